@@ -1,0 +1,18 @@
+"""Every path to a bundled resource or default location, resolved in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+PROJECTS_DIR = REPO_DIR / "projects"
+SHARED_DATA_DIR = REPO_DIR.parent / "shared" / "data"
+CASE_SUFFIX = ".gwcase"
+
+
+def default_cases_dir() -> Path:
+    """Where new cases go by default: projects/ in a checkout, else ~/GeoWorkbench."""
+    if PROJECTS_DIR.is_dir():
+        return PROJECTS_DIR
+    return Path.home() / "GeoWorkbench"
