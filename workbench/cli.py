@@ -16,7 +16,9 @@ from collections.abc import Sequence
 
 from analysis.errors import WorkbenchError
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "workbench.commands.case_commands",
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

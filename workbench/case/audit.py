@@ -1,0 +1,120 @@
+"""The append-only, hash-chained audit log.
+
+Row n stores ``prev_hash`` (row n-1's ``row_hash``; 64 zeros for the first row) and
+``row_hash = SHA-256(canonical_json(content))`` where the content is every other column of
+the row, including its sequence number and ``prev_hash``. Editing, deleting, inserting or
+reordering a row therefore breaks the chain, and rewriting the whole chain changes its head,
+which every export carries, so it can be caught from outside the case. Triggers refuse UPDATE
+and DELETE on the table.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from workbench.case.canonical import canonical_json, normalise, sha256_hex
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at_utc: str
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    prev_hash: str
+    row_hash: str
+
+
+@dataclass(frozen=True)
+class ChainFinding:
+    seq: int
+    problem: str
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _content(seq: int, at_utc: str, actor: str, action: str, target: str,
+             details: dict[str, Any], prev_hash: str) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "at_utc": at_utc,
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "details": details,
+        "prev_hash": prev_hash,
+    }
+
+
+def append(conn: sqlite3.Connection, *, actor: str, action: str, target: str,
+           details: dict[str, Any] | None = None) -> str:
+    """Append one row inside the caller's transaction and return its hash."""
+    row = conn.execute("SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev_hash = (row[0] + 1, row[1]) if row else (1, GENESIS_HASH)
+    at_utc = utc_now_iso()
+    clean = normalise(details or {})
+    content = _content(seq, at_utc, normalise(actor), normalise(action), normalise(target),
+                       clean, prev_hash)
+    row_hash = sha256_hex(canonical_json(content))
+    conn.execute(
+        "INSERT INTO audit_log (seq, at_utc, actor, action, target, details_json, prev_hash,"
+        " row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, at_utc, content["actor"], content["action"], content["target"],
+         canonical_json(clean), prev_hash, row_hash),
+    )
+    return row_hash
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The last sequence number and hash of the chain ((0, genesis) when empty)."""
+    row = conn.execute("SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def entries(conn: sqlite3.Connection, *, limit: int | None = None) -> list[AuditEntry]:
+    """Rows in chain order (the last ``limit`` rows when given)."""
+    sql = "SELECT seq, at_utc, actor, action, target, details_json, prev_hash, row_hash " \
+          "FROM audit_log ORDER BY seq"
+    rows = conn.execute(sql).fetchall()
+    if limit is not None:
+        rows = rows[-limit:]
+    return [
+        AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows
+    ]
+
+
+def walk(conn: sqlite3.Connection) -> list[ChainFinding]:
+    """Check every link of the chain; returns one finding per broken row (empty when intact)."""
+    findings: list[ChainFinding] = []
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    for r in conn.execute(
+        "SELECT seq, at_utc, actor, action, target, details_json, prev_hash, row_hash "
+        "FROM audit_log ORDER BY seq"
+    ):
+        seq, at_utc, actor, action, target, details_json, prev_hash, row_hash = r
+        if seq != expected_seq:
+            findings.append(ChainFinding(seq, f"sequence jumps from {expected_seq - 1} to {seq}"))
+        if prev_hash != expected_prev:
+            findings.append(ChainFinding(seq, "prev_hash does not match the previous row"))
+        try:
+            details = json.loads(details_json)
+        except json.JSONDecodeError:
+            findings.append(ChainFinding(seq, "details are not valid JSON"))
+            details = details_json
+        content = _content(seq, at_utc, actor, action, target, details, prev_hash)
+        if sha256_hex(canonical_json(content)) != row_hash:
+            findings.append(ChainFinding(seq, "row content does not match its hash (edited)"))
+        expected_prev = row_hash
+        expected_seq = seq + 1
+    return findings

@@ -1,0 +1,231 @@
+"""Evidence intake: copy, hash, validate, store read-only, record, log.
+
+The bytes are copied once into ``evidence/.incoming/`` while being hashed (streaming SHA-256),
+and every check runs on that copy, so the stored metadata describes exactly the stored bytes.
+Only a copy that passed is moved (``os.replace``) to ``evidence/<sha256>.<ext>``, made
+read-only, and recorded with its audit row in one transaction. A crash at any point leaves at
+most a file in ``.incoming`` (discarded on the next open) or an unrecorded file in
+``evidence/`` (reported by ``verify`` and adopted if the same bytes are imported again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import stat
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.errors import MediaError, WorkbenchError
+from analysis.jobs import CancelToken, JobCancelled, ProgressFn, check, report
+from analysis.mediakind import sniff_kind, suggest_extension
+from analysis.metadata import check_media, read_metadata
+from workbench.case.audit import utc_now_iso
+from workbench.case.store import Case
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportedEvidence:
+    id: int
+    sha256: str
+    kind: str
+    original_name: str
+    stored_name: str
+    size_bytes: int
+    already_present: bool
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: tuple[ImportedEvidence, ...]
+    failed: tuple[ImportFailure, ...]
+
+
+def import_files(case: Case, paths: Iterable[Path | str], *, source_url: str | None = None,
+                 note: str | None = None, progress: ProgressFn | None = None,
+                 cancel: CancelToken | None = None) -> ImportReport:
+    """Import several files; a bad file is reported and skipped, the others go in.
+
+    Raises:
+        JobCancelled: when cancelled; files already imported stay imported.
+    """
+    items = [Path(p) for p in paths]
+    total = sum(_size_or_zero(p) for p in items) or 1
+    done = 0
+    imported: list[ImportedEvidence] = []
+    failed: list[ImportFailure] = []
+    for path in items:
+        size = _size_or_zero(path)
+
+        def file_progress(frac: float, msg: str, base: int = done, size: int = size) -> None:
+            report(progress, (base + frac * size) / total, msg)
+
+        try:
+            imported.append(import_file(case, path, source_url=source_url, note=note,
+                                        progress=file_progress, cancel=cancel))
+        except (MediaError, OSError) as exc:
+            failed.append(ImportFailure(path, _reason(path, exc)))
+        done += size
+    report(progress, 1.0, "import finished")
+    return ImportReport(tuple(imported), tuple(failed))
+
+
+def _size_or_zero(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _reason(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, OSError):
+        text = f"{path}: cannot read the file ({exc.strerror or exc})"
+    return text if str(path.name) in text else f"{path}: {text}"
+
+
+def import_file(case: Case, path: Path | str, *, source_url: str | None = None,
+                note: str | None = None, progress: ProgressFn | None = None,
+                cancel: CancelToken | None = None) -> ImportedEvidence:
+    """Import one file into the case.
+
+    Raises:
+        MediaError: the file is not usable media (the message names it); nothing is added.
+        OSError: the file cannot be read or the case cannot be written.
+        JobCancelled: when cancelled; nothing is added.
+    """
+    src = Path(path)
+    if not src.is_file():
+        raise MediaError(f"{src}: not a file")
+    part = case.incoming_dir / f"{uuid.uuid4().hex}.part"
+    try:
+        sha256, size = _copy_and_hash(src, part, progress, cancel)
+        kind = sniff_kind(part)
+        check_media(part, kind)
+        metadata = read_metadata(part)
+        stored_name = sha256 + suggest_extension(part, kind)
+        final = case.evidence_dir / stored_name
+        _place(part, final, sha256)
+    except MediaError as exc:
+        # Messages from the checks name the temporary copy; name the user's file instead.
+        raise type(exc)(str(exc).replace(str(part), str(src))) from exc
+    finally:
+        part.unlink(missing_ok=True)
+    check(cancel)
+    result = case.write_sync(
+        lambda conn: _record(conn, case, src.name, stored_name, sha256, size, kind, metadata,
+                             source_url, note)
+    )
+    _make_thumbnail(case, final, kind, sha256)
+    return result
+
+
+def _copy_and_hash(src: Path, dst: Path, progress: ProgressFn | None,
+                   cancel: CancelToken | None) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = src.stat().st_size or 1
+    copied = 0
+    with src.open("rb") as fin, dst.open("wb") as fout:
+        while chunk := fin.read(CHUNK_BYTES):
+            digest.update(chunk)
+            fout.write(chunk)
+            copied += len(chunk)
+            report(progress, copied / size, f"copying {src.name}")
+            if cancel is not None and cancel.cancelled:
+                raise JobCancelled(f"import of {src.name} cancelled")
+        fout.flush()
+        os.fsync(fout.fileno())
+    return digest.hexdigest(), copied
+
+
+def _place(part: Path, final: Path, sha256: str) -> None:
+    """Move the checked copy into place, or adopt an identical unrecorded file already there."""
+    if final.exists():
+        if file_sha256(final) != sha256:
+            raise WorkbenchError(
+                f"{final}: a stored file with this name does not match its hash; run verify "
+                "before importing more"
+            )
+        return
+    os.replace(part, final)
+    os.chmod(final, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _record(conn: sqlite3.Connection, case: Case, name: str, stored_name: str, sha256: str,
+            size: int, kind: str, metadata: dict, source_url: str | None,
+            note: str | None) -> ImportedEvidence:
+    now = utc_now_iso()
+    row = conn.execute("SELECT id, original_name FROM evidence WHERE sha256 = ?",
+                       (sha256,)).fetchone()
+    if row is not None:
+        conn.execute("INSERT OR IGNORE INTO evidence_name (evidence_id, name, first_seen_utc)"
+                     " VALUES (?, ?, ?)", (row[0], name, now))
+        case.log(conn, "evidence.import_again", sha256, {"name": name, "evidence_id": row[0]})
+        return ImportedEvidence(row[0], sha256, kind, row[1], stored_name, size, True)
+    cur = conn.execute(
+        "INSERT INTO evidence (sha256, original_name, stored_name, size_bytes, kind,"
+        " imported_at_utc, imported_by, source_url, metadata_json)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (sha256, name, stored_name, size, kind, now, case.analyst, source_url,
+         json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str)),
+    )
+    evidence_id = int(cur.lastrowid)
+    conn.execute("INSERT INTO evidence_source (evidence_id, url) VALUES (?, ?)",
+                 (evidence_id, source_url or ""))
+    conn.execute("INSERT INTO evidence_name (evidence_id, name, first_seen_utc) VALUES (?, ?, ?)",
+                 (evidence_id, name, now))
+    details = {"name": name, "evidence_id": evidence_id, "kind": kind, "size_bytes": size,
+               "stored_name": stored_name, "source_url": source_url or ""}
+    case.log(conn, "evidence.import", sha256, details)
+    if note:
+        conn.execute("INSERT INTO note (evidence_id, body, author, created_at_utc,"
+                     " updated_at_utc) VALUES (?, ?, ?, ?, ?)",
+                     (evidence_id, note, case.analyst, now, now))
+        case.log(conn, "note.add", sha256, {"body": note})
+    return ImportedEvidence(evidence_id, sha256, kind, name, stored_name, size, False)
+
+
+def thumbnail_path(case: Case, sha256: str) -> Path:
+    return case.derived_dir / "thumbs" / f"{sha256}.png"
+
+
+def _make_thumbnail(case: Case, stored: Path, kind: str, sha256: str) -> None:
+    """Write derived/thumbs/<sha>.png; a failure only costs the thumbnail, never the import."""
+    from analysis.thumbnails import make_thumbnail
+    from PIL import Image
+
+    target = thumbnail_path(case, sha256)
+    if target.exists():
+        return
+    try:
+        pixels = make_thumbnail(stored, kind, max_side=256)
+    except MediaError as exc:
+        log.warning("no thumbnail for %s: %s", stored.name, exc)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp.png")
+    Image.fromarray(pixels).save(tmp)
+    os.replace(tmp, target)

@@ -1,0 +1,124 @@
+"""Numbered schema migrations. The schema version lives in ``PRAGMA user_version``.
+
+Never edit a migration that has shipped: add a new one. tests/data holds a case written at
+version 1 that must open after every change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from workbench.case.errors import CaseSchemaError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first release: case facts, evidence, the hash-chained audit log.
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+        original_name TEXT NOT NULL,
+        stored_name TEXT NOT NULL UNIQUE,
+        size_bytes INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('image', 'video')),
+        imported_at_utc TEXT NOT NULL,
+        imported_by TEXT NOT NULL,
+        source_url TEXT,
+        metadata_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at_utc TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        details_json TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        row_hash TEXT NOT NULL UNIQUE
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
+    # 2: source records, flags, other names of the same bytes, notes, job runs.
+    """
+    ALTER TABLE evidence ADD COLUMN is_graphic INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE evidence ADD COLUMN is_reference INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE evidence_source (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,
+        platform TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        account TEXT NOT NULL DEFAULT '',
+        upload_time_utc TEXT NOT NULL DEFAULT '',
+        upload_time_basis TEXT NOT NULL DEFAULT '',
+        caption TEXT NOT NULL DEFAULT '',
+        archive_url TEXT NOT NULL DEFAULT '',
+        obtained_by TEXT NOT NULL DEFAULT '',
+        downloader TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO evidence_source (evidence_id, url)
+        SELECT id, COALESCE(source_url, '') FROM evidence;
+    CREATE TABLE evidence_name (
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        first_seen_utc TEXT NOT NULL,
+        PRIMARY KEY (evidence_id, name)
+    );
+    INSERT INTO evidence_name (evidence_id, name, first_seen_utc)
+        SELECT id, original_name, imported_at_utc FROM evidence;
+    CREATE TABLE note (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER REFERENCES evidence(id) ON DELETE CASCADE,
+        body TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at_utc TEXT NOT NULL,
+        updated_at_utc TEXT NOT NULL
+    );
+    CREATE INDEX note_by_evidence ON note(evidence_id);
+    CREATE TABLE job_run (
+        id INTEGER PRIMARY KEY,
+        algorithm TEXT NOT NULL,
+        version TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at_utc TEXT NOT NULL,
+        ended_at_utc TEXT
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations after the database's version up to ``target``, each atomically.
+
+    Returns the version before migrating. Raises CaseSchemaError when the database is newer
+    than this software.
+    """
+    before = current_version(conn)
+    if before > SCHEMA_VERSION:
+        raise CaseSchemaError(
+            f"the case has schema version {before}, newer than this workbench's "
+            f"{SCHEMA_VERSION}: update the workbench to open it"
+        )
+    for number in range(before + 1, target + 1):
+        script = MIGRATIONS[number - 1]
+        # executescript commits first; wrap each migration in its own transaction.
+        try:
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise CaseSchemaError(f"migration {number} failed, the case is unchanged: {exc}") from exc
+    return before

@@ -1,0 +1,75 @@
+"""Proving later that nothing was altered: re-hash evidence, check flags, walk the chain."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.jobs import CancelToken, ProgressFn, check, report
+from workbench.case import audit
+from workbench.case.intake import file_sha256
+from workbench.case.store import INCOMING_DIR, Case
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "error": something was altered or is missing; "warning": worth a look
+    where: str  # the file or audit row at fault
+    problem: str
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    evidence_checked: int
+    audit_rows: int
+    audit_head: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def _is_read_only(path: Path) -> bool:
+    mode = path.stat().st_mode
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
+
+
+def verify_case(case: Case, *, progress: ProgressFn | None = None,
+                cancel: CancelToken | None = None) -> VerifyReport:
+    """Re-hash every evidence file, check it is present and read-only, and walk the chain."""
+    conn = case.read()
+    rows = conn.execute("SELECT id, sha256, stored_name, size_bytes FROM evidence ORDER BY id"
+                        ).fetchall()
+    findings: list[Finding] = []
+    total = sum(r[3] for r in rows) or 1
+    done = 0
+    for evidence_id, sha256, stored_name, size in rows:
+        check(cancel)
+        path = case.evidence_dir / stored_name
+        where = f"evidence {evidence_id} ({path})"
+        if not path.is_file():
+            findings.append(Finding("error", where, "the file is missing"))
+        else:
+            actual = file_sha256(path)
+            if actual != sha256:
+                findings.append(Finding("error", where,
+                                        f"content changed: sha256 is now {actual}"))
+            if not _is_read_only(path):
+                findings.append(Finding("error", where, "the file is writable (read-only flag "
+                                                        "removed)"))
+        done += size
+        report(progress, done / total, f"hashed {stored_name[:12]}")
+    known = {r[2] for r in rows}
+    for path in sorted(case.evidence_dir.iterdir()):
+        if path.name == INCOMING_DIR or path.name in known:
+            continue
+        findings.append(Finding("warning", str(path), "file in evidence/ with no record "
+                                "(an interrupted import?); it is not evidence"))
+    for link in audit.walk(conn):
+        findings.append(Finding("error", f"audit row {link.seq}", link.problem))
+    seq, head = audit.head(conn)
+    report(progress, 1.0, "verified")
+    return VerifyReport(len(rows), seq, head, tuple(findings))
