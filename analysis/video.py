@@ -1,0 +1,349 @@
+"""Frame-exact random access to a video: the reader behind the viewer, exports and analyses.
+
+Frame N is the N-th picture of a full sequential decode (analysis.video_table). To fetch it,
+the reader seeks the demuxer to the keyframe at or before N, decodes forward, *anchors* the
+decoded pictures to table rows by their unique pts (so a seek that lands elsewhere, or a
+decoder that drops leading pictures of an open GOP, cannot shift the count), and checks the
+target's framemd5 against the table. When the hash differs it retries one keyframe earlier,
+then from the start of the file; keyframes that failed are remembered and their stretch is
+reported as "sequential only". This is the safe version of "seek to the keyframe, decode
+until pts", which ARCHITECTURE.md (Video) shows is wrong for MPEG-4 Part 2 AVI with B-frames.
+
+A small cache of decoded pictures (native format, bounded in bytes) makes stepping back cheap:
+a miss decodes the whole stretch from the keyframe and keeps it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.errors import CorruptMediaError, MediaError
+from analysis.jobs import CancelToken, ProgressFn, check, report
+from analysis.video_image import to_upright_rgb, upright
+from analysis.video_probe import open_container
+from analysis.video_table import (
+    DecodeLog,
+    FrameRecord,
+    FrameTable,
+    build_frame_table,
+    decode_frames,
+    frame_md5,
+)
+
+DEFAULT_CACHE_BYTES = 384 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame, upright, with its identity."""
+
+    index: int
+    pts: int | None
+    pts_s: float | None  # stream clock (ffprobe pts_time)
+    time_s: float | None  # seconds since frame 0 (the time code shown to the user)
+    keyframe: bool
+    md5: str  # framemd5 of the native picture, equal to the table's
+    image: np.ndarray  # upright RGB uint8, (height, width, 3)
+    rotation_deg: int
+    sar: tuple[int, int]
+
+
+def _time_code(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--:--.---"
+    ms = int(round(seconds * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def time_code(seconds: float | None) -> str:
+    """HH:MM:SS.mmm for a time in seconds (``--:--:--.---`` when unknown)."""
+    return _time_code(seconds)
+
+
+class VideoReader:
+    """Keeps a video open and returns exact frames by index or time.
+
+    Not thread-safe: use one reader per thread (the GUI's viewer owns one).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        table: FrameTable | None = None,
+        *,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.table = table or build_frame_table(path, progress=progress, cancel=cancel)
+        if not self.table.frames:
+            raise CorruptMediaError(f"{self.path}: no frame could be decoded")
+        self._container, self._stream = open_container(path)
+        self._cache: OrderedDict[int, Any] = OrderedDict()
+        self._cache_bytes = cache_bytes
+        self._cached_bytes = 0
+        self._verified: set[int] = set()
+        self._iter: Iterator[Any] | None = None
+        self._next_index = -1  # index the live iterator yields next; -1 = not anchored
+        self._unsafe_keyframes: set[int] = set()
+        self._keyframes = list(self.table.keyframe_indices) or [0]
+        self._pts_index = self._unique_pts_index(self.table.frames)
+        t0s = [r.pts_s for r in self.table.frames if r.pts_s is not None]
+        self._t0 = min(t0s) if t0s else 0.0
+        self._times = sorted(
+            (r.pts_s - self._t0, r.index) for r in self.table.frames if r.pts_s is not None
+        )
+        self.seeks = 0  # counters for tests and the benchmark
+        self.fallbacks = 0
+
+    @staticmethod
+    def _unique_pts_index(frames: tuple[FrameRecord, ...]) -> dict[int, int]:
+        seen: dict[int, int] = {}
+        dup: set[int] = set()
+        for r in frames:
+            if r.pts is None:
+                continue
+            if r.pts in seen:
+                dup.add(r.pts)
+            seen[r.pts] = r.index
+        return {p: i for p, i in seen.items() if p not in dup}
+
+    # -- public API -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.table.frames)
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._cache.clear()
+        self._iter = None
+        self._container.close()
+
+    @property
+    def sequential_only(self) -> list[tuple[int, int]]:
+        """Frame ranges (first, last) where seeking to their keyframe gave wrong pictures."""
+        out = []
+        for k in sorted(self._unsafe_keyframes):
+            pos = bisect.bisect_right(self._keyframes, k)
+            end = self._keyframes[pos] - 1 if pos < len(self._keyframes) else len(self) - 1
+            out.append((k, end))
+        return out
+
+    def frame_at(self, index: int) -> Frame:
+        """The exact frame ``index`` (0-based sequential-decode order), upright RGB.
+
+        Raises:
+            MediaError: index out of range.
+            CorruptMediaError: the frame cannot be reproduced (its hash never matched).
+        """
+        frame, md5 = self.native_frame_at(index)
+        rec = self.table.frames[index]
+        return Frame(
+            index=index,
+            pts=rec.pts,
+            pts_s=rec.pts_s,
+            time_s=None if rec.pts_s is None else rec.pts_s - self._t0,
+            keyframe=rec.keyframe,
+            md5=md5,
+            image=to_upright_rgb(frame, self.table.rotation_deg, self.table.sar),
+            rotation_deg=self.table.rotation_deg,
+            sar=self.table.sar,
+        )
+
+    def index_at_time(self, seconds: float) -> int:
+        """Index of the frame shown at ``seconds`` after frame 0 (last one with time <= t)."""
+        if seconds < 0 or not self._times:
+            raise MediaError(f"{self.path}: time {seconds} s is outside the video")
+        pos = bisect.bisect_right(self._times, (seconds + 1e-9, len(self)))
+        if pos == 0:
+            raise MediaError(f"{self.path}: time {seconds} s is before the first frame")
+        return self._times[pos - 1][1]
+
+    def frame_at_time(self, seconds: float) -> Frame:
+        """The frame displayed ``seconds`` after frame 0 (see ``index_at_time``)."""
+        return self.frame_at(self.index_at_time(seconds))
+
+    def time_s(self, index: int) -> float | None:
+        pts_s = self.table.frames[index].pts_s
+        return None if pts_s is None else pts_s - self._t0
+
+    def native_frame_at(self, index: int) -> tuple[Any, str]:
+        """The decoded PyAV picture for ``index`` and its verified framemd5."""
+        if not 0 <= index < len(self):
+            raise MediaError(f"{self.path}: frame {index} is out of range (0..{len(self) - 1})")
+        want = self.table.frames[index].md5
+        if index in self._cache:
+            self._cache.move_to_end(index)
+            frame = self._cache[index]
+            if index in self._verified or frame_md5(frame) == want:
+                self._verified.add(index)
+                return frame, want
+            self._drop_cache_from(0)
+        for start in self._start_points(index):
+            frame = self._decode_to(index, start)
+            if frame is not None and frame_md5(frame) == want:
+                self._verified.add(index)
+                return frame, want
+            self.fallbacks += 1
+            if frame is None:
+                continue  # the seek landed after the target: try an earlier start
+            self._drop_cache_from(start)
+            if start is not None and start >= 0:
+                self._unsafe_keyframes.add(start)
+        raise CorruptMediaError(
+            f"{self.path}: frame {index} could not be decoded identically to the frame table"
+        )
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _start_points(self, index: int) -> list[int | None]:
+        """Where to start decoding: live position, the keyframe, one earlier, the file start.
+
+        ``None`` means "re-open and decode from the first packet".
+        """
+        pos = bisect.bisect_right(self._keyframes, index) - 1
+        safe = [k for k in self._keyframes[: pos + 1] if k not in self._unsafe_keyframes]
+        points: list[int | None] = []
+        if 0 <= self._next_index <= index and (not safe or self._next_index >= safe[-1]):
+            points.append(-1)  # continue the live decode
+        points.extend(reversed(safe[-2:]))
+        points.append(None)
+        return points
+
+    def _decode_to(self, index: int, start: int | None) -> Any | None:
+        if start != -1:
+            self._position(start)
+        while self._iter is not None:
+            try:
+                frame = next(self._iter)
+            except StopIteration:
+                self._iter = None
+                return None
+            idx = self._anchor(frame)
+            if idx is None:
+                continue
+            if idx > index:  # landed after the target: this start cannot reach it
+                self._next_index = -1
+                return None
+            self._next_index = idx + 1
+            self._remember(idx, frame)
+            if idx == index:
+                return frame
+        return None
+
+    def _anchor(self, frame: Any) -> int | None:
+        # the pts is the stronger identity: a decoder may drop pictures it cannot rebuild
+        if frame.pts is not None and frame.pts in self._pts_index:
+            return self._pts_index[frame.pts]
+        return self._next_index if self._next_index >= 0 else None
+
+    def _position(self, start: int | None) -> None:
+        self.seeks += 1
+        self._next_index = -1
+        if start is None or start == 0:
+            self._container.close()
+            self._container, self._stream = open_container(self.path)
+            if start == 0 or start is None:
+                self._next_index = 0
+        else:
+            pts = self.table.frames[start].pts
+            if pts is None:
+                self._position(None)
+                return
+            self._container.seek(pts, stream=self._stream, backward=True, any_frame=False)
+            self._stream.codec_context.flush_buffers()
+        self._iter = decode_frames(self._container, self._stream, DecodeLog())
+
+    def _remember(self, index: int, frame: Any) -> None:
+        if index in self._cache:
+            return
+        size = sum(p.buffer_size for p in frame.planes)
+        self._cache[index] = frame
+        self._cached_bytes += size
+        while self._cached_bytes > self._cache_bytes and len(self._cache) > 1:
+            old_idx, old = self._cache.popitem(last=False)
+            self._verified.discard(old_idx)
+            self._cached_bytes -= sum(p.buffer_size for p in old.planes)
+
+    def _drop_cache_from(self, start: int | None) -> None:
+        first = 0 if start in (None, -1) else start
+        for idx in [i for i in self._cache if i >= first]:
+            old = self._cache.pop(idx)
+            self._verified.discard(idx)
+            self._cached_bytes -= sum(p.buffer_size for p in old.planes)
+
+
+@dataclass(frozen=True)
+class AnalysisFrame:
+    """A (usually downscaled) frame from sequential iteration, for analyses."""
+
+    index: int
+    pts_s: float | None
+    image: np.ndarray  # upright; RGB (h, w, 3) or gray (h, w), uint8
+
+
+def iter_frames(
+    path: str | Path,
+    *,
+    width_px: int | None = None,
+    gray: bool = False,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> Iterator[AnalysisFrame]:
+    """Decode every frame in order, optionally downscaled (area filter) to ``width_px``.
+
+    ``width_px`` is the width in the *coded* orientation; the aspect ratio (SAR included) is
+    kept. Threaded decoding; the index is the sequential-decode index of the frame table.
+    """
+    container, stream = open_container(path)
+    try:
+        tb = stream.time_base
+        total = int(stream.frames or 0)
+        fmt = "gray" if gray else "rgb24"
+        size: tuple[int, int] | None = None
+        rotation, sar = 0, (1, 1)
+        for i, frame in enumerate(decode_frames(container, stream, DecodeLog())):
+            if size is None:
+                size, rotation, sar = _analysis_geometry(frame, stream, width_px)
+            img = frame.reformat(width=size[0], height=size[1], format=fmt, interpolation="AREA")
+            arr = img.to_ndarray()
+            pts_s = float(frame.pts * tb) if frame.pts is not None else None
+            yield AnalysisFrame(i, pts_s, upright(arr, rotation, (1, 1)))
+            if i % 25 == 0:
+                check(cancel)
+                if total:
+                    report(progress, i / total, f"decoding frame {i}")
+        report(progress, 1.0, "decoded")
+    finally:
+        container.close()
+    _ = sar
+
+
+def _analysis_geometry(
+    frame: Any, stream: Any, width_px: int | None
+) -> tuple[tuple[int, int], int, tuple[int, int]]:
+    from analysis.video_probe import display_size, normalise_rotation
+
+    sar_f = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+    sar = (sar_f.numerator, sar_f.denominator) if sar_f and sar_f > 0 else (1, 1)
+    w, h = display_size(frame.width, frame.height, sar, 0)
+    if width_px is not None and width_px < w:
+        h = max(2, int(round(h * width_px / w)))
+        w = width_px
+    return (w, h), normalise_rotation(frame.rotation or 0), sar
