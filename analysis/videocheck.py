@@ -1,0 +1,174 @@
+"""Integrity check of a video before import, fast enough for large files.
+
+The check follows what the container promises and what the bytes deliver: the container must
+open, hold a video stream, and its first frame must decode; then every packet is demuxed
+without decoding (a read of the file, hundreds of MB/s) and each packet's byte range is
+compared with the file size; the number of video packets read is compared with the count the
+container's index announces (MP4 ``stsz``); finally the last group of pictures (from the last
+keyframe to the end) is decoded, so a damaged tail is caught. Any failure raises
+CorruptMediaError saying where it stopped, as time and packet index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+
+from analysis.errors import CorruptMediaError
+from analysis.jobs import CancelToken, ProgressFn, check, report
+from analysis.metadata import MediaCheck
+from analysis.videoprobe import first_frame, open_video, video_stream
+
+_PROGRESS_EVERY = 256
+
+
+class _Position:
+    """Where the demuxer is: packet indexes, time and byte offset of the last good packet."""
+
+    def __init__(self) -> None:
+        self.packets = 0
+        self.video_packets = 0
+        self.time_s = 0.0
+        self.end_byte = 0
+        self.bytes_read = 0
+        self.last_keyframe_index: int | None = None
+        # Packets of the video stream from the last keyframe on: decoded at the end.
+        self.tail: list[av.Packet] = []
+
+    def where(self) -> str:
+        return (
+            f"after {self.time_s:.3f} s (video packet {self.video_packets}, "
+            f"packet {self.packets} of the file, byte {self.end_byte})"
+        )
+
+
+def _check_packet(
+    packet: av.Packet, main_index: int, file_size: int, pos: _Position, path: Path
+) -> None:
+    if packet.pos is not None and packet.pos >= 0 and packet.pos + packet.size > file_size:
+        raise CorruptMediaError(
+            f"{path}: truncated: packet {pos.packets} (stream {packet.stream_index}) spans "
+            f"bytes {packet.pos}-{packet.pos + packet.size} but the file has {file_size} bytes; "
+            f"data stops {pos.where()}"
+        )
+    if packet.is_corrupt:
+        raise CorruptMediaError(
+            f"{path}: the demuxer flags packet {pos.packets} as corrupt, {pos.where()}"
+        )
+    pos.packets += 1
+    pos.bytes_read += packet.size
+    if packet.pos is not None and packet.pos >= 0:
+        pos.end_byte = max(pos.end_byte, packet.pos + packet.size)
+    if packet.stream_index != main_index:
+        return
+    if packet.is_keyframe:
+        pos.last_keyframe_index = pos.video_packets
+        pos.tail = []
+    if pos.last_keyframe_index is not None:
+        pos.tail.append(packet)
+    if packet.pts is not None and packet.time_base is not None:
+        pos.time_s = max(pos.time_s, float(packet.pts * packet.time_base))
+    pos.video_packets += 1
+
+
+def _demux_all(
+    container: av.container.InputContainer,
+    main_index: int,
+    path: Path,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+) -> _Position:
+    file_size = path.stat().st_size
+    pos = _Position()
+    try:
+        for packet in container.demux():
+            if packet.size == 0 and packet.pts is None:
+                continue  # the flush packet PyAV yields at the end of each stream
+            _check_packet(packet, main_index, file_size, pos, path)
+            if pos.packets % _PROGRESS_EVERY == 0:
+                check(cancel)
+                report(progress, 0.9 * pos.end_byte / max(file_size, 1), "demuxing packets")
+    except av.FFmpegError as exc:
+        raise CorruptMediaError(
+            f"{path}: demuxing failed {pos.where()}: {exc}; the file is truncated or damaged"
+        ) from exc
+    return pos
+
+
+def _decode_tail(stream: av.video.VideoStream, pos: _Position, path: Path) -> int:
+    """Decode the packets kept from the last keyframe on; return the frames decoded.
+
+    The packets were kept during the demux pass rather than found again by seeking, because
+    seeking by timestamp is approximate in some containers (MPEG-TS).
+    """
+    if pos.last_keyframe_index is None:
+        raise CorruptMediaError(f"{path}: no keyframe found in the video stream")
+    ctx = stream.codec_context
+    ctx.flush_buffers()
+    decoded = 0
+    try:
+        for packet in [*pos.tail, None]:
+            for frame in ctx.decode(packet):
+                decoded += 1
+                if getattr(frame, "is_corrupt", False):
+                    raise CorruptMediaError(
+                        f"{path}: a frame of the last group of pictures is corrupt (from video "
+                        f"packet {pos.last_keyframe_index}); data ends {pos.where()}"
+                    )
+    except av.FFmpegError as exc:
+        raise CorruptMediaError(
+            f"{path}: the last frames do not decode (from video packet "
+            f"{pos.last_keyframe_index}); data ends {pos.where()}: {exc}"
+        ) from exc
+    if decoded == 0:
+        raise CorruptMediaError(
+            f"{path}: the last group of pictures (from video packet {pos.last_keyframe_index}) "
+            f"gives no frame; data ends {pos.where()}"
+        )
+    return decoded
+
+
+def check_video(
+    path: str | Path,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> MediaCheck:
+    """Prove a video is complete without decoding it all.
+
+    Args:
+        path: the video file.
+        progress: optional callback, reports the fraction of bytes demuxed.
+        cancel: optional token, checked every few hundred packets.
+
+    Returns:
+        MediaCheck with the video packet count and the time of the last packet.
+
+    Raises:
+        CorruptMediaError: does not open, first frame or tail does not decode, a packet lies
+            beyond the end of the file, fewer packets than the index announces, or a demux
+            error; the message gives the time and packet index where the data stops.
+        UnsupportedMediaError: no video stream.
+        JobCancelled: ``cancel`` was cancelled.
+    """
+    path = Path(path)
+    with open_video(path) as container:
+        stream = video_stream(container, path)
+        first_frame(container, stream, path)
+        container.seek(0)
+        pos = _demux_all(container, stream.index, path, progress, cancel)
+        announced = stream.frames
+        if pos.video_packets == 0:
+            raise CorruptMediaError(f"{path}: the video stream holds no packets")
+        if announced and pos.video_packets < announced:
+            raise CorruptMediaError(
+                f"{path}: truncated: the index announces {announced} video packets but the data "
+                f"stops {pos.where()}"
+            )
+        check(cancel)
+        report(progress, 0.95, "decoding the last group of pictures")
+        _decode_tail(stream, pos, path)
+        width, height = stream.codec_context.width, stream.codec_context.height
+    report(progress, 1.0, "video checked")
+    return MediaCheck("video", width, height, pos.video_packets, pos.time_s, pos.bytes_read)
