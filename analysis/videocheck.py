@@ -1,6 +1,7 @@
 """Integrity check of a video before import, fast enough for large files.
 
-The check follows what the container promises and what the bytes deliver: the container must
+The check follows what the container promises and what the bytes deliver: top-level
+structures (MP4 boxes, the Matroska segment, RIFF chunks) must fit in the file; the container must
 open, hold a video stream, and its first frame must decode; then every packet is demuxed
 without decoding (a read of the file, hundreds of MB/s) and each packet's byte range is
 compared with the file size; the number of video packets read is compared with the count the
@@ -21,6 +22,103 @@ from analysis.metadata import MediaCheck
 from analysis.videoprobe import first_frame, open_video, video_stream
 
 _PROGRESS_EVERY = 256
+_MAX_TOP_LEVEL = 100_000
+
+
+def _bmff_structure(fh, file_size: int, path: Path) -> None:
+    """ISO/IEC 14496-12 (MP4, MOV, 3GP): top-level boxes must tile the file exactly.
+
+    Writers put the index (``moov``) last unless "fast start" was asked; a file cut short
+    loses its end, so a box declaring more bytes than remain is the plainest proof.
+    """
+    offset = 0
+    for _ in range(_MAX_TOP_LEVEL):
+        if offset >= file_size:
+            return
+        fh.seek(offset)
+        header = fh.read(16)
+        if len(header) < 8:
+            break
+        size, kind = int.from_bytes(header[:4], "big"), header[4:8].decode("latin-1")
+        if size == 1 and len(header) == 16:
+            size = int.from_bytes(header[8:16], "big")
+        elif size == 0:  # "extends to the end of the file"
+            return
+        if size < 8 or offset + size > file_size:
+            raise CorruptMediaError(
+                f"{path}: truncated or damaged: top-level box {kind!r} at byte {offset} declares "
+                f"{size} bytes but the file ends at byte {file_size}"
+            )
+        offset += size
+    if offset != file_size:
+        raise CorruptMediaError(f"{path}: {file_size - offset} stray bytes after the last box")
+
+
+def _ebml_vint(data: bytes, at: int, keep_marker: bool) -> tuple[int, int]:
+    """Matroska/EBML variable-length integer (RFC 8794 section 4): value and its length."""
+    first = data[at]
+    length = 9 - first.bit_length() if first else 9
+    if length > 8 or at + length > len(data):
+        raise ValueError("bad EBML variable-length integer")
+    value = first if keep_marker else first & ((1 << (8 - length)) - 1)
+    for byte in data[at + 1 : at + length]:
+        value = (value << 8) | byte
+    unknown = (not keep_marker) and value == (1 << (7 * length)) - 1
+    return (-1 if unknown else value), length
+
+
+def _ebml_structure(fh, file_size: int, path: Path) -> None:
+    """Matroska/WebM (RFC 9559): the Segment element's declared size must fit the file."""
+    fh.seek(0)
+    data = fh.read(4096)
+    try:
+        _, id_len = _ebml_vint(data, 0, keep_marker=True)
+        header_size, size_len = _ebml_vint(data, id_len, keep_marker=False)
+        at = id_len + size_len + header_size
+        segment_id, id_len = _ebml_vint(data, at, keep_marker=True)
+        segment_size, size_len = _ebml_vint(data, at + id_len, keep_marker=False)
+    except (ValueError, IndexError) as exc:
+        raise CorruptMediaError(f"{path}: the Matroska header is damaged ({exc})") from exc
+    end = at + id_len + size_len + segment_size
+    if segment_id == 0x18538067 and segment_size >= 0 and end > file_size:
+        raise CorruptMediaError(
+            f"{path}: truncated: the Matroska segment declares {end} bytes in all but the "
+            f"file has {file_size}"
+        )
+
+
+def _riff_structure(fh, file_size: int, path: Path) -> None:
+    """RIFF (AVI, OpenDML): each top-level RIFF chunk's declared size must fit the file."""
+    offset = 0
+    for _ in range(_MAX_TOP_LEVEL):
+        fh.seek(offset)
+        header = fh.read(8)
+        if len(header) < 8 or header[:4] != b"RIFF":
+            return
+        end = offset + 8 + int.from_bytes(header[4:8], "little")
+        if end > file_size:
+            raise CorruptMediaError(
+                f"{path}: truncated: the RIFF chunk at byte {offset} declares {end - offset} "
+                f"bytes but the file ends at byte {file_size}"
+            )
+        offset = end + (end & 1)
+
+
+def check_structure(path: Path) -> None:
+    """Cheap container-level truncation checks (MP4/MOV, Matroska/WebM, AVI); others pass.
+
+    MPEG-TS has no such structure: a cut at a 188-byte packet boundary cannot be told from a
+    shorter recording.
+    """
+    file_size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+        if head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"):
+            _bmff_structure(fh, file_size, path)
+        elif head[:4] == b"\x1a\x45\xdf\xa3":
+            _ebml_structure(fh, file_size, path)
+        elif head[:4] == b"RIFF":
+            _riff_structure(fh, file_size, path)
 
 
 class _Position:
@@ -153,6 +251,7 @@ def check_video(
         JobCancelled: ``cancel`` was cancelled.
     """
     path = Path(path)
+    check_structure(path)
     with open_video(path) as container:
         stream = video_stream(container, path)
         first_frame(container, stream, path)

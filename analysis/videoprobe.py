@@ -127,7 +127,7 @@ def _first(tags: dict[str, str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _frame_rotation(frame: av.VideoFrame) -> tuple[float | None, bool | None]:
+def frame_rotation(frame: av.VideoFrame) -> tuple[float | None, bool | None]:
     """Rotation and mirroring from the frame's display matrix (None if it has none)."""
     for side in frame.side_data:
         if side.type.name == "DISPLAYMATRIX":
@@ -203,7 +203,7 @@ def _video_stream_info(
         }
     )
     frame = first_frame(container, stream, path)
-    rotation, mirrored = _frame_rotation(frame)
+    rotation, mirrored = frame_rotation(frame)
     source = "display_matrix" if rotation is not None else None
     if rotation is None and stream.metadata.get("rotate"):
         try:
