@@ -7,7 +7,9 @@ is read from the header first, so a decompression bomb is refused before any dec
 videos are demuxed end to end (see ``analysis.videoprobe.check_video``).
 
 Common keys for both kinds: ``kind``, ``file_name``, ``size_bytes``, ``format``,
-``suggested_extension``, ``clock_notes`` (list) and ``warnings`` (list of strings).
+``suggested_extension``, ``times`` (name -> labelled time, see ``analysis.exif.labelled_time``),
+``clock_notes`` (sentences comparing two clocks), ``clock_differences`` (``{"clocks": [a, b],
+"difference_s": a minus b}``) and ``warnings`` (strings: what could not be decoded).
 """
 
 from __future__ import annotations
@@ -205,6 +207,16 @@ def _exif_tags_from_pillow(im: Any, warnings: list[str]) -> dict[str, Any]:
         return {}
 
 
+def clock_fields(comparisons: list[dict[str, Any]]) -> dict[str, list]:
+    """``clock_notes`` (sentences for people) and ``clock_differences`` (numbers)."""
+    return {
+        "clock_notes": [c["note"] for c in comparisons],
+        "clock_differences": [
+            {"clocks": c["clocks"], "difference_s": c["difference_s"]} for c in comparisons
+        ],
+    }
+
+
 def read_image_metadata(path: Path) -> dict[str, Any]:
     """Metadata of an image: format, size, camera, labelled times, GPS; see module doc."""
     from PIL import Image
@@ -245,7 +257,7 @@ def read_image_metadata(path: Path) -> dict[str, Any]:
         "camera": camera,
         "times": times,
         "gps": gps,
-        "clock_notes": compare_clocks(times.get("camera_original"), times.get("gps")),
+        **clock_fields(compare_clocks(times.get("camera_original"), times.get("gps"))),
         "warnings": warnings,
     }
 

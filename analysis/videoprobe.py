@@ -25,6 +25,7 @@ import av
 from analysis.errors import CorruptMediaError, UnsupportedMediaError
 from analysis.exif import labelled_time
 from analysis.mediakind import suggest_extension
+from analysis.metadata import clock_fields
 
 VFR_PACKETS = 300
 # Packets after which a reordered (B-) frame may still arrive; pts past this are not used.
@@ -272,6 +273,22 @@ def _times_and_location(tags: dict[str, str], warnings: list[str]) -> tuple[dict
     return times, location
 
 
+def _compare_creation(times: dict[str, Any]) -> list[dict[str, Any]]:
+    """Device capture time (QuickTime creationdate) against the muxer's creation_time."""
+    device, container = times.get("device_creation"), times.get("container_creation")
+    if not device or not container or not device.get("utc") or not container.get("utc"):
+        return []
+    diff = (
+        datetime.fromisoformat(container["utc"]) - datetime.fromisoformat(device["utc"])
+    ).total_seconds()
+    verdict = "agree" if abs(diff) <= 2.0 else "DISAGREE (re-encoded or re-muxed later?)"
+    note = (
+        f"container creation_time {container['utc']} and device creationdate {device['utc']} "
+        f"{verdict}: container minus device is {diff:+.3f} s"
+    )
+    return [{"clocks": ["container", "camera"], "difference_s": diff, "note": note}]
+
+
 def read_video_metadata(path: Path) -> dict[str, Any]:
     """Metadata of a video: container, streams, tags, labelled times, location.
 
@@ -313,7 +330,7 @@ def read_video_metadata(path: Path) -> dict[str, Any]:
             "camera": {"make": _first(tags, _MAKE_TAGS), "model": _first(tags, _MODEL_TAGS)},
             "times": times,
             "location": location,
-            "clock_notes": [],
+            **clock_fields(_compare_creation(times)),
             "warnings": warnings,
         }
     return result
