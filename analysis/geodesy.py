@@ -127,6 +127,14 @@ def destination(origin: LatLon, azimuth_deg: float, distance_m: float) -> LatLon
     return direct(origin, azimuth_deg, distance_m).point
 
 
+def offset(point: LatLon, east_m: float, north_m: float) -> LatLon:
+    """Move ``point`` by a small east/north displacement, along the geodesic in that direction."""
+    step = math.hypot(east_m, north_m)
+    if step == 0.0:
+        return point
+    return destination(point, math.degrees(math.atan2(east_m, north_m)), step)
+
+
 def geodetic_to_ecef(point: LatLon, height_m: float = 0.0) -> tuple[float, float, float]:
     """Earth-centred, Earth-fixed X, Y, Z in metres of a WGS84 position and height."""
     a, f = WGS84.a, WGS84.f

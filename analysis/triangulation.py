@@ -30,7 +30,7 @@ from analysis.errors import GeometryError
 from analysis.geodesy import EnuFrame, LatLon
 
 _MAX_ITER = 60
-_STEP_TOL_M = 1e-7
+_STEP_TOL_M = 1e-5
 
 
 @dataclass(frozen=True)
@@ -140,13 +140,6 @@ def _linearise(rays: Sequence[BearingRay], p: LatLon) -> _Solution:
     return _Solution(p, np.array(rows), np.array(res), tuple(geos))
 
 
-def _move(p: LatLon, east_m: float, north_m: float) -> LatLon:
-    step = math.hypot(east_m, north_m)
-    if step == 0.0:
-        return p
-    return geodesy.destination(p, math.degrees(math.atan2(east_m, north_m)), step)
-
-
 def _gauss_newton(rays: Sequence[BearingRay], start: LatLon) -> _Solution:
     weights = np.array([1.0 / math.radians(r.sigma_deg) ** 2 for r in rays])
     p = start
@@ -157,7 +150,7 @@ def _gauss_newton(rays: Sequence[BearingRay], start: LatLon) -> _Solution:
             step = np.linalg.solve(jw @ sol.jacobian, jw @ sol.residuals_rad)
         except np.linalg.LinAlgError as exc:
             raise GeometryError("the rays are parallel: the normal equations are singular") from exc
-        p = _move(p, float(step[0]), float(step[1]))
+        p = geodesy.offset(p, float(step[0]), float(step[1]))
         if math.hypot(step[0], step[1]) < _STEP_TOL_M:
             return _linearise(rays, p)
     raise GeometryError(f"the bearing fit did not converge in {_MAX_ITER} iterations")
