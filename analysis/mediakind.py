@@ -12,6 +12,8 @@ description of what it looks like (text, ZIP archive, audio only, ...).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -195,6 +197,22 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
         raise MediaError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
 
 
+@contextmanager
+def pillow_quiet() -> Iterator[None]:
+    """Silence Pillow's own warnings around a call that enforces its own limits.
+
+    The pixel limit is applied by ``check_media`` (so Pillow's DecompressionBombWarning is
+    redundant) and malformed EXIF is reported by ``read_metadata`` in its ``warnings`` list,
+    so Pillow's "Corrupt EXIF data" UserWarnings would only be noise here.
+    """
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        yield
+
+
 def register_heif() -> None:
     """Let Pillow open HEIF/HEIC (iPhone photos) through pillow-heif; idempotent."""
     global _HEIF_REGISTERED
@@ -214,11 +232,8 @@ def _pillow_format(path: Path) -> str | None:
 
     register_heif()
     try:
-        with warnings.catch_warnings():
-            # Size limits are enforced by check_media; identification must still succeed.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                return str(im.format)
+        with pillow_quiet(), Image.open(path) as im:
+            return str(im.format)
     except Image.DecompressionBombError:
         return "oversized"
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):

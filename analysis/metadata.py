@@ -30,7 +30,7 @@ from analysis.exif import (
     read_exif_tags,
 )
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from analysis.mediakind import MediaKind, register_heif, sniff_kind, suggest_extension
+from analysis.mediakind import MediaKind, pillow_quiet, register_heif, sniff_kind, suggest_extension
 
 DEFAULT_MAX_PIXELS = 200_000_000
 # Pillow raises these on damaged image data (its decoders use OSError for "truncated").
@@ -114,10 +114,8 @@ def image_header_size(path: Path) -> tuple[int, int]:
         return size
     register_heif()
     try:
-        with pywarnings.catch_warnings():
-            pywarnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                return im.size
+        with pillow_quiet(), Image.open(path) as im:
+            return im.size
     except Image.DecompressionBombError as exc:
         raise MediaTooLargeError(f"{path}: refused as a decompression bomb ({exc})") from exc
     except _PIL_DECODE_ERRORS as exc:
@@ -138,13 +136,11 @@ def check_image(path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> MediaChe
         )
     register_heif()
     try:
-        with pywarnings.catch_warnings():
-            pywarnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if im.size[0] * im.size[1] > max_pixels:
-                    raise MediaTooLargeError(f"{path}: {im.size} exceeds the pixel limit")
-                im.load()
-                size = im.size
+        with pillow_quiet(), Image.open(path) as im:
+            if im.size[0] * im.size[1] > max_pixels:
+                raise MediaTooLargeError(f"{path}: {im.size} exceeds the pixel limit")
+            im.load()
+            size = im.size
     except Image.DecompressionBombError as exc:
         raise MediaTooLargeError(f"{path}: refused as a decompression bomb ({exc})") from exc
     except _PIL_DECODE_ERRORS as exc:
@@ -224,18 +220,30 @@ def read_image_metadata(path: Path) -> dict[str, Any]:
     warnings: list[str] = []
     register_heif()
     try:
-        with pywarnings.catch_warnings():
+        with pywarnings.catch_warnings(record=True) as caught:
+            # Pillow warns about corrupt EXIF; those warnings belong in the result.
+            pywarnings.simplefilter("always")
             pywarnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 fmt, size, mode = im.format, im.size, im.mode
                 tags = read_exif_tags(path, warnings)
                 if not tags:
                     tags = _exif_tags_from_pillow(im, warnings)
+                raw_exif = im.info.get("exif") or b""
+                if raw_exif and not tags:
+                    warnings.append(
+                        f"an EXIF block of {len(raw_exif)} bytes is present but no tag in it "
+                        "could be read (malformed offsets?)"
+                    )
     except Image.DecompressionBombError:
-        fmt, size, mode = None, image_header_size(path), None
+        fmt, size, mode, caught = None, image_header_size(path), None, []
         tags = read_exif_tags(path, warnings)
     except _PIL_DECODE_ERRORS as exc:
         raise CorruptMediaError(f"{path}: the image cannot be opened ({exc})") from exc
+    for item in caught:
+        text = f"Pillow {item.category.__name__}: {item.message}"
+        if text not in warnings:
+            warnings.append(text)
     camera = decode_camera(tags, size)
     times = decode_times(tags, warnings)
     gps = decode_gps(tags, warnings)

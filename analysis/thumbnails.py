@@ -9,13 +9,12 @@ display-matrix rotation is applied with FFmpeg's convention (see ``analysis.vide
 
 from __future__ import annotations
 
-import warnings as pywarnings
 from pathlib import Path
 
 import numpy as np
 
 from analysis.errors import CorruptMediaError, MediaTooLargeError
-from analysis.mediakind import MediaKind, register_heif
+from analysis.mediakind import MediaKind, pillow_quiet, register_heif
 from analysis.metadata import DEFAULT_MAX_PIXELS, image_header_size
 
 # A frame is "black" when its mean luma is below this (of 255) and it is nearly flat.
@@ -41,15 +40,13 @@ def image_thumbnail(
         raise MediaTooLargeError(f"{path}: {width}x{height} exceeds the pixel limit")
     register_heif()
     try:
-        with pywarnings.catch_warnings():
-            pywarnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                if im.format == "JPEG":
-                    im.draft("RGB", (max_side, max_side))
-                upright = ImageOps.exif_transpose(im)
-                rgb = upright.convert("RGB")
-                rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-                return np.array(rgb, dtype=np.uint8)
+        with pillow_quiet(), Image.open(path) as im:
+            if im.format == "JPEG":
+                im.draft("RGB", (max_side, max_side))
+            upright = ImageOps.exif_transpose(im)
+            rgb = upright.convert("RGB")
+            rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+            return np.array(rgb, dtype=np.uint8)
     except Image.DecompressionBombError as exc:
         raise MediaTooLargeError(f"{path}: refused as a decompression bomb ({exc})") from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
