@@ -88,7 +88,9 @@ def open_container(path: str | Path) -> tuple[Any, Any]:
     try:
         container = av.open(str(p), mode="r")
     except av.error.InvalidDataError as exc:
-        raise CorruptMediaError(f"{p}: not a readable video (damaged or unknown format): {exc}")
+        raise CorruptMediaError(
+            f"{p}: not a readable video (damaged or unknown format): {exc}"
+        ) from exc
     except (av.error.FFmpegError, OSError) as exc:
         raise UnsupportedMediaError(f"{p}: cannot be opened as video: {exc}") from exc
     if not container.streams.video:
