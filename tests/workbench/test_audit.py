@@ -27,8 +27,15 @@ def test_row_hash_is_sha256_of_canonical_content(tmp_path):
     assert first.prev_hash == audit.GENESIS_HASH
     assert second.prev_hash == first.row_hash
     assert second.actor == "Ana"
-    content = {"seq": 2, "at_utc": second.at_utc, "actor": "Ana", "action": "note.add",
-               "target": "case", "details": {"body": "ملاحظة"}, "prev_hash": first.row_hash}
+    content = {
+        "seq": 2,
+        "at_utc": second.at_utc,
+        "actor": "Ana",
+        "action": "note.add",
+        "target": "case",
+        "details": {"body": "ملاحظة"},
+        "prev_hash": first.row_hash,
+    }
     assert second.row_hash == sha256_hex(canonical_json(content))
 
 
@@ -53,7 +60,7 @@ def _tamper(db, sql: str) -> None:
 @pytest.mark.parametrize(
     ("sql", "bad_seq", "problem"),
     [
-        ("UPDATE audit_log SET details_json = '{\"body\":\"edited\"}' WHERE seq = 2", 2, "edited"),
+        ('UPDATE audit_log SET details_json = \'{"body":"edited"}\' WHERE seq = 2', 2, "edited"),
         ("UPDATE audit_log SET actor = 'Mallory' WHERE seq = 3", 3, "edited"),
         ("DELETE FROM audit_log WHERE seq = 2", 3, "sequence jumps"),
     ],
@@ -84,11 +91,28 @@ def test_rewritten_chain_changes_the_head(tmp_path):
         details = {"body": "forged"} if seq == 2 else {"title": "c"}
         prev = conn.execute("SELECT row_hash FROM audit_log ORDER BY seq DESC").fetchone()
         prev_hash = prev[0] if prev else audit.GENESIS_HASH
-        content = {"seq": seq, "at_utc": at, "actor": actor, "action": action, "target": target,
-                   "details": details, "prev_hash": prev_hash}
-        conn.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (seq, at, actor, action, target, canonical_json(details), prev_hash,
-                      sha256_hex(canonical_json(content))))
+        content = {
+            "seq": seq,
+            "at_utc": at,
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": details,
+            "prev_hash": prev_hash,
+        }
+        conn.execute(
+            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                at,
+                actor,
+                action,
+                target,
+                canonical_json(details),
+                prev_hash,
+                sha256_hex(canonical_json(content)),
+            ),
+        )
     conn.commit()
     assert audit.walk(conn) == []  # internally consistent...
     assert audit.head(conn)[1] != head_before  # ...but the exported head no longer matches

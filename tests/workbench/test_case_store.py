@@ -17,9 +17,9 @@ from workbench.case import (
     CaseSchemaError,
     create_case,
     delete_case,
+    migrations,
     open_case,
 )
-from workbench.case import migrations
 from workbench.case.filesystem import wal_unsafe_reason
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,8 +110,9 @@ def test_second_process_is_refused_naming_the_holder(tmp_path):
                 print(exc)
                 sys.exit(3)
         """)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=REPO, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+        )
         assert out.returncode == 3, out.stderr
         assert "open for writing by process" in out.stdout
         assert str(__import__("os").getpid()) in out.stdout
@@ -127,8 +128,9 @@ def test_lock_is_released_when_the_holder_dies(tmp_path):
         print("locked", flush=True)
         os._exit(9)  # no clean-up at all, like kill -9
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert "locked" in out.stdout
     with open_case(case_dir) as case:
         assert case.title == "c"
@@ -153,8 +155,7 @@ def test_wal_unsafe_detection_from_mount_table(tmp_path):
     assert "nfs4" in wal_unsafe_reason(Path("/mnt/share/x.gwcase"), mounts_text=mounts)
     assert "cifs" in wal_unsafe_reason(Path("/mnt/smb/a/b.gwcase"), mounts_text=mounts)
     assert wal_unsafe_reason(Path("/mnt/sharedisk/x"), mounts_text=mounts) is None
-    assert "sync folder" in wal_unsafe_reason(Path("/home/a/Dropbox/x.gwcase"),
-                                              mounts_text=mounts)
+    assert "sync folder" in wal_unsafe_reason(Path("/home/a/Dropbox/x.gwcase"), mounts_text=mounts)
 
 
 def test_case_in_sync_folder_opens_with_rollback_journal(tmp_path):

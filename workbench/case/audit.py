@@ -43,8 +43,15 @@ def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _content(seq: int, at_utc: str, actor: str, action: str, target: str,
-             details: dict[str, Any], prev_hash: str) -> dict[str, Any]:
+def _content(
+    seq: int,
+    at_utc: str,
+    actor: str,
+    action: str,
+    target: str,
+    details: dict[str, Any],
+    prev_hash: str,
+) -> dict[str, Any]:
     return {
         "seq": seq,
         "at_utc": at_utc,
@@ -56,21 +63,36 @@ def _content(seq: int, at_utc: str, actor: str, action: str, target: str,
     }
 
 
-def append(conn: sqlite3.Connection, *, actor: str, action: str, target: str,
-           details: dict[str, Any] | None = None) -> str:
+def append(
+    conn: sqlite3.Connection,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    details: dict[str, Any] | None = None,
+) -> str:
     """Append one row inside the caller's transaction and return its hash."""
     row = conn.execute("SELECT seq, row_hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev_hash = (row[0] + 1, row[1]) if row else (1, GENESIS_HASH)
     at_utc = utc_now_iso()
     clean = normalise(details or {})
-    content = _content(seq, at_utc, normalise(actor), normalise(action), normalise(target),
-                       clean, prev_hash)
+    content = _content(
+        seq, at_utc, normalise(actor), normalise(action), normalise(target), clean, prev_hash
+    )
     row_hash = sha256_hex(canonical_json(content))
     conn.execute(
         "INSERT INTO audit_log (seq, at_utc, actor, action, target, details_json, prev_hash,"
         " row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, at_utc, content["actor"], content["action"], content["target"],
-         canonical_json(clean), prev_hash, row_hash),
+        (
+            seq,
+            at_utc,
+            content["actor"],
+            content["action"],
+            content["target"],
+            canonical_json(clean),
+            prev_hash,
+            row_hash,
+        ),
     )
     return row_hash
 
@@ -83,14 +105,14 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
 
 def entries(conn: sqlite3.Connection, *, limit: int | None = None) -> list[AuditEntry]:
     """Rows in chain order (the last ``limit`` rows when given)."""
-    sql = "SELECT seq, at_utc, actor, action, target, details_json, prev_hash, row_hash " \
-          "FROM audit_log ORDER BY seq"
+    sql = (
+        "SELECT seq, at_utc, actor, action, target, details_json, prev_hash, row_hash "
+        "FROM audit_log ORDER BY seq"
+    )
     rows = conn.execute(sql).fetchall()
     if limit is not None:
         rows = rows[-limit:]
-    return [
-        AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows
-    ]
+    return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
 
 
 def walk(conn: sqlite3.Connection) -> list[ChainFinding]:

@@ -50,8 +50,7 @@ class Evidence:
     def has_gps(self) -> bool:
         gps = self.metadata.get("gps") or {}
         location = self.metadata.get("location") or {}
-        return bool(gps.get("latitude_deg") is not None or location.get("latitude_deg")
-                    is not None)
+        return bool(gps.get("latitude_deg") is not None or location.get("latitude_deg") is not None)
 
 
 @dataclass(frozen=True)
@@ -72,12 +71,26 @@ _EVIDENCE_SQL = (
 
 def _evidence(conn: sqlite3.Connection, row: tuple) -> Evidence:
     names = tuple(
-        r[0] for r in conn.execute(
+        r[0]
+        for r in conn.execute(
             "SELECT name FROM evidence_name WHERE evidence_id = ? AND name != ? ORDER BY name",
-            (row[0], row[2]))
+            (row[0], row[2]),
+        )
     )
-    return Evidence(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                    bool(row[8]), bool(row[9]), json.loads(row[10]), names)
+    return Evidence(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        bool(row[8]),
+        bool(row[9]),
+        json.loads(row[10]),
+        names,
+    )
 
 
 def list_evidence(conn: sqlite3.Connection) -> list[Evidence]:
@@ -106,7 +119,8 @@ def find_evidence(conn: sqlite3.Connection, key: str) -> Evidence:
 def get_source(conn: sqlite3.Connection, evidence_id: int) -> SourceRecord:
     row = conn.execute(
         f"SELECT {', '.join(SOURCE_FIELDS)} FROM evidence_source WHERE evidence_id = ?",
-        (evidence_id,)).fetchone()
+        (evidence_id,),
+    ).fetchone()
     return SourceRecord(*row) if row else SourceRecord()
 
 
@@ -119,9 +133,14 @@ def update_source(case: Case, evidence_id: int, record: SourceRecord):
         values = [getattr(record, f) for f in SOURCE_FIELDS]
         conn.execute(
             f"INSERT OR REPLACE INTO evidence_source (evidence_id, {', '.join(SOURCE_FIELDS)})"
-            f" VALUES (?, {', '.join('?' for _ in SOURCE_FIELDS)})", (evidence_id, *values))
-        changed = {f: {"old": getattr(old, f), "new": getattr(record, f)}
-                   for f in SOURCE_FIELDS if getattr(old, f) != getattr(record, f)}
+            f" VALUES (?, {', '.join('?' for _ in SOURCE_FIELDS)})",
+            (evidence_id, *values),
+        )
+        changed = {
+            f: {"old": getattr(old, f), "new": getattr(record, f)}
+            for f in SOURCE_FIELDS
+            if getattr(old, f) != getattr(record, f)
+        }
         if changed:
             case.log(conn, "evidence.source_edit", sha, {"changes": changed})
         return record
@@ -129,8 +148,9 @@ def update_source(case: Case, evidence_id: int, record: SourceRecord):
     return case.write(do)
 
 
-def set_flags(case: Case, evidence_id: int, *, graphic: bool | None = None,
-              reference: bool | None = None):
+def set_flags(
+    case: Case, evidence_id: int, *, graphic: bool | None = None, reference: bool | None = None
+):
     """Set the graphic-content and reference flags (async: returns the writer's future)."""
 
     def do(conn: sqlite3.Connection) -> None:
@@ -138,7 +158,9 @@ def set_flags(case: Case, evidence_id: int, *, graphic: bool | None = None,
         for column, value in (("is_graphic", graphic), ("is_reference", reference)):
             if value is None:
                 continue
-            conn.execute(f"UPDATE evidence SET {column} = ? WHERE id = ?", (int(value), evidence_id))
+            conn.execute(
+                f"UPDATE evidence SET {column} = ? WHERE id = ?", (int(value), evidence_id)
+            )
             case.log(conn, "evidence.flag", sha, {"flag": column, "value": bool(value)})
 
     return case.write(do)
@@ -155,9 +177,14 @@ def list_notes(conn: sqlite3.Connection, evidence_id: int | None) -> list[Note]:
     """Notes of one evidence, or the case's own notes when ``evidence_id`` is None."""
     where = "evidence_id IS NULL" if evidence_id is None else "evidence_id = ?"
     args = () if evidence_id is None else (evidence_id,)
-    return [Note(*r) for r in conn.execute(
-        "SELECT id, evidence_id, body, author, created_at_utc, updated_at_utc FROM note"
-        f" WHERE {where} ORDER BY id", args)]
+    return [
+        Note(*r)
+        for r in conn.execute(
+            "SELECT id, evidence_id, body, author, created_at_utc, updated_at_utc FROM note"
+            f" WHERE {where} ORDER BY id",
+            args,
+        )
+    ]
 
 
 def save_note(case: Case, evidence_id: int | None, body: str, note_id: int | None = None):
@@ -169,17 +196,19 @@ def save_note(case: Case, evidence_id: int | None, body: str, note_id: int | Non
         if note_id is None:
             cur = conn.execute(
                 "INSERT INTO note (evidence_id, body, author, created_at_utc, updated_at_utc)"
-                " VALUES (?, ?, ?, ?, ?)", (evidence_id, body, case.analyst, now, now))
+                " VALUES (?, ?, ?, ?, ?)",
+                (evidence_id, body, case.analyst, now, now),
+            )
             case.log(conn, "note.add", target, {"note_id": cur.lastrowid, "body": body})
             return int(cur.lastrowid)
         old = conn.execute("SELECT body FROM note WHERE id = ?", (note_id,)).fetchone()
         if old is None:
             raise CaseError(f"no note with id {note_id}")
         if old[0] != body:
-            conn.execute("UPDATE note SET body = ?, updated_at_utc = ? WHERE id = ?",
-                         (body, now, note_id))
-            case.log(conn, "note.edit", target,
-                     {"note_id": note_id, "old": old[0], "new": body})
+            conn.execute(
+                "UPDATE note SET body = ?, updated_at_utc = ? WHERE id = ?", (body, now, note_id)
+            )
+            case.log(conn, "note.edit", target, {"note_id": note_id, "old": old[0], "new": body})
         return note_id
 
     return case.write(do)

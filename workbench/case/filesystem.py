@@ -11,13 +11,44 @@ import os
 import sys
 from pathlib import Path
 
-NETWORK_FS_TYPES = frozenset({
-    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "afpfs", "9p", "davfs",
-    "fuse.sshfs", "fuse.rclone", "fuse.gvfsd-fuse", "fuse.s3fs", "ncpfs", "coda", "afs",
-    "glusterfs", "ceph", "lustre", "gpfs", "fuse.juicefs",
-})
-SYNC_FOLDER_NAMES = ("dropbox", "onedrive", "google drive", "googledrive", "icloud drive",
-                     "mobile documents", "nextcloud", "owncloud", "pcloud", "box sync")
+NETWORK_FS_TYPES = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "afpfs",
+        "9p",
+        "davfs",
+        "fuse.sshfs",
+        "fuse.rclone",
+        "fuse.gvfsd-fuse",
+        "fuse.s3fs",
+        "ncpfs",
+        "coda",
+        "afs",
+        "glusterfs",
+        "ceph",
+        "lustre",
+        "gpfs",
+        "fuse.juicefs",
+    }
+)
+SYNC_FOLDER_NAMES = (
+    "dropbox",
+    "onedrive",
+    "google drive",
+    "googledrive",
+    "icloud drive",
+    "mobile documents",
+    "nextcloud",
+    "owncloud",
+    "pcloud",
+    "box sync",
+)
 
 
 def _mount_fs_type(path: Path, mounts_text: str) -> str | None:

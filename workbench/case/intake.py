@@ -56,9 +56,15 @@ class ImportReport:
     failed: tuple[ImportFailure, ...]
 
 
-def import_files(case: Case, paths: Iterable[Path | str], *, source_url: str | None = None,
-                 note: str | None = None, progress: ProgressFn | None = None,
-                 cancel: CancelToken | None = None) -> ImportReport:
+def import_files(
+    case: Case,
+    paths: Iterable[Path | str],
+    *,
+    source_url: str | None = None,
+    note: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportReport:
     """Import several files; a bad file is reported and skipped, the others go in.
 
     Raises:
@@ -76,8 +82,16 @@ def import_files(case: Case, paths: Iterable[Path | str], *, source_url: str | N
             report(progress, (base + frac * size) / total, msg)
 
         try:
-            imported.append(import_file(case, path, source_url=source_url, note=note,
-                                        progress=file_progress, cancel=cancel))
+            imported.append(
+                import_file(
+                    case,
+                    path,
+                    source_url=source_url,
+                    note=note,
+                    progress=file_progress,
+                    cancel=cancel,
+                )
+            )
         except (MediaError, OSError) as exc:
             failed.append(ImportFailure(path, _reason(path, exc)))
         done += size
@@ -99,9 +113,15 @@ def _reason(path: Path, exc: Exception) -> str:
     return text if str(path.name) in text else f"{path}: {text}"
 
 
-def import_file(case: Case, path: Path | str, *, source_url: str | None = None,
-                note: str | None = None, progress: ProgressFn | None = None,
-                cancel: CancelToken | None = None) -> ImportedEvidence:
+def import_file(
+    case: Case,
+    path: Path | str,
+    *,
+    source_url: str | None = None,
+    note: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportedEvidence:
     """Import one file into the case.
 
     Raises:
@@ -118,6 +138,7 @@ def import_file(case: Case, path: Path | str, *, source_url: str | None = None,
         kind = sniff_kind(part)
         check_media(part, kind)
         metadata = read_metadata(part)
+        metadata["file_name"] = src.name  # it was read from the temporary copy
         stored_name = sha256 + suggest_extension(part, kind)
         final = case.evidence_dir / stored_name
         _place(part, final, sha256)
@@ -128,15 +149,17 @@ def import_file(case: Case, path: Path | str, *, source_url: str | None = None,
         part.unlink(missing_ok=True)
     check(cancel)
     result = case.write_sync(
-        lambda conn: _record(conn, case, src.name, stored_name, sha256, size, kind, metadata,
-                             source_url, note)
+        lambda conn: _record(
+            conn, case, src.name, stored_name, sha256, size, kind, metadata, source_url, note
+        )
     )
     _make_thumbnail(case, final, kind, sha256)
     return result
 
 
-def _copy_and_hash(src: Path, dst: Path, progress: ProgressFn | None,
-                   cancel: CancelToken | None) -> tuple[str, int]:
+def _copy_and_hash(
+    src: Path, dst: Path, progress: ProgressFn | None, cancel: CancelToken | None
+) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = src.stat().st_size or 1
     copied = 0
@@ -174,36 +197,70 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _record(conn: sqlite3.Connection, case: Case, name: str, stored_name: str, sha256: str,
-            size: int, kind: str, metadata: dict, source_url: str | None,
-            note: str | None) -> ImportedEvidence:
+def _record(
+    conn: sqlite3.Connection,
+    case: Case,
+    name: str,
+    stored_name: str,
+    sha256: str,
+    size: int,
+    kind: str,
+    metadata: dict,
+    source_url: str | None,
+    note: str | None,
+) -> ImportedEvidence:
     now = utc_now_iso()
-    row = conn.execute("SELECT id, original_name FROM evidence WHERE sha256 = ?",
-                       (sha256,)).fetchone()
+    row = conn.execute(
+        "SELECT id, original_name FROM evidence WHERE sha256 = ?", (sha256,)
+    ).fetchone()
     if row is not None:
-        conn.execute("INSERT OR IGNORE INTO evidence_name (evidence_id, name, first_seen_utc)"
-                     " VALUES (?, ?, ?)", (row[0], name, now))
+        conn.execute(
+            "INSERT OR IGNORE INTO evidence_name (evidence_id, name, first_seen_utc)"
+            " VALUES (?, ?, ?)",
+            (row[0], name, now),
+        )
         case.log(conn, "evidence.import_again", sha256, {"name": name, "evidence_id": row[0]})
         return ImportedEvidence(row[0], sha256, kind, row[1], stored_name, size, True)
     cur = conn.execute(
         "INSERT INTO evidence (sha256, original_name, stored_name, size_bytes, kind,"
         " imported_at_utc, imported_by, source_url, metadata_json)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (sha256, name, stored_name, size, kind, now, case.analyst, source_url,
-         json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str)),
+        (
+            sha256,
+            name,
+            stored_name,
+            size,
+            kind,
+            now,
+            case.analyst,
+            source_url,
+            json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str),
+        ),
     )
     evidence_id = int(cur.lastrowid)
-    conn.execute("INSERT INTO evidence_source (evidence_id, url) VALUES (?, ?)",
-                 (evidence_id, source_url or ""))
-    conn.execute("INSERT INTO evidence_name (evidence_id, name, first_seen_utc) VALUES (?, ?, ?)",
-                 (evidence_id, name, now))
-    details = {"name": name, "evidence_id": evidence_id, "kind": kind, "size_bytes": size,
-               "stored_name": stored_name, "source_url": source_url or ""}
+    conn.execute(
+        "INSERT INTO evidence_source (evidence_id, url) VALUES (?, ?)",
+        (evidence_id, source_url or ""),
+    )
+    conn.execute(
+        "INSERT INTO evidence_name (evidence_id, name, first_seen_utc) VALUES (?, ?, ?)",
+        (evidence_id, name, now),
+    )
+    details = {
+        "name": name,
+        "evidence_id": evidence_id,
+        "kind": kind,
+        "size_bytes": size,
+        "stored_name": stored_name,
+        "source_url": source_url or "",
+    }
     case.log(conn, "evidence.import", sha256, details)
     if note:
-        conn.execute("INSERT INTO note (evidence_id, body, author, created_at_utc,"
-                     " updated_at_utc) VALUES (?, ?, ?, ?, ?)",
-                     (evidence_id, note, case.analyst, now, now))
+        conn.execute(
+            "INSERT INTO note (evidence_id, body, author, created_at_utc,"
+            " updated_at_utc) VALUES (?, ?, ?, ?, ?)",
+            (evidence_id, note, case.analyst, now, now),
+        )
         case.log(conn, "note.add", sha256, {"body": note})
     return ImportedEvidence(evidence_id, sha256, kind, name, stored_name, size, False)
 
@@ -214,8 +271,9 @@ def thumbnail_path(case: Case, sha256: str) -> Path:
 
 def _make_thumbnail(case: Case, stored: Path, kind: str, sha256: str) -> None:
     """Write derived/thumbs/<sha>.png; a failure only costs the thumbnail, never the import."""
-    from analysis.thumbnails import make_thumbnail
     from PIL import Image
+
+    from analysis.thumbnails import make_thumbnail
 
     target = thumbnail_path(case, sha256)
     if target.exists():

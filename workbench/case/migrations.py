@@ -120,5 +120,7 @@ def migrate(conn: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> int:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise CaseSchemaError(f"migration {number} failed, the case is unchanged: {exc}") from exc
+            raise CaseSchemaError(
+                f"migration {number} failed, the case is unchanged: {exc}"
+            ) from exc
     return before

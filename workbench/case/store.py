@@ -44,7 +44,9 @@ _open_guard = threading.Lock()
 
 
 def _connect(db_path: Path, *, journal_mode: str, read_only: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=True, timeout=30)
+    # Each connection is used by one thread only (the writer's, or a reader's thread-local);
+    # check_same_thread is off so that close() may run on the thread that closes the case.
+    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False, timeout=30)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
     if read_only:
@@ -53,16 +55,25 @@ def _connect(db_path: Path, *, journal_mode: str, read_only: bool = False) -> sq
         mode = conn.execute(f"PRAGMA journal_mode = {journal_mode}").fetchone()[0]
         if mode.lower() != journal_mode.lower():
             raise CaseError(f"{db_path}: SQLite refused journal mode {journal_mode} ({mode})")
-        conn.execute("PRAGMA synchronous = FULL" if journal_mode == "delete"
-                     else "PRAGMA synchronous = NORMAL")
+        conn.execute(
+            "PRAGMA synchronous = FULL"
+            if journal_mode == "delete"
+            else "PRAGMA synchronous = NORMAL"
+        )
     return conn
 
 
 class Case:
     """An open case. Use ``open_case`` or ``create_case``; close it (or use ``with``)."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, analyst: str | None = None,
-                 _target_version: int = migrations.SCHEMA_VERSION) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        analyst: str | None = None,
+        _target_version: int = migrations.SCHEMA_VERSION,
+    ) -> None:
         self.path = Path(path).resolve()
         self.read_only = read_only
         self.analyst = analyst or load_settings().analyst()
@@ -124,8 +135,12 @@ class Case:
                 ) from None
             _open_in_process.add(self.path)
             self._lock = lock
-        holder = {"pid": os.getpid(), "host": socket.gethostname(), "user": getpass.getuser(),
-                  "since_utc": audit.utc_now_iso()}
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "user": getpass.getuser(),
+            "since_utc": audit.utc_now_iso(),
+        }
         tmp = self.path / (HOLDER_NAME + ".tmp")
         tmp.write_text(json.dumps(holder), encoding="utf-8")
         os.replace(tmp, self.path / HOLDER_NAME)
@@ -183,11 +198,15 @@ class Case:
                 self._reader_conns.append(conn)
         return conn
 
-    def log(self, conn: sqlite3.Connection, action: str, target: str,
-            details: dict[str, Any] | None = None) -> str:
+    def log(
+        self,
+        conn: sqlite3.Connection,
+        action: str,
+        target: str,
+        details: dict[str, Any] | None = None,
+    ) -> str:
         """Append an audit row as this case's analyst, inside a write transaction."""
-        return audit.append(conn, actor=self.analyst, action=action, target=target,
-                            details=details)
+        return audit.append(conn, actor=self.analyst, action=action, target=target, details=details)
 
     def audit_head(self) -> tuple[int, str]:
         return audit.head(self.read())
@@ -216,8 +235,13 @@ def case_path_for(path: Path | str) -> Path:
     return p if p.name.endswith(CASE_SUFFIX) else p.with_name(p.name + CASE_SUFFIX)
 
 
-def create_case(path: Path | str, *, title: str | None = None, analyst: str | None = None,
-                _target_version: int = migrations.SCHEMA_VERSION) -> Case:
+def create_case(
+    path: Path | str,
+    *,
+    title: str | None = None,
+    analyst: str | None = None,
+    _target_version: int = migrations.SCHEMA_VERSION,
+) -> Case:
     """Create a new case folder and open it for writing."""
     target = case_path_for(path)
     if target.exists() and any(target.iterdir()):
@@ -229,8 +253,9 @@ def create_case(path: Path | str, *, title: str | None = None, analyst: str | No
 
     def init(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO meta (key, value) VALUES ('title', ?)", (case_title,))
-        conn.execute("INSERT INTO meta (key, value) VALUES ('created_at_utc', ?)",
-                     (audit.utc_now_iso(),))
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('created_at_utc', ?)", (audit.utc_now_iso(),)
+        )
         case.log(conn, "case.create", target.name, {"title": case_title})
 
     case.write_sync(init)

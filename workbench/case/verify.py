@@ -37,12 +37,14 @@ def _is_read_only(path: Path) -> bool:
     return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
 
 
-def verify_case(case: Case, *, progress: ProgressFn | None = None,
-                cancel: CancelToken | None = None) -> VerifyReport:
+def verify_case(
+    case: Case, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+) -> VerifyReport:
     """Re-hash every evidence file, check it is present and read-only, and walk the chain."""
     conn = case.read()
-    rows = conn.execute("SELECT id, sha256, stored_name, size_bytes FROM evidence ORDER BY id"
-                        ).fetchall()
+    rows = conn.execute(
+        "SELECT id, sha256, stored_name, size_bytes FROM evidence ORDER BY id"
+    ).fetchall()
     findings: list[Finding] = []
     total = sum(r[3] for r in rows) or 1
     done = 0
@@ -55,19 +57,24 @@ def verify_case(case: Case, *, progress: ProgressFn | None = None,
         else:
             actual = file_sha256(path)
             if actual != sha256:
-                findings.append(Finding("error", where,
-                                        f"content changed: sha256 is now {actual}"))
+                findings.append(Finding("error", where, f"content changed: sha256 is now {actual}"))
             if not _is_read_only(path):
-                findings.append(Finding("error", where, "the file is writable (read-only flag "
-                                                        "removed)"))
+                findings.append(
+                    Finding("error", where, "the file is writable (read-only flag removed)")
+                )
         done += size
         report(progress, done / total, f"hashed {stored_name[:12]}")
     known = {r[2] for r in rows}
     for path in sorted(case.evidence_dir.iterdir()):
         if path.name == INCOMING_DIR or path.name in known:
             continue
-        findings.append(Finding("warning", str(path), "file in evidence/ with no record "
-                                "(an interrupted import?); it is not evidence"))
+        findings.append(
+            Finding(
+                "warning",
+                str(path),
+                "file in evidence/ with no record (an interrupted import?); it is not evidence",
+            )
+        )
     for link in audit.walk(conn):
         findings.append(Finding("error", f"audit row {link.seq}", link.problem))
     seq, head = audit.head(conn)

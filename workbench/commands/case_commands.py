@@ -38,8 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _journal_note(case) -> None:
     if case.journal_note:
-        print(f"note: {case.journal_note}; opened with a rollback journal instead of WAL",
-              file=sys.stderr)
+        print(
+            f"note: {case.journal_note}; opened with a rollback journal instead of WAL",
+            file=sys.stderr,
+        )
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -62,15 +64,29 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with open_case(args.case) as case:
         _journal_note(case)
-        result = import_files(case, args.files, source_url=args.source_url, note=args.note,
-                              progress=TerminalProgress())
+        result = import_files(
+            case,
+            args.files,
+            source_url=args.source_url,
+            note=args.note,
+            progress=TerminalProgress(),
+        )
     if args.json:
-        print_json({
-            "imported": [
-                {"id": e.id, "sha256": e.sha256, "kind": e.kind, "name": e.original_name,
-                 "already_present": e.already_present} for e in result.imported],
-            "failed": [{"file": str(f.path), "error": f.reason} for f in result.failed],
-        })
+        print_json(
+            {
+                "imported": [
+                    {
+                        "id": e.id,
+                        "sha256": e.sha256,
+                        "kind": e.kind,
+                        "name": e.original_name,
+                        "already_present": e.already_present,
+                    }
+                    for e in result.imported
+                ],
+                "failed": [{"file": str(f.path), "error": f.reason} for f in result.failed],
+            }
+        )
     else:
         for e in result.imported:
             again = "  (already in the case)" if e.already_present else ""
@@ -88,18 +104,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
     with open_case(args.case, read_only=True) as case:
         result = verify_case(case, progress=TerminalProgress())
     if args.json:
-        print_json({
-            "ok": result.ok, "evidence_checked": result.evidence_checked,
-            "audit_rows": result.audit_rows, "audit_head": result.audit_head,
-            "findings": [{"severity": f.severity, "where": f.where, "problem": f.problem}
-                         for f in result.findings],
-        })
+        print_json(
+            {
+                "ok": result.ok,
+                "evidence_checked": result.evidence_checked,
+                "audit_rows": result.audit_rows,
+                "audit_head": result.audit_head,
+                "findings": [
+                    {"severity": f.severity, "where": f.where, "problem": f.problem}
+                    for f in result.findings
+                ],
+            }
+        )
     else:
         for f in result.findings:
             print(f"{f.severity.upper()}: {f.where}: {f.problem}")
         state = "OK: nothing altered or missing" if result.ok else "FAILED: see the errors above"
-        print(f"{state}; {result.evidence_checked} evidence files hashed, "
-              f"{result.audit_rows} audit rows chained")
+        print(
+            f"{state}; {result.evidence_checked} evidence files hashed, "
+            f"{result.audit_rows} audit rows chained"
+        )
         print(f"audit head: {result.audit_rows}:{result.audit_head}")
     return 0 if result.ok else 1
 
@@ -114,6 +138,8 @@ def cmd_log(args: argparse.Namespace) -> int:
         print_json([r.__dict__ for r in rows])
     else:
         for r in rows:
-            print(f"{r.seq:>5}  {r.at_utc}  {r.actor}  {r.action}  {r.target}  "
-                  f"{canonical_json(r.details)}  {r.row_hash[:16]}")
+            print(
+                f"{r.seq:>5}  {r.at_utc}  {r.actor}  {r.action}  {r.target}  "
+                f"{canonical_json(r.details)}  {r.row_hash[:16]}"
+            )
     return 0

@@ -1,0 +1,75 @@
+"""MetadataPanel: the stored metadata of one evidence as a tree, clock notes first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from workbench.case.evidence import Evidence
+
+CLOCK_LABELS = {
+    "camera": "camera clock",
+    "gps": "GPS clock (UTC)",
+    "container": "container time (often a re-encode, not capture)",
+    "upload": "upload time",
+}
+
+
+class MetadataPanel(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.header = QLabel("No evidence selected")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(("Field", "Value"))
+        self.tree.setColumnWidth(0, 220)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tree)
+
+    def show_evidence(self, e: Evidence | None) -> None:
+        self.tree.clear()
+        if e is None:
+            self.header.setText("No evidence selected")
+            return
+        self.header.setText(f"{e.original_name}\nsha256 {e.sha256}")
+        notes = list(e.metadata.get("clock_notes") or []) + list(e.metadata.get("warnings") or [])
+        for text in notes:
+            item = QTreeWidgetItem(["⚠ note", str(text)])
+            item.setForeground(1, QColor(190, 110, 0))
+            item.setToolTip(1, str(text))
+            self.tree.addTopLevelItem(item)
+        for key, value in e.metadata.items():
+            if key in ("clock_notes", "warnings"):
+                continue
+            self.tree.addTopLevelItem(self._node(key, value))
+        self.tree.expandToDepth(1)
+
+    def _node(self, key: str, value: Any) -> QTreeWidgetItem:
+        if isinstance(value, dict):
+            label = self._time_label(value)
+            item = QTreeWidgetItem([key, label])
+            for k, v in value.items():
+                item.addChild(self._node(str(k), v))
+            return item
+        if isinstance(value, list):
+            item = QTreeWidgetItem([key, f"[{len(value)}]"])
+            for i, v in enumerate(value):
+                item.addChild(self._node(str(i), v))
+            return item
+        item = QTreeWidgetItem([key, "" if value is None else str(value)])
+        item.setToolTip(1, item.text(1))
+        return item
+
+    @staticmethod
+    def _time_label(value: dict) -> str:
+        """A labelled time: ``{"value": ..., "clock": ...}`` shows as 'value (clock)'."""
+        if "value" in value and "clock" in value:
+            clock = CLOCK_LABELS.get(str(value["clock"]), str(value["clock"]))
+            return f"{value['value']}  ({clock})"
+        return ""
