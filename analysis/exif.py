@@ -21,6 +21,7 @@ from typing import Any
 # Exceptions exifread is known to let escape on malformed files (bad offsets, short reads,
 # odd counts). Anything else is a bug and should surface.
 EXIF_PARSER_ERRORS = (
+    AssertionError,  # exifread's HEIC reader validates boxes with assert
     ValueError,
     IndexError,
     KeyError,

@@ -226,8 +226,10 @@ def read_image_metadata(path: Path) -> dict[str, Any]:
             pywarnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as im:
                 fmt, size, mode = im.format, im.size, im.mode
-                tags = read_exif_tags(path, warnings)
-                if not tags:
+                # exifread walks JPEG and TIFF itself; other containers hand Pillow's block.
+                if im.format in ("JPEG", "MPO", "TIFF"):
+                    tags = read_exif_tags(path, warnings)
+                else:
                     tags = _exif_tags_from_pillow(im, warnings)
                 raw_exif = im.info.get("exif") or b""
                 if raw_exif and not tags:
