@@ -25,3 +25,7 @@ class MediaTooLargeError(MediaError):
 
 class GeometryError(WorkbenchError):
     """A geometric problem has no usable answer (parallel rays, degenerate input)."""
+
+
+class GeoDataError(WorkbenchError):
+    """A geodata file (KML, KMZ, GeoJSON) could not be read: malformed, unsafe or not geodata."""
