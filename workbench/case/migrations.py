@@ -89,6 +89,96 @@ MIGRATIONS: tuple[str, ...] = (
         ended_at_utc TEXT
     );
     """,
+    # 3: video frames and segments, exports, annotations, continuity notes, geometry.
+    """
+    CREATE TABLE frame_table (
+        evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id) ON DELETE CASCADE,
+        meta_json TEXT NOT NULL,
+        built_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE frame (
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+        frame_index INTEGER NOT NULL,
+        pts INTEGER,
+        pts_s REAL,
+        keyframe INTEGER NOT NULL,
+        md5 TEXT NOT NULL,
+        PRIMARY KEY (evidence_id, frame_index)
+    ) WITHOUT ROWID;
+    CREATE TABLE segment (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+        start_frame INTEGER NOT NULL,
+        end_frame INTEGER NOT NULL,
+        keyframe_index INTEGER,
+        boundary_kind TEXT NOT NULL DEFAULT '',
+        boundary_score REAL,
+        origin TEXT NOT NULL DEFAULT 'auto' CHECK (origin IN ('auto', 'user')),
+        UNIQUE (evidence_id, start_frame)
+    );
+    CREATE TABLE frame_export (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+        frame_index INTEGER NOT NULL,
+        png_path TEXT NOT NULL,
+        png_sha256 TEXT NOT NULL,
+        sidecar_json TEXT NOT NULL,
+        exported_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE annotation (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+        frame_index INTEGER,
+        geometry_json TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        created_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE continuity_note (
+        id INTEGER PRIMARY KEY,
+        evidence_a INTEGER NOT NULL REFERENCES evidence(id),
+        frame_a INTEGER,
+        evidence_b INTEGER NOT NULL REFERENCES evidence(id),
+        frame_b INTEGER,
+        verdict TEXT NOT NULL,
+        figures_json TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        created_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE landmark (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'landmark' CHECK (kind IN ('landmark', 'camera', 'target')),
+        lat_deg REAL NOT NULL CHECK (lat_deg BETWEEN -90 AND 90),
+        lon_deg REAL NOT NULL CHECK (lon_deg BETWEEN -180 AND 180),
+        height_m REAL,
+        notes TEXT NOT NULL DEFAULT '',
+        evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+        created_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE observation (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+        frame_index INTEGER,
+        inputs_json TEXT NOT NULL,
+        result_json TEXT NOT NULL,
+        created_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE hypothesis (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        lat_deg REAL,
+        lon_deg REAL,
+        radius_m REAL,
+        confidence TEXT NOT NULL DEFAULT '',
+        rationale TEXT NOT NULL DEFAULT '',
+        created_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE case_setting (
+        key TEXT PRIMARY KEY,
+        value_json TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
