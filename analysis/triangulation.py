@@ -332,7 +332,7 @@ def _residual(ray: BearingRay, g: geodesy.GeodesicInverse, res_rad: float) -> Ra
     return RayResidual(
         residual_deg=res_deg,
         normalized=res_deg / ray.sigma_deg,
-        cross_track_m=g.distance_m * math.sin(-res_rad),
+        cross_track_m=g.distance_m * math.sin(-res_rad) + 0.0,  # no negative zero
         range_m=g.distance_m,
     )
 

@@ -19,6 +19,7 @@ from analysis.errors import WorkbenchError
 COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.case_commands",
     "workbench.commands.info_commands",
+    "workbench.commands.geo_commands",
 )
 
 EXIT_OK = 0

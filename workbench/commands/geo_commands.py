@@ -1,0 +1,198 @@
+"""``geoworkbench triangulate --ray LAT,LON,AZ_DEG,SIGMA_DEG --ray ... [--json]``.
+
+Least-squares position from two or more bearings on the WGS84 ellipsoid
+(``analysis.triangulation.locate_from_bearings``): the position, its confidence ellipse
+(semi-major and semi-minor axes in metres, azimuth of the major axis clockwise from north)
+and the residual of every ray. When the rays are nearly parallel or meet behind an origin
+there is no meaningful ellipse: the command says so, prints a summary of the Monte-Carlo
+sampled region (``--json`` lists the samples) and exits 1. Exit 2 for malformed rays.
+numpy and geographiclib are imported inside the handler so ``geoworkbench --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from workbench.commands.output import add_json_flag, print_json
+
+METHOD = "Gauss-Newton on WGS84 geodesic azimuths (Karney 2013, geographiclib)"
+
+
+def _parse_ray(text: str) -> tuple[float, float, float, float]:
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise argparse.ArgumentTypeError(
+            f"ray {text!r} must be LAT,LON,AZ_DEG,SIGMA_DEG (four comma-separated numbers)"
+        )
+    try:
+        lat, lon, az, sigma = (float(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ray {text!r} has a value that is not a number") from None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 360.0):
+        raise argparse.ArgumentTypeError(f"ray {text!r}: latitude or longitude out of range")
+    if not (0.0 < sigma < 90.0):
+        raise argparse.ArgumentTypeError(f"ray {text!r}: SIGMA_DEG must be in (0, 90)")
+    if az != az or abs(az) == float("inf"):
+        raise argparse.ArgumentTypeError(f"ray {text!r}: AZ_DEG is not finite")
+    return lat, lon, az, sigma
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError("confidence must be in (0, 1), e.g. 0.95")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "triangulate",
+        help="position and 95%% ellipse from two or more bearings (WGS84 ellipsoid)",
+        description="Least-squares position from bearings. Each --ray is the observer's "
+        "latitude and longitude (degrees), the azimuth to the target (degrees clockwise from "
+        "true north) and its one-sigma uncertainty (degrees).",
+    )
+    p.add_argument(
+        "--ray",
+        action="append",
+        type=_parse_ray,
+        required=True,
+        metavar="LAT,LON,AZ_DEG,SIGMA_DEG",
+        help="one bearing; give it two or more times",
+    )
+    p.add_argument("--confidence", type=_confidence, default=0.95, help="ellipse probability")
+    p.add_argument("--samples", type=int, default=1000, help="Monte-Carlo trials when needed")
+    p.add_argument("--seed", type=int, default=0, help="seed of the Monte-Carlo trials")
+    add_json_flag(p)
+    p.set_defaults(func=cmd_triangulate)
+
+
+def cmd_triangulate(args: argparse.Namespace) -> int:
+    """Fit the rays; exit 0 with an ellipse, 1 when the geometry allows none, 2 on bad input."""
+    from analysis.geodesy import LatLon
+    from analysis.triangulation import BearingRay, FixStatus, locate_from_bearings
+
+    if len(args.ray) < 2:
+        print("geoworkbench triangulate: error: give at least two --ray", file=sys.stderr)
+        return 2
+    if args.samples < 1:
+        print("geoworkbench triangulate: error: --samples must be positive", file=sys.stderr)
+        return 2
+    rays = [BearingRay(LatLon(lat, lon), az, sigma) for lat, lon, az, sigma in args.ray]
+    fix = locate_from_bearings(
+        rays, confidence=args.confidence, n_samples=args.samples, seed=args.seed
+    )
+    result = fix_to_dict(fix, rays)
+    if args.json:
+        print_json(result)
+    else:
+        print("\n".join(format_fix(result)))
+    return 0 if fix.status is FixStatus.OK else 1
+
+
+def fix_to_dict(fix: Any, rays: list[Any]) -> dict[str, Any]:
+    """The JSON document of a BearingFix and its input rays (all plain numbers)."""
+    ellipse = None
+    if fix.ellipse is not None:
+        ellipse = {
+            "semi_major_m": fix.ellipse.semi_major_m,
+            "semi_minor_m": fix.ellipse.semi_minor_m,
+            "azimuth_deg": fix.ellipse.azimuth_deg,
+            "confidence": fix.ellipse.confidence,
+        }
+    samples = None
+    if fix.forward_fraction is not None:
+        samples = {
+            "count": len(fix.samples),
+            "forward_fraction": fix.forward_fraction,
+            "lat_lon": [[p.lat_deg, p.lon_deg] for p in fix.samples],
+        }
+    return {
+        "status": fix.status.value,
+        "message": fix.message,
+        "method": METHOD,
+        "lat": None if fix.position is None else fix.position.lat_deg,
+        "lon": None if fix.position is None else fix.position.lon_deg,
+        "ellipse": ellipse,
+        "covariance_enu_m2": None if fix.covariance_enu_m2 is None else fix.covariance_enu_m2,
+        "chi_square": None if fix.chi_square != fix.chi_square else fix.chi_square,
+        "degrees_of_freedom": fix.degrees_of_freedom,
+        "max_crossing_deg": fix.max_crossing_deg,
+        "rays": [
+            {
+                "lat": r.origin.lat_deg,
+                "lon": r.origin.lon_deg,
+                "azimuth_deg": r.azimuth_deg,
+                "sigma_deg": r.sigma_deg,
+            }
+            for r in rays
+        ],
+        "residuals": [
+            {
+                "ray": i,
+                "residual_deg": res.residual_deg,
+                "normalized": res.normalized,
+                "cross_track_m": res.cross_track_m,
+                "range_m": res.range_m,
+            }
+            for i, res in enumerate(fix.residuals, start=1)
+        ],
+        "samples": samples,
+    }
+
+
+def format_fix(d: dict[str, Any]) -> list[str]:
+    """Human-readable lines for the dict of ``fix_to_dict``."""
+    lines = []
+    if d["lat"] is not None:
+        label = "position     " if d["status"] == "ok" else "crossing (NOT a fix)"
+        lines.append(f"{label} {d['lat']:.7f}, {d['lon']:.7f}  (lat, lon WGS84)")
+    e = d["ellipse"]
+    if e is not None:
+        lines.append(
+            f"{e['confidence']:.0%} ellipse   semi-major {e['semi_major_m']:.1f} m, semi-minor "
+            f"{e['semi_minor_m']:.1f} m, major axis azimuth {e['azimuth_deg']:.1f} deg"
+        )
+    else:
+        lines.append(f"NO ELLIPSE    {d['message']}")
+    lines.append(f"geometry      best crossing {d['max_crossing_deg']:.1f} deg; {d['method']}")
+    if d["chi_square"] is not None:
+        lines.append(
+            f"consistency   chi-square {d['chi_square']:.2f} with {d['degrees_of_freedom']} dof"
+        )
+    if d["residuals"]:
+        lines.append("residuals     (observed - computed)")
+    for ray, res in zip(d["rays"], d["residuals"], strict=False):
+        lines.append(
+            f"  ray {res['ray']}  from {ray['lat']:.6f}, {ray['lon']:.6f} "
+            f"az {ray['azimuth_deg']:.3f} +/- {ray['sigma_deg']:g}: {res['residual_deg']:+.4f} deg "
+            f"({res['normalized']:+.2f} sigma), miss {res['cross_track_m']:+.1f} m "
+            f"at {res['range_m']:.0f} m"
+        )
+    s = d["samples"]
+    if s is not None:
+        lines.append(_sample_summary(s))
+    return lines
+
+
+def _sample_summary(s: dict[str, Any]) -> str:
+    head = (
+        f"sampled       {s['count']} intersections in front ({s['forward_fraction']:.0%} of trials)"
+    )
+    if not s["lat_lon"]:
+        return head + "; the rays do not meet in front of the observers"
+    lats = sorted(p[0] for p in s["lat_lon"])
+    lons = sorted(p[1] for p in s["lat_lon"])
+
+    def pct(v: list[float], q: float) -> float:
+        return v[min(len(v) - 1, int(q * len(v)))]
+
+    return (
+        f"{head}; central 95%: lat {pct(lats, 0.025):.5f}..{pct(lats, 0.975):.5f}, "
+        f"lon {pct(lons, 0.025):.5f}..{pct(lons, 0.975):.5f} (see --json for every sample)"
+    )
