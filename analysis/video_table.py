@@ -211,6 +211,7 @@ def build_frame_table(
                 check(cancel)
                 frac = len(records) / declared if declared else (pts_s or 0) / (duration or 1)
                 report(progress, frac, f"frame table: {len(records)} frames")
+        _check_truncation(records, declared, duration, stream, damage)
         if damage.errors:
             log.warning(
                 "%s: %d decoding problem(s): %s", path, len(damage.errors), damage.errors[0]
@@ -232,6 +233,30 @@ def build_frame_table(
         )
     finally:
         container.close()
+
+
+def _check_truncation(
+    records: list[FrameRecord], declared: int, duration_s: float, stream: Any, damage: DecodeLog
+) -> None:
+    """Flag a file that ended before its headers said it would (a truncated download)."""
+    if declared and len(records) < declared:
+        damage.errors.append(f"decoded {len(records)} of {declared} frames the container declares")
+        damage.stopped_early = True
+        return
+    rate = stream.average_rate or stream.guessed_rate
+    times = [r.pts_s for r in records if r.pts_s is not None]
+    if not (duration_s and rate and times):
+        return
+    # containers disagree on whether the declared duration counts from 0 or from the start
+    # time (Matroska vs MP4): take the earlier end, so that only a real shortfall is flagged
+    start = min(times)
+    declared_end = min(duration_s, start + duration_s)
+    covered_end = max(times) + 1.0 / float(rate)
+    if covered_end < declared_end - 3.0 / float(rate):
+        damage.errors.append(
+            f"decoding stopped at {max(times):.3f} s of a declared {declared_end:.3f} s"
+        )
+        damage.stopped_early = True
 
 
 def _sar_of(stream: Any) -> tuple[int, int]:
