@@ -1,0 +1,263 @@
+"""Generate a whole scenario into a folder: videos, photos, orthophoto and truth.json.
+
+``generate_scenario`` is the entry point used by the ``scenario`` CLI command and by the demo
+case. The same seed gives the same truth.json bytes and the same decoded frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from analysis.jobs import CancelToken, ProgressFn, check, report
+from workbench.scenario import events, render
+from workbench.scenario.media import make_exif_record, write_jpeg
+from workbench.scenario.scene import (
+    LOCAL_UTC_OFFSET_H,
+    ScenarioConfig,
+    drone_camera,
+    focal_lengths_mm,
+    reference_camera,
+    rooftop_cameras,
+    second_camera,
+)
+from workbench.scenario.sun import solar_position
+from workbench.scenario.town import SITES
+from workbench.scenario.truth import (
+    CONVENTIONS,
+    SCHEMA,
+    camera_truth,
+    iso_utc,
+    landmarks_truth,
+    orthophoto_truth,
+    sun_truth,
+    write_truth,
+)
+from workbench.scenario.video import VideoPlan, render_video
+from workbench.scenario.world import World, build_world
+
+GENERATOR_VERSION = "1"
+FILE_NAMES = {
+    "video_rooftop": "rooftop_strike.mp4",
+    "video_second": "second_angle.mp4",
+    "drone_still": "drone_school.jpg",
+    "reference_tower_photo": "water_tower_reference.jpg",
+    "orthophoto": "satellite_orthophoto.jpg",
+    "truth": "truth.json",
+}
+MEDIA_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg", "json": "application/json"}
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """One written file: its role in the scenario and where it is."""
+
+    role: str
+    path: Path
+    media_type: str
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """What ``generate_scenario`` wrote."""
+
+    out_dir: Path
+    seed: int
+    files: tuple[ScenarioFile, ...]
+
+    @property
+    def truth_path(self) -> Path:
+        return self.path("truth")
+
+    def path(self, role: str) -> Path:
+        """Path of the file with this role (KeyError if absent)."""
+        for f in self.files:
+            if f.role == role:
+                return f.path
+        raise KeyError(role)
+
+
+def _sub(progress: ProgressFn | None, lo: float, hi: float) -> ProgressFn:
+    def inner(frac: float, msg: str) -> None:
+        report(progress, lo + (hi - lo) * frac, msg)
+
+    return inner
+
+
+def _video_plans(world: World, cfg: ScenarioConfig) -> list[tuple[str, VideoPlan]]:
+    strike = (*SITES["strike_point"], 0.0)
+    descent = events.Descent(
+        SITES["descent_ground_point"], cfg.descent_start_height_m, cfg.descent_rate_mps
+    )
+    t0 = cfg.rooftop_start_utc
+    rooftop = VideoPlan(
+        FILE_NAMES["video_rooftop"],
+        rooftop_cameras(world, cfg),
+        cfg.rooftop_fps,
+        cfg.rooftop_duration_s,
+        t0,
+        cfg.cut_at_s,
+        cfg.cut_gap_s,
+        cfg.strike_utc,
+        strike,
+        descent,
+        t0,
+    )
+    second = VideoPlan(
+        FILE_NAMES["video_second"],
+        (second_camera(world, cfg),),
+        cfg.second_fps,
+        cfg.second_duration_s,
+        t0 + timedelta(seconds=cfg.second_start_after_s),
+        None,
+        0.0,
+        cfg.strike_utc,
+        strike,
+        descent,
+        t0,
+    )
+    return [("video_rooftop", rooftop), ("video_second", second)]
+
+
+def _photo(
+    world: World, role: str, cam: Any, when: Any, make: str, model: str, out_dir: Path
+) -> dict[str, Any]:
+    sun = solar_position(when, world.origin_lat_deg, world.origin_lon_deg)
+    img = render.render_view(world, cam, sun)
+    focal, f35 = focal_lengths_mm(cam)
+    lat, lon, h = world.enu_to_geodetic(*cam.position_enu_m)
+    record = make_exif_record(
+        make=make,
+        model=model,
+        taken_utc=when,
+        utc_offset_h=LOCAL_UTC_OFFSET_H,
+        focal_length_mm=focal,
+        focal_length_35mm=f35,
+        lat_deg=lat,
+        lon_deg=lon,
+        altitude_m=h,
+        direction_deg=cam.yaw_deg,
+    )
+    write_jpeg(out_dir / FILE_NAMES[role], img, record)
+    return {
+        "file": FILE_NAMES[role],
+        "utc": iso_utc(when),
+        "camera": camera_truth(world, cam),
+        "sun": sun_truth(sun, when),
+        "exif": record.__dict__.copy(),
+    }
+
+
+def generate_scenario(
+    out_dir: Path,
+    *,
+    seed: int = 0,
+    config: ScenarioConfig | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ScenarioResult:
+    """Generate the scenario's media and truth.json into ``out_dir`` (created if needed).
+
+    Args:
+        out_dir: Destination folder; existing files of the same names are replaced.
+        seed: Seed of every random choice (textures, houses, noise, sound).
+        config: Sizes, times and rates; the demo defaults if None.
+        progress: Called with (fraction, message).
+        cancel: Checked between frames and between files.
+
+    Returns:
+        The files written, each with its role.
+
+    Raises:
+        JobCancelled: If ``cancel`` was cancelled.
+    """
+    cfg = config or ScenarioConfig()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    report(progress, 0.0, "building the world")
+    world = build_world(int(rng.integers(2**31)), gsd_m=cfg.gsd_m)
+    check(cancel)
+    truth: dict[str, Any] = {
+        "schema": SCHEMA,
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "conventions": CONVENTIONS,
+        "world": {
+            "origin": {
+                "lat_deg": world.origin_lat_deg,
+                "lon_deg": world.origin_lon_deg,
+                "height_m": world.origin_height_m,
+            },
+            "prism_count": len(world.prisms),
+        },
+        "landmarks": landmarks_truth(world),
+        "videos": {},
+        "photos": {},
+        "strike_utc": iso_utc(cfg.strike_utc),
+    }
+    files: list[ScenarioFile] = []
+    sat_sun = solar_position(cfg.satellite_utc, world.origin_lat_deg, world.origin_lon_deg)
+    ortho_name = FILE_NAMES["orthophoto"] if cfg.write_orthophoto else None
+    if ortho_name is not None:
+        ortho = render.render_orthophoto(world, sat_sun)
+        ok, buf = cv2.imencode(
+            ".jpg", cv2.cvtColor(ortho, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88]
+        )
+        (out_dir / ortho_name).write_bytes(buf.tobytes())
+        files.append(ScenarioFile("orthophoto", out_dir / ortho_name, "image/jpeg"))
+    truth["orthophoto"] = orthophoto_truth(world, ortho_name, sat_sun, cfg.satellite_utc)
+    report(progress, 0.12, "world ready")
+    spans = {"video_rooftop": (0.12, 0.62), "video_second": (0.62, 0.9)}
+    for role, plan in _video_plans(world, cfg):
+        vrng = np.random.default_rng([seed, len(truth["videos"])])
+        truth["videos"][role] = render_video(
+            world,
+            plan,
+            out_dir,
+            sample_rate=cfg.sample_rate,
+            crf=cfg.crf,
+            preset=cfg.preset,
+            rng=vrng,
+            progress=_sub(progress, *spans[role]),
+            cancel=cancel,
+        )
+        truth["videos"][role]["role"] = role
+        files.append(ScenarioFile(role, out_dir / plan.file_name, "video/mp4"))
+    check(cancel)
+    truth["photos"]["drone_still"] = _photo(
+        world,
+        "drone_still",
+        drone_camera(cfg),
+        cfg.still_utc,
+        "Scenario",
+        "Synthetic drone",
+        out_dir,
+    )
+    files.append(ScenarioFile("drone_still", out_dir / FILE_NAMES["drone_still"], "image/jpeg"))
+    report(progress, 0.95, "reference photo")
+    truth["photos"]["reference_tower_photo"] = _photo(
+        world,
+        "reference_tower_photo",
+        reference_camera(world, cfg),
+        cfg.photo_utc,
+        "Scenario",
+        "Synthetic phone",
+        out_dir,
+    )
+    files.append(
+        ScenarioFile(
+            "reference_tower_photo", out_dir / FILE_NAMES["reference_tower_photo"], "image/jpeg"
+        )
+    )
+    truth["files"] = {f.role: f.path.name for f in files}
+    truth["files"]["truth"] = FILE_NAMES["truth"]
+    write_truth(out_dir / FILE_NAMES["truth"], truth)
+    files.append(ScenarioFile("truth", out_dir / FILE_NAMES["truth"], "application/json"))
+    report(progress, 1.0, "scenario written")
+    return ScenarioResult(out_dir=out_dir, seed=seed, files=tuple(files))
