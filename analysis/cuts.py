@@ -9,8 +9,10 @@ f_t = (1 - a_t) A + a_t B of Alattar 1993):
   between the neighbouring frames (a fast pan or zoom changes every frame, a cut only one),
   and frame t-1 does not come back within four frames (a flash from an explosion does).
 * Gradual transition centred at c with half-width h: A = f[c-h] and B = f[c+h] differ in
-  structure, and the frames between are linear mixes of A and B (residual of the least-squares
-  fit small against |B - A|): motion mixes pictures in no such way. A fade is a dissolve
+  structure, the frames between are linear mixes of A and B (residual of the least-squares
+  fit small against |B - A|), and the middle frame has lost contrast, as a mix of two
+  unrelated pictures does (the variance dip of Alattar's dissolve model): a pan or a zoom
+  keeps its contrast, and only over smooth texture does it look like a mix. A fade is a dissolve
   whose A or B is a flat dark (or white) picture.
 
 Frames are indices of sequential decode (analysis.video). For a hard cut ``frame`` is the
@@ -37,6 +39,7 @@ DISSOLVE_HALF_WIDTHS = (3, 6, 10, 15)
 DISSOLVE_MIN_DIFF = 0.06  # mean |A - B| on thumbnails, 0..1
 DISSOLVE_MAX_RESIDUAL = 0.25  # residual / |A - B|
 DISSOLVE_MIN_STRUCTURE = 0.35  # structure distance between A and B (unless one is flat)
+DISSOLVE_MAX_MID_CONTRAST = 0.9  # std of the middle frame vs. the mean std of A and B
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ def _gradual_at(th: np.ndarray, c: int, h: int) -> float | None:
     flat = _is_flat(a) or _is_flat(b)
     if not flat and structure_distance(a, b) < DISSOLVE_MIN_STRUCTURE:
         return None  # same picture, other exposure: camera gain, not an edit
+    if not flat and float(th[c].std()) > DISSOLVE_MAX_MID_CONTRAST * 0.5 * float(a.std() + b.std()):
+        return None  # a mix of two unrelated pictures loses contrast midway; motion does not
     alphas, resid = _mix_residual(th[c - h : c + h + 1], a, b)
     if resid > DISSOLVE_MAX_RESIDUAL or not (0.2 < alphas[h] < 0.8):
         return None

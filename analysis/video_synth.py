@@ -76,8 +76,10 @@ def read_barcode(image: np.ndarray) -> int:
     return value
 
 
-def write_video(path: str | Path, spec: SynthSpec, scene: SceneFn | None = None) -> Path:
-    """Encode ``spec.frames`` frames of ``scene(i)`` with a bar code, return the path."""
+def write_video(
+    path: str | Path, spec: SynthSpec, scene: SceneFn | None = None, *, barcode: bool = True
+) -> Path:
+    """Encode ``spec.frames`` frames of ``scene(i)`` (with a bar code), return the path."""
     path = Path(path)
     scene = scene or (lambda i: textured(i, spec.width_px, spec.height_px))
     tb = spec.time_base or Fraction(1, spec.fps)
@@ -95,7 +97,9 @@ def write_video(path: str | Path, spec: SynthSpec, scene: SceneFn | None = None)
             stream.set_display_rotation(spec.rotation_deg)
         pts = spec.start_pts
         for i in range(spec.frames):
-            img = draw_barcode(np.array(scene(i), dtype=np.uint8, copy=True), i)
+            img = np.array(scene(i), dtype=np.uint8, copy=True)
+            if barcode:
+                draw_barcode(img, i)
             frame = av.VideoFrame.from_ndarray(img, format="rgb24").reformat(format=spec.pix_fmt)
             frame.pts = pts
             frame.time_base = tb
