@@ -1,0 +1,202 @@
+"""The case side of video: cached frame table, segments and cut edits, frame exports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from analysis.enhance import Enhancements, apply_enhancements
+from analysis.errors import CorruptMediaError
+from analysis.video import VideoReader
+from analysis.video_table import build_frame_table
+from workbench import __version__
+from workbench.case import CaseError, audit, create_case
+from workbench.case.intake import import_file
+from workbench.video_store import (
+    add_cut,
+    cached_frame_table,
+    delete_cut,
+    detect_and_store_segments,
+    export_frame,
+    list_segments,
+    load_or_build_frame_table,
+    move_cut,
+)
+
+CUT_FRAME = 24
+N_FRAMES = 48
+
+
+def _scene(seed: int, index: int, w: int = 160, h: int = 120) -> np.ndarray:
+    """A smooth colour field drifting one pixel per frame (a pan inside one shot)."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 256, size=(6, 8, 3), dtype=np.uint8)
+    big = cv2.resize(base, (w + 32, h), interpolation=cv2.INTER_CUBIC)
+    x0 = index % 32
+    return np.ascontiguousarray(big[:, x0 : x0 + w])
+
+
+def make_cut_video(path: Path, frames: int = N_FRAMES, cut: int = CUT_FRAME) -> Path:
+    """H.264 (GOP 12, B-frames), 12 fps, 160x120: shot A before ``cut``, shot B from it."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=12)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        stream.codec_context.gop_size = 12
+        stream.codec_context.max_b_frames = 2
+        for i in range(frames):
+            img = _scene(1 if i < cut else 2, i)
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        out.mux(stream.encode(None))
+    return path
+
+
+@pytest.fixture
+def video_case(tmp_path):
+    """(case, evidence id, video path) for a case holding the synthetic cut video."""
+    video = make_cut_video(tmp_path / "cut.mp4")
+    case = create_case(tmp_path / "v.gwcase", analyst="tester")
+    imported = import_file(case, video)
+    yield case, imported.id, video
+    case.close()
+
+
+def _actions(case) -> list[str]:
+    return [e.action for e in audit.entries(case.read())]
+
+
+def test_frame_table_is_built_once_cached_and_identical_to_a_fresh_build(video_case):
+    case, eid, video = video_case
+    assert cached_frame_table(case.read(), eid) is None
+    built = load_or_build_frame_table(case, eid)
+    assert len(built) == N_FRAMES
+    cached = cached_frame_table(case.read(), eid)
+    assert cached == build_frame_table(video)
+    assert cached == built
+    again = load_or_build_frame_table(case, eid)
+    assert again == built
+    assert _actions(case).count("video.frame_table") == 1  # the second call read the cache
+    n = case.read().execute("SELECT count(*) FROM frame WHERE evidence_id = ?", (eid,))
+    assert n.fetchone()[0] == N_FRAMES
+
+
+def test_segments_are_detected_at_the_known_cut(video_case):
+    case, eid, _ = video_case
+    segments = detect_and_store_segments(case, eid)
+    assert [(s.first_frame, s.last_frame) for s in segments] == [(0, 23), (24, 47)]
+    assert segments[1].boundary_kind == "cut" and segments[1].origin == "auto"
+    assert segments[1].boundary_score > 0.4
+    assert [s.keyframe_index for s in segments] == [11, 35]  # the middles
+    assert list_segments(case.read(), eid) == segments
+    assert "video.segments_detect" in _actions(case)
+
+
+def test_user_cut_edits_are_audited_and_survive_redetection(video_case):
+    case, eid, _ = video_case
+    detect_and_store_segments(case, eid)
+    segs = add_cut(case, eid, 10).result()
+    assert [s.first_frame for s in segs] == [0, 10, 24]
+    assert segs[1].origin == "user" and segs[0].last_frame == 9
+    segs = move_cut(case, eid, 10, 12).result()
+    assert [s.first_frame for s in segs] == [0, 12, 24]
+    segs = delete_cut(case, eid, CUT_FRAME).result()  # an auto cut the user rejects
+    assert [(s.first_frame, s.last_frame) for s in segs] == [(0, 11), (12, 47)]
+    actions = _actions(case)
+    for action in ("segment.cut_add", "segment.cut_move", "segment.cut_delete"):
+        assert actions.count(action) == 1
+    moved = [e for e in audit.entries(case.read()) if e.action == "segment.cut_move"][0]
+    assert moved.details == {"old_frame": 10, "new_frame": 12, "was": "user"}
+    # re-detection keeps the user's cut and does not bring back the deleted auto cut
+    segs = detect_and_store_segments(case, eid)
+    assert [(s.first_frame, s.origin) for s in segs] == [(0, "auto"), (12, "user")]
+    # adding the cut back by hand makes it a user cut again
+    segs = add_cut(case, eid, CUT_FRAME).result()
+    assert [(s.first_frame, s.origin) for s in segs] == [(0, "auto"), (12, "user"), (24, "user")]
+    assert audit.walk(case.read()) == []
+
+
+def test_bad_cut_edits_are_refused_and_change_nothing(video_case):
+    case, eid, _ = video_case
+    detect_and_store_segments(case, eid)
+    before = list_segments(case.read(), eid)
+    n_audit = len(_actions(case))
+    for future in (
+        add_cut(case, eid, 0),
+        add_cut(case, eid, N_FRAMES),
+        add_cut(case, eid, 24),
+        delete_cut(case, eid, 5),
+        move_cut(case, eid, 24, 0),
+    ):
+        with pytest.raises(CaseError):
+            future.result()
+    assert list_segments(case.read(), eid) == before
+    assert len(_actions(case)) == n_audit
+
+
+def test_exported_frame_is_the_exact_frame_with_its_provenance(video_case):
+    case, eid, video = video_case
+    index = 30  # a B/P frame inside the second GOP of shot B
+    exported = export_frame(case, eid, index)
+    with VideoReader(video) as reader:
+        truth = reader.frame_at(index)
+    png = exported.png_path.read_bytes()
+    assert np.array_equal(np.asarray(Image.open(exported.png_path).convert("RGB")), truth.image)
+    assert hashlib.sha256(png).hexdigest() == exported.png_sha256
+    sha = hashlib.sha256(video.read_bytes()).hexdigest()
+    assert exported.png_path.name == f"{sha[:12]}_f{index}.png"
+    side = json.loads(exported.sidecar_path.read_text(encoding="utf-8"))
+    assert side["evidence_sha256"] == sha
+    assert side["frame_index"] == index and side["frame_md5"] == truth.md5
+    assert side["pts"] == truth.pts and side["pts_s"] == pytest.approx(index / 12)
+    assert side["time_code"] == "00:00:02.500"
+    assert side["png_sha256"] == exported.png_sha256
+    assert side["enhancements"] == []
+    assert side["software"]["version"] == __version__
+    assert "libavcodec" in side["libraries"] and "pyav" in side["libraries"]
+    entries = audit.entries(case.read())
+    last = entries[-1]
+    assert last.action == "frame.export" and last.details["png_sha256"] == exported.png_sha256
+    assert side["audit_head"] == {"seq": entries[-2].seq, "row_hash": entries[-2].row_hash}
+    row = case.read().execute("SELECT png_path, png_sha256, sidecar_json FROM frame_export")
+    rel, png_sha, text = row.fetchone()
+    assert (case.path / rel) == exported.png_path and png_sha == exported.png_sha256
+    assert json.loads(text) == side
+    assert not list(exported.png_path.parent.glob(".*.tmp"))
+
+
+def test_enhanced_export_says_what_was_applied_and_leaves_evidence_alone(video_case):
+    case, eid, video = video_case
+    before = hashlib.sha256(video.read_bytes()).hexdigest()
+    enh = Enhancements(brightness=20, gamma=1.5, clahe_clip_limit=2.0)
+    exported = export_frame(case, eid, 5, enh)
+    with VideoReader(video) as reader:
+        truth = apply_enhancements(reader.frame_at(5).image, enh)
+    assert np.array_equal(np.asarray(Image.open(exported.png_path)), truth)
+    side = json.loads(exported.sidecar_path.read_text(encoding="utf-8"))
+    assert [s["op"] for s in side["enhancements"]] == ["clahe", "levels"]
+    assert side["enhancement_parameters"]["gamma"] == 1.5
+    assert "_e" in exported.png_path.stem  # never overwrites the unenhanced export
+    stored = next(case.evidence_dir.glob(f"{before}.*"))
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == before
+
+
+def test_a_frame_whose_hash_differs_from_the_table_is_not_exported(video_case):
+    case, eid, _ = video_case
+    load_or_build_frame_table(case, eid)
+    case.write_sync(
+        lambda conn: conn.execute(
+            "UPDATE frame SET md5 = ? WHERE evidence_id = ? AND frame_index = 3", ("0" * 32, eid)
+        )
+    )
+    with pytest.raises(CorruptMediaError, match="frame 3"):
+        export_frame(case, eid, 3)
+    assert "frame.export" not in _actions(case)
+    assert not (case.exports_dir / "frames").exists() or not any(
+        (case.exports_dir / "frames").glob("*.png")
+    )

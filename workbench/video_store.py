@@ -1,0 +1,488 @@
+"""The case side of video: the cached frame table, segments with user cut edits, frame exports.
+
+* Frame table: built once by one sequential decode (analysis.video_table) and cached in the
+  case tables ``frame_table`` (meta) and ``frame`` (rows), written in ONE writer transaction
+  with the audit row ``video.frame_table``.
+* Segments: table ``segment``, one row per segment, ``start_frame`` unique. The boundary at
+  a segment's first frame carries the row's ``boundary_kind``, ``boundary_score`` and
+  ``origin`` ('auto' from analysis.cuts, 'user' from an edit). Re-detection replaces the auto
+  boundaries and keeps the user's: an auto cut the user deleted or moved away is remembered in
+  ``case_setting`` under ``video.suppressed_cuts.<sha256>`` so it does not come back.
+  A segment's representative frame (``keyframe_index``) is the middle of the segment once
+  the frames of a gradual transition into or out of it are left out.
+* Frame export: the exact frame (its framemd5 checked against the case's table) written as a
+  PNG and a JSON sidecar with its provenance (ARCHITECTURE.md, The case), via a temporary
+  file and ``os.replace``, recorded in ``frame_export`` with the audit row ``frame.export``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.enhance import Enhancements, apply_enhancements
+from analysis.errors import CorruptMediaError
+from analysis.jobs import CancelToken, ProgressFn, check, report
+from analysis.video_table import FrameTable, build_frame_table
+from workbench import __version__
+from workbench.case import audit
+from workbench.case.errors import CaseError
+from workbench.case.evidence import Evidence, get_evidence
+from workbench.case.store import Case
+
+SUPPRESSED_KEY = "video.suppressed_cuts.{sha256}"
+USER_CUT_GUARD = 2  # an auto cut this close to a user boundary yields to it (frames)
+
+
+def video_evidence(case: Case, evidence_id: int) -> tuple[Evidence, Path]:
+    """The evidence row and the path of its stored original; it must be a video.
+
+    Raises:
+        CaseError: no such evidence, or it is not a video.
+    """
+    e = get_evidence(case.read(), evidence_id)
+    if e.kind != "video":
+        raise CaseError(f"evidence {evidence_id} ({e.original_name}) is a {e.kind}, not a video")
+    return e, case.evidence_dir / e.stored_name
+
+
+# -- frame table ------------------------------------------------------------------------------
+
+
+def cached_frame_table(conn: sqlite3.Connection, evidence_id: int) -> FrameTable | None:
+    """The frame table stored in the case, or None when it was never built."""
+    row = conn.execute(
+        "SELECT meta_json FROM frame_table WHERE evidence_id = ?", (evidence_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    rows = conn.execute(
+        "SELECT frame_index, pts, pts_s, keyframe, md5 FROM frame WHERE evidence_id = ?"
+        " ORDER BY frame_index",
+        (evidence_id,),
+    ).fetchall()
+    return FrameTable.from_rows(rows, json.loads(row[0]))
+
+
+def load_or_build_frame_table(
+    case: Case,
+    evidence_id: int,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> FrameTable:
+    """The evidence's frame table from the case, else built by one decode pass and stored.
+
+    Runs on a worker thread (it waits for the writer). Raises CaseError for a non-video and
+    MediaError subclasses for an unreadable file.
+    """
+    cached = cached_frame_table(case.read(), evidence_id)
+    if cached is not None:
+        report(progress, 1.0, "frame table from the case")
+        return cached
+    e, path = video_evidence(case, evidence_id)
+    table = build_frame_table(path, progress=progress, cancel=cancel)
+    check(cancel)
+
+    def store(conn: sqlite3.Connection) -> FrameTable:
+        again = cached_frame_table(conn, evidence_id)
+        if again is not None:  # built meanwhile by another job: keep the first
+            return again
+        conn.execute(
+            "INSERT INTO frame_table (evidence_id, meta_json, built_at_utc) VALUES (?, ?, ?)",
+            (evidence_id, json.dumps(table.meta(), sort_keys=True), audit.utc_now_iso()),
+        )
+        conn.executemany(
+            "INSERT INTO frame (evidence_id, frame_index, pts, pts_s, keyframe, md5)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(evidence_id, i, p, s, int(k), h) for i, p, s, k, h in table.to_rows()],
+        )
+        details = {
+            "frames": len(table),
+            "keyframes": len(table.keyframe_indices),
+            "complete": table.complete,
+            "errors": list(table.errors)[:5],
+            "codec": table.codec,
+            "pix_fmt": table.pix_fmt,
+            "versions": dict(table.versions),
+        }
+        case.log(conn, "video.frame_table", e.sha256, details)
+        return table
+
+    return case.write_sync(store)
+
+
+# -- segments ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredSegment:
+    """A segment of a video evidence as stored in the case (frames inclusive)."""
+
+    first_frame: int
+    last_frame: int
+    keyframe_index: int  # representative frame
+    boundary_kind: str  # how it begins: '' (start of the video), cut, fade, dissolve
+    boundary_score: float | None  # None for a user-placed boundary
+    origin: str  # 'auto' or 'user'
+
+
+@dataclass(frozen=True)
+class _Boundary:
+    frame: int
+    kind: str
+    score: float | None
+    origin: str
+    span: tuple[int, int]  # transition frames (first, last); (frame, frame) for a hard cut
+
+
+def list_segments(conn: sqlite3.Connection, evidence_id: int) -> list[StoredSegment]:
+    """The stored segments of an evidence in order (empty when never detected)."""
+    return [
+        StoredSegment(r[0], r[1], r[2], r[3], r[4], r[5])
+        for r in conn.execute(
+            "SELECT start_frame, end_frame, keyframe_index, boundary_kind, boundary_score, origin"
+            " FROM segment WHERE evidence_id = ? ORDER BY start_frame",
+            (evidence_id,),
+        )
+    ]
+
+
+def _boundaries(conn: sqlite3.Connection, evidence_id: int) -> list[_Boundary]:
+    return [
+        _Boundary(
+            s.first_frame,
+            s.boundary_kind,
+            s.boundary_score,
+            s.origin,
+            (s.first_frame, s.first_frame),
+        )
+        for s in list_segments(conn, evidence_id)
+        if s.first_frame > 0
+    ]
+
+
+def _frame_count(conn: sqlite3.Connection, evidence_id: int) -> int:
+    n = conn.execute("SELECT count(*) FROM frame WHERE evidence_id = ?", (evidence_id,))
+    count = int(n.fetchone()[0])
+    if count == 0:
+        raise CaseError(f"evidence {evidence_id}: build the frame table before editing cuts")
+    return count
+
+
+def _store_boundaries(
+    conn: sqlite3.Connection, evidence_id: int, bounds: list[_Boundary], n_frames: int
+) -> list[StoredSegment]:
+    """Replace the evidence's segment rows by the segments these boundaries make."""
+    bounds = sorted((b for b in bounds if 0 < b.frame < n_frames), key=lambda b: b.frame)
+    starts = [_Boundary(0, "", None, "auto", (0, 0)), *bounds]
+    conn.execute("DELETE FROM segment WHERE evidence_id = ?", (evidence_id,))
+    for k, b in enumerate(starts):
+        nxt = starts[k + 1] if k + 1 < len(starts) else None
+        last = nxt.frame - 1 if nxt else n_frames - 1
+        # leave out the mixed frames of the transitions at either end
+        lo = b.span[1] + 1 if b.span[1] > b.frame else b.frame
+        hi = nxt.span[0] - 1 if nxt and nxt.span[0] < nxt.frame else last
+        middle = (lo + hi) // 2 if lo <= hi else (b.frame + last) // 2
+        conn.execute(
+            "INSERT INTO segment (evidence_id, start_frame, end_frame, keyframe_index,"
+            " boundary_kind, boundary_score, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (evidence_id, b.frame, last, middle, b.kind, b.score, b.origin),
+        )
+    return list_segments(conn, evidence_id)
+
+
+def _suppressed(conn: sqlite3.Connection, sha256: str) -> set[int]:
+    row = conn.execute(
+        "SELECT value_json FROM case_setting WHERE key = ?", (SUPPRESSED_KEY.format(sha256=sha256),)
+    ).fetchone()
+    return set(json.loads(row[0])) if row else set()
+
+
+def _set_suppressed(conn: sqlite3.Connection, sha256: str, frames: set[int]) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO case_setting (key, value_json) VALUES (?, ?)",
+        (SUPPRESSED_KEY.format(sha256=sha256), json.dumps(sorted(frames))),
+    )
+
+
+def detect_and_store_segments(
+    case: Case,
+    evidence_id: int,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[StoredSegment]:
+    """Detect cuts (analysis.cuts) and store the segments, keeping the user's cut edits."""
+    from analysis.cuts import detect_cuts
+
+    table = load_or_build_frame_table(case, evidence_id, cancel=cancel)
+    e, path = video_evidence(case, evidence_id)
+    result = detect_cuts(path, progress=progress, cancel=cancel)
+    n_frames = len(table)
+    auto = [
+        _Boundary(c.frame, c.kind, c.score, "auto", (c.start_frame, c.end_frame))
+        for c in result.cuts
+    ]
+
+    def store(conn: sqlite3.Connection) -> list[StoredSegment]:
+        user = [b for b in _boundaries(conn, evidence_id) if b.origin == "user"]
+        hidden = _suppressed(conn, e.sha256)
+        kept = [
+            b
+            for b in auto
+            if b.frame not in hidden and all(abs(b.frame - u.frame) > USER_CUT_GUARD for u in user)
+        ]
+        segments = _store_boundaries(conn, evidence_id, kept + user, n_frames)
+        details = {
+            "algorithm": "analysis.cuts.detect_cuts",
+            "cuts": [[c.frame, c.kind, c.score] for c in result.cuts],
+            "kept_user_cuts": [u.frame for u in user],
+            "suppressed": sorted(hidden),
+            "frames_decoded": result.frame_count,
+            "frames_in_table": n_frames,
+        }
+        case.log(conn, "video.segments_detect", e.sha256, details)
+        return segments
+
+    return case.write_sync(store)
+
+
+def _edit_cuts(case: Case, evidence_id: int, action: str, edit) -> Future[list[StoredSegment]]:
+    """Run ``edit(bounds, suppressed, n_frames) -> details`` in one audited transaction."""
+
+    def do(conn: sqlite3.Connection) -> list[StoredSegment]:
+        sha = get_evidence(conn, evidence_id).sha256
+        n_frames = _frame_count(conn, evidence_id)
+        bounds = {b.frame: b for b in _boundaries(conn, evidence_id)}
+        hidden = _suppressed(conn, sha)
+        details = edit(bounds, hidden, n_frames)
+        _set_suppressed(conn, sha, hidden)
+        segments = _store_boundaries(conn, evidence_id, list(bounds.values()), n_frames)
+        case.log(conn, action, sha, details)
+        return segments
+
+    return case.write(do)
+
+
+def _check_frame(frame: int, n_frames: int) -> None:
+    if not 0 < frame < n_frames:
+        raise CaseError(f"a cut must be at frame 1..{n_frames - 1}, not {frame}")
+
+
+def add_cut(case: Case, evidence_id: int, frame: int) -> Future[list[StoredSegment]]:
+    """Add a user cut so that ``frame`` starts a new segment (audited ``segment.cut_add``)."""
+
+    def edit(bounds: dict[int, _Boundary], hidden: set[int], n_frames: int) -> dict[str, Any]:
+        _check_frame(frame, n_frames)
+        if frame in bounds:
+            raise CaseError(f"frame {frame} already starts a segment")
+        bounds[frame] = _Boundary(frame, "cut", None, "user", (frame, frame))
+        hidden.discard(frame)
+        return {"frame": frame}
+
+    return _edit_cuts(case, evidence_id, "segment.cut_add", edit)
+
+
+def move_cut(
+    case: Case, evidence_id: int, old_frame: int, new_frame: int
+) -> Future[list[StoredSegment]]:
+    """Move the cut at ``old_frame`` to ``new_frame`` (audited ``segment.cut_move``)."""
+
+    def edit(bounds: dict[int, _Boundary], hidden: set[int], n_frames: int) -> dict[str, Any]:
+        _check_frame(new_frame, n_frames)
+        old = bounds.pop(old_frame, None)
+        if old is None:
+            raise CaseError(f"there is no cut at frame {old_frame}")
+        if new_frame in bounds:
+            raise CaseError(f"frame {new_frame} already starts a segment")
+        if old.origin == "auto":
+            hidden.add(old_frame)
+        hidden.discard(new_frame)
+        bounds[new_frame] = _Boundary(new_frame, old.kind, None, "user", (new_frame, new_frame))
+        return {"old_frame": old_frame, "new_frame": new_frame, "was": old.origin}
+
+    return _edit_cuts(case, evidence_id, "segment.cut_move", edit)
+
+
+def delete_cut(case: Case, evidence_id: int, frame: int) -> Future[list[StoredSegment]]:
+    """Delete the cut at ``frame``, joining two segments (audited ``segment.cut_delete``)."""
+
+    def edit(bounds: dict[int, _Boundary], hidden: set[int], n_frames: int) -> dict[str, Any]:
+        old = bounds.pop(frame, None)
+        if old is None:
+            raise CaseError(f"there is no cut at frame {frame}")
+        if old.origin == "auto":
+            hidden.add(frame)
+        return {"frame": frame, "kind": old.kind, "was": old.origin, "score": old.score}
+
+    return _edit_cuts(case, evidence_id, "segment.cut_delete", edit)
+
+
+# -- frame export -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportedFrame:
+    """Where an exported frame went and what identifies it."""
+
+    export_id: int
+    png_path: Path
+    sidecar_path: Path
+    png_sha256: str
+    frame_index: int
+    pts: int | None
+    pts_s: float | None
+    time_code: str
+    frame_md5: str
+    audit_head: str  # the chain head written into the sidecar (before this export's row)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _png_bytes(pixels: Any) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def export_frame(
+    case: Case,
+    evidence_id: int,
+    frame_index: int,
+    enhancements: Enhancements | None = None,
+    *,
+    reader: Any | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportedFrame:
+    """Export frame ``frame_index`` as exports/frames/<sha12>_f<index>[_e<params>].png + .json.
+
+    ``reader`` may be an open analysis.video.VideoReader of this evidence used by the calling
+    thread; otherwise one is opened. The PNG is the upright RGB frame (non-square pixels made
+    square) with the enhancements applied; the sidecar lists them.
+
+    Raises:
+        CorruptMediaError: the decoded frame's framemd5 differs from the case's frame table.
+    """
+    from analysis.video import VideoReader, time_code
+
+    enh = enhancements or Enhancements()
+    table = load_or_build_frame_table(case, evidence_id, progress=progress, cancel=cancel)
+    e, path = video_evidence(case, evidence_id)
+    own = reader is None
+    reader = reader or VideoReader(path, table)
+    try:
+        frame = reader.frame_at(frame_index)
+    finally:
+        if own:
+            reader.close()
+    want = table.frames[frame_index].md5
+    if frame.md5 != want:
+        raise CorruptMediaError(
+            f"{e.original_name}: frame {frame_index} decoded with hash {frame.md5}, the case's"
+            f" frame table says {want}; not exported"
+        )
+    png = _png_bytes(apply_enhancements(frame.image, enh))
+    png_sha = hashlib.sha256(png).hexdigest()
+    suffix = (
+        ""
+        if enh.is_identity
+        else "_e"
+        + hashlib.sha256(json.dumps(enh.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
+    )
+    out_dir = case.exports_dir / "frames"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    png_path = out_dir / f"{e.sha256[:12]}_f{frame_index}{suffix}.png"
+    _write_atomic(png_path, png)
+    sidecar = {
+        "evidence_sha256": e.sha256,
+        "evidence_name": e.original_name,
+        "frame_index": frame_index,
+        "frame_index_meaning": "0-based index in a full sequential decode",
+        "pts": frame.pts,
+        "time_base": list(table.time_base),
+        "pts_s": frame.pts_s,
+        "time_s": frame.time_s,
+        "time_code": time_code(frame.time_s),
+        "keyframe": frame.keyframe,
+        "frame_md5": frame.md5,
+        "frame_md5_of": f"decoded picture, native {table.pix_fmt}, coded orientation"
+        " (ffmpeg -noautorotate -f framemd5)",
+        "image": {
+            "width_px": int(frame.image.shape[1]),
+            "height_px": int(frame.image.shape[0]),
+            "rotation_deg_applied": frame.rotation_deg,
+            "sar": list(frame.sar),
+        },
+        "enhancements": enh.steps(),
+        "enhancement_parameters": None if enh.is_identity else enh.to_dict(),
+        "software": {"name": "geoworkbench", "version": __version__},
+        "libraries": dict(table.versions),
+        "png_file": png_path.name,
+        "png_sha256": png_sha,
+    }
+    return case.write_sync(lambda conn: _record_export(case, conn, e, png_path, sidecar))
+
+
+def _record_export(
+    case: Case, conn: sqlite3.Connection, e: Evidence, png_path: Path, sidecar: dict[str, Any]
+) -> ExportedFrame:
+    seq, head = audit.head(conn)
+    sidecar = {
+        **sidecar,
+        "audit_head": {"seq": seq, "row_hash": head},
+        "exported_at_utc": audit.utc_now_iso(),
+        "exported_by": case.analyst,
+    }
+    text = json.dumps(sidecar, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    sidecar_path = png_path.with_suffix(".json")
+    _write_atomic(sidecar_path, text.encode("utf-8"))
+    rel = png_path.relative_to(case.path).as_posix()
+    cur = conn.execute(
+        "INSERT INTO frame_export (evidence_id, frame_index, png_path, png_sha256, sidecar_json,"
+        " exported_at_utc) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            e.id,
+            sidecar["frame_index"],
+            rel,
+            sidecar["png_sha256"],
+            text,
+            sidecar["exported_at_utc"],
+        ),
+    )
+    details = {
+        "frame_index": sidecar["frame_index"],
+        "png": rel,
+        "png_sha256": sidecar["png_sha256"],
+        "sidecar_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "frame_md5": sidecar["frame_md5"],
+        "enhancements": [s["op"] for s in sidecar["enhancements"]],
+    }
+    case.log(conn, "frame.export", e.sha256, details)
+    return ExportedFrame(
+        int(cur.lastrowid),
+        png_path,
+        sidecar_path,
+        sidecar["png_sha256"],
+        sidecar["frame_index"],
+        sidecar["pts"],
+        sidecar["pts_s"],
+        sidecar["time_code"],
+        sidecar["frame_md5"],
+        head,
+    )
