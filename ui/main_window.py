@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.notes_panel = NotesPanel()
         self.log_panel = LogPanel()
         self.evidence_dock = self._dock("Evidence", self.evidence_panel, left)
+        self.resizeDocks([self.evidence_dock], [380], Qt.Orientation.Horizontal)
         self.metadata_dock = self._dock("Metadata", self.metadata_panel, right)
         self.source_dock = self._dock("Source", self.source_panel, right)
         self.notes_dock = self._dock("Notes", self.notes_panel, right)

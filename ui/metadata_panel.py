@@ -45,7 +45,7 @@ class MetadataPanel(QWidget):
             item.setToolTip(1, str(text))
             self.tree.addTopLevelItem(item)
         for key, value in e.metadata.items():
-            if key in ("clock_notes", "warnings"):
+            if key in ("clock_notes", "warnings") or value is None:
                 continue
             self.tree.addTopLevelItem(self._node(key, value))
         self.tree.expandToDepth(1)
@@ -53,8 +53,9 @@ class MetadataPanel(QWidget):
     def _node(self, key: str, value: Any) -> QTreeWidgetItem:
         if isinstance(value, dict):
             label = self._time_label(value)
-            item = QTreeWidgetItem([key, label])
-            for k, v in value.items():
+            known = {k: v for k, v in value.items() if v is not None}
+            item = QTreeWidgetItem([key, label or ("" if known else "(none recorded)")])
+            for k, v in known.items():
                 item.addChild(self._node(str(k), v))
             return item
         if isinstance(value, list):

@@ -18,8 +18,11 @@ from analysis.errors import WorkbenchError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.case_commands",
+    "workbench.commands.demo_commands",
     "workbench.commands.info_commands",
     "workbench.commands.geo_commands",
+    "workbench.commands.frames_commands",
+    "workbench.commands.scenario_commands",
 )
 
 EXIT_OK = 0

@@ -145,3 +145,34 @@ def test_locked_case_shows_an_error_and_no_case(qtbot, window, populated_case):
 
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert boxes and "already open" in boxes[-1].text()
+
+
+def test_cancel_button_stops_an_import_and_adds_nothing(
+    qtbot, window, populated_case, tmp_path, monkeypatch
+):
+    import os
+    import threading
+
+    from workbench.case import intake
+
+    big = make_jpeg(tmp_path / "big.jpg")
+    with big.open("ab") as f:
+        f.write(os.urandom(8 * 1024 * 1024))
+    monkeypatch.setattr(intake, "CHUNK_BYTES", 1024 * 1024)
+    gate = threading.Event()
+    real_report = intake.report
+
+    def gated_report(progress, fraction, message=""):
+        real_report(progress, fraction, message)
+        gate.wait(timeout=20)  # hold the worker until the user has pressed Cancel
+
+    monkeypatch.setattr(intake, "report", gated_report)
+    open_and_wait(qtbot, window, populated_case)
+    window.import_paths([big])
+    qtbot.waitUntil(lambda: window.jobs.widget.isVisible(), timeout=TIMEOUT)
+    with qtbot.waitSignal(window.case_refreshed, timeout=TIMEOUT):
+        window.jobs.widget.cancel_button.click()
+        gate.set()
+    assert window.evidence_panel.count() == 2
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert list(window.case.incoming_dir.iterdir()) == []

@@ -104,14 +104,14 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
 
 
 def entries(conn: sqlite3.Connection, *, limit: int | None = None) -> list[AuditEntry]:
-    """Rows in chain order (the last ``limit`` rows when given)."""
-    sql = (
-        "SELECT seq, at_utc, actor, action, target, details_json, prev_hash, row_hash "
-        "FROM audit_log ORDER BY seq"
-    )
-    rows = conn.execute(sql).fetchall()
-    if limit is not None:
-        rows = rows[-limit:]
+    """Rows in chain order (only the last ``limit`` rows when given)."""
+    columns = "seq, at_utc, actor, action, target, details_json, prev_hash, row_hash"
+    if limit is None:
+        rows = conn.execute(f"SELECT {columns} FROM audit_log ORDER BY seq").fetchall()
+    else:
+        rows = conn.execute(
+            f"SELECT {columns} FROM audit_log ORDER BY seq DESC LIMIT ?", (max(0, limit),)
+        ).fetchall()[::-1]
     return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
 
 

@@ -1,0 +1,64 @@
+"""The sample case: built from the scenario through the normal intake, truth beside it."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+from workbench.case import audit, open_case
+from workbench.case.evidence import get_source, list_evidence, list_notes
+from workbench.case.verify import verify_case
+from workbench.demo import build_demo_case
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory):
+    from workbench.scenario.scene import ScenarioConfig
+
+    config = ScenarioConfig(
+        rooftop_size=(320, 180),
+        second_size=(320, 180),
+        rooftop_duration_s=4.4,
+        cut_at_s=2.0,
+        second_duration_s=2.0,
+        rooftop_fps=Fraction(10),
+        second_fps=Fraction(10),
+        still_size=(320, 240),
+        photo_size=(320, 240),
+        gsd_m=4.0,
+    )
+    directory = tmp_path_factory.mktemp("demo")
+    return build_demo_case(directory, seed=7, config=config), config
+
+
+def test_demo_case_holds_the_scenario_media_with_sources_and_flags(small_demo):
+    demo, _config = small_demo
+    assert demo.rebuilt and demo.case_path.name == "hass-demo.gwcase"
+    truth = json.loads(demo.truth_path.read_text(encoding="utf-8"))
+    with open_case(demo.case_path, read_only=True) as case:
+        items = {e.id: e for e in list_evidence(case.read())}
+        kinds = {role: items[i].kind for role, i in demo.evidence_ids.items()}
+        assert kinds["video_rooftop"] == "video" and kinds["video_second"] == "video"
+        assert kinds["drone_still"] == "image" and kinds["reference_tower_photo"] == "image"
+        assert items[demo.evidence_ids["reference_tower_photo"]].is_reference
+        assert not items[demo.evidence_ids["video_rooftop"]].is_reference
+        tower = items[demo.evidence_ids["reference_tower_photo"]]
+        assert tower.has_gps
+        src = get_source(case.read(), demo.evidence_ids["video_rooftop"])
+        assert "synthetic" in src.platform
+        [note] = list_notes(case.read(), None)
+        assert "truth.json" in note.body
+        assert verify_case(case).ok
+        assert audit.entries(case.read())[0].action == "case.create"
+    assert truth  # the truth file is the generator's own, copied beside the case
+
+
+def test_existing_demo_is_reused_and_an_interrupted_one_rebuilt(small_demo):
+    demo, config = small_demo
+    again = build_demo_case(demo.case_path.parent, seed=7, config=config)
+    assert not again.rebuilt and again.case_path == demo.case_path
+    demo.truth_path.unlink()  # as if the build had died before the end
+    rebuilt = build_demo_case(demo.case_path.parent, seed=7, config=config)
+    assert rebuilt.rebuilt and rebuilt.truth_path.exists()

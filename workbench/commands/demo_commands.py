@@ -1,0 +1,60 @@
+"""`geoworkbench demo`: build the sample case (and, from ui.entry, open it in the GUI)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from workbench.commands.output import add_json_flag, print_json
+
+_last_case: Path | None = None
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "demo", help="build the sample case from the scenario generator and open it in the GUI"
+    )
+    p.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="where to put the case (default: projects/ in a checkout)",
+    )
+    p.add_argument("--no-gui", action="store_true", help="build the case only")
+    p.add_argument("--rebuild", action="store_true", help="rebuild even if it exists")
+    p.add_argument("--seed", type=int, default=2016)
+    add_json_flag(p)
+    p.set_defaults(func=cmd_demo)
+
+
+def last_demo_case() -> Path:
+    """The case the last ``demo`` command in this process built or reused."""
+    if _last_case is None:
+        raise RuntimeError("no demo case was built in this process")
+    return _last_case
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    global _last_case
+    from workbench.demo import build_demo_case
+    from workbench.jobs import TerminalProgress
+    from workbench.paths import default_cases_dir
+
+    directory = args.dir or default_cases_dir()
+    demo = build_demo_case(
+        directory, seed=args.seed, rebuild=args.rebuild, progress=TerminalProgress()
+    )
+    _last_case = demo.case_path
+    if args.json:
+        print_json(
+            {
+                "case": str(demo.case_path),
+                "truth": str(demo.truth_path),
+                "rebuilt": demo.rebuilt,
+                "evidence_ids": demo.evidence_ids,
+            }
+        )
+    else:
+        state = "built" if demo.rebuilt else "exists (use --rebuild to make it anew)"
+        print(f"demo case {state}: {demo.case_path}\ntruth: {demo.truth_path}")
+    return 0
