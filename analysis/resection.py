@@ -191,7 +191,7 @@ def _gauss_newton(
 ) -> tuple[LatLon, float, np.ndarray, np.ndarray, list[geodesy.GeodesicInverse]]:
     weights = np.array([1.0 / math.radians(o.sigma_deg) ** 2 for o in observations])
     for _ in range(_MAX_ITER):
-        jac, res, _ = _linearise(observations, p, omega)
+        jac, res, geos = _linearise(observations, p, omega)
         jw = jac.T * weights
         try:
             step = np.linalg.solve(jw @ jac, jw @ res)
@@ -202,6 +202,6 @@ def _gauss_newton(
         p = geodesy.offset(p, float(step[0]), float(step[1]))
         omega += float(step[2])
         if math.hypot(step[0], step[1]) < _STEP_TOL_M:
-            jac, res, geos = _linearise(observations, p, omega)
-            return p, omega, jac, res, geos
+            # Below 10 um the linear prediction of the residuals is exact to (step / range)^2.
+            return p, omega, jac, res - jac @ step, geos
     raise GeometryError(f"the resection did not converge in {_MAX_ITER} iterations")

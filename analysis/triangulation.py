@@ -152,26 +152,38 @@ def _gauss_newton(rays: Sequence[BearingRay], start: LatLon) -> _Solution:
             raise GeometryError("the rays are parallel: the normal equations are singular") from exc
         p = geodesy.offset(p, float(step[0]), float(step[1]))
         if math.hypot(step[0], step[1]) < _STEP_TOL_M:
-            return _linearise(rays, p)
+            # The last step is below 10 um: its linear prediction of the residuals is exact
+            # to (step / range)^2, so no further geodesic solutions are needed.
+            res = sol.residuals_rad - sol.jacobian @ step
+            return _Solution(p, sol.jacobian, res, sol.geodesics)
     raise GeometryError(f"the bearing fit did not converge in {_MAX_ITER} iterations")
 
 
 def _planar_start(rays: Sequence[BearingRay]) -> tuple[EnuFrame, np.ndarray, np.ndarray]:
-    """Least-squares crossing of the rays as straight lines in a tangent plane.
+    """Weighted least-squares crossing of the rays as straight lines in a tangent plane.
 
-    Returns the frame, the point (east, north) and each ray's signed distance to it along the
-    ray (negative means behind the origin). Raises GeometryError when the lines are parallel.
+    A line's perpendicular miss is range x angle, so each line is weighted by
+    1 / (sigma * range)^2, the ranges taken from the previous pass (three passes, the first
+    unweighted in range). Returns the frame, the point (east, north) and each ray's signed
+    distance to it along the ray (negative means behind the origin).
+
+    Raises:
+        GeometryError: when the lines are parallel.
     """
     frame = EnuFrame(rays[0].origin)
     origins, dirs = _planar_rays(frame, rays)
     normals = np.stack([dirs[:, 1], -dirs[:, 0]], axis=1)
-    a = normals.T @ normals
-    eig = np.linalg.eigvalsh(a)
-    if eig[0] <= 1e-10 * eig[1]:
-        raise GeometryError("the rays are parallel: they never cross")
-    b = normals.T @ np.einsum("ij,ij->i", normals, origins)
-    point = np.linalg.solve(a, b)
-    along = np.einsum("ij,ij->i", point - origins, dirs)
+    offsets = np.einsum("ij,ij->i", normals, origins)
+    weights = np.array([1.0 / r.sigma_deg**2 for r in rays])
+    for _ in range(3):
+        a = (normals.T * weights) @ normals
+        eig = np.linalg.eigvalsh(a)
+        if eig[0] <= 1e-10 * eig[1]:
+            raise GeometryError("the rays are parallel: they never cross")
+        point = np.linalg.solve(a, (normals.T * weights) @ offsets)
+        along = np.einsum("ij,ij->i", point - origins, dirs)
+        ranges = np.maximum(np.hypot(*(point - origins).T), 1.0)
+        weights = np.array([1.0 / r.sigma_deg**2 for r in rays]) / ranges**2
     return frame, point, along
 
 
@@ -320,8 +332,21 @@ def locate_from_bearings(
         max_crossing_deg=crossing,
         samples=(),
         forward_fraction=None,
-        message=f"fix from {len(rays)} rays, best crossing {crossing:.1f} deg",
+        message=_ok_message(len(rays), crossing, ellipse, sol.geodesics),
     )
+
+
+def _ok_message(
+    n: int, crossing: float, ellipse: ErrorEllipse, geos: Sequence[geodesy.GeodesicInverse]
+) -> str:
+    text = f"fix from {n} rays, best crossing {crossing:.1f} deg"
+    nearest_m = min(g.distance_m for g in geos)
+    if ellipse.semi_major_m > 0.1 * nearest_m:
+        text += (
+            f"; caution: the ellipse ({ellipse.semi_major_m:.0f} m) exceeds 10% of the nearest "
+            f"observer's range ({nearest_m:.0f} m), so it may under-cover (non-linear geometry)"
+        )
+    return text
 
 
 _BEHIND = "the rays meet behind an origin: there is no crossing in front of the cameras"

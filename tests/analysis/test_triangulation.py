@@ -113,6 +113,13 @@ def test_least_squares_noise_free_recovers_truth(scene: Scene) -> None:
         assert res.range_m == pytest.approx(dist, abs=0.01)
 
 
+def test_fix_warns_when_the_ellipse_is_large_against_the_nearest_range() -> None:
+    near = locate_from_bearings(SCENES[3].rays())  # a ray from 170 m, sigma 0.5 deg
+    assert "under-cover" in near.message
+    far = locate_from_bearings(CALIBRATION_SCENES[1].rays())
+    assert "under-cover" not in far.message
+
+
 def _coverage(scene: Scene, trials: int, seed: int) -> tuple[float, float]:
     rng = np.random.default_rng(seed)
     k2 = chi2_2dof_quantile(0.95)
@@ -132,8 +139,17 @@ def _coverage(scene: Scene, trials: int, seed: int) -> tuple[float, float]:
     return inside / trials, float(np.median(errors))
 
 
-@pytest.mark.parametrize("scene", [SCENES[0], SCENES[3]], ids=lambda s: s.name)
+CALIBRATION_SCENES = [
+    SCENES[0],
+    Scene("three rays 1.2-7 km", LatLon(35.6195, 36.5546), ((300.0, 1200.0), (45.0, 7000.0),
+                                                            (160.0, 3300.0))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("scene", CALIBRATION_SCENES, ids=lambda s: s.name)
 def test_95_percent_ellipse_is_calibrated_over_1000_trials(scene: Scene) -> None:
+    # Linearisation holds when the ellipse is small against every range; with a ray at
+    # 170 m and a 26 m error (SCENES[3]) coverage drops to about 93 % and the fix says so.
     coverage, median_error_m = _coverage(scene, trials=1000, seed=20161026)
     assert 0.92 <= coverage <= 0.98
     # The truth is found to within tens of metres, not by accident of a huge ellipse.
