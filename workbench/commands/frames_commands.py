@@ -1,0 +1,119 @@
+"""``geoworkbench frames CASE EVIDENCE (--every SECONDS | --segments)``: export exact frames.
+
+Each frame goes to the case's exports/frames/ as a PNG with a JSON provenance sidecar and an
+audit row (workbench.video_store.export_frame). Heavy modules are imported in the handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.commands.output import add_json_flag, print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "frames", help="export exact frames of a video evidence with provenance sidecars"
+    )
+    p.add_argument("case", type=Path)
+    p.add_argument("evidence", help="evidence id or a sha256 prefix (6+ characters)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--every", type=float, metavar="SECONDS", help="one frame every SECONDS from frame 0"
+    )
+    which.add_argument(
+        "--segments",
+        action="store_true",
+        help="the representative frame of each segment (cuts are detected if not yet stored)",
+    )
+    add_json_flag(p)
+    p.set_defaults(func=cmd_frames)
+
+
+def frames_every(times_s: list[float | None], every_s: float) -> list[int]:
+    """Indices of the frames shown at 0, every_s, 2 every_s, ... (times relative to frame 0).
+
+    ``times_s`` are the frames' times in decode order (None where unknown); the frame shown at
+    t is the last one whose time is at or before t.
+    """
+    timed = sorted((t, i) for i, t in enumerate(times_s) if t is not None)
+    if not timed:
+        return [0] if times_s else []
+    out: list[int] = []
+    pos, k = 0, 0
+    end = timed[-1][0]
+    while k * every_s <= end + 1e-9:
+        t = k * every_s
+        while pos + 1 < len(timed) and timed[pos + 1][0] <= t + 1e-9:
+            pos += 1
+        if not out or out[-1] != timed[pos][1]:
+            out.append(timed[pos][1])
+        k += 1
+    return out
+
+
+def cmd_frames(args: argparse.Namespace) -> int:
+    from analysis.video import VideoReader
+    from workbench.case import open_case
+    from workbench.case.evidence import find_evidence
+    from workbench.jobs import TerminalProgress
+    from workbench.video_store import (
+        detect_and_store_segments,
+        export_frame,
+        list_segments,
+        load_or_build_frame_table,
+        video_evidence,
+    )
+
+    if args.every is not None and args.every <= 0:
+        print("geoworkbench frames: error: --every must be positive", file=sys.stderr)
+        return 2
+    progress = TerminalProgress()
+    with open_case(args.case) as case:
+        e = find_evidence(case.read(), args.evidence)
+        _, path = video_evidence(case, e.id)
+        table = load_or_build_frame_table(case, e.id, progress=progress)
+        if args.segments:
+            segments = list_segments(case.read(), e.id)
+            if not segments:
+                segments = detect_and_store_segments(case, e.id, progress=progress)
+            indices = [s.keyframe_index for s in segments]
+        else:
+            t0 = min((r.pts_s for r in table.frames if r.pts_s is not None), default=0.0)
+            times = [None if r.pts_s is None else r.pts_s - t0 for r in table.frames]
+            indices = frames_every(times, args.every)
+        exported = []
+        with VideoReader(path, table) as reader:
+            for n, index in enumerate(indices):
+                exported.append(export_frame(case, e.id, index, reader=reader))
+                progress((n + 1) / len(indices), f"exported frame {index}")
+        rows = [
+            {
+                "frame_index": x.frame_index,
+                "pts": x.pts,
+                "pts_s": x.pts_s,
+                "time_code": x.time_code,
+                "frame_md5": x.frame_md5,
+                "png": str(x.png_path),
+                "sidecar": str(x.sidecar_path),
+                "png_sha256": x.png_sha256,
+            }
+            for x in exported
+        ]
+        if args.json:
+            print_json(
+                {
+                    "case": str(case.path),
+                    "evidence_sha256": e.sha256,
+                    "mode": "segments" if args.segments else f"every {args.every} s",
+                    "frames": rows,
+                    "audit_head": case.audit_head()[1],
+                }
+            )
+        else:
+            for r in rows:
+                print(f"frame {r['frame_index']:>7}  {r['time_code']}  {r['png']}")
+            print(f"{len(rows)} frame(s) exported to {case.exports_dir / 'frames'}")
+    return 0
