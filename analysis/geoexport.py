@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -125,6 +126,11 @@ def _position(p: LatLon, height_m: float | None = None) -> list[float]:
     return pos if height_m is None else [*pos, round(height_m, 3)]
 
 
+def _no_surrogates(text: str) -> str:
+    """Lone surrogates cannot be encoded as UTF-8: replace them by U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
 def to_geojson(features: Iterable[Feature]) -> dict:
     """An RFC 7946 FeatureCollection of the features (``kind`` in properties)."""
     out = []
@@ -137,7 +143,11 @@ def to_geojson(features: Iterable[Feature]) -> dict:
             geom = {"type": "Polygon", "coordinates": [[_position(p) for p in _closed_ccw(f.ring)]]}
         else:
             raise TypeError(f"not a geodata feature: {type(f).__name__}")
-        props = {"name": f.name, "description": f.description, "kind": type(f).__name__}
+        props = {
+            "name": _no_surrogates(f.name),
+            "description": _no_surrogates(f.description),
+            "kind": type(f).__name__,
+        }
         out.append({"type": "Feature", "geometry": geom, "properties": props})
     return {"type": "FeatureCollection", "features": out}
 
@@ -148,17 +158,29 @@ def _coords_text(points: Iterable[LatLon], height_m: float | None = None) -> str
     )
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text with the characters XML 1.0 cannot carry replaced by U+FFFD."""
+    return _XML_INVALID.sub("\ufffd", text)
+
+
 def to_kml(features: Iterable[Feature], document_name: str = "geoworkbench") -> str:
-    """A KML 2.2 document with one Placemark per feature (text escaped by the serializer)."""
+    """A KML 2.2 document with one Placemark per feature (text escaped by the serializer).
+
+    Characters that XML 1.0 forbids (C0 controls other than tab/newline/CR, lone surrogates)
+    are replaced by U+FFFD so that the file stays readable.
+    """
     # Plain tags under a default xmlns attribute: no global ET.register_namespace state.
     root = ET.Element("kml", xmlns=KML_NS)
     doc = ET.SubElement(root, "Document")
-    ET.SubElement(doc, "name").text = document_name
+    ET.SubElement(doc, "name").text = _xml_text(document_name)
     for f in features:
         pm = ET.SubElement(doc, "Placemark")
-        ET.SubElement(pm, "name").text = f.name
+        ET.SubElement(pm, "name").text = _xml_text(f.name)
         if f.description:
-            ET.SubElement(pm, "description").text = f.description
+            ET.SubElement(pm, "description").text = _xml_text(f.description)
         if isinstance(f, GeoPoint):
             geom = ET.SubElement(pm, "Point")
             text = _coords_text([f.position], f.height_m)

@@ -316,7 +316,7 @@ def locate_from_bearings(
     cov_t = ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1])))
     if crossing < min_crossing_deg or ellipse.semi_major_m > max_relative_extent * farthest_m:
         message = (
-            f"rays nearly parallel (best crossing {crossing:.2f} deg, 95% extent "
+            f"rays nearly parallel (best crossing {crossing:.2f} deg, {confidence:.0%} extent "
             f"{ellipse.semi_major_m:.0f} m at {farthest_m:.0f} m range): the region is not an "
             "ellipse; see the sampled intersections"
         )

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import geodesy
 from analysis.errors import GeoDataError
@@ -219,3 +221,33 @@ def test_kmz_and_file_level_errors(tmp_path: Path) -> None:
         read_placemarks(tmp_path / "notes.txt")
     with pytest.raises(GeoDataError, match="missing.kml"):
         read_placemarks(tmp_path / "missing.kml")
+
+
+NAMES = (
+    st.text(alphabet=st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=1)
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=NAMES, description=NAMES, lat=st.floats(-89.9, 89.9), lon=st.floats(-180.0, 180.0))
+def test_any_printable_text_survives_both_formats(name, description, lat, lon) -> None:
+    point = GeoPoint(name, LatLon(lat, lon), description)
+    for parse, text in (
+        (parse_kml_points, to_kml([point], name)),
+        (parse_geojson_points, json.dumps(to_geojson([point]), ensure_ascii=False)),
+    ):
+        (got,) = parse(text.encode("utf-8"), "prop").points
+        assert (got.name, got.description) == (name, description)
+        assert geodesy.distance_m(got.position, point.position) < 1e-3
+
+
+def test_control_characters_and_surrogates_do_not_break_the_files(tmp_path: Path) -> None:
+    nasty = "bell\x07 nul\x00 lone\ud800 end"
+    write_kml(tmp_path / "n.kml", [GeoPoint(nasty, SCHOOL, nasty)], nasty)
+    write_geojson(tmp_path / "n.geojson", [GeoPoint(nasty, SCHOOL, nasty)])
+    expected = "bell\ufffd nul\ufffd lone\ufffd end"
+    assert read_placemarks(tmp_path / "n.kml").points[0].name == expected
+    geo = read_placemarks(tmp_path / "n.geojson").points[0]
+    assert geo.name == "bell\x07 nul\x00 lone\ufffd end"  # JSON escapes controls losslessly
