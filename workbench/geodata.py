@@ -1,0 +1,592 @@
+"""Geodata of a case: landmarks, camera positions, targets and geometric observations.
+
+Every edit runs in one transaction on the case's writer thread with its audit row, and
+returns the writer's future (the GUI never waits on it). Undo is a new logged write that
+restores the previous state: ``move_landmark`` returns the old position, ``rename_landmark``
+the old name, ``delete_landmark`` the deleted record (``restore_landmark`` puts it back with
+the same id), and likewise for observations. Positions are WGS84 degrees; azimuths are
+clockwise from true north in degrees.
+
+Observations (table ``observation``) keep their inputs so that every figure can be
+recomputed: a ``bearing`` stores the camera's id and position at the time, the azimuth and its
+one-sigma; an ``intersection`` stores the rays it used and the result of
+``analysis.triangulation.locate_from_bearings``; an ``alignment`` stores the two objects that
+line up in a frame.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis import geodesy
+from analysis.errors import GeometryError
+from analysis.geodesy import LatLon
+from analysis.triangulation import BearingFix, BearingRay, locate_from_bearings
+from workbench.case import Case
+from workbench.case.audit import utc_now_iso
+
+LANDMARK_KINDS = ("landmark", "camera", "target")
+TRIANGULATION_METHOD = "Gauss-Newton on WGS84 geodesic azimuths (analysis.triangulation)"
+_LANDMARK_COLUMNS = "id, name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, created_at_utc"
+_OBSERVATION_COLUMNS = (
+    "id, kind, evidence_id, frame_index, inputs_json, result_json, created_at_utc"
+)
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """A named point on the ground: a landmark, a camera position or a target."""
+
+    id: int
+    name: str
+    kind: str
+    lat_deg: float
+    lon_deg: float
+    height_m: float | None
+    notes: str
+    evidence_id: int | None
+    created_at_utc: str
+
+    @property
+    def position(self) -> LatLon:
+        return LatLon(self.lat_deg, self.lon_deg)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A measured fact with the inputs it came from and its result (JSON objects)."""
+
+    id: int
+    kind: str
+    evidence_id: int | None
+    frame_index: int | None
+    inputs: dict[str, Any]
+    result: dict[str, Any]
+    created_at_utc: str
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Distance and azimuths between two points along the WGS84 geodesic."""
+
+    distance_m: float
+    azimuth_deg: float  # at the first point, clockwise from north
+    back_azimuth_deg: float  # at the second point, towards the first
+
+
+def measure(a: LatLon, b: LatLon) -> Measurement:
+    """Geodesic distance and azimuths from ``a`` to ``b`` (geographiclib, Karney 2013)."""
+    g = geodesy.inverse(a, b)
+    back = geodesy.normalize_azimuth_deg(g.azimuth2_deg + 180.0)
+    return Measurement(g.distance_m, geodesy.normalize_azimuth_deg(g.azimuth1_deg), back)
+
+
+# -- reading --------------------------------------------------------------------------------
+def _landmark(row: tuple) -> Landmark:
+    return Landmark(*row)
+
+
+def list_landmarks(conn: sqlite3.Connection, kind: str | None = None) -> list[Landmark]:
+    """Landmarks in id order, all kinds or one."""
+    sql = f"SELECT {_LANDMARK_COLUMNS} FROM landmark"
+    rows = (
+        conn.execute(sql + " ORDER BY id").fetchall()
+        if kind is None
+        else conn.execute(sql + " WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+    )
+    return [_landmark(r) for r in rows]
+
+
+def get_landmark(conn: sqlite3.Connection, landmark_id: int) -> Landmark:
+    row = conn.execute(
+        f"SELECT {_LANDMARK_COLUMNS} FROM landmark WHERE id = ?", (landmark_id,)
+    ).fetchone()
+    if row is None:
+        raise GeometryError(f"landmark {landmark_id} does not exist in this case")
+    return _landmark(row)
+
+
+def _observation(row: tuple) -> Observation:
+    return Observation(
+        row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), row[6]
+    )
+
+
+def list_observations(conn: sqlite3.Connection, kind: str | None = None) -> list[Observation]:
+    sql = f"SELECT {_OBSERVATION_COLUMNS} FROM observation"
+    rows = (
+        conn.execute(sql + " ORDER BY id").fetchall()
+        if kind is None
+        else conn.execute(sql + " WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+    )
+    return [_observation(r) for r in rows]
+
+
+def get_observation(conn: sqlite3.Connection, observation_id: int) -> Observation:
+    row = conn.execute(
+        f"SELECT {_OBSERVATION_COLUMNS} FROM observation WHERE id = ?", (observation_id,)
+    ).fetchone()
+    if row is None:
+        raise GeometryError(f"observation {observation_id} does not exist in this case")
+    return _observation(row)
+
+
+# -- landmark edits -------------------------------------------------------------------------
+def _check_position(lat_deg: float, lon_deg: float) -> None:
+    LatLon(lat_deg, lon_deg)  # raises GeometryError for non-finite values
+    if not -180.0 <= lon_deg <= 180.0:
+        raise GeometryError(f"longitude {lon_deg} is outside [-180, 180] degrees")
+
+
+def add_landmark(
+    case: Case,
+    name: str,
+    lat_deg: float,
+    lon_deg: float,
+    *,
+    kind: str = "landmark",
+    height_m: float | None = None,
+    notes: str = "",
+    evidence_id: int | None = None,
+) -> Future[int]:
+    """Add a landmark, camera position or target; the future gives its id."""
+    if kind not in LANDMARK_KINDS:
+        raise GeometryError(f"kind {kind!r} is not one of {', '.join(LANDMARK_KINDS)}")
+    _check_position(lat_deg, lon_deg)
+
+    def do(conn: sqlite3.Connection) -> int:
+        cur = conn.execute(
+            "INSERT INTO landmark (name, kind, lat_deg, lon_deg, height_m, notes, evidence_id,"
+            " created_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, utc_now_iso()),
+        )
+        new_id = int(cur.lastrowid)
+        details = dict(name=name, lat_deg=lat_deg, lon_deg=lon_deg, height_m=height_m)
+        case.log(conn, f"{kind}.add", f"landmark:{new_id}", {**details, "evidence": evidence_id})
+        return new_id
+
+    return case.write(do)
+
+
+def move_landmark(
+    case: Case, landmark_id: int, lat_deg: float, lon_deg: float
+) -> Future[tuple[float, float]]:
+    """Move a point; the future gives the old (lat_deg, lon_deg) for undo."""
+    _check_position(lat_deg, lon_deg)
+
+    def do(conn: sqlite3.Connection) -> tuple[float, float]:
+        old = get_landmark(conn, landmark_id)
+        conn.execute(
+            "UPDATE landmark SET lat_deg = ?, lon_deg = ? WHERE id = ?",
+            (lat_deg, lon_deg, landmark_id),
+        )
+        details = {"old": [old.lat_deg, old.lon_deg], "new": [lat_deg, lon_deg]}
+        case.log(conn, f"{old.kind}.move", f"landmark:{landmark_id}", details)
+        return old.lat_deg, old.lon_deg
+
+    return case.write(do)
+
+
+def rename_landmark(case: Case, landmark_id: int, name: str) -> Future[str]:
+    """Rename a point; the future gives the old name for undo."""
+
+    def do(conn: sqlite3.Connection) -> str:
+        old = get_landmark(conn, landmark_id)
+        conn.execute("UPDATE landmark SET name = ? WHERE id = ?", (name, landmark_id))
+        details = {"old": old.name, "new": name}
+        case.log(conn, f"{old.kind}.rename", f"landmark:{landmark_id}", details)
+        return old.name
+
+    return case.write(do)
+
+
+def delete_landmark(case: Case, landmark_id: int) -> Future[Landmark]:
+    """Delete a point; the future gives the deleted record (``restore_landmark`` undoes)."""
+
+    def do(conn: sqlite3.Connection) -> Landmark:
+        old = get_landmark(conn, landmark_id)
+        conn.execute("DELETE FROM landmark WHERE id = ?", (landmark_id,))
+        details = {"name": old.name, "lat_deg": old.lat_deg, "lon_deg": old.lon_deg}
+        case.log(conn, f"{old.kind}.delete", f"landmark:{landmark_id}", details)
+        return old
+
+    return case.write(do)
+
+
+def restore_landmark(case: Case, record: Landmark) -> Future[int]:
+    """Put a deleted point back with its id and fields (the undo of ``delete_landmark``)."""
+
+    def do(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            f"INSERT INTO landmark ({_LANDMARK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.name,
+                record.kind,
+                record.lat_deg,
+                record.lon_deg,
+                record.height_m,
+                record.notes,
+                record.evidence_id,
+                record.created_at_utc,
+            ),
+        )
+        case.log(conn, f"{record.kind}.restore", f"landmark:{record.id}", {"name": record.name})
+        return record.id
+
+    return case.write(do)
+
+
+# -- observations ---------------------------------------------------------------------------
+def _insert_observation(
+    case: Case,
+    conn: sqlite3.Connection,
+    kind: str,
+    inputs: dict[str, Any],
+    result: dict[str, Any],
+    *,
+    evidence_id: int | None = None,
+    frame_index: int | None = None,
+) -> int:
+    cur = conn.execute(
+        "INSERT INTO observation (kind, evidence_id, frame_index, inputs_json, result_json,"
+        " created_at_utc) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            kind,
+            evidence_id,
+            frame_index,
+            json.dumps(inputs, sort_keys=True),
+            json.dumps(result, sort_keys=True),
+            utc_now_iso(),
+        ),
+    )
+    new_id = int(cur.lastrowid)
+    case.log(
+        conn,
+        f"observation.{kind}",
+        f"observation:{new_id}",
+        {
+            "inputs": inputs,
+            "result": result,
+            "evidence_id": evidence_id,
+            "frame_index": frame_index,
+        },
+    )
+    return new_id
+
+
+def add_bearing(
+    case: Case,
+    camera_id: int,
+    azimuth_deg: float,
+    sigma_deg: float,
+    *,
+    evidence_id: int | None = None,
+    frame_index: int | None = None,
+    hfov_deg: float | None = None,
+    view_azimuth_deg: float | None = None,
+    range_m: float = 5000.0,
+    target_id: int | None = None,
+) -> Future[int]:
+    """A bearing from a camera position: the azimuth to the target and its one-sigma.
+
+    ``hfov_deg`` and ``view_azimuth_deg`` (the optical axis; the bearing when omitted)
+    describe the field-of-view wedge drawn on the map; ``range_m`` the drawn length.
+    """
+    BearingRay(LatLon(0.0, 0.0), azimuth_deg, sigma_deg)  # validates the numbers
+    if hfov_deg is not None and not 0.0 < hfov_deg < 360.0:
+        raise GeometryError(f"field of view {hfov_deg} deg is not in (0, 360)")
+    if not range_m > 0.0:
+        raise GeometryError(f"ray length {range_m} m must be positive")
+
+    def do(conn: sqlite3.Connection) -> int:
+        cam = get_landmark(conn, camera_id)
+        inputs = dict(camera_id=camera_id, camera_lat_deg=cam.lat_deg, camera_lon_deg=cam.lon_deg)
+        inputs |= dict(azimuth_deg=azimuth_deg, sigma_deg=sigma_deg, hfov_deg=hfov_deg)
+        inputs |= dict(view_azimuth_deg=view_azimuth_deg, range_m=range_m, target_id=target_id)
+        result = {"azimuth_deg": geodesy.normalize_azimuth_deg(azimuth_deg)}
+        ev_id = evidence_id if evidence_id is not None else cam.evidence_id
+        return _insert_observation(
+            case, conn, "bearing", inputs, result, evidence_id=ev_id, frame_index=frame_index
+        )
+
+    return case.write(do)
+
+
+def bearing_ray(obs: Observation) -> BearingRay:
+    """The ray a bearing observation recorded (origin as measured, not as moved later)."""
+    i = obs.inputs
+    return BearingRay(
+        LatLon(i["camera_lat_deg"], i["camera_lon_deg"]), i["azimuth_deg"], i["sigma_deg"]
+    )
+
+
+def fix_to_json(fix: BearingFix) -> dict[str, Any]:
+    """A triangulation result as plain JSON (samples thinned to at most 500)."""
+    out: dict[str, Any] = {
+        "status": str(fix.status),
+        "message": fix.message,
+        "lat_deg": fix.position.lat_deg if fix.position else None,
+        "lon_deg": fix.position.lon_deg if fix.position else None,
+        "chi_square": fix.chi_square,
+        "degrees_of_freedom": fix.degrees_of_freedom,
+        "max_crossing_deg": fix.max_crossing_deg,
+        "residuals": [
+            {"residual_deg": r.residual_deg, "cross_track_m": r.cross_track_m, "range_m": r.range_m}
+            for r in fix.residuals
+        ],
+        "ellipse": None,
+        "samples": [
+            [p.lat_deg, p.lon_deg] for p in fix.samples[:: max(1, len(fix.samples) // 500)]
+        ],
+    }
+    if fix.ellipse is not None:
+        e = fix.ellipse
+        out["ellipse"] = {
+            "semi_major_m": e.semi_major_m,
+            "semi_minor_m": e.semi_minor_m,
+            "azimuth_deg": e.azimuth_deg,
+            "confidence": e.confidence,
+        }
+    return out
+
+
+def add_intersection(
+    case: Case, bearing_ids: Sequence[int], *, confidence: float = 0.95
+) -> Future[int]:
+    """Triangulate two or more bearing observations and store the result with its inputs.
+
+    Computed on the calling thread (run it in a worker from the GUI); stored in one write.
+    """
+    conn = case.read()
+    bearings = [get_observation(conn, i) for i in bearing_ids]
+    for obs in bearings:
+        if obs.kind != "bearing":
+            raise GeometryError(f"observation {obs.id} is a {obs.kind}, not a bearing")
+    rays = [bearing_ray(o) for o in bearings]
+    fix = locate_from_bearings(rays, confidence=confidence)
+    inputs = {
+        "bearing_ids": list(bearing_ids),
+        "rays": [[r.origin.lat_deg, r.origin.lon_deg, r.azimuth_deg, r.sigma_deg] for r in rays],
+        "confidence": confidence,
+        "method": TRIANGULATION_METHOD,
+    }
+    result = fix_to_json(fix)
+    return case.write(lambda c: _insert_observation(case, c, "intersection", inputs, result))
+
+
+def add_alignment(
+    case: Case,
+    near_id: int,
+    far_id: int,
+    *,
+    evidence_id: int | None = None,
+    frame_index: int | None = None,
+    position_sigma_m: float = 2.0,
+) -> Future[int]:
+    """Two landmarks that line up in a frame: the camera is on the line far -> near, beyond."""
+
+    def do(conn: sqlite3.Connection) -> int:
+        near, far = get_landmark(conn, near_id), get_landmark(conn, far_id)
+        inputs = {
+            "near_id": near_id,
+            "far_id": far_id,
+            "near": [near.lat_deg, near.lon_deg],
+            "far": [far.lat_deg, far.lon_deg],
+            "position_sigma_m": position_sigma_m,
+        }
+        result = {"azimuth_deg": geodesy.azimuth_deg(far.position, near.position)}
+        return _insert_observation(
+            case,
+            conn,
+            "alignment",
+            inputs,
+            result,
+            evidence_id=evidence_id,
+            frame_index=frame_index,
+        )
+
+    return case.write(do)
+
+
+def delete_observation(case: Case, observation_id: int) -> Future[Observation]:
+    """Delete an observation; the future gives the record (``restore_observation`` undoes)."""
+
+    def do(conn: sqlite3.Connection) -> Observation:
+        old = get_observation(conn, observation_id)
+        conn.execute("DELETE FROM observation WHERE id = ?", (observation_id,))
+        case.log(conn, "observation.delete", f"observation:{observation_id}", {"kind": old.kind})
+        return old
+
+    return case.write(do)
+
+
+def restore_observation(case: Case, record: Observation) -> Future[int]:
+    def do(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            f"INSERT INTO observation ({_OBSERVATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                record.kind,
+                record.evidence_id,
+                record.frame_index,
+                json.dumps(record.inputs, sort_keys=True),
+                json.dumps(record.result, sort_keys=True),
+                record.created_at_utc,
+            ),
+        )
+        case.log(conn, "observation.restore", f"observation:{record.id}", {"kind": record.kind})
+        return record.id
+
+    return case.write(do)
+
+
+# -- import ---------------------------------------------------------------------------------
+def import_placemarks(case: Case, path: Path, *, kind: str = "landmark") -> Future[list[int]]:
+    """Import the point placemarks of a KML/KMZ/GeoJSON file as landmarks, in one write.
+
+    Raises:
+        GeoDataError: if the file cannot be read (see ``analysis.geoexport.read_placemarks``).
+    """
+    import hashlib
+
+    from analysis.geoexport import read_placemarks
+
+    if kind not in LANDMARK_KINDS:
+        raise GeometryError(f"kind {kind!r} is not one of {', '.join(LANDMARK_KINDS)}")
+    path = Path(path)
+    found = read_placemarks(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    for p in found.points:
+        _check_position(p.position.lat_deg, p.position.lon_deg)
+
+    def do(conn: sqlite3.Connection) -> list[int]:
+        now, ids = utc_now_iso(), []
+        for p in found.points:
+            cur = conn.execute(
+                "INSERT INTO landmark (name, kind, lat_deg, lon_deg, height_m, notes,"
+                " created_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    p.name,
+                    kind,
+                    p.position.lat_deg,
+                    p.position.lon_deg,
+                    p.height_m,
+                    p.description,
+                    now,
+                ),
+            )
+            ids.append(int(cur.lastrowid))
+        case.log(
+            conn,
+            "geodata.import",
+            path.name,
+            {"sha256": digest, "ids": ids, "skipped_non_points": found.skipped},
+        )
+        return ids
+
+    return case.write(do)
+
+
+# -- export ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GeoExport:
+    """What an export wrote: the file, its format and SHA-256, and the audit head it carries."""
+
+    path: Path
+    format: str
+    feature_count: int
+    sha256: str
+    audit_head_seq: int
+    audit_head_hash: str
+
+
+def _provenance(case: Case, seq: int, row_hash: str) -> dict[str, Any]:
+    from workbench import __version__ as version
+
+    return {
+        "case": case.path.name,
+        "title": case.title,
+        "audit_head_seq": seq,
+        "audit_head_hash": row_hash,
+        "exported_at_utc": utc_now_iso(),
+        "software": f"geoworkbench {version}",
+    }
+
+
+def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
+    """Write every layer's features to KML or GeoJSON and log the export (blocking).
+
+    The file carries the audit head at the time of export (KML: the Document's description
+    and ExtendedData; GeoJSON: a ``geoworkbench`` member of the FeatureCollection), so that a
+    later rewrite of the chain can be caught from outside. The export's own audit row (with the
+    file's SHA-256) follows that head.
+    """
+    import hashlib
+    import os
+    import tempfile
+
+    from analysis.geoexport import to_geojson, to_kml
+    from workbench.geolayers import case_items
+
+    if fmt not in ("kml", "geojson"):
+        raise GeometryError(f"export format {fmt!r} is not kml or geojson")
+    out_path = Path(out_path)
+    conn = case.read()
+    seq, row_hash = case.audit_head()
+    prov = _provenance(case, seq, row_hash)
+    items = case_items(conn)
+    features = [item.feature for item in items]
+    if fmt == "geojson":
+        doc = to_geojson(features)
+        for item, feat in zip(items, doc["features"], strict=True):
+            feat["properties"].update({"id": item.ident, "layer": item.layer})
+        doc["geoworkbench"] = prov
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+    else:
+        text = _kml_with_provenance(to_kml(features, f"{prov['title']} ({prov['case']})"), prov)
+    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, out_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    digest = hashlib.sha256(out_path.read_bytes()).hexdigest()
+    details = {
+        "format": fmt,
+        "path": str(out_path),
+        "sha256": digest,
+        "feature_count": len(features),
+        "audit_head_seq": seq,
+    }
+    case.write_sync(lambda c: case.log(c, "geodata.export", out_path.name, details))
+    return GeoExport(out_path, fmt, len(features), digest, seq, row_hash)
+
+
+def _kml_with_provenance(kml: str, prov: dict[str, Any]) -> str:
+    """Insert a description and ExtendedData after the Document's name (KML 2.2 order)."""
+    import xml.etree.ElementTree as ET
+
+    desc = ET.Element("description")
+    desc.text = (
+        f"Exported from case {prov['case']} by {prov['software']} at "
+        f"{prov['exported_at_utc']}; audit head {prov['audit_head_seq']} "
+        f"{prov['audit_head_hash']}"
+    )
+    extended = ET.Element("ExtendedData")
+    for key in sorted(prov):
+        data = ET.SubElement(extended, "Data", name=key)
+        ET.SubElement(data, "value").text = str(prov[key])
+    ET.indent(extended, level=2)
+    snippet = "\n    ".join(ET.tostring(e, encoding="unicode").strip() for e in (desc, extended))
+    start = kml.index("<Document>")
+    end = kml.index("</name>", start) + len("</name>")
+    return f"{kml[:end]}\n    {snippet}{kml[end:]}"

@@ -1,0 +1,332 @@
+/*
+ * geoworkbench map API (window.GW), added to the folium page as an element.
+ *
+ * Python pushes whole layers: GW.setLayer(id, featureCollection); GW.showLayer(id, visible);
+ * GW.fitBounds([[south, west], [north, east]]); GW.setTool('pan'|'landmark'|'camera'|
+ * 'target'|'measure'); GW.showMeasure(text). Clicks and drags go back to Python through the
+ * QWebChannel object "bridge" (when the page runs inside the workbench) as ids and
+ * coordinates: pointPicked(tool, lat, lon), featureMoved(id, lat, lon), featureClicked(id),
+ * measureRequested(lat1, lon1, lat2, lon2), layerToggled(id, visible), pageReady().
+ *
+ * User text (names, notes) only ever reaches the DOM through textContent: never innerHTML.
+ */
+(function () {
+  'use strict';
+  var GW = {};
+  window.GW = GW;
+  var map = null;
+  var bridge = null;
+  var cfg = null;
+  var groups = {};
+  var visible = {};
+  var counts = {};
+  var boxes = {};
+  var toolButtons = {};
+  var tool = 'pan';
+  var measurePts = [];
+  var measureGroup = null;
+  var infoBox = null;
+  var drag = null;
+  var LABEL_LIMIT = 200;
+  var POINT_RADIUS = { evidence: 5, landmarks: 6, cameras: 7, targets: 7, ellipses: 3,
+    hypotheses: 5 };
+  var TOOLS = [['pan', 'Pan / move'], ['landmark', '+ Landmark'], ['camera', '+ Camera'],
+    ['target', '+ Target'], ['measure', 'Measure']];
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function call(name) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    if (bridge && typeof bridge[name] === 'function') { bridge[name].apply(bridge, args); }
+  }
+
+  var GridLayer = L.GridLayer.extend({
+    // The offline basemap: a plain grid drawn on canvas, no request at all.
+    createTile: function (coords) {
+      var size = this.getTileSize();
+      var tile = document.createElement('canvas');
+      tile.width = size.x;
+      tile.height = size.y;
+      var ctx = tile.getContext('2d');
+      ctx.fillStyle = '#f3f2ee';
+      ctx.fillRect(0, 0, size.x, size.y);
+      ctx.strokeStyle = '#dcdad2';
+      ctx.lineWidth = 1;
+      for (var i = 1; i < 4; i++) {
+        var t = Math.round(i * size.x / 4) + 0.5;
+        ctx.beginPath(); ctx.moveTo(t, 0); ctx.lineTo(t, size.y); ctx.stroke();
+        ctx.beginPath(); ctx.moveTo(0, t); ctx.lineTo(size.x, t); ctx.stroke();
+      }
+      ctx.strokeStyle = '#b9b6aa';
+      ctx.strokeRect(0.5, 0.5, size.x, size.y);
+      return tile;
+    }
+  });
+
+  function popupContent(props, layer) {
+    var box = el('div');
+    box.appendChild(el('div', 'gw-popup-name', props.name || ''));
+    if (props.description) { box.appendChild(el('div', null, props.description)); }
+    var meta = props.id || '';
+    if (layer && layer.getLatLng) {
+      var p = layer.getLatLng();
+      meta += '  ' + p.lat.toFixed(6) + ', ' + p.lng.toFixed(6);
+    }
+    box.appendChild(el('div', 'gw-popup-meta', meta));
+    return box;
+  }
+
+  function styleFor(layerId, props) {
+    var c = props.colour || '#333';
+    var s = { color: c, weight: 2, opacity: 0.9, fillColor: c, fillOpacity: 0.15 };
+    if (layerId === 'rays') { s.weight = 2; }
+    if (layerId === 'wedges') { s.weight = 1; s.fillOpacity = 0.12; }
+    if (layerId === 'sightlines') { s.dashArray = '6 4'; }
+    if (layerId === 'ellipses') { s.fillOpacity = 0.25; }
+    if (layerId === 'hypotheses') { s.dashArray = '4 4'; s.fillOpacity = 0.08; }
+    return s;
+  }
+
+  function startDrag(layer, props, e) {
+    if (tool !== 'pan' || !props.editable) { return; }
+    L.DomEvent.stop(e);
+    map.dragging.disable();
+    drag = { layer: layer, id: props.id, moved: false };
+  }
+
+  function pointLayer(layerId, feature, latlng) {
+    var props = feature.properties || {};
+    var radius = POINT_RADIUS[layerId] || 5;
+    if (layerId === 'ellipses' && String(props.id).indexOf(':sample:') < 0) { radius = 5; }
+    var m = L.circleMarker(latlng, {
+      radius: radius, color: layerId === 'cameras' ? '#111' : props.colour,
+      weight: layerId === 'cameras' ? 2 : 1, fillColor: props.colour, fillOpacity: 0.9
+    });
+    if (props.editable) { m.on('mousedown', function (e) { startDrag(m, props, e); }); }
+    return m;
+  }
+
+  function decorate(layerId, labelled) {
+    return function (feature, layer) {
+      var props = feature.properties || {};
+      layer.feature = feature;
+      layer.bindPopup(function (l) { return popupContent(props, l); });
+      layer.on('click', function () { call('featureClicked', String(props.id)); });
+      if (labelled && feature.geometry && feature.geometry.type === 'Point' &&
+          String(props.id).indexOf(':sample:') < 0) {
+        layer.bindTooltip(el('span', null, props.name || ''), {
+          permanent: true, direction: 'right', offset: [8, 0], className: 'gw-label'
+        });
+      }
+    };
+  }
+
+  GW.setLayer = function (layerId, collection) {
+    if (groups[layerId]) { map.removeLayer(groups[layerId]); }
+    var features = (collection && collection.features) || [];
+    var labelled = ['evidence', 'landmarks', 'cameras', 'targets', 'hypotheses']
+      .indexOf(layerId) >= 0 && features.length <= LABEL_LIMIT;
+    var group = L.geoJSON(collection, {
+      pointToLayer: function (f, ll) { return pointLayer(layerId, f, ll); },
+      style: function (f) { return styleFor(layerId, f.properties || {}); },
+      onEachFeature: decorate(layerId, labelled)
+    });
+    groups[layerId] = group;
+    counts[layerId] = features.length;
+    if (visible[layerId] === undefined) { visible[layerId] = true; }
+    if (visible[layerId]) { group.addTo(map); }
+    updateBox(layerId);
+    return features.length;
+  };
+
+  GW.featureCount = function (layerId) {
+    return groups[layerId] ? groups[layerId].getLayers().length : 0;
+  };
+
+  GW.showLayer = function (layerId, show) {
+    visible[layerId] = !!show;
+    var g = groups[layerId];
+    if (g) {
+      if (show && !map.hasLayer(g)) { g.addTo(map); }
+      if (!show && map.hasLayer(g)) { map.removeLayer(g); }
+    }
+    updateBox(layerId);
+    return visible[layerId];
+  };
+
+  GW.isLayerVisible = function (layerId) { return !!(groups[layerId] && map.hasLayer(groups[layerId])); };
+
+  GW.fitBounds = function (bounds) {
+    if (bounds) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 }); }
+  };
+
+  GW.fitAll = function () {
+    var b = null;
+    Object.keys(groups).forEach(function (k) {
+      if (visible[k] && counts[k]) {
+        var gb = groups[k].getBounds();
+        if (gb.isValid()) { b = b ? b.extend(gb) : L.latLngBounds(gb.getSouthWest(), gb.getNorthEast()); }
+      }
+    });
+    if (b) { map.fitBounds(b, { padding: [30, 30], maxZoom: 17 }); }
+    return !!b;
+  };
+
+  GW.setTool = function (name) {
+    tool = name;
+    measurePts = [];
+    Object.keys(toolButtons).forEach(function (k) {
+      toolButtons[k].className = k === name ? 'gw-active' : '';
+    });
+    map.getContainer().style.cursor = name === 'pan' ? '' : 'crosshair';
+    return tool;
+  };
+
+  GW.showMeasure = function (text) {
+    if (infoBox) { infoBox.textContent = text; }
+  };
+
+  GW.fireClick = function (lat, lon) {
+    // For tests and scripting: the same path as a user's click on the map.
+    map.fire('click', { latlng: L.latLng(lat, lon) });
+  };
+
+  function onMapClick(e) {
+    var ll = e.latlng;
+    if (tool === 'landmark' || tool === 'camera' || tool === 'target') {
+      call('pointPicked', tool, ll.lat, ll.lng);
+    } else if (tool === 'measure') {
+      measurePts.push(ll);
+      if (measurePts.length === 2) {
+        measureGroup.clearLayers();
+        L.polyline(measurePts, { color: '#000', weight: 2, dashArray: '2 4' }).addTo(measureGroup);
+        var a = measurePts[0];
+        var b = measurePts[1];
+        measurePts = [];
+        GW.showMeasure('measuring…');
+        call('measureRequested', a.lat, a.lng, b.lat, b.lng);
+      } else {
+        measureGroup.clearLayers();
+        L.circleMarker(ll, { radius: 3, color: '#000' }).addTo(measureGroup);
+      }
+    }
+  }
+
+  function onMouseMove(e) {
+    if (drag) { drag.layer.setLatLng(e.latlng); drag.moved = true; }
+  }
+
+  function onMouseUp(e) {
+    if (!drag) { return; }
+    var d = drag;
+    drag = null;
+    map.dragging.enable();
+    if (d.moved) {
+      var ll = d.layer.getLatLng();
+      call('featureMoved', d.id, ll.lat, ll.lng);
+    }
+  }
+
+  function updateBox(layerId) {
+    var b = boxes[layerId];
+    if (!b) { return; }
+    b.input.checked = !!visible[layerId];
+    b.text.textContent = b.title + ' (' + (counts[layerId] || 0) + ')';
+  }
+
+  function layerControl(layerList) {
+    var ctl = L.control({ position: 'topright' });
+    ctl.onAdd = function () {
+      var div = el('div', 'gw-box gw-layers');
+      layerList.forEach(function (pair) {
+        var label = el('label');
+        var input = el('input');
+        input.type = 'checkbox';
+        input.checked = true;
+        input.setAttribute('data-layer', pair[0]);
+        var text = el('span', null, pair[1]);
+        label.appendChild(input);
+        label.appendChild(text);
+        div.appendChild(label);
+        boxes[pair[0]] = { input: input, text: text, title: pair[1] };
+        input.addEventListener('change', function () {
+          GW.showLayer(pair[0], input.checked);
+          call('layerToggled', pair[0], input.checked);
+        });
+      });
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return ctl;
+  }
+
+  function toolControl() {
+    var ctl = L.control({ position: 'topleft' });
+    ctl.onAdd = function () {
+      var div = el('div', 'gw-box gw-tools');
+      TOOLS.forEach(function (pair) {
+        var b = el('button', pair[0] === 'pan' ? 'gw-active' : '', pair[1]);
+        b.type = 'button';
+        b.setAttribute('data-tool', pair[0]);
+        b.addEventListener('click', function () { GW.setTool(pair[0]); });
+        toolButtons[pair[0]] = b;
+        div.appendChild(b);
+      });
+      L.DomEvent.disableClickPropagation(div);
+      return div;
+    };
+    return ctl;
+  }
+
+  function boxControl(position, cls, text) {
+    var ctl = L.control({ position: position });
+    var div = el('div', 'gw-box ' + cls, text);
+    ctl.onAdd = function () { L.DomEvent.disableClickPropagation(div); return div; };
+    ctl.addTo(map);
+    return div;
+  }
+
+  function basemap(b) {
+    if (b && b.kind && b.kind !== 'none') {
+      return L.tileLayer(b.url, { maxZoom: b.max_zoom || 19, maxNativeZoom: b.max_zoom || 19,
+        attribution: '' });
+    }
+    return new GridLayer({ maxZoom: 22 });
+  }
+
+  GW.init = function (leafletMap, config) {
+    map = leafletMap;
+    cfg = config;
+    basemap(cfg.basemap).addTo(map);
+    measureGroup = L.layerGroup().addTo(map);
+    if (cfg.basemap && cfg.basemap.attribution) {
+      boxControl('bottomright', 'gw-attribution', cfg.basemap.attribution);
+    }
+    layerControl(cfg.layers).addTo(map);
+    cfg.layers.forEach(function (pair) {
+      GW.setLayer(pair[0], (cfg.initial || {})[pair[0]] || { type: 'FeatureCollection', features: [] });
+    });
+    if (cfg.provenance) { boxControl('bottomleft', 'gw-provenance', cfg.provenance); }
+    if (cfg.interactive) {
+      toolControl().addTo(map);
+      infoBox = boxControl('bottomleft', 'gw-info', 'Measure: pick the tool, click two points');
+      map.on('click', onMapClick);
+      map.on('mousemove', onMouseMove);
+      map.on('mouseup', onMouseUp);
+    }
+    if (cfg.bounds) { GW.fitBounds(cfg.bounds); }
+    GW.ready = true;
+    if (cfg.interactive && typeof QWebChannel !== 'undefined' && window.qt && qt.webChannelTransport) {
+      new QWebChannel(qt.webChannelTransport, function (channel) {
+        bridge = channel.objects.bridge;
+        GW.bridged = true;
+        call('pageReady');
+      });
+    }
+  };
+}());
