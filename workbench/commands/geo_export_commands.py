@@ -1,0 +1,62 @@
+"""``geoworkbench export CASE --kml OUT.kml | --geojson OUT.geojson [--json]``.
+
+Writes every geodata layer of the case (landmarks, cameras, targets, bearing rays, fields of
+view, sight lines, intersections with their ellipses, hypotheses, evidence GPS positions) to
+KML 2.2 or RFC 7946 GeoJSON (``workbench.geodata.export_geodata``). The file carries the
+case's audit head; the export appends its own audit row with the file's SHA-256. The case is
+opened for writing (for that row): exit 1 when another process holds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from workbench.commands.output import add_json_flag, print_json
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "export",
+        help="export the case's geodata to KML (Google Earth) or GeoJSON (QGIS)",
+        description="Export landmarks, cameras, targets, rays, wedges, sight lines, ellipses "
+        "and hypotheses. The file names the case's audit head; the export is logged.",
+    )
+    p.add_argument("case", type=Path, help="the case folder (NAME.gwcase)")
+    dest = p.add_mutually_exclusive_group(required=True)
+    dest.add_argument("--kml", type=Path, metavar="OUT.kml", help="write KML 2.2")
+    dest.add_argument("--geojson", type=Path, metavar="OUT.geojson", help="write GeoJSON")
+    add_json_flag(p)
+    p.set_defaults(func=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from workbench.case import open_case
+    from workbench.geodata import export_geodata
+
+    fmt, out = ("kml", args.kml) if args.kml is not None else ("geojson", args.geojson)
+    out = Path(out)
+    if not out.parent.is_dir():
+        print(f"geoworkbench export: error: {out.parent}: no such folder", file=sys.stderr)
+        return 2
+    with open_case(args.case) as case:
+        result = export_geodata(case, out, fmt)
+    if args.json:
+        print_json(
+            {
+                "path": str(result.path),
+                "format": result.format,
+                "feature_count": result.feature_count,
+                "sha256": result.sha256,
+                "audit_head_seq": result.audit_head_seq,
+                "audit_head_hash": result.audit_head_hash,
+            }
+        )
+    else:
+        print(
+            f"wrote {result.feature_count} features to {result.path} ({fmt}); "
+            f"sha256 {result.sha256}; audit head {result.audit_head_seq} "
+            f"{result.audit_head_hash[:16]}…"
+        )
+    return 0
