@@ -270,7 +270,7 @@ def locate_from_bearings(
     """Least-squares position from two or more bearings, with a calibrated ellipse.
 
     Gauss-Newton on geodesic azimuths (see the module docstring), started from the
-    least-squares crossing of the rays as lines in a tangent plane.
+    range-weighted least-squares crossing of the rays as lines in a tangent plane.
 
     Args:
         rays: Two or more bearing rays.
@@ -285,10 +285,12 @@ def locate_from_bearings(
         A BearingFix; check ``status`` before using ``ellipse``.
 
     Raises:
-        GeometryError: for fewer than two rays.
+        GeometryError: for fewer than two rays or a negative sample count.
     """
     if len(rays) < 2:
         raise GeometryError(f"a position needs at least two bearings, got {len(rays)}")
+    if n_samples < 0:
+        raise GeometryError(f"the Monte-Carlo sample count {n_samples} is negative")
     sample = _Sampler(rays, n_samples, seed)
     try:
         frame, point, along = _planar_start(rays)
