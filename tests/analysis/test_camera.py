@@ -207,3 +207,16 @@ def test_invalid_cameras_are_rejected() -> None:
         PinholeCamera(10, 10, 180.0)
     with pytest.raises(GeometryError):
         PinholeCamera(10, 10, 50.0).project(np.array([[0.0, -1.0, 0.0]]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    case=st.sampled_from(CASES),
+    dx=st.floats(-0.45, 0.45),
+    dy=st.floats(-0.45, 0.45),
+)
+def test_pixel_to_direction_inverts_projection(case: CameraCase, dx: float, dy: float) -> None:
+    c = case.camera
+    x, y = c.principal_point[0] + dx * c.width_px, c.principal_point[1] + dy * c.height_px
+    (px,) = c.project(c.pixel_direction(x, y)[None, :])
+    assert px == pytest.approx((x, y), abs=1e-6)

@@ -47,6 +47,10 @@ CASES = [
                   ((250, 400), (300, 1500), (350, 8000), (20, 150))),
     ResectionCase("across north (359 -> 1 deg wrap)", LatLon(35.61, 36.54), 0.0,
                   ((330, 700), (10, 2000), (40, 1200))),
+    ResectionCase("one 40 deg frame, 0.05 deg pixels", ROOFTOP, 77.0,
+                  ((60, 2800), (80, 3100), (100, 900)), sigma_deg=0.05),
+    ResectionCase("one 35 deg frame, 150 m to 9 km", ROOFTOP, 57.0,
+                  ((40, 150), (55, 9000), (75, 600)), sigma_deg=0.05),
 ]  # fmt: skip
 
 
