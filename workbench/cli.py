@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.geo_export_commands",
     "workbench.commands.frames_commands",
     "workbench.commands.scenario_commands",
+    "workbench.commands.video_commands",
 )
 
 EXIT_OK = 0
