@@ -96,6 +96,61 @@ def ellipse_polygon(
     return GeoPolygon(name, (*ring, ring[0]), description)
 
 
+def region_polygon(
+    samples: Sequence[LatLon], name: str, description: str = "", *, keep_fraction: float = 0.95
+) -> GeoPolygon:
+    """Outline of a Monte-Carlo sampled region (nearly parallel rays) as a polygon.
+
+    The ``keep_fraction`` of samples nearest to the component-wise median (in the tangent
+    plane there) are kept and their convex hull (Andrew's monotone chain) is returned.
+
+    Raises:
+        GeometryError: if fewer than three samples are kept or they are collinear.
+    """
+    if not 0.0 < keep_fraction <= 1.0:
+        raise GeometryError(f"keep fraction {keep_fraction} is not in (0, 1]")
+    if len(samples) < 3:
+        raise GeometryError(f"a region needs at least 3 samples, got {len(samples)}")
+    lat = sorted(p.lat_deg for p in samples)[len(samples) // 2]
+    lon = sorted(p.lon_deg for p in samples)[len(samples) // 2]
+    frame = EnuFrame(LatLon(lat, lon))
+    pts = [frame.to_enu(p)[:2] for p in samples]
+    pts.sort(key=lambda q: math.hypot(*q))
+    kept = sorted(set(pts[: max(3, math.ceil(keep_fraction * len(pts)))]))
+    hull = _convex_hull(kept)
+    if len(hull) < 3:
+        raise GeometryError("the sampled region is degenerate (all samples on a line)")
+    ring = [frame.from_enu(e, n)[0] for e, n in hull]
+    return GeoPolygon(name, (*ring, ring[0]), description)
+
+
+def _convex_hull(pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Counter-clockwise hull of points sorted by (x, y), without collinear vertices."""
+
+    def turns_left(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]):
+        # Strictly left by more than a micro-radian: near-collinear vertices are dropped.
+        ax, ay, bx, by = a[0] - o[0], a[1] - o[1], b[0] - o[0], b[1] - o[1]
+        return ax * by - ay * bx > 1e-6 * math.hypot(ax, ay) * math.hypot(bx, by)
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for seq, out in ((pts, lower), (reversed(pts), upper)):
+        for p in seq:
+            while len(out) >= 2 and not turns_left(out[-2], out[-1], p):
+                out.pop()
+            out.append(p)
+    hull = lower[:-1] + upper[:-1]
+    # The chains always keep their end points, even where they are (nearly) collinear.
+    i = 0
+    while len(hull) >= 3 and i < len(hull):
+        if turns_left(hull[i - 1], hull[i], hull[(i + 1) % len(hull)]):
+            i += 1
+        else:
+            del hull[i]
+            i = max(0, i - 1)
+    return hull
+
+
 def wedge_feature(
     origin: LatLon, azimuth_deg: float, hfov_deg: float, range_m: float, name: str,
     description: str = "",

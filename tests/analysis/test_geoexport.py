@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import geodesy
-from analysis.errors import GeoDataError
+from analysis.errors import GeoDataError, GeometryError
 from analysis.geodesy import EnuFrame, LatLon
 from analysis.geoexport import (
     KML_NS,
@@ -26,6 +26,7 @@ from analysis.geoexport import (
     parse_kml_points,
     ray_line,
     read_placemarks,
+    region_polygon,
     to_geojson,
     to_kml,
     wedge_feature,
@@ -251,3 +252,21 @@ def test_control_characters_and_surrogates_do_not_break_the_files(tmp_path: Path
     assert read_placemarks(tmp_path / "n.kml").points[0].name == expected
     geo = read_placemarks(tmp_path / "n.geojson").points[0]
     assert geo.name == "bell\x07 nul\x00 lone\ufffd end"  # JSON escapes controls losslessly
+
+
+def test_region_polygon_is_the_hull_of_the_central_samples() -> None:
+    frame = EnuFrame(SCHOOL)
+    grid = [(e, n) for e in range(-200, 201, 50) for n in range(-100, 101, 50)]  # 45 points
+    outliers = [(5000.0, 0.0), (0.0, -4000.0)]
+    samples = [frame.from_enu(float(e), float(n))[0] for e, n in [*grid, *outliers]]
+    poly = region_polygon(samples, "region", keep_fraction=45 / 47)
+    corners = sorted(tuple(round(v) for v in frame.to_enu(p)[:2]) for p in poly.ring[:-1])
+    assert corners == [(-200, -100), (-200, 100), (200, -100), (200, 100)]
+    assert poly.ring[0] == poly.ring[-1]
+    wide = region_polygon(samples, "all")  # 95 % of 47 keeps 45: the same two outliers go
+    assert len(wide.ring) == 5
+    with pytest.raises(GeometryError):
+        region_polygon(samples[:2], "too few")
+    line = [geodesy.destination(SCHOOL, 90.0, d) for d in (10.0, 20.0, 30.0, 40.0)]
+    with pytest.raises(GeometryError):
+        region_polygon(line, "flat", keep_fraction=1.0)
