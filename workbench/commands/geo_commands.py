@@ -17,6 +17,7 @@ from typing import Any
 
 from workbench.commands.output import add_json_flag, print_json
 
+MAX_SAMPLES = 100_000
 METHOD = "Gauss-Newton on WGS84 geodesic azimuths (Karney 2013, geographiclib)"
 
 
@@ -80,8 +81,11 @@ def cmd_triangulate(args: argparse.Namespace) -> int:
     if len(args.ray) < 2:
         print("geoworkbench triangulate: error: give at least two --ray", file=sys.stderr)
         return 2
-    if args.samples < 1:
-        print("geoworkbench triangulate: error: --samples must be positive", file=sys.stderr)
+    if not 1 <= args.samples <= MAX_SAMPLES:
+        print(
+            f"geoworkbench triangulate: error: --samples must be in 1..{MAX_SAMPLES}",
+            file=sys.stderr,
+        )
         return 2
     rays = [BearingRay(LatLon(lat, lon), az, sigma) for lat, lon, az, sigma in args.ray]
     fix = locate_from_bearings(
