@@ -27,6 +27,7 @@ from ui.notes_panel import NotesPanel
 from ui.settings_dialog import SettingsDialog
 from ui.source_panel import SourcePanel
 from ui.undo import FlagsCommand, NoteEditCommand, SourceEditCommand
+from ui.video_panel import VideoPanel
 from workbench.case import Case, create_case, open_case
 from workbench.case import evidence as ev
 from workbench.case.intake import ImportReport, import_files, thumbnail_path
@@ -77,6 +78,8 @@ class MainWindow(QMainWindow):
         self.central = QStackedWidget()
         self.central.addWidget(self.welcome)
         self.central.addWidget(self.viewer)
+        self.video_panel = VideoPanel(self.jobs, self.undo_stack)
+        self.central.addWidget(self.video_panel)
         self.setCentralWidget(self.central)
 
     def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -228,6 +231,7 @@ class MainWindow(QMainWindow):
         self.metadata_panel.show_evidence(None)
         self.source_panel.clear()
         self.viewer.set_image(None)
+        self.video_panel.clear()
         self.central.setCurrentWidget(self.welcome)
         self.case_label.setText("")
         self._set_case_actions_enabled(False)
@@ -312,6 +316,12 @@ class MainWindow(QMainWindow):
         self.metadata_panel.show_evidence(e)
         self.source_panel.load(detail.source, graphic=e.is_graphic, reference=e.is_reference)
         self.notes_panel.set_evidence_notes(e.id, list(detail.notes))
+        if e.kind == "video":
+            self.central.setCurrentWidget(self.video_panel)
+            self.video_panel.show_evidence(self.case, e)
+            self.detail_shown.emit(e.id)
+            return
+        self.central.setCurrentWidget(self.viewer)
         path = self.case.evidence_dir / e.stored_name
         self.jobs.run(
             "Loading picture",

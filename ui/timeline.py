@@ -1,0 +1,208 @@
+"""TimelineWidget: thumbnail strip, segments, cut markers and the playhead under the viewer.
+
+x maps linearly to frame index (decode order). Click or drag on the strip seeks; dragging a cut
+marker moves the cut (one request on release); the context menu adds or deletes a cut. The
+widget only draws and asks: the panel turns requests into undoable, audited case edits.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
+
+from workbench.video_store import StoredSegment
+
+STRIP_TOP_PX = 18
+STRIP_HEIGHT_PX = 54
+BAND_HEIGHT_PX = 12
+GRAB_PX = 5  # how close to a cut marker a press grabs it
+SEGMENT_COLOURS = (QColor(70, 130, 180), QColor(95, 160, 95))
+AUTO_CUT = QColor(230, 60, 50)
+USER_CUT = QColor(255, 170, 0)
+PLAYHEAD = QColor(255, 255, 255)
+
+
+class TimelineWidget(QWidget):
+    """Draws the video's frames 0..n-1 across its width (see the module docstring)."""
+
+    seek_requested = Signal(int)
+    cut_add_requested = Signal(int)
+    cut_move_requested = Signal(int, int)
+    cut_delete_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(STRIP_TOP_PX + STRIP_HEIGHT_PX + BAND_HEIGHT_PX + 4)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+        self._n = 0
+        self._fps = 0.0
+        self._current = 0
+        self._segments: list[StoredSegment] = []
+        self._thumbs: list[tuple[int, QImage]] = []
+        self._drag_cut: int | None = None
+        self._drag_to: int | None = None
+        self._seeking = False
+
+    # -- data ---------------------------------------------------------------------------------
+    def set_video(self, frame_count: int, fps: float) -> None:
+        self._n, self._fps, self._current = frame_count, fps, 0
+        self._segments, self._thumbs = [], []
+        self.update()
+
+    def set_segments(self, segments: list[StoredSegment]) -> None:
+        self._segments = list(segments)
+        self.update()
+
+    def set_thumbnails(self, thumbs: list[tuple[int, QImage]]) -> None:
+        self._thumbs = list(thumbs)
+        self.update()
+
+    def set_current(self, index: int) -> None:
+        self._current = index
+        self.update()
+
+    @property
+    def segments(self) -> list[StoredSegment]:
+        return list(self._segments)
+
+    @property
+    def cut_frames(self) -> list[int]:
+        return [s.first_frame for s in self._segments if s.first_frame > 0]
+
+    @property
+    def thumbnail_count(self) -> int:
+        return len(self._thumbs)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(800, self.minimumHeight())
+
+    # -- geometry -----------------------------------------------------------------------------
+    def x_of(self, frame: int) -> float:
+        """Left edge of ``frame`` in widget pixels."""
+        return 0.0 if self._n == 0 else frame * self.width() / self._n
+
+    def frame_at_x(self, x: float) -> int:
+        if self._n == 0:
+            return 0
+        return int(min(self._n - 1, max(0, x * self._n / max(1, self.width()))))
+
+    def _cut_near(self, x: float) -> int | None:
+        best = None
+        for f in self.cut_frames:
+            d = abs(self.x_of(f) - x)
+            if d <= GRAB_PX and (best is None or d < abs(self.x_of(best) - x)):
+                best = f
+        return best
+
+    # -- painting -----------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(35, 35, 38))
+        if self._n:
+            self._paint_thumbs(p)
+            self._paint_segments(p)
+            self._paint_cuts(p)
+            self._paint_ruler(p)
+            x = int(self.x_of(self._current) + self.x_of(1) / 2)
+            p.setPen(QPen(PLAYHEAD, 2))
+            p.drawLine(x, 0, x, self.height())
+        p.end()
+
+    def _paint_thumbs(self, p: QPainter) -> None:
+        top = STRIP_TOP_PX
+        p.fillRect(QRect(0, top, self.width(), STRIP_HEIGHT_PX), QColor(20, 20, 20))
+        if not self._thumbs:
+            return
+        slot = self.width() / len(self._thumbs)
+        for k, (_index, image) in enumerate(self._thumbs):
+            x0 = k * slot
+            target = QRectF(x0, top, slot, STRIP_HEIGHT_PX)
+            # crop the thumbnail's middle to the slot's aspect, never stretch it
+            src_w = min(image.width(), image.height() * slot / STRIP_HEIGHT_PX)
+            source = QRectF((image.width() - src_w) / 2, 0, src_w, image.height())
+            p.drawImage(target, image, source)
+
+    def _paint_segments(self, p: QPainter) -> None:
+        top = STRIP_TOP_PX + STRIP_HEIGHT_PX + 2
+        for k, s in enumerate(self._segments):
+            x0, x1 = self.x_of(s.first_frame), self.x_of(s.last_frame + 1)
+            p.fillRect(QRectF(x0, top, x1 - x0, BAND_HEIGHT_PX), SEGMENT_COLOURS[k % 2])
+
+    def _paint_cuts(self, p: QPainter) -> None:
+        for s in self._segments:
+            if s.first_frame == 0:
+                continue
+            colour = USER_CUT if s.origin == "user" else AUTO_CUT
+            frame = self._drag_to if s.first_frame == self._drag_cut else s.first_frame
+            x = int(self.x_of(frame))
+            pen = QPen(colour, 2)
+            if s.boundary_kind in ("fade", "dissolve"):
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawLine(x, STRIP_TOP_PX - 6, x, self.height())
+            p.setBrush(colour)
+            p.drawPolygon([QPoint(x - 5, 0), QPoint(x + 5, 0), QPoint(x, 8)])
+
+    def _paint_ruler(self, p: QPainter) -> None:
+        p.setPen(QColor(200, 200, 200))
+        if not self._fps:
+            return
+        duration_s = self._n / self._fps
+        step = next((s for s in (1, 2, 5, 10, 30, 60, 120, 300, 600) if duration_s / s <= 12), 1800)
+        t = step
+        while t < duration_s:
+            x = int(self.x_of(int(round(t * self._fps))))
+            p.drawLine(x, STRIP_TOP_PX - 4, x, STRIP_TOP_PX)
+            p.drawText(x + 2, STRIP_TOP_PX - 5, f"{int(t // 60)}:{int(t % 60):02d}")
+            t += step
+
+    # -- mouse --------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if event.button() != Qt.MouseButton.LeftButton or not self._n:
+            return
+        x = event.position().x()
+        cut = self._cut_near(x)
+        if cut is not None:
+            self._drag_cut, self._drag_to = cut, cut
+        else:
+            self._seeking = True
+            self.seek_requested.emit(self.frame_at_x(x))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        x = event.position().x()
+        if self._drag_cut is not None:
+            self._drag_to = max(1, self.frame_at_x(x))
+            self.update()
+        elif self._seeking:
+            self.seek_requested.emit(self.frame_at_x(x))
+        else:
+            near = self._cut_near(x) is not None
+            self.setCursor(Qt.CursorShape.SizeHorCursor if near else Qt.CursorShape.ArrowCursor)
+            f = self.frame_at_x(x)
+            self.setToolTip(f"frame {f}" + (f" · {f / self._fps:.3f} s" if self._fps else ""))
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if self._drag_cut is not None:
+            old, new = self._drag_cut, self._drag_to
+            self._drag_cut = self._drag_to = None
+            if new is not None and new != old and new not in self.cut_frames:
+                self.cut_move_requested.emit(old, new)
+            self.update()
+        self._seeking = False
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self._n:
+            return
+        x = event.pos().x()
+        menu = QMenu(self)
+        cut = self._cut_near(x)
+        frame = self.frame_at_x(x)
+        if cut is not None:
+            menu.addAction(
+                f"Delete cut at frame {cut}", lambda: self.cut_delete_requested.emit(cut)
+            )
+        elif frame > 0 and frame not in self.cut_frames:
+            menu.addAction(f"Add cut at frame {frame}", lambda: self.cut_add_requested.emit(frame))
+        menu.exec(event.globalPos())

@@ -1,0 +1,266 @@
+"""Decoding for the viewer on a dedicated thread, and the timeline's thumbnail strip.
+
+``FrameDecoder`` (GUI side) owns one decoder thread, the only one that ever touches its
+analysis.video.VideoReader (which is not thread-safe). Requests coalesce: ``request(i)`` only
+replaces the pending index, so when the user holds Right the thread decodes the latest
+requested frame next and skips the ones it was asked for meanwhile. Results reach the GUI
+thread by queued signals.
+Display enhancements are applied on the same thread; the GUI thread receives a ready QImage.
+
+``timeline_thumbnails`` (run by the JobRunner) decodes small pictures for the strip with its
+own reader and caches them as PNGs in ``derived/thumbs/<sha256>/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from analysis.enhance import Enhancements, apply_enhancements
+from analysis.errors import MediaError
+from analysis.jobs import CancelToken, ProgressFn, check, report
+from analysis.video import Frame, VideoReader
+from analysis.video_table import FrameTable
+from ui.qimage import rgb_to_qimage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DecodedFrame:
+    """A frame for display: the exact decoded frame and the picture shown (enhanced)."""
+
+    frame: Frame
+    shown: QImage
+    enhancements: Enhancements
+    generation: int  # which open() it belongs to
+    thread_id: int  # the thread that decoded it (never the GUI thread)
+
+
+class _State:
+    """What the GUI asked for, shared with the decoder thread under one condition."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.open: tuple[Path, FrameTable] | None = None
+        self.close = False
+        self.pending: int | None = None
+        self.redo_enhance = False
+        self.enhancements = Enhancements()
+        self.generation = 0
+        self.busy = False
+        self.stop = False
+
+    def has_work(self) -> bool:
+        return (
+            self.stop
+            or self.close
+            or self.open is not None
+            or (self.pending is not None or self.redo_enhance)
+        )
+
+
+class FrameDecoder(QObject):
+    """GUI-side handle of the decoder thread (see the module docstring).
+
+    The thread is a daemon Python thread, so that a window closed without ``shutdown`` can
+    never hold the process open; it stops when the decoder object is destroyed.
+    """
+
+    frame_ready = Signal(object)  # DecodedFrame
+    failed = Signal(int, str)  # frame index (-1: opening), message
+    opened = Signal(int)  # frame count
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.decode_threads: set[int] = set()  # thread idents that decoded (for tests)
+        self._state = state = _State()
+        self._thread = threading.Thread(
+            target=_run,
+            args=(state, self, self.decode_threads),
+            name="frame-decoder",
+            daemon=True,
+        )
+        self.destroyed.connect(lambda *_: _stop(state))
+        self._thread.start()
+
+    def open(self, path: Path, table: FrameTable) -> None:
+        with self._state.cond:
+            self._state.generation += 1
+            self._state.open = (Path(path), table)
+            self._state.pending = None
+            self._state.cond.notify()
+
+    def close(self) -> None:
+        with self._state.cond:
+            self._state.generation += 1
+            self._state.open, self._state.pending, self._state.close = None, None, True
+            self._state.cond.notify()
+
+    def request(self, index: int) -> None:
+        """Ask for frame ``index``; only the latest request still pending gets decoded."""
+        with self._state.cond:
+            self._state.pending = index
+            self._state.cond.notify()
+
+    def set_enhancements(self, enh: Enhancements) -> None:
+        """Apply new display enhancements to the frame shown (on the decoder thread)."""
+        with self._state.cond:
+            self._state.enhancements = enh
+            self._state.redo_enhance = True
+            self._state.cond.notify()
+
+    @property
+    def enhancements(self) -> Enhancements:
+        return self._state.enhancements
+
+    @property
+    def busy(self) -> bool:
+        """True while a request is pending or being decoded."""
+        with self._state.cond:
+            return self._state.busy or self._state.has_work()
+
+    @property
+    def generation(self) -> int:
+        return self._state.generation
+
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        """Stop the thread, closing the reader there first."""
+        _stop(self._state)
+        self._thread.join(timeout_s)
+
+
+def _stop(state: _State) -> None:
+    with state.cond:
+        state.stop = True
+        state.cond.notify()
+
+
+def _emit(signal_owner: FrameDecoder, name: str, *args: object) -> bool:
+    """Emit a signal of the GUI-side object; False when it no longer exists."""
+    try:
+        getattr(signal_owner, name).emit(*args)
+    except RuntimeError:  # the C++ object was deleted: the panel is gone
+        return False
+    return True
+
+
+def _run(state: _State, owner: FrameDecoder, threads: set[int]) -> None:
+    """The decoder thread: the only code that ever touches the VideoReader."""
+    reader: VideoReader | None = None
+    last: Frame | None = None
+    me = threading.get_ident()
+    try:
+        while True:
+            with state.cond:
+                while not state.has_work():
+                    state.busy = False
+                    state.cond.wait()
+                if state.stop:
+                    return
+                state.busy = True
+                job_open, state.open = state.open, None
+                job_close, state.close = state.close, False
+                index, state.pending = state.pending, None
+                redo, state.redo_enhance = state.redo_enhance, False
+                enh, generation = state.enhancements, state.generation
+            if job_close or job_open is not None:
+                if reader is not None:
+                    reader.close()
+                reader, last = None, None
+            if job_open is not None:
+                threads.add(me)
+                try:
+                    reader = VideoReader(job_open[0], job_open[1])
+                except MediaError as exc:
+                    _emit(owner, "failed", -1, str(exc))
+                    continue
+                if not _emit(owner, "opened", len(reader)):
+                    return
+            if reader is None or (index is None and not redo):
+                continue
+            if index is not None and (last is None or last.index != index):
+                threads.add(me)
+                try:
+                    last = reader.frame_at(index)
+                except MediaError as exc:
+                    if not _emit(owner, "failed", index, str(exc)):
+                        return
+                    continue
+            if last is not None:
+                shown = rgb_to_qimage(apply_enhancements(last.image, enh))
+                if not _emit(owner, "frame_ready", DecodedFrame(last, shown, enh, generation, me)):
+                    return
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+# -- thumbnail strip --------------------------------------------------------------------------
+
+
+def thumbnail_frames(table: FrameTable, count: int) -> list[int]:
+    """``count`` frame indices spread over the video, snapped to a keyframe when one lies in
+    the slot (a keyframe decodes without its predecessors), else the slot's middle frame."""
+    n = len(table)
+    if n == 0 or count <= 0:
+        return []
+    keys = np.array(table.keyframe_indices or (0,))
+    out: list[int] = []
+    for k in range(min(count, n)):
+        lo, hi = k * n // min(count, n), (k + 1) * n // min(count, n) - 1
+        mid = (lo + hi) // 2
+        inside = keys[(keys >= lo) & (keys <= hi)]
+        pick = int(inside[np.argmin(np.abs(inside - mid))]) if len(inside) else mid
+        if not out or out[-1] != pick:
+            out.append(pick)
+    return out
+
+
+def timeline_thumbnails(
+    video: Path,
+    table: FrameTable,
+    cache_dir: Path,
+    indices: list[int],
+    height_px: int = 54,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[tuple[int, QImage]]:
+    """Thumbnails (upright, ``height_px`` high) of frames ``indices``, cached as PNGs.
+
+    Cache files are ``<cache_dir>/f<index>_h<height>.png``, written via a temporary file and
+    ``os.replace``; they are regenerable (derived/) and never evidence.
+    """
+    import cv2
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    out: list[tuple[int, QImage]] = []
+    reader: VideoReader | None = None
+    try:
+        for k, index in enumerate(indices):
+            check(cancel)
+            target = cache_dir / f"f{index}_h{height_px}.png"
+            image = QImage(str(target)) if target.is_file() else QImage()
+            if image.isNull():
+                reader = reader or VideoReader(video, table)
+                rgb = reader.frame_at(index).image
+                width = max(1, round(rgb.shape[1] * height_px / rgb.shape[0]))
+                small = cv2.resize(rgb, (width, height_px), interpolation=cv2.INTER_AREA)
+                image = rgb_to_qimage(small)
+                tmp = target.with_name(f".{target.name}.tmp")
+                image.save(str(tmp), "PNG")
+                os.replace(tmp, target)
+            out.append((index, image))
+            report(progress, (k + 1) / len(indices), f"thumbnail {k + 1} of {len(indices)}")
+    finally:
+        if reader is not None:
+            reader.close()
+    return out
