@@ -42,6 +42,10 @@ from workbench.scenario.video import VideoPlan, render_video
 from workbench.scenario.world import World, build_world
 
 GENERATOR_VERSION = "1"
+TITLE = (
+    "a strike on a school compound beside a water tower, filmed from a rooftop 2.8 km west "
+    "(synthetic, after the Hass, Idlib verification of 26 Oct 2016)"
+)
 FILE_NAMES = {
     "video_rooftop": "rooftop_strike.mp4",
     "video_second": "second_angle.mp4",
@@ -176,6 +180,7 @@ def generate_scenario(
     Raises:
         JobCancelled: If ``cancel`` was cancelled.
     """
+    check(cancel)
     cfg = config or ScenarioConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -184,6 +189,7 @@ def generate_scenario(
     world = build_world(int(rng.integers(2**31)), gsd_m=cfg.gsd_m)
     check(cancel)
     truth: dict[str, Any] = {
+        "title": TITLE,
         "schema": SCHEMA,
         "generator_version": GENERATOR_VERSION,
         "seed": seed,

@@ -40,8 +40,10 @@ class ExifRecord:
     offset_time_original: str  # "+03:00"
     focal_length_mm: float
     focal_length_35mm: int
-    gps_latitude_deg: float  # the value the DMS rationals encode exactly
+    gps_latitude_deg: float  # the value the DMS rationals encode (to float precision)
     gps_longitude_deg: float
+    gps_latitude_dms: tuple[tuple[int, int], ...]  # (num, den) of degrees, minutes, seconds
+    gps_longitude_dms: tuple[tuple[int, int], ...]
     gps_altitude_m: float
     gps_datestamp: str  # "YYYY:MM:DD", UTC
     gps_timestamp_utc: str  # "HH:MM:SS", UTC
@@ -87,6 +89,8 @@ def make_exif_record(
         focal_length_35mm=int(focal_length_35mm),
         gps_latitude_deg=dms_value(lat_deg),
         gps_longitude_deg=dms_value(lon_deg),
+        gps_latitude_dms=_dms(lat_deg),
+        gps_longitude_dms=_dms(lon_deg),
         gps_altitude_m=round(altitude_m * 100) / 100,
         gps_datestamp=utc.strftime("%Y:%m:%d"),
         gps_timestamp_utc=utc.strftime("%H:%M:%S"),

@@ -53,13 +53,25 @@ def ground_with_shadows(world: World, sun: SunPosition) -> np.ndarray:
         return (world.ground_rgb.astype(np.float32) * SHADOW_GAIN).astype(np.uint8)
     sun_dir = sun.direction_enu()
     mask = np.zeros(world.ground_rgb.shape[:2], np.uint8)
-    polys = []
-    for prism in world.prisms:
-        poly = shadow_polygon_en(prism, sun_dir)
-        cols = (poly[:, 0] - world.east_min_m) / world.gsd_m
-        rows = (world.north_max_m - poly[:, 1]) / world.gsd_m
-        polys.append(np.round(np.column_stack([cols, rows]) * 8).astype(np.int32))
-    cv2.fillPoly(mask, polys, 255, cv2.LINE_AA, shift=3)
+    sizes = [len(p.footprint_en_m) for p in world.prisms]
+    fp = np.vstack([np.asarray(p.footprint_en_m, dtype=float) for p in world.prisms])
+    base = np.repeat([p.base_m for p in world.prisms], sizes)
+    top = np.repeat([p.top_m for p in world.prisms], sizes)
+    drop = sun_dir[None, :2] / sun_dir[2]
+    ends = np.cumsum(sizes)
+
+    # Each prism's shadow: hull of its footprint rings projected along the sun onto up = 0.
+    def to_fixed(en: np.ndarray) -> np.ndarray:
+        cols = (en[:, 0] - world.east_min_m) / world.gsd_m
+        rows = (world.north_max_m - en[:, 1]) / world.gsd_m
+        return np.round(np.column_stack([cols, rows]) * 8).astype(np.int32)
+
+    lows = to_fixed(fp - base[:, None] * drop)
+    highs = to_fixed(fp - top[:, None] * drop)
+    starts = np.concatenate([[0], ends[:-1]])
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        hull = cv2.convexHull(np.concatenate([lows[a:b], highs[a:b]]))
+        cv2.fillConvexPoly(mask, hull, 255, cv2.LINE_AA, shift=3)
     gain = 255 - ((255 - int(SHADOW_GAIN * 255)) * mask.astype(np.uint16) // 255)
     gain8 = gain.astype(np.uint8)
     return cv2.multiply(world.ground_rgb, cv2.merge([gain8] * 3), scale=1.0 / 255.0)

@@ -4,12 +4,12 @@ Faces facing the camera are shaded with Lambert's law for the sun direction plus
 term that is larger for roofs (which see the whole sky) than for walls; each prism is hazed by
 its distance. Prisms are sorted by the horizontal distance from the camera to their footprint's
 bounding box and filled far to near (the painter's algorithm); this order is exact for
-convex prisms standing on a common ground plane that do not interpenetrate.
+convex prisms standing on a common ground plane that do not interpenetrate. Geometry and
+shading are computed for all faces at once with numpy; only the polygon fills loop.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -27,10 +27,17 @@ DIFFUSE = 0.62
 
 @dataclass(frozen=True)
 class _Geometry:
-    corners: np.ndarray  # (total, 3): per prism, bottom ring then top ring
-    offsets: np.ndarray  # (P + 1,) start index of each prism's corners
-    normals: list[np.ndarray]  # per prism, (n, 3) outward side normals
+    corners: np.ndarray  # (C, 3): per prism, bottom ring then top ring
+    offsets: np.ndarray  # (P + 1,) first corner of each prism
+    side_quads: np.ndarray  # (S, 4) corner indices of each side face
+    side_prism: np.ndarray  # (S,) prism of each side face
+    side_normals: np.ndarray  # (S, 3) outward normals
+    side_offsets: np.ndarray  # (P + 1,) first side of each prism
     bbox: np.ndarray  # (P, 4) east_min, north_min, east_max, north_max
+    centroids: np.ndarray  # (P, 3)
+    wall_rgb: np.ndarray  # (P, 3)
+    roof_rgb: np.ndarray  # (P, 3)
+    base_top: np.ndarray  # (P, 2)
 
 
 _CACHE: WeakKeyDictionary[object, _Geometry] = WeakKeyDictionary()
@@ -40,18 +47,39 @@ def _geometry(key: object, prisms: tuple[Prism, ...]) -> _Geometry:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    corners, offsets, normals, bbox = [], [0], [], []
-    for p in prisms:
+    corners, offsets, quads, side_prism, normals, side_offsets = [], [0], [], [], [], [0]
+    for i, p in enumerate(prisms):
         fp = np.asarray(p.footprint_en_m, dtype=float)
         n = len(fp)
+        a = offsets[-1]
         corners.append(np.column_stack([fp, np.full(n, p.base_m)]))
         corners.append(np.column_stack([fp, np.full(n, p.top_m)]))
-        offsets.append(offsets[-1] + 2 * n)
-        edge = np.roll(fp, -1, axis=0) - fp
+        offsets.append(a + 2 * n)
+        k = np.arange(n)
+        k1 = (k + 1) % n
+        quads.append(np.column_stack([a + k, a + k1, a + n + k1, a + n + k]))
+        side_prism.append(np.full(n, i))
+        edge = fp[k1] - fp
         length = np.hypot(edge[:, 0], edge[:, 1])[:, None] + 1e-12
         normals.append(np.column_stack([edge[:, 1], -edge[:, 0], np.zeros(n)]) / length)
-        bbox.append([fp[:, 0].min(), fp[:, 1].min(), fp[:, 0].max(), fp[:, 1].max()])
-    geo = _Geometry(np.vstack(corners), np.array(offsets), normals, np.array(bbox))
+        side_offsets.append(side_offsets[-1] + n)
+    all_corners = np.vstack(corners)
+    off = np.array(offsets)
+    lo = np.minimum.reduceat(all_corners, off[:-1], axis=0)
+    hi = np.maximum.reduceat(all_corners, off[:-1], axis=0)
+    geo = _Geometry(
+        corners=all_corners,
+        offsets=off,
+        side_quads=np.vstack(quads),
+        side_prism=np.concatenate(side_prism),
+        side_normals=np.vstack(normals),
+        side_offsets=np.array(side_offsets),
+        bbox=np.column_stack([lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]]),
+        centroids=(lo + hi) / 2.0,
+        wall_rgb=np.array([p.wall_rgb for p in prisms], float),
+        roof_rgb=np.array([p.roof_rgb for p in prisms], float),
+        base_top=np.array([[p.base_m, p.top_m] for p in prisms], float),
+    )
     _CACHE[key] = geo
     return geo
 
@@ -72,38 +100,39 @@ def clip_near(cam_pts: np.ndarray) -> np.ndarray:
 
 
 def _order(
-    geo: _Geometry,
-    cam_pos: np.ndarray,
-    cam_pts: np.ndarray,
-    camera: PinholeCamera,
-    scale: tuple[float, float, float, float],
-) -> list[int]:
-    """Indices of prisms that may be visible, far to near."""
-    de = np.maximum.reduce(
-        [geo.bbox[:, 0] - cam_pos[0], np.zeros(len(geo.bbox)), cam_pos[0] - geo.bbox[:, 2]]
-    )
-    dn = np.maximum.reduce(
-        [geo.bbox[:, 1] - cam_pos[1], np.zeros(len(geo.bbox)), cam_pos[1] - geo.bbox[:, 3]]
-    )
+    geo: _Geometry, cam_pos: np.ndarray, cam_pts: np.ndarray, camera: PinholeCamera
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prisms that may be visible, far to near, and whether each lies wholly in front."""
+    zero = np.zeros(len(geo.bbox))
+    de = np.maximum.reduce([geo.bbox[:, 0] - cam_pos[0], zero, cam_pos[0] - geo.bbox[:, 2]])
+    dn = np.maximum.reduce([geo.bbox[:, 1] - cam_pos[1], zero, cam_pos[1] - geo.bbox[:, 3]])
     dist = np.hypot(de, dn)
     z = cam_pts[:, 2]
-    zs = np.where(z > NEAR_M, z, np.nan)
-    u = cam_pts[:, 0] / zs
-    v = cam_pts[:, 1] / zs
+    front = z >= NEAR_M
+    zs = np.where(front, z, 1.0)
+    u, v = cam_pts[:, 0] / zs, cam_pts[:, 1] / zs
+    starts = geo.offsets[:-1]
+    any_front = np.logical_or.reduceat(front, starts)
+    all_front = np.logical_and.reduceat(front, starts)
     half_w = (camera.width_px / 2 + 2) / camera.focal_px
     half_h = (camera.height_px / 2 + 2) / camera.focal_px
-    keep = []
-    for i in np.argsort(-dist, kind="stable"):
-        a, b = geo.offsets[i], geo.offsets[i + 1]
-        zi = z[a:b]
-        if np.all(zi < NEAR_M):
-            continue
-        if np.all(zi >= NEAR_M):
-            ui, vi = u[a:b], v[a:b]
-            if ui.max() < -half_w or ui.min() > half_w or vi.max() < -half_h or vi.min() > half_h:
-                continue
-        keep.append(int(i))
-    return keep
+    outside = (
+        (np.maximum.reduceat(u, starts) < -half_w)
+        | (np.minimum.reduceat(u, starts) > half_w)
+        | (np.maximum.reduceat(v, starts) < -half_h)
+        | (np.minimum.reduceat(v, starts) > half_h)
+    )
+    keep = any_front & ~(all_front & outside)
+    idx = np.nonzero(keep)[0]
+    order = idx[np.argsort(-dist[idx], kind="stable")]
+    return order, all_front
+
+
+def _shade(
+    albedo: np.ndarray, ambient: float, lam: np.ndarray, haze: np.ndarray, haze_rgb: np.ndarray
+) -> np.ndarray:
+    lit = albedo * (ambient + DIFFUSE * lam[:, None] * SUN_TINT[None, :])
+    return lit * (1.0 - haze[:, None]) + haze_rgb[None, :] * haze[:, None]
 
 
 def draw_prisms(
@@ -120,9 +149,9 @@ def draw_prisms(
     """Fill every camera-facing face of the prisms on a canvas supersampled by (sx, sy).
 
     Args:
-        canvas: (height*sy, width*sx, 3) image to draw on (float32 or uint8).
+        canvas: (height*sy, width*sx, 3) image to draw on.
         prisms: The solids.
-        key: An object owning ``prisms`` (the world) for caching their geometry.
+        key: An object owning ``prisms`` (the world), for caching their geometry.
         camera: The camera at the output resolution.
         sun_dir: Unit vector towards the sun (ENU).
         haze_rgb: Colour the haze tends to.
@@ -134,39 +163,63 @@ def draw_prisms(
     cam_pos = np.asarray(camera.position_enu_m, dtype=float)
     cam_pts = camera.to_camera(geo.corners)
     f = camera.focal_px
-    cx, cy = (camera.width_px - 1) / 2.0, (camera.height_px - 1) / 2.0
-    ax, bx = f * sx, cx * sx + (sx - 1) / 2.0
-    ay, by = f * sy, cy * sy + (sy - 1) / 2.0
+    ax, bx = f * sx, (camera.width_px - 1) / 2.0 * sx + (sx - 1) / 2.0
+    ay, by = f * sy, (camera.height_px - 1) / 2.0 * sy + (sy - 1) / 2.0
+    zs = np.where(cam_pts[:, 2] >= NEAR_M, cam_pts[:, 2], 1.0)
+    fixed = np.round(
+        np.column_stack([cam_pts[:, 0] / zs * ax + bx, cam_pts[:, 1] / zs * ay + by]) * 8
+    ).astype(np.int32)
+    haze = 1.0 - np.exp(-np.linalg.norm(geo.centroids - cam_pos, axis=1) / haze_distance_m)
     lit_sun = sun_dir[2] > 0
-    for i in _order(geo, cam_pos, cam_pts, camera, (ax, bx, ay, by)):
-        prism = prisms[i]
+    side_lam = (
+        np.clip(geo.side_normals @ sun_dir, 0.0, None)
+        if lit_sun
+        else np.zeros(len(geo.side_normals))
+    )
+    start = geo.corners[geo.side_quads[:, 0], :2]
+    facing = ((cam_pos[:2] - start) * geo.side_normals[:, :2]).sum(axis=1) > 0.0
+    side_rgb = _shade(
+        geo.wall_rgb[geo.side_prism], AMBIENT["side"], side_lam, haze[geo.side_prism], haze_rgb
+    )
+    top_rgb = _shade(
+        geo.roof_rgb,
+        AMBIENT["top"],
+        np.full(len(prisms), max(0.0, float(sun_dir[2]))),
+        haze,
+        haze_rgb,
+    )
+    bottom_rgb = _shade(geo.wall_rgb, AMBIENT["bottom"], np.zeros(len(prisms)), haze, haze_rgb)
+    order, all_front = _order(geo, cam_pos, cam_pts, camera)
+    scale = (ax, bx, ay, by)
+    for i in order:
         a, b = geo.offsets[i], geo.offsets[i + 1]
         n = (b - a) // 2
-        pts = cam_pts[a:b]
-        corners = geo.corners[a:b]
-        dist = float(np.linalg.norm(corners.mean(axis=0) - cam_pos))
-        haze = 1.0 - math.exp(-dist / haze_distance_m)
-        normals = geo.normals[i]
-        facing = ((cam_pos[:2] - corners[:n, :2]) * normals[:, :2]).sum(axis=1) > 0.0
-        faces: list[tuple[list[int], str, float]] = []
-        for k in np.nonzero(facing)[0]:
-            k1 = (k + 1) % n
-            lam = max(0.0, float(normals[k] @ sun_dir)) if lit_sun else 0.0
-            faces.append(([k, k1, n + k1, n + k], "side", lam))
-        if cam_pos[2] > prism.top_m:
-            faces.append((list(range(n, 2 * n)), "top", max(0.0, float(sun_dir[2]))))
-        elif cam_pos[2] < prism.base_m:
-            faces.append((list(range(n)), "bottom", 0.0))
-        all_front = bool(np.all(pts[:, 2] >= NEAR_M))
-        for idx, kind, lam in faces:
-            poly = pts[idx] if all_front else clip_near(pts[idx])
-            if len(poly) < 3:
-                continue
-            uu = poly[:, 0] / poly[:, 2] * ax + bx
-            vv = poly[:, 1] / poly[:, 2] * ay + by
-            albedo = np.asarray(prism.roof_rgb if kind == "top" else prism.wall_rgb, float)
-            lit = albedo * (AMBIENT[kind] + DIFFUSE * lam * SUN_TINT)
-            rgb = lit * (1.0 - haze) + haze_rgb * haze
+        faces = [
+            (geo.side_quads[s], side_rgb[s])
+            for s in range(geo.side_offsets[i], geo.side_offsets[i + 1])
+            if facing[s]
+        ]
+        if cam_pos[2] > geo.base_top[i, 1]:
+            faces.append((np.arange(a + n, b), top_rgb[i]))
+        elif cam_pos[2] < geo.base_top[i, 0]:
+            faces.append((np.arange(a, a + n), bottom_rgb[i]))
+        for idx, rgb in faces:
             colour = (float(rgb[0]), float(rgb[1]), float(rgb[2]))
-            fixed = np.round(np.column_stack([uu, vv]) * 8).astype(np.int32)
-            cv2.fillPoly(canvas, [fixed], colour, cv2.LINE_8, shift=3)
+            if all_front[i]:
+                poly = fixed[idx]
+            else:
+                poly = _clipped_polygon(cam_pts[idx], scale)
+                if poly is None:
+                    continue
+            cv2.fillPoly(canvas, [poly], colour, cv2.LINE_8, shift=3)
+
+
+def _clipped_polygon(
+    pts: np.ndarray, scale: tuple[float, float, float, float]
+) -> np.ndarray | None:
+    poly = clip_near(pts)
+    if len(poly) < 3:
+        return None
+    ax, bx, ay, by = scale
+    uv = np.column_stack([poly[:, 0] / poly[:, 2] * ax + bx, poly[:, 1] / poly[:, 2] * ay + by])
+    return np.round(uv * 8).astype(np.int32)

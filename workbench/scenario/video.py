@@ -111,12 +111,15 @@ def render_video(
     flash_real = (plan.strike_utc - plan.start_utc).total_seconds()
     descent_offset = (plan.start_utc - plan.descent_t0_utc).total_seconds()
     backgrounds, segments = [], []
+    ground = None
     for k, cam in enumerate(plan.cameras):
         check(cancel)
         first = 0 if k == 0 else int(timeline.cut_frame or 0)
         when = plan.start_utc + timedelta(seconds=timeline.real_time_s(first))
         sun = solar_position(when, world.origin_lat_deg, world.origin_lon_deg)
-        backgrounds.append(render.render_view(world, cam, sun))
+        if ground is None:  # seconds apart, the shadows move by well under a centimetre
+            ground = render.ground_with_shadows(world, sun)
+        backgrounds.append(render.render_view(world, cam, sun, ground))
         segments.append(
             {
                 "first_frame": first,

@@ -95,9 +95,16 @@ class World:
         return lat, lon
 
     def latlon_to_pixel(self, lat: float, lon: float) -> tuple[float, float]:
-        """(lat_deg, lon_deg) to orthophoto pixel, via the point's ground-plane projection."""
-        e, n, _ = self.geodetic_to_enu(lat, lon, self.origin_height_m)
-        return self.enu_to_pixel(e, n)
+        """(lat_deg, lon_deg) to orthophoto pixel: where that lat/lon meets the ground plane.
+
+        A point's ENU position is linear in its ellipsoidal height along the local normal, so
+        the height at which it lies on the plane up = 0 is found exactly from two heights.
+        """
+        p0 = np.array(self.geodetic_to_enu(lat, lon, 0.0))
+        p1 = np.array(self.geodetic_to_enu(lat, lon, 1000.0))
+        normal = (p1 - p0) / 1000.0
+        ground = p0 - p0[2] / normal[2] * normal
+        return self.enu_to_pixel(float(ground[0]), float(ground[1]))
 
     def pixel_to_enu_matrix(self) -> np.ndarray:
         """3x3 affine matrix taking (col, row, 1) to (east, north, 1)."""
