@@ -125,8 +125,12 @@ def extract_features(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> CutFeatures:
-    """Decode ``path`` once (downscaled by the decoder's scaler) and compute the features."""
+    """Decode ``path`` once (downscaled by the decoder's scaler, deblocking skipped: shot
+    content does not need it) and compute the features."""
     acc = _Accumulator()
-    for f in iter_frames(path, width_px=ANALYSIS_WIDTH_PX, progress=progress, cancel=cancel):
+    frames = iter_frames(
+        path, width_px=ANALYSIS_WIDTH_PX, fast=True, progress=progress, cancel=cancel
+    )
+    for f in frames:
         acc.add(f.image, float("nan") if f.pts_s is None else f.pts_s)
     return acc.result()

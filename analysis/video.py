@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from analysis.errors import CorruptMediaError, MediaError
-from analysis.jobs import CancelToken, ProgressFn, check, report
-from analysis.video_image import to_upright_rgb, upright
+from analysis.jobs import CancelToken, ProgressFn
+from analysis.video_image import to_upright_rgb
+from analysis.video_iter import AnalysisFrame, iter_frames
 from analysis.video_probe import open_container
 from analysis.video_table import (
     DecodeLog,
@@ -36,6 +37,8 @@ from analysis.video_table import (
     decode_frames,
     frame_md5,
 )
+
+__all__ = ["AnalysisFrame", "Frame", "VideoReader", "iter_frames", "time_code"]
 
 DEFAULT_CACHE_BYTES = 384 * 1024 * 1024
 
@@ -287,63 +290,3 @@ class VideoReader:
             old = self._cache.pop(idx)
             self._verified.discard(idx)
             self._cached_bytes -= sum(p.buffer_size for p in old.planes)
-
-
-@dataclass(frozen=True)
-class AnalysisFrame:
-    """A (usually downscaled) frame from sequential iteration, for analyses."""
-
-    index: int
-    pts_s: float | None
-    image: np.ndarray  # upright; RGB (h, w, 3) or gray (h, w), uint8
-
-
-def iter_frames(
-    path: str | Path,
-    *,
-    width_px: int | None = None,
-    gray: bool = False,
-    progress: ProgressFn | None = None,
-    cancel: CancelToken | None = None,
-) -> Iterator[AnalysisFrame]:
-    """Decode every frame in order, optionally downscaled (area filter) to ``width_px``.
-
-    ``width_px`` is the width in the *coded* orientation; the aspect ratio (SAR included) is
-    kept. Threaded decoding; the index is the sequential-decode index of the frame table.
-    """
-    container, stream = open_container(path)
-    try:
-        tb = stream.time_base
-        total = int(stream.frames or 0)
-        fmt = "gray" if gray else "rgb24"
-        size: tuple[int, int] | None = None
-        rotation, sar = 0, (1, 1)
-        for i, frame in enumerate(decode_frames(container, stream, DecodeLog())):
-            if size is None:
-                size, rotation, sar = _analysis_geometry(frame, stream, width_px)
-            img = frame.reformat(width=size[0], height=size[1], format=fmt, interpolation="AREA")
-            arr = img.to_ndarray()
-            pts_s = float(frame.pts * tb) if frame.pts is not None else None
-            yield AnalysisFrame(i, pts_s, upright(arr, rotation, (1, 1)))
-            if i % 25 == 0:
-                check(cancel)
-                if total:
-                    report(progress, i / total, f"decoding frame {i}")
-        report(progress, 1.0, "decoded")
-    finally:
-        container.close()
-    _ = sar
-
-
-def _analysis_geometry(
-    frame: Any, stream: Any, width_px: int | None
-) -> tuple[tuple[int, int], int, tuple[int, int]]:
-    from analysis.video_probe import display_size, normalise_rotation
-
-    sar_f = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
-    sar = (sar_f.numerator, sar_f.denominator) if sar_f and sar_f > 0 else (1, 1)
-    w, h = display_size(frame.width, frame.height, sar, 0)
-    if width_px is not None and width_px < w:
-        h = max(2, int(round(h * width_px / w)))
-        w = width_px
-    return (w, h), normalise_rotation(frame.rotation or 0), sar
