@@ -18,6 +18,10 @@ def prepare_environment() -> None:
         if "--no-sandbox" not in flags:
             os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox").strip()
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the application)
+
+    from ui.tile_scheme import register_scheme
+
+    register_scheme()  # the map's gwtile: scheme must exist before the application
     from PySide6.QtCore import QCoreApplication, Qt
 
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)

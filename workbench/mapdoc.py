@@ -173,10 +173,15 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_map_page(case: Case) -> Path:
-    """Write derived/map.html for the map panel (the case's layers and basemap)."""
+def write_map_page(case: Case, layers: dict[str, dict[str, Any]] | None = None) -> Path:
+    """Write derived/map.html for the map panel (the case's layers and basemap).
+
+    ``layers`` (from ``geolayers.build_layers``) saves building them twice when the caller
+    keeps them, e.g. to know which layer changed later.
+    """
     conn = case.read()
-    page = build_page(build_layers(conn), basemap=load_basemap(conn), title=case.title)
+    layers = build_layers(conn) if layers is None else layers
+    page = build_page(layers, basemap=load_basemap(conn), title=case.title)
     out = case.derived_dir / MAP_PAGE_NAME
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(out, page)

@@ -148,6 +148,19 @@
     return groups[layerId] ? groups[layerId].getLayers().length : 0;
   };
 
+  GW.openPopup = function (featureId) {
+    var found = null;
+    Object.keys(groups).forEach(function (k) {
+      groups[k].eachLayer(function (l) {
+        if (!found && l.feature && l.feature.properties && l.feature.properties.id === featureId) {
+          found = l;
+        }
+      });
+    });
+    if (found) { found.openPopup(); }
+    return !!found;
+  };
+
   GW.showLayer = function (layerId, show) {
     visible[layerId] = !!show;
     var g = groups[layerId];
@@ -197,7 +210,7 @@
   };
 
   function onMapClick(e) {
-    var ll = e.latlng;
+    var ll = e.latlng.wrap();
     if (tool === 'landmark' || tool === 'camera' || tool === 'target') {
       call('pointPicked', tool, ll.lat, ll.lng);
     } else if (tool === 'measure') {
@@ -227,7 +240,7 @@
     drag = null;
     map.dragging.enable();
     if (d.moved) {
-      var ll = d.layer.getLatLng();
+      var ll = d.layer.getLatLng().wrap();
       call('featureMoved', d.id, ll.lat, ll.lng);
     }
   }
@@ -302,6 +315,7 @@
   GW.init = function (leafletMap, config) {
     map = leafletMap;
     cfg = config;
+    if (map.attributionControl) { map.attributionControl.setPrefix(false); }
     basemap(cfg.basemap).addTo(map);
     measureGroup = L.layerGroup().addTo(map);
     if (cfg.basemap && cfg.basemap.attribution) {

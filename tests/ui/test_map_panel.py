@@ -1,0 +1,252 @@
+"""The map panel offscreen: page load without console errors, layers, bridge, escaping,
+no network, tiles through gwtile:, edits with undo."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import shiboken6
+from PIL import Image
+
+from analysis import geodesy
+from analysis.geodesy import LatLon
+from ui.map_panel import MapPanel
+from workbench import geodata
+from workbench.case import audit, create_case
+from workbench.geolayers import LAYER_IDS
+from workbench.tiles import BasemapConfig, MBTilesSource, save_basemap
+
+TIMEOUT = 20000
+SCHOOL = LatLon(35.62, 36.55)
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def case(tmp_path):
+    c = create_case(tmp_path / "map.gwcase", title="Hass map")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = MapPanel()
+    qtbot.addWidget(p)
+    p.resize(900, 700)
+    p.show()
+    yield p
+    p.shutdown()
+    shiboken6.delete(p)  # now, not at interpreter exit: the page must go before its profile
+
+
+def js(qtbot, panel, code):
+    """Run JavaScript and wait for its result."""
+    box = []
+    panel.run_js(code, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=TIMEOUT)
+    return box[0]
+
+
+def open_map(qtbot, panel, case):
+    with qtbot.waitSignal(panel.page_loaded, timeout=TIMEOUT) as blocker:
+        panel.set_case(case)
+    assert blocker.args == [True]
+    qtbot.waitUntil(
+        lambda: js(qtbot, panel, "window.GW && GW.ready === true") is True, timeout=TIMEOUT
+    )
+
+
+def errors(panel):
+    from PySide6.QtWebEngineCore import QWebEnginePage
+
+    level = QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel.value
+    return [m for m in panel.page.console if m.level == level]
+
+
+def test_page_loads_offline_with_no_console_errors_and_no_network(qtbot, panel, case):
+    geodata.add_landmark(case, "water tower", 35.6205, 36.5507).result()
+    open_map(qtbot, panel, case)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.bridged === true") is True, timeout=TIMEOUT)
+    assert js(qtbot, panel, "GW.featureCount('landmarks')") == 1
+    assert errors(panel) == []
+    seen = panel.guard.seen()
+    assert seen, "the guard saw no request at all: it is not installed"
+    assert [r.url for r in seen if r.scheme in ("http", "https")] == []
+    assert not any(r.blocked for r in seen)  # the page needs nothing that the guard refuses
+    assert js(qtbot, panel, "document.querySelectorAll('img.leaflet-tile').length") == 0
+
+
+def test_set_layer_round_trip_counts_features_in_js(qtbot, panel, case):
+    open_map(qtbot, panel, case)
+    points = [geodesy.destination(SCHOOL, 7.0 * k, 50.0 * k) for k in range(1, 38)]
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [p.lon_deg, p.lat_deg]},
+                "properties": {"id": f"test:{k}", "name": f"p{k}", "colour": "#123456"},
+            }
+            for k, p in enumerate(points)
+        ],
+    }
+    panel.push_layer("targets", fc)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('targets')") == 37, timeout=TIMEOUT)
+    panel.show_layer("targets", False)
+    assert js(qtbot, panel, "GW.isLayerVisible('targets')") is False
+    box = js(qtbot, panel, "document.querySelector('input[data-layer=targets]').checked")
+    assert box is False
+    panel.show_layer("targets", True)
+    assert js(qtbot, panel, "GW.isLayerVisible('targets')") is True
+    boxes = "Array.from(document.querySelectorAll('input[data-layer]')).map(e => e.dataset.layer)"
+    assert json.loads(js(qtbot, panel, f"JSON.stringify({boxes})")) == list(LAYER_IDS)
+
+
+def test_click_in_js_reaches_python_and_adds_an_undoable_landmark(qtbot, panel, case):
+    open_map(qtbot, panel, case)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.bridged === true") is True, timeout=TIMEOUT)
+    js(qtbot, panel, "GW.setTool('camera')")
+    with qtbot.waitSignal(panel.bridge.point_picked, timeout=TIMEOUT) as picked:
+        js(qtbot, panel, "GW.fireClick(35.6201, 36.5203); true")
+    tool, lat, lon = picked.args
+    assert tool == "camera" and lat == pytest.approx(35.6201) and lon == pytest.approx(36.5203)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 1, timeout=TIMEOUT)
+    [cam] = geodata.list_landmarks(case.read(), "camera")
+    assert (cam.lat_deg, cam.lon_deg) == pytest.approx((35.6201, 36.5203))
+    assert audit.entries(case.read())[-1].action == "camera.add"
+    panel.undo_stack.undo()
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 0, timeout=TIMEOUT)
+    assert geodata.list_landmarks(case.read()) == []
+    panel.undo_stack.redo()
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 1, timeout=TIMEOUT)
+    assert geodata.list_landmarks(case.read(), "camera")[0].id == cam.id
+
+
+def test_drag_moves_the_point_in_the_case_and_undo_moves_it_back(qtbot, panel, case):
+    point_id = geodata.add_landmark(case, "minaret", 35.6190, 36.5480).result()
+    open_map(qtbot, panel, case)
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        panel.bridge.featureMoved(f"landmark:{point_id}", 35.6250, 36.5550)
+    moved = geodata.get_landmark(case.read(), point_id)
+    assert (moved.lat_deg, moved.lon_deg) == (35.6250, 36.5550)
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        panel.undo_stack.undo()
+    back = geodata.get_landmark(case.read(), point_id)
+    assert (back.lat_deg, back.lon_deg) == (35.6190, 36.5480)
+    assert [e.action for e in audit.entries(case.read())][-2:] == ["landmark.move"] * 2
+
+
+def test_xss_name_shows_as_text(qtbot, panel, case):
+    geodata.add_landmark(case, XSS, 35.6205, 36.5507).result()
+    open_map(qtbot, panel, case)
+    label = js(qtbot, panel, "document.querySelector('.gw-label').textContent")
+    assert label == XSS
+    assert js(qtbot, panel, "document.querySelectorAll('.leaflet-tooltip img').length") == 0
+    js(qtbot, panel, "GW.openPopup('landmark:1')")
+    popup = js(qtbot, panel, "document.querySelector('.leaflet-popup-content').textContent")
+    assert XSS in popup
+    assert js(qtbot, panel, "document.querySelectorAll('img[src=x]').length") == 0
+    assert errors(panel) == []
+
+
+def test_measure_uses_the_ellipsoid_and_shows_text(qtbot, panel, case):
+    open_map(qtbot, panel, case)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.bridged === true") is True, timeout=TIMEOUT)
+    far = geodesy.destination(SCHOOL, 270.0, 2800.0)
+    js(qtbot, panel, "GW.setTool('measure')")
+    with qtbot.waitSignal(panel.measured, timeout=TIMEOUT) as done:
+        js(
+            qtbot,
+            panel,
+            f"GW.fireClick({far.lat_deg}, {far.lon_deg}); "
+            f"GW.fireClick({SCHOOL.lat_deg}, {SCHOOL.lon_deg}); true",
+        )
+    m = done.args[0]
+    assert m.distance_m == pytest.approx(2800.0, abs=1e-3)
+    assert m.azimuth_deg == pytest.approx(geodesy.azimuth_deg(far, SCHOOL), abs=1e-9)
+    qtbot.waitUntil(
+        lambda: "2,800.0 m" in js(qtbot, panel, "document.querySelector('.gw-info').textContent"),
+        timeout=TIMEOUT,
+    )
+
+
+def _png(colour) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_mbtiles_basemap_reaches_the_page_through_gwtile(qtbot, panel, case, tmp_path):
+    store = MBTilesSource(tmp_path / "local.mbtiles", writable=True)
+    for z in range(0, 3):
+        for x in range(1 << z):
+            for y in range(1 << z):
+                store.put_tile(z, x, y, _png((40 * z, 10 * x, 10 * y)))
+    store.close()
+    save_basemap(
+        case, BasemapConfig(kind="mbtiles", path=str(tmp_path / "local.mbtiles"), max_zoom=2)
+    ).result()
+    open_map(qtbot, panel, case)
+    qtbot.waitUntil(lambda: panel.tiles.served >= 1, timeout=TIMEOUT)
+    seen = panel.guard.seen()
+    assert any(r.scheme == "gwtile" and not r.blocked for r in seen)
+    assert [r.url for r in seen if r.scheme in ("http", "https")] == []
+
+
+def test_guard_blocks_other_schemes_and_hosts(qtbot, panel, case):
+    open_map(qtbot, panel, case)
+    panel.guard.clear()
+    js(
+        qtbot,
+        panel,
+        """
+        window.outcome = {};
+        ['https://tile.example.org/1/0/0.png', 'gwtile://elsewhere/1/0/0.png',
+         'gwtile://basemap/1/0/0.png'].forEach(function (u) {
+          var i = new Image();
+          i.onload = function () { window.outcome[u] = 'loaded'; };
+          i.onerror = function () { window.outcome[u] = 'failed'; };
+          i.src = u;
+        }); true""",
+    )
+    qtbot.waitUntil(
+        lambda: js(qtbot, panel, "Object.keys(window.outcome).length") == 3, timeout=TIMEOUT
+    )
+    outcome = json.loads(js(qtbot, panel, "JSON.stringify(window.outcome)"))
+    assert set(outcome.values()) == {"failed"}  # no basemap: even our own tiles 404
+    seen = {r.url: r.blocked for r in panel.guard.seen()}
+    assert seen.get("gwtile://elsewhere/1/0/0.png") is True
+    assert seen.get("gwtile://basemap/1/0/0.png") is False
+    assert all(blocked for url, blocked in seen.items() if url.startswith("http"))
+
+
+@pytest.mark.parametrize("remote", [False, True])
+def test_remote_tiles_are_fetched_only_when_turned_on(qtbot, panel, case, remote):
+    calls: list[str] = []
+
+    def fake_fetch(url: str) -> bytes:  # stands in for the network, records every download
+        calls.append(url)
+        return _png((0, 120, 0))
+
+    panel.fetch = fake_fetch
+    config = BasemapConfig(
+        kind="xyz", url_template="https://tiles.example.org/{z}/{x}/{y}.png", remote_enabled=remote
+    )
+    save_basemap(case, config).result()
+    geodata.add_landmark(case, "school", SCHOOL.lat_deg, SCHOOL.lon_deg).result()
+    open_map(qtbot, panel, case)
+    if remote:
+        qtbot.waitUntil(lambda: panel.tiles.served >= 4, timeout=TIMEOUT)
+        assert calls and all(u.startswith("https://tiles.example.org/") for u in calls)
+        cache = MBTilesSource(case.derived_dir / "tile_cache.mbtiles")
+        z, x, y = (int(v) for v in calls[0].rsplit("/", 3)[1:3] + [calls[0].rsplit("/", 1)[1][:-4]])
+        assert cache.get_tile(z, x, y) == _png((0, 120, 0))
+        cache.close()
+    else:
+        asked = lambda: [r for r in panel.guard.seen() if r.url.startswith("gwtile://basemap/")]  # noqa: E731
+        qtbot.waitUntil(lambda: len(asked()) >= 4, timeout=TIMEOUT)  # the page did want tiles
+        assert calls == []
+        assert panel.tiles.served == 0
+    assert [r.url for r in panel.guard.seen() if r.scheme in ("http", "https")] == []
