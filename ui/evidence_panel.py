@@ -1,10 +1,24 @@
-"""EvidencePanel: the case's evidence with thumbnails, kind, hash prefix, GPS and flags."""
+"""EvidencePanel: the case's evidence with thumbnails, kind, hash prefix, GPS and flags.
+
+A model/view pair: the view asks only for the rows it shows, so a case with thousands of
+evidence fills in a few milliseconds and thumbnails become pixmaps only when they are seen.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
 
 from ui.qimage import rgb_to_qimage
 from workbench.case.evidence import Evidence
@@ -12,6 +26,98 @@ from workbench.text import human_size, is_rtl
 
 ICON_SIZE = QSize(96, 72)
 COLUMNS = ("Name", "Kind", "SHA-256", "GPS", "Flags", "Size")
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _flags_text(e: Evidence) -> str:
+    return " ".join(t for t, on in (("GRAPHIC", e.is_graphic), ("reference", e.is_reference)) if on)
+
+
+class EvidenceModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Evidence] = []
+        self._thumbs: dict[str, np.ndarray] = {}
+        self._pixmaps: dict[str, QPixmap] = {}
+        self._placeholder = QPixmap(ICON_SIZE)
+        self._placeholder.fill(QColor(70, 70, 70))
+
+    def set_rows(self, rows: list[Evidence]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def set_thumbnails(self, pixels_by_sha: dict[str, np.ndarray]) -> None:
+        self._thumbs = dict(pixels_by_sha)
+        self._pixmaps.clear()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(len(self._rows) - 1, 0),
+                [Qt.ItemDataRole.DecorationRole],
+            )
+
+    def evidence_at(self, row: int) -> Evidence:
+        return self._rows[row]
+
+    def row_of(self, evidence_id: int) -> int | None:
+        for i, e in enumerate(self._rows):
+            if e.id == evidence_id:
+                return i
+        return None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return len(COLUMNS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        e, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                e.original_name,
+                e.kind,
+                e.sha256[:12],
+                "GPS" if e.has_gps else "",
+                _flags_text(e),
+                human_size(e.size_bytes),
+            )[col]
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return self._pixmap(e.sha256)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0 and is_rtl(e.original_name):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and e.is_graphic:
+            return QColor(200, 40, 40)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+            tip = [f"sha256 {e.sha256}", f"imported {e.imported_at_utc} by {e.imported_by}"]
+            if e.other_names:
+                tip.append("also imported as: " + ", ".join(e.other_names))
+            return "\n".join(tip)
+        if role == Qt.ItemDataRole.UserRole:
+            return e.id
+        return None
+
+    def _pixmap(self, sha256: str) -> QPixmap:
+        cached = self._pixmaps.get(sha256)
+        if cached is None:
+            pixels = self._thumbs.get(sha256)
+            if pixels is None:
+                return self._placeholder
+            cached = self._pixmaps[sha256] = QPixmap.fromImage(rgb_to_qimage(pixels))
+        return cached
 
 
 class EvidencePanel(QWidget):
@@ -22,84 +128,47 @@ class EvidencePanel(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(COLUMNS)
-        self.tree.setIconSize(ICON_SIZE)
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.tree.setColumnWidth(0, 280)
-        self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
-        self.tree.itemDoubleClicked.connect(self._on_tree_item_double_clicked)
+        self.model = EvidenceModel()
+        self.view = QTreeView()
+        self.view.setModel(self.model)
+        self.view.setIconSize(ICON_SIZE)
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setColumnWidth(0, 260)
+        self.view.selectionModel().currentRowChanged.connect(self._on_view_current_row_changed)
+        self.view.doubleClicked.connect(self._on_view_double_clicked)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tree)
-        self._items: dict[int, QTreeWidgetItem] = {}
-        self._evidence: dict[int, Evidence] = {}
-        self._placeholder = QPixmap(ICON_SIZE)
-        self._placeholder.fill(QColor(70, 70, 70))
+        layout.addWidget(self.view)
 
     def set_evidence(self, items: list[Evidence]) -> None:
         current = self.current_id()
-        self.tree.clear()
-        self._items.clear()
-        self._evidence = {e.id: e for e in items}
-        rows = [self._make_item(e) for e in items]
-        self.tree.addTopLevelItems(rows)
-        if current in self._items:
-            self.tree.setCurrentItem(self._items[current])
-
-    def _make_item(self, e: Evidence) -> QTreeWidgetItem:
-        flags = []
-        if e.is_graphic:
-            flags.append("GRAPHIC")
-        if e.is_reference:
-            flags.append("reference")
-        item = QTreeWidgetItem(
-            [
-                e.original_name,
-                e.kind,
-                e.sha256[:12],
-                "GPS" if e.has_gps else "",
-                " ".join(flags),
-                human_size(e.size_bytes),
-            ]
-        )
-        item.setData(0, Qt.ItemDataRole.UserRole, e.id)
-        item.setIcon(0, QIcon(self._placeholder))
-        tip = [f"sha256 {e.sha256}", f"imported {e.imported_at_utc} by {e.imported_by}"]
-        if e.other_names:
-            tip.append("also imported as: " + ", ".join(e.other_names))
-        item.setToolTip(0, "\n".join(tip))
-        if is_rtl(e.original_name):
-            item.setTextAlignment(0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if e.is_graphic:
-            item.setForeground(4, QColor(200, 40, 40))
-        self._items[e.id] = item
-        return item
+        self.model.set_rows(items)
+        if current is not None:
+            self.select(current)
 
     def set_thumbnails(self, pixels_by_sha: dict) -> None:
-        for evidence_id, item in self._items.items():
-            pixels = pixels_by_sha.get(self._evidence[evidence_id].sha256)
-            if pixels is not None:
-                item.setIcon(0, QIcon(QPixmap.fromImage(rgb_to_qimage(pixels))))
+        self.model.set_thumbnails(pixels_by_sha)
 
     def current_id(self) -> int | None:
-        item = self.tree.currentItem()
-        return None if item is None else int(item.data(0, Qt.ItemDataRole.UserRole))
+        index = self.view.currentIndex()
+        return None if not index.isValid() else self.model.evidence_at(index.row()).id
 
     def select(self, evidence_id: int) -> None:
-        if evidence_id in self._items:
-            self.tree.setCurrentItem(self._items[evidence_id])
+        row = self.model.row_of(evidence_id)
+        if row is not None:
+            self.view.setCurrentIndex(self.model.index(row, 0))
 
     def count(self) -> int:
-        return len(self._items)
+        return self.model.rowCount()
 
-    def _on_tree_current_item_changed(self, current: QTreeWidgetItem | None, _prev) -> None:
-        if current is not None:
-            self.evidence_selected.emit(int(current.data(0, Qt.ItemDataRole.UserRole)))
+    def _on_view_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.evidence_selected.emit(self.model.evidence_at(current.row()).id)
 
-    def _on_tree_item_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
-        evidence = self._evidence.get(int(item.data(0, Qt.ItemDataRole.UserRole)))
-        if evidence is not None and evidence.is_graphic:
+    def _on_view_double_clicked(self, index: QModelIndex) -> None:
+        evidence = self.model.evidence_at(index.row())
+        if evidence.is_graphic:
             self.reveal_requested.emit(evidence.sha256)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,16 +23,83 @@ from workbench.case.verify import VerifyReport
 HEADERS = ("#", "When (UTC)", "Who", "Action", "Target", "Details", "Row hash")
 
 
+_Index = QModelIndex | QPersistentModelIndex
+WIDTHS = (50, 210, 140, 170, 130, 520, 140)
+
+
+class AuditModel(QAbstractTableModel):
+    """Audit rows for display; rows named by ``mark_bad`` are shown in red."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[AuditEntry] = []
+        self._bad: set[int] = set()
+
+    def set_rows(self, rows: list[AuditEntry]) -> None:
+        self.beginResetModel()
+        self._rows, self._bad = rows, set()
+        self.endResetModel()
+
+    def mark_bad(self, seqs: set[int]) -> None:
+        self._bad = seqs
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1)
+            )
+
+    def entry(self, row: int) -> AuditEntry:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return len(HEADERS)
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        e = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            short = role == Qt.ItemDataRole.DisplayRole
+            return (
+                str(e.seq),
+                e.at_utc,
+                e.actor,
+                e.action,
+                e.target[:16] if short else e.target,
+                canonical_json(e.details),
+                e.row_hash[:16] if short else e.row_hash,
+            )[index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole and e.seq in self._bad:
+            return QColor(255, 200, 200)
+        return None
+
+
 class LogPanel(QWidget):
     verify_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.table = QTableWidget(0, len(HEADERS))
-        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.model = AuditModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate(WIDTHS):
+            self.table.setColumnWidth(col, width)
         self.head_label = QLabel("")
         self.head_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.verify_button = QPushButton("Verify case")
@@ -48,25 +116,10 @@ class LogPanel(QWidget):
         layout.addWidget(self.table)
 
     def set_entries(self, entries: list[AuditEntry]) -> None:
-        self.table.setRowCount(len(entries))
-        for row, e in enumerate(entries):
-            values = (
-                str(e.seq),
-                e.at_utc,
-                e.actor,
-                e.action,
-                e.target[:16],
-                canonical_json(e.details),
-                e.row_hash[:16],
-            )
-            for col, text in enumerate(values):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text if col != 6 else e.row_hash)
-                self.table.setItem(row, col, item)
+        self.model.set_rows(entries)
         if entries:
             last = entries[-1]
             self.head_label.setText(f"Audit head: {last.seq}:{last.row_hash}")
-        self.table.resizeColumnsToContents()
         self.table.scrollToBottom()
 
     def show_report(self, report: VerifyReport) -> None:
@@ -82,8 +135,8 @@ class LogPanel(QWidget):
         lines = [text] + [f"{f.severity}: {f.where}: {f.problem}" for f in report.findings]
         self.result_label.setStyleSheet(f"color: {colour}")
         self.result_label.setText("\n".join(lines))
-        for row in range(self.table.rowCount()):
-            for f in report.findings:
-                if f.where == f"audit row {self.table.item(row, 0).text()}":
-                    for col in range(self.table.columnCount()):
-                        self.table.item(row, col).setBackground(QColor(255, 200, 200))
+        bad = set()
+        for f in report.findings:
+            if f.where.startswith("audit row "):
+                bad.add(int(f.where.removeprefix("audit row ")))
+        self.model.mark_bad(bad)

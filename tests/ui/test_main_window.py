@@ -43,12 +43,14 @@ def test_open_case_lists_evidence_with_rtl_name_and_metadata(qtbot, window, popu
     open_and_wait(qtbot, window, populated_case)
     assert window.windowTitle().startswith("Hass test")
     assert window.evidence_panel.count() == 2
-    first = window.evidence_panel.tree.topLevelItem(0)
-    assert first.text(0) == "مدرسة.jpg"
-    assert first.textAlignment(0) & Qt.AlignmentFlag.AlignRight
+    model = window.evidence_panel.model
+    first = model.index(0, 0)
+    assert model.data(first) == "مدرسة.jpg"
+    assert model.data(first, Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    assert model.data(model.index(1, 1)) == "video"
     qtbot.waitUntil(lambda: window.viewer.has_image(), timeout=TIMEOUT)
     assert window.metadata_panel.tree.topLevelItemCount() > 5
-    assert "import" in window.log_panel.table.item(1, 3).text()
+    assert "import" in window.log_panel.model.entry(1).action
 
 
 def test_import_by_drop_runs_in_background_and_refreshes(qtbot, window, populated_case, tmp_path):
