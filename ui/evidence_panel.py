@@ -10,9 +10,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSize,
     Qt,
     Signal,
@@ -21,71 +19,43 @@ from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
 
 from ui.qimage import rgb_to_qimage
+from ui.table_model import RowsModel
 from workbench.case.evidence import Evidence
 from workbench.text import human_size, is_rtl
 
 ICON_SIZE = QSize(96, 72)
 COLUMNS = ("Name", "Kind", "SHA-256", "GPS", "Flags", "Size")
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def _flags_text(e: Evidence) -> str:
     return " ".join(t for t, on in (("GRAPHIC", e.is_graphic), ("reference", e.is_reference)) if on)
 
 
-class EvidenceModel(QAbstractTableModel):
+class EvidenceModel(RowsModel[Evidence]):
+    headers = COLUMNS
+
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[Evidence] = []
         self._thumbs: dict[str, np.ndarray] = {}
         self._pixmaps: dict[str, QPixmap] = {}
         self._placeholder = QPixmap(ICON_SIZE)
         self._placeholder.fill(QColor(70, 70, 70))
 
-    def set_rows(self, rows: list[Evidence]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
     def set_thumbnails(self, pixels_by_sha: dict[str, np.ndarray]) -> None:
         self._thumbs = dict(pixels_by_sha)
         self._pixmaps.clear()
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, 0),
-                self.index(len(self._rows) - 1, 0),
-                [Qt.ItemDataRole.DecorationRole],
-            )
+        self.refresh_all([Qt.ItemDataRole.DecorationRole])
 
     def evidence_at(self, row: int) -> Evidence:
-        return self._rows[row]
+        return self.row_item(row)
 
     def row_of(self, evidence_id: int) -> int | None:
-        for i, e in enumerate(self._rows):
-            if e.id == evidence_id:
+        for i in range(self.rowCount()):
+            if self.row_item(i).id == evidence_id:
                 return i
         return None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(COLUMNS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        e, col = self._rows[index.row()], index.column()
+    def cell(self, e: Evidence, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (
                 e.original_name,
@@ -106,8 +76,6 @@ class EvidenceModel(QAbstractTableModel):
             if e.other_names:
                 tip.append("also imported as: " + ", ".join(e.other_names))
             return "\n".join(tip)
-        if role == Qt.ItemDataRole.UserRole:
-            return e.id
         return None
 
     def _pixmap(self, sha256: str) -> QPixmap:

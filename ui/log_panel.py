@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.table_model import RowsModel
 from workbench.case.audit import AuditEntry
 from workbench.case.canonical import canonical_json
 from workbench.case.verify import VerifyReport
@@ -23,53 +24,30 @@ from workbench.case.verify import VerifyReport
 HEADERS = ("#", "When (UTC)", "Who", "Action", "Target", "Details", "Row hash")
 
 
-_Index = QModelIndex | QPersistentModelIndex
 WIDTHS = (50, 210, 140, 170, 130, 520, 140)
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsModel[AuditEntry]):
     """Audit rows for display; rows named by ``mark_bad`` are shown in red."""
+
+    headers = HEADERS
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[AuditEntry] = []
         self._bad: set[int] = set()
 
     def set_rows(self, rows: list[AuditEntry]) -> None:
-        self.beginResetModel()
-        self._rows, self._bad = rows, set()
-        self.endResetModel()
+        self._bad = set()
+        super().set_rows(rows)
 
     def mark_bad(self, seqs: set[int]) -> None:
         self._bad = seqs
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1)
-            )
+        self.refresh_all([Qt.ItemDataRole.BackgroundRole])
 
     def entry(self, row: int) -> AuditEntry:
-        return self._rows[row]
+        return self.row_item(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(HEADERS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        e = self._rows[index.row()]
+    def cell(self, e: AuditEntry, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             short = role == Qt.ItemDataRole.DisplayRole
             return (
@@ -80,7 +58,7 @@ class AuditModel(QAbstractTableModel):
                 e.target[:16] if short else e.target,
                 canonical_json(e.details),
                 e.row_hash[:16] if short else e.row_hash,
-            )[index.column()]
+            )[column]
         if role == Qt.ItemDataRole.BackgroundRole and e.seq in self._bad:
             return QColor(255, 200, 200)
         return None

@@ -24,41 +24,28 @@ from workbench.case.intake import import_file
 CASE_NAME = "hass-demo.gwcase"
 TRUTH_NAME = "truth.json"
 
+
+def _demo_source(caption: str, account: str = "") -> SourceRecord:
+    return SourceRecord(
+        platform="synthetic (scenario generator)",
+        account=account,
+        caption=caption,
+        upload_time_basis="generated" if account else "",
+        obtained_by="geoworkbench demo",
+        downloader="none: rendered locally",
+    )
+
+
 DEMO_SOURCES: dict[str, SourceRecord] = {
-    "video_rooftop": SourceRecord(
-        platform="synthetic (scenario generator)",
-        account="demo rooftop camera",
-        caption="لحظة استهداف المدرسة في حاس (synthetic demo)",
-        upload_time_basis="generated",
-        obtained_by="geoworkbench demo",
-        downloader="none: rendered locally",
+    "video_rooftop": _demo_source(
+        "لحظة استهداف المدرسة في حاس (synthetic demo)", "demo rooftop camera"
     ),
-    "video_second": SourceRecord(
-        platform="synthetic (scenario generator)",
-        account="demo second camera",
-        caption="Second angle of the strike (synthetic demo)",
-        upload_time_basis="generated",
-        obtained_by="geoworkbench demo",
-        downloader="none: rendered locally",
+    "video_second": _demo_source(
+        "Second angle of the strike (synthetic demo)", "demo second camera"
     ),
-    "drone_still": SourceRecord(
-        platform="synthetic (scenario generator)",
-        caption="Drone still over the school",
-        obtained_by="geoworkbench demo",
-        downloader="none: rendered locally",
-    ),
-    "reference_tower_photo": SourceRecord(
-        platform="synthetic (scenario generator)",
-        caption="Geotagged photo of the water tower",
-        obtained_by="geoworkbench demo",
-        downloader="none: rendered locally",
-    ),
-    "orthophoto": SourceRecord(
-        platform="synthetic (scenario generator)",
-        caption="Orthophoto of the town (north up)",
-        obtained_by="geoworkbench demo",
-        downloader="none: rendered locally",
-    ),
+    "drone_still": _demo_source("Drone still over the school"),
+    "reference_tower_photo": _demo_source("Geotagged photo of the water tower"),
+    "orthophoto": _demo_source("Orthophoto of the town (north up)"),
 }
 REFERENCE_ROLES = {"reference_tower_photo", "orthophoto"}
 
