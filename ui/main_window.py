@@ -21,6 +21,7 @@ from ui.evidence_panel import EvidencePanel
 from ui.image_viewer import ImageViewer
 from ui.jobs import JobRunner
 from ui.log_panel import LogPanel
+from ui.map_panel import MapPanel
 from ui.media_loader import load_preview
 from ui.metadata_panel import MetadataPanel
 from ui.notes_panel import NotesPanel
@@ -102,6 +103,12 @@ class MainWindow(QMainWindow):
         self.source_dock = self._dock("Source", self.source_panel, right)
         self.notes_dock = self._dock("Notes", self.notes_panel, right)
         self.log_dock = self._dock("Log", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.map_panel = MapPanel(self.undo_stack, self.jobs)  # its web view starts when shown
+        self.map_dock = self._dock("Map", self.map_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.map_dock, self.log_dock)  # the log stays in front
+        self.case_opened.connect(self.map_panel.set_case)
+        self.case_refreshed.connect(self.map_panel.refresh_layers)
+        self.map_panel.edit_saved.connect(self.refresh)  # the log panel shows the edit
         self.tabifyDockWidget(self.metadata_dock, self.source_dock)
         self.tabifyDockWidget(self.source_dock, self.notes_dock)
         self.metadata_dock.raise_()
@@ -147,6 +154,7 @@ class MainWindow(QMainWindow):
             self.source_dock,
             self.notes_dock,
             self.log_dock,
+            self.map_dock,
         ):
             self.view_menu.addAction(dock.toggleViewAction())
         self._fill_recent_menu()
@@ -223,6 +231,7 @@ class MainWindow(QMainWindow):
             return
         self.jobs.cancel_all()
         self.jobs.wait_for_done()
+        self.map_panel.set_case(None)
         self.case.close()
         self.case = None
         self._snapshot = self._detail = None

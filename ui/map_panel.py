@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
@@ -232,13 +232,16 @@ class MapPanel(QWidget):
                 self.page.page_file = None
                 self.view.setHtml("")
         self._page_wanted = case is not None
-        if case is not None and (self.view is not None or self.isVisible()):
+        if case is not None and (self.view is not None or not self.visibleRegion().isEmpty()):
             self.reload_page()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        # A dock behind another tab is "visible" but never painted: build the page (and start
+        # Chromium) only once the panel is really on screen.
+        super().paintEvent(event)
         if self._page_wanted and self.view is None:
-            self.reload_page()
+            QTimer.singleShot(0, self.reload_page)
+            self._page_wanted = False
 
     def reload_page(self) -> None:
         """Rebuild derived/map.html (layers, basemap) in a worker and load it."""

@@ -250,3 +250,26 @@ def test_remote_tiles_are_fetched_only_when_turned_on(qtbot, panel, case, remote
         assert calls == []
         assert panel.tiles.served == 0
     assert [r.url for r in panel.guard.seen() if r.scheme in ("http", "https")] == []
+
+
+def test_map_dock_in_the_main_window_shows_the_open_case(qtbot, tmp_path):
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "w.gwcase"
+    with create_case(path) as c:
+        geodata.add_landmark(c, "water tower", 35.6205, 36.5507).result()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.case_refreshed, timeout=TIMEOUT):
+        window.open_case_path(path)
+    assert window.map_panel.view is None  # a hidden dock starts no web view
+    with qtbot.waitSignal(window.map_panel.page_loaded, timeout=TIMEOUT):
+        window.map_dock.raise_()
+    qtbot.waitUntil(
+        lambda: js(qtbot, window.map_panel, "GW.featureCount('landmarks')") == 1, timeout=TIMEOUT
+    )
+    assert window.map_panel.undo_stack is window.undo_stack
+    window.close_case()
+    window.map_panel.shutdown()
+    shiboken6.delete(window)
