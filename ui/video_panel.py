@@ -17,13 +17,12 @@ import functools
 import re
 import sys
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFont,
     QImage,
-    QKeySequence,
+    QKeyEvent,
     QPixmap,
-    QShortcut,
     QUndoCommand,
     QUndoStack,
 )
@@ -183,6 +182,7 @@ class VideoPanel(QWidget):
         b.setText(text)
         b.setToolTip(tip)
         b.clicked.connect(slot)
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the keys for the transport
         row.addWidget(b)
         return b
 
@@ -211,30 +211,58 @@ class VideoPanel(QWidget):
         self.export_button.clicked.connect(self.export_current)
         for b in (self.cut_button, self.detect_button, self.export_button):
             b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(b)
         return row
 
     def _build_shortcuts(self) -> None:
-        keys = {
-            "Space": self.toggle_play,
-            "Right": lambda: self.step(1),
-            "Left": lambda: self.step(-1),
-            "Shift+Right": lambda: self.step(10),
-            "Shift+Left": lambda: self.step(-10),
-            "J": lambda: self.play(-1),
-            "K": self.pause,
-            "L": lambda: self.play(1),
-            "Home": lambda: self.go_to(0),
-            "End": self.go_to_end,
-            "Ctrl+G": self._focus_goto,
-            "Ctrl+E": self.export_current,
-            "C": lambda: self.edit_cut("add", self.current_index),
-            "M": self.toggle_loupe,
+        """Transport keys, handled for the panel and the children that take focus.
+
+        A key map instead of window shortcuts: the keys must work wherever the panel sits
+        (a dock, the main window, alone) without stealing them from other panels.
+        """
+        k, m = Qt.Key, Qt.KeyboardModifier
+        none, shift, ctrl = m.NoModifier, m.ShiftModifier, m.ControlModifier
+        self._keys = {
+            (k.Key_Space, none): self.toggle_play,
+            (k.Key_Right, none): lambda: self.step(1),
+            (k.Key_Left, none): lambda: self.step(-1),
+            (k.Key_Right, shift): lambda: self.step(10),
+            (k.Key_Left, shift): lambda: self.step(-10),
+            (k.Key_J, none): lambda: self.play(-1),
+            (k.Key_K, none): self.pause,
+            (k.Key_L, none): lambda: self.play(1),
+            (k.Key_Home, none): lambda: self.go_to(0),
+            (k.Key_End, none): self.go_to_end,
+            (k.Key_G, ctrl): self._focus_goto,
+            (k.Key_E, ctrl): self.export_current,
+            (k.Key_C, none): lambda: self.edit_cut("add", self.current_index),
+            (k.Key_M, none): self.toggle_loupe,
         }
-        for seq, slot in keys.items():
-            QShortcut(
-                QKeySequence(seq), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
-            )
+        for w in (self.viewer, self.viewer.viewport(), self.timeline):
+            w.installEventFilter(self)
+
+    def _handle_key(self, event: QKeyEvent) -> bool:
+        mods = event.modifiers() & (
+            Qt.KeyboardModifier.ShiftModifier
+            | Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.AltModifier
+        )
+        slot = self._keys.get((Qt.Key(event.key()), mods))
+        if slot is None:
+            return False
+        slot()
+        event.accept()
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if not self._handle_key(event):
+            super().keyPressEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.KeyPress:
+            return self._handle_key(event)
+        return False
 
     # -- loading ------------------------------------------------------------------------------
     @property

@@ -1,0 +1,244 @@
+"""The video panel on a real case: exact frames by key, decoding off the GUI thread, timeline
+cuts with undo, export, go-to; and the main window showing it for video evidence."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+
+from analysis.video import VideoReader
+from tests.workbench.test_video_store import CUT_FRAME, N_FRAMES, make_cut_video
+from ui.jobs import JobRunner
+from ui.timeline import AUTO_CUT, STRIP_TOP_PX
+from ui.video_panel import VideoPanel, parse_position
+from workbench.case import audit, create_case
+from workbench.case.evidence import get_evidence
+from workbench.case.intake import import_file
+
+TIMEOUT = 30000
+
+
+def qimage_to_rgb(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h = image.width(), image.height()
+    buf = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.bytesPerLine() * h)
+    return buf.reshape(h, image.bytesPerLine())[:, : 3 * w].reshape(h, w, 3).copy()
+
+
+@pytest.fixture
+def video(tmp_path):
+    return make_cut_video(tmp_path / "cut.mp4")
+
+
+@pytest.fixture
+def truth(video):
+    with VideoReader(video) as reader:
+        yield reader
+
+
+@pytest.fixture
+def panel_on(qtbot, tmp_path):
+    """Open a panel on a new case holding ``path``; yields (panel, case, evidence)."""
+    made = []
+
+    def open_on(path):
+        case = create_case(tmp_path / f"c{len(made)}.gwcase", analyst="tester")
+        evidence = get_evidence(case.read(), import_file(case, path).id)
+        jobs = JobRunner()
+        panel = VideoPanel(jobs)
+        qtbot.addWidget(panel)
+        panel.resize(900, 600)
+        panel.show()
+        qtbot.waitExposed(panel)
+        panel.activateWindow()
+        panel.setFocus()
+        made.append((panel, jobs, case))
+        with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
+            panel.show_evidence(case, evidence)
+        return panel, case, evidence
+
+    yield open_on
+    for panel, jobs, case in made:
+        panel.shutdown()
+        jobs.wait_for_done()
+        case.close()
+
+
+def press(qtbot, panel, key, modifier=Qt.KeyboardModifier.NoModifier) -> int:
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT) as blocker:
+        qtbot.keyClick(panel, key, modifier)
+    return blocker.args[0]
+
+
+def test_keys_step_through_exact_frames(qtbot, panel_on, video, truth):
+    panel, _case, _e = panel_on(video)
+    steps = [
+        (Qt.Key.Key_Right, Qt.KeyboardModifier.NoModifier, 1),
+        (Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier, 11),
+        (Qt.Key.Key_Left, Qt.KeyboardModifier.NoModifier, 10),
+        (Qt.Key.Key_End, Qt.KeyboardModifier.NoModifier, N_FRAMES - 1),
+        (Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier, N_FRAMES - 11),
+        (Qt.Key.Key_Home, Qt.KeyboardModifier.NoModifier, 0),
+    ]
+    for key, mod, want in steps:
+        assert press(qtbot, panel, key, mod) == want
+        frame = truth.frame_at(want)
+        assert panel.shown.frame.md5 == frame.md5
+        assert np.array_equal(qimage_to_rgb(panel.shown.shown), frame.image)
+        assert f"frame {want} / {N_FRAMES - 1}" in panel.info.text()
+        assert f"pts {frame.pts} " in panel.info.text()
+    assert "time 00:00:00.000" in panel.info.text()
+
+
+def test_decoding_never_happens_on_the_gui_thread(qtbot, panel_on, video):
+    panel, _case, _e = panel_on(video)
+    press(qtbot, panel, Qt.Key.Key_Right)
+    gui = threading.get_ident()
+    assert panel.decoder.decode_threads and gui not in panel.decoder.decode_threads
+    assert panel.shown.thread_id != gui
+
+
+def test_held_key_requests_coalesce_to_the_latest_frame(qtbot, panel_on, video):
+    panel, _case, _e = panel_on(video)
+    shown: list[int] = []
+    panel.frame_shown.connect(shown.append)
+    for i in range(1, 41):  # forty requests before the event loop runs again
+        panel.go_to(i)
+    qtbot.waitUntil(lambda: bool(shown) and shown[-1] == 40, timeout=TIMEOUT)
+    assert len(shown) < 10, shown
+    assert panel.current_index == 40
+
+
+def test_timeline_shows_the_detected_cut_and_edits_are_undoable(qtbot, panel_on, video):
+    panel, case, _e = panel_on(video)
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        panel.detect_button.click()
+    tl = panel.timeline
+    assert tl.cut_frames == [CUT_FRAME]
+    image = tl.grab().toImage()
+    x = int(tl.x_of(CUT_FRAME))
+    marker = image.pixelColor(x, STRIP_TOP_PX + 30)
+    assert (marker.red(), marker.green(), marker.blue()) == (
+        AUTO_CUT.red(),
+        AUTO_CUT.green(),
+        AUTO_CUT.blue(),
+    )
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        panel.edit_cut("add", 10)
+    assert tl.cut_frames == [10, CUT_FRAME]
+    # drag the new cut from frame 10 to frame 15 on the timeline
+    y = STRIP_TOP_PX + 20
+    start = QPoint(int(tl.x_of(10)), y)
+    end = QPoint(int(tl.x_of(15) + tl.x_of(1) / 2), y)
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        qtbot.mousePress(tl, Qt.MouseButton.LeftButton, pos=start)
+        qtbot.mouseMove(tl, end)
+        qtbot.mouseRelease(tl, Qt.MouseButton.LeftButton, pos=end)
+    assert tl.cut_frames == [15, CUT_FRAME]
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        panel.undo_stack.undo()  # the move
+    assert tl.cut_frames == [10, CUT_FRAME]
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        panel.undo_stack.undo()  # the add
+    assert tl.cut_frames == [CUT_FRAME]
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        panel.undo_stack.redo()
+    assert tl.cut_frames == [10, CUT_FRAME]
+    actions = [e.action for e in audit.entries(case.read())]
+    # every redo and undo is its own audited write
+    assert actions[-6:] == [
+        "video.segments_detect",
+        "segment.cut_add",
+        "segment.cut_move",
+        "segment.cut_move",
+        "segment.cut_delete",
+        "segment.cut_add",
+    ]
+
+
+def test_click_on_the_timeline_seeks(qtbot, panel_on, video, truth):
+    panel, _case, _e = panel_on(video)
+    tl = panel.timeline
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(
+            tl, Qt.MouseButton.LeftButton, pos=QPoint(int(tl.x_of(30) + 1), STRIP_TOP_PX + 20)
+        )
+    assert blocker.args[0] == 30
+    assert panel.shown.frame.md5 == truth.frame_at(30).md5
+
+
+def test_export_frame_with_ctrl_e_writes_the_enhanced_shown_frame(qtbot, panel_on, video, truth):
+    panel, case, e = panel_on(video)
+    press(qtbot, panel, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # frame 10
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
+        panel.enhance_panel.sliders["brightness"].setValue(30)
+    assert "ENHANCED" in panel.info.text()
+    expected = np.clip(truth.frame_at(10).image.astype(int) + 30, 0, 255)
+    assert np.array_equal(qimage_to_rgb(panel.shown.shown), expected)
+    assert np.array_equal(panel.shown.frame.image, truth.frame_at(10).image)  # evidence intact
+    with qtbot.waitSignal(panel.frame_exported, timeout=TIMEOUT) as blocker:
+        qtbot.keyClick(panel, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    exported = blocker.args[0]
+    assert exported.frame_index == 10
+    png = QImage(str(exported.png_path))
+    assert np.array_equal(qimage_to_rgb(png), expected)
+    side = json.loads(exported.sidecar_path.read_text(encoding="utf-8"))
+    assert side["enhancements"][0]["op"] == "levels"
+    assert side["enhancements"][0]["brightness"] == 30
+    assert side["evidence_sha256"] == e.sha256
+    assert audit.entries(case.read())[-1].action == "frame.export"
+
+
+def test_go_to_frame_or_time_code(qtbot, panel_on, video):
+    panel, _case, _e = panel_on(video)
+    qtbot.keyClick(panel, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert panel.focusWidget() is panel.goto_edit
+    panel.goto_edit.setText("00:00:02.000")  # 12 fps: frame 24
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT) as blocker:
+        qtbot.keyClick(panel.goto_edit, Qt.Key.Key_Return)
+    assert blocker.args[0] == 24
+    assert parse_position("7", panel.table) == 7
+    assert parse_position("1.5s", panel.table) == 18
+    assert parse_position("0:03.9", panel.table) == 46
+    assert parse_position("soon", panel.table) is None
+
+
+def test_counter_video_frames_have_their_known_times(qtbot, panel_on, shared_data):
+    panel, _case, _e = panel_on(shared_data / "video" / "counter.mp4")
+    for n in (1, 2, 3):
+        assert press(qtbot, panel, Qt.Key.Key_Right) == n
+        # README truth: frame n shows "PTS = n/10 s"
+        assert panel.shown.frame.time_s == pytest.approx(n / 10, abs=1e-6)
+        assert panel.shown.frame.md5 == panel.table.frames[n].md5
+    assert panel.shown.shown.size().width() == 1920
+
+
+def test_main_window_shows_video_evidence_in_the_video_panel(qtbot, tmp_path, video):
+    from tests.media_factory import make_jpeg
+    from ui.main_window import MainWindow
+
+    path = tmp_path / "m.gwcase"
+    with create_case(path) as case:
+        photo = import_file(case, make_jpeg(tmp_path / "p.jpg", size=(64, 48)))
+        clip = import_file(case, video)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.case_refreshed, timeout=TIMEOUT):
+            window.open_case_path(path)
+        with qtbot.waitSignal(window.video_panel.frame_shown, timeout=TIMEOUT):
+            window.evidence_panel.select(clip.id)
+        assert window.central.currentWidget() is window.video_panel
+        assert window.video_panel.frame_count == N_FRAMES
+        window.evidence_panel.select(photo.id)
+        qtbot.waitUntil(lambda: window.central.currentWidget() is window.viewer, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: window.viewer.has_image(), timeout=TIMEOUT)
+    finally:
+        window.close_case()
+    assert window.video_panel.table is None
