@@ -178,7 +178,8 @@ def test_flash_frames_are_the_brightest(scenario, role: str) -> None:
     means = np.array([f.mean() for f in decode_video(result.path(role))])
     flash = video["flash"]["frames"]
     others = np.delete(means, flash)
-    assert means[flash[0]] > others.max() + 40
+    # the flash washes out at least 40 % of the headroom left above the brightest other frame
+    assert means[flash[0]] > others.max() + 0.4 * (255 - others.max())
     assert int(np.argmax(means)) == flash[0]
 
 

@@ -75,6 +75,7 @@ def elevation_deg(frm: tuple[float, float, float], to: tuple[float, float, float
 def rooftop_cameras(world: World, cfg: ScenarioConfig) -> tuple[PinholeCamera, PinholeCamera]:
     """The rooftop camera in its wide first segment and zoomed second segment."""
     e, n = SITES["rooftop_host"]
+    e += 8.4  # standing 1.6 m behind the parapet on the east edge of the 20 m wide roof
     pos = (e, n, world.host_roof_m("rooftop_host") + EYE_HEIGHT_M)
     school_az = bearing_deg((e, n), SITES["school"])
     wide = PinholeCamera(
@@ -94,6 +95,7 @@ def rooftop_cameras(world: World, cfg: ScenarioConfig) -> tuple[PinholeCamera, P
 def second_camera(world: World, cfg: ScenarioConfig) -> PinholeCamera:
     """The second camera, on a five-storey block about 1 km south-west of the school."""
     e, n = SITES["second_host"]
+    e, n = e + 8.4, n + 6.4  # near the north-east corner of the 20 m x 16 m roof
     pos = (e, n, world.host_roof_m("second_host") + EYE_HEIGHT_M)
     se = SITES["building_se"]
     aim = ((se[0] + SITES["school"][0]) / 2, (se[1] + SITES["school"][1]) / 2)

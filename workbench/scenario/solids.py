@@ -4,8 +4,10 @@ Faces facing the camera are shaded with Lambert's law for the sun direction plus
 term that is larger for roofs (which see the whole sky) than for walls; each prism is hazed by
 its distance. Prisms are sorted by the horizontal distance from the camera to their footprint's
 bounding box and filled far to near (the painter's algorithm); this order is exact for
-convex prisms standing on a common ground plane that do not interpenetrate. Geometry and
-shading are computed for all faces at once with numpy; only the polygon fills loop.
+convex prisms standing on a common ground plane that do not interpenetrate. Prisms standing
+on a roof (tanks, parapets) are drawn next to their host rather than by their own distance.
+Geometry and shading are computed for all faces at once with numpy; only the polygon fills
+loop.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class _Geometry:
     wall_rgb: np.ndarray  # (P, 3)
     roof_rgb: np.ndarray  # (P, 3)
     base_top: np.ndarray  # (P, 2)
+    host: np.ndarray  # (P,) index of the prism each one stands on (itself if none)
 
 
 _CACHE: WeakKeyDictionary[object, _Geometry] = WeakKeyDictionary()
@@ -79,9 +82,15 @@ def _geometry(key: object, prisms: tuple[Prism, ...]) -> _Geometry:
         wall_rgb=np.array([p.wall_rgb for p in prisms], float),
         roof_rgb=np.array([p.roof_rgb for p in prisms], float),
         base_top=np.array([[p.base_m, p.top_m] for p in prisms], float),
+        host=_hosts(prisms),
     )
     _CACHE[key] = geo
     return geo
+
+
+def _hosts(prisms: tuple[Prism, ...]) -> np.ndarray:
+    index = {p.name: i for i, p in enumerate(prisms)}
+    return np.array([index.get(p.on_top_of, i) if p.on_top_of else i for i, p in enumerate(prisms)])
 
 
 def clip_near(cam_pts: np.ndarray) -> np.ndarray:
@@ -124,7 +133,13 @@ def _order(
     )
     keep = any_front & ~(all_front & outside)
     idx = np.nonzero(keep)[0]
-    order = idx[np.argsort(-dist[idx], kind="stable")]
+    # A prism standing on another is drawn right after its host when the camera looks down on
+    # the host's roof, right before it otherwise (then the host's walls may hide its foot).
+    host = geo.host[idx]
+    attached = host != idx
+    above = cam_pos[2] > geo.base_top[host, 1]
+    secondary = np.where(attached, np.where(above, 1, -1), 0)
+    order = idx[np.lexsort((secondary, -dist[host]))]
     return order, all_front
 
 

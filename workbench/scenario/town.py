@@ -9,7 +9,7 @@ south-east of the school, the camera hosts) are placed exactly where ``SITES`` s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,7 +28,9 @@ class Prism:
         top_m: Top height above the ground plane.
         wall_rgb: Side colour before shading.
         roof_rgb: Top colour before shading.
-        kind: "house", "school", "wall", "tower", "roof_tank", "landmark".
+        kind: "house", "school", "wall", "tower", "roof_tank", "parapet", "landmark".
+        on_top_of: Name of the prism this one stands on (a roof tank, a parapet), or None;
+            the renderer draws it right after (or before) its host instead of by distance.
     """
 
     name: str
@@ -38,6 +40,7 @@ class Prism:
     wall_rgb: tuple[int, int, int]
     roof_rgb: tuple[int, int, int]
     kind: str
+    on_top_of: str | None = None
 
     @property
     def centroid_en_m(self) -> tuple[float, float]:
@@ -234,7 +237,8 @@ def _fill_block(
                     te = cx + rng.uniform(-w / 4, w / 4)
                     tn = cy + rng.uniform(-d / 4, d / 4)
                     out.append(
-                        polygon_prism(
+                        on_top(
+                            name,
                             f"{name}-tank",
                             (te, tn),
                             0.7,
@@ -246,6 +250,41 @@ def _fill_block(
                         )
                     )
             x += lot_w
+
+
+def on_top(host: str, *args: object) -> Prism:
+    """A ``polygon_prism(*args)`` standing on the roof of ``host``."""
+    return replace(polygon_prism(*args), on_top_of=host)  # type: ignore[arg-type]
+
+
+def parapets(host: Prism, height_m: float = 1.0, thickness_m: float = 0.3) -> list[Prism]:
+    """A low wall around the edge of a rectangular host's roof (the rooftop filmer's view)."""
+    fp = np.asarray(host.footprint_en_m)
+    e0, n0 = fp.min(axis=0)
+    e1, n1 = fp.max(axis=0)
+    t, top = thickness_m, host.top_m
+    specs = [
+        (((e0 + e1) / 2, n1 - t / 2), (e1 - e0, t)),
+        (((e0 + e1) / 2, n0 + t / 2), (e1 - e0, t)),
+        ((e0 + t / 2, (n0 + n1) / 2), (t, n1 - n0 - 2 * t)),
+        ((e1 - t / 2, (n0 + n1) / 2), (t, n1 - n0 - 2 * t)),
+    ]
+    return [
+        replace(
+            box(
+                f"{host.name}-parapet-{k}",
+                c,
+                size,
+                top + height_m,
+                host.wall_rgb,
+                host.wall_rgb,
+                "parapet",
+                base_m=top,
+            ),
+            on_top_of=host.name,
+        )
+        for k, (c, size) in enumerate(specs)
+    ]
 
 
 def footprint_near_segment(

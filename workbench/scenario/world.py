@@ -29,6 +29,7 @@ from workbench.scenario.town import (
     footprint_in_box,
     footprint_near_segment,
     houses_in_area,
+    parapets,
     school_compound,
     water_tower,
 )
@@ -175,17 +176,19 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
         )
     )
     for host, floors in HOST_FLOORS.items():
-        solids.append(
-            box(
-                host,
-                SITES[host],
-                (20.0, 16.0),
-                floors * FLOOR_M + PARAPET_M,
-                (212, 204, 190),
-                (180, 176, 170),
-                "house",
-            )
+        building = box(
+            host,
+            SITES[host],
+            (20.0, 16.0),
+            floors * FLOOR_M + PARAPET_M,
+            (212, 204, 190),
+            (180, 176, 170),
+            "house",
         )
+        solids += [building, *parapets(building)]
+    tops = {p.name: p.top_m for p in solids if p.on_top_of is None}
+    # attachments whose host was removed or lowered go too
+    solids = [p for p in solids if p.on_top_of is None or tops.get(p.on_top_of) == p.base_m]
     return solids, streets + v_streets + h_streets
 
 
