@@ -8,7 +8,7 @@ widget only draws and asks: the panel turns requests into undoable, audited case
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QUndoCommand
 from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from workbench.video_store import StoredSegment
@@ -206,3 +206,20 @@ class TimelineWidget(QWidget):
         elif frame > 0 and frame not in self.cut_frames:
             menu.addAction(f"Add cut at frame {frame}", lambda: self.cut_add_requested.emit(frame))
         menu.exec(event.globalPos())
+
+
+class CutEditCommand(QUndoCommand):
+    """An undoable cut edit: ``apply(op, *args)`` with the op and its inverse."""
+
+    INVERSE = {"add": "delete", "delete": "add", "move": "move"}
+
+    def __init__(self, apply, op: str, *args: int) -> None:
+        super().__init__(f"{op} cut at frame {args[0]}")
+        self._apply, self._op, self._args = apply, op, args
+
+    def redo(self) -> None:
+        self._apply(self._op, *self._args)
+
+    def undo(self) -> None:
+        args = tuple(reversed(self._args)) if self._op == "move" else self._args
+        self._apply(self.INVERSE[self._op], *args)

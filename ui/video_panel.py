@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import re
 import sys
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -23,7 +22,6 @@ from PySide6.QtGui import (
     QImage,
     QKeyEvent,
     QPixmap,
-    QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import (
@@ -45,8 +43,14 @@ from ui.enhance_panel import EnhancePanel
 from ui.image_viewer import ImageViewer
 from ui.jobs import JobRunner
 from ui.loupe import Loupe
-from ui.timeline import TimelineWidget
-from ui.video_worker import DecodedFrame, FrameDecoder, thumbnail_frames, timeline_thumbnails
+from ui.timeline import CutEditCommand, TimelineWidget
+from ui.video_worker import (
+    DecodedFrame,
+    FrameDecoder,
+    parse_position,
+    thumbnail_frames,
+    timeline_thumbnails,
+)
 from workbench.case import Case
 from workbench.case.evidence import Evidence
 from workbench.video_store import (
@@ -63,7 +67,6 @@ from workbench.video_store import (
 
 MAX_SPEED = 8
 THUMB_HEIGHT_PX = 54
-_TIME_RE = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d*)?)s?$")
 
 
 class FrameView(ImageViewer):
@@ -74,44 +77,6 @@ class FrameView(ImageViewer):
             self._item.setPixmap(QPixmap.fromImage(image))
         else:
             self.set_image(image)
-
-
-class CutEditCommand(QUndoCommand):
-    """An undoable cut edit: ``apply(op, *args)`` with the op and its inverse."""
-
-    INVERSE = {"add": "delete", "delete": "add", "move": "move"}
-
-    def __init__(self, apply, op: str, *args: int) -> None:
-        super().__init__(f"{op} cut at frame {args[0]}")
-        self._apply, self._op, self._args = apply, op, args
-
-    def redo(self) -> None:
-        self._apply(self._op, *self._args)
-
-    def undo(self) -> None:
-        args = tuple(reversed(self._args)) if self._op == "move" else self._args
-        self._apply(self.INVERSE[self._op], *args)
-
-
-def parse_position(text: str, table: FrameTable) -> int | None:
-    """A frame index from "123" (frame) or a time "[[HH:]MM:]SS[.mmm]"/"12.5s" after frame 0."""
-    text = text.strip()
-    if text.isdigit():
-        return int(text)
-    m = _TIME_RE.match(text)
-    if not m or ("." not in text and ":" not in text and not text.endswith("s")):
-        return None
-    parts = [p for p in m.groups() if p is not None]
-    seconds = 0.0
-    for p in parts:
-        seconds = seconds * 60 + float(p)
-    times = [r.pts_s for r in table.frames if r.pts_s is not None]
-    if not times:
-        return None
-    t0 = min(times)
-    timed = sorted((r.pts_s - t0, r.index) for r in table.frames if r.pts_s is not None)
-    pos = bisect.bisect_right([t for t, _ in timed], seconds + 1e-9)
-    return timed[max(0, pos - 1)][1]
 
 
 class VideoPanel(QWidget):

@@ -13,8 +13,9 @@ own reader and caches them as PNGs in ``derived/thumbs/<sha256>/``.
 
 from __future__ import annotations
 
-import logging
+import bisect
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from analysis.video import Frame, VideoReader
 from analysis.video_table import FrameTable
 from ui.qimage import rgb_to_qimage
 
-log = logging.getLogger(__name__)
+_TIME_RE = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d*)?)s?$")
 
 
 @dataclass(frozen=True)
@@ -264,3 +265,24 @@ def timeline_thumbnails(
         if reader is not None:
             reader.close()
     return out
+
+
+def parse_position(text: str, table: FrameTable) -> int | None:
+    """A frame index from "123" (frame) or a time "[[HH:]MM:]SS[.mmm]"/"12.5s" after frame 0."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    m = _TIME_RE.match(text)
+    if not m or ("." not in text and ":" not in text and not text.endswith("s")):
+        return None
+    parts = [p for p in m.groups() if p is not None]
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + float(p)
+    times = [r.pts_s for r in table.frames if r.pts_s is not None]
+    if not times:
+        return None
+    t0 = min(times)
+    timed = sorted((r.pts_s - t0, r.index) for r in table.frames if r.pts_s is not None)
+    pos = bisect.bisect_right([t for t, _ in timed], seconds + 1e-9)
+    return timed[max(0, pos - 1)][1]

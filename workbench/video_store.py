@@ -379,40 +379,55 @@ def export_frame(
     Raises:
         CorruptMediaError: the decoded frame's framemd5 differs from the case's frame table.
     """
-    from analysis.video import VideoReader, time_code
-
     enh = enhancements or Enhancements()
     table = load_or_build_frame_table(case, evidence_id, progress=progress, cancel=cancel)
     e, path = video_evidence(case, evidence_id)
-    own = reader is None
-    reader = reader or VideoReader(path, table)
-    try:
-        frame = reader.frame_at(frame_index)
-    finally:
-        if own:
-            reader.close()
-    want = table.frames[frame_index].md5
-    if frame.md5 != want:
-        raise CorruptMediaError(
-            f"{e.original_name}: frame {frame_index} decoded with hash {frame.md5}, the case's"
-            f" frame table says {want}; not exported"
-        )
+    frame = _exact_frame(e, path, table, frame_index, reader)
     png = _png_bytes(apply_enhancements(frame.image, enh))
-    png_sha = hashlib.sha256(png).hexdigest()
-    suffix = (
-        ""
-        if enh.is_identity
-        else "_e"
-        + hashlib.sha256(json.dumps(enh.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
-    )
+    suffix = "" if enh.is_identity else "_e" + _digest(enh.to_dict())[:8]
     out_dir = case.exports_dir / "frames"
     out_dir.mkdir(parents=True, exist_ok=True)
     png_path = out_dir / f"{e.sha256[:12]}_f{frame_index}{suffix}.png"
     _write_atomic(png_path, png)
-    sidecar = {
+    sidecar = _sidecar(e, frame, table, enh, png_path, hashlib.sha256(png).hexdigest())
+    return case.write_sync(lambda conn: _record_export(case, conn, e, png_path, sidecar))
+
+
+def _digest(data: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _exact_frame(e: Evidence, path: Path, table: FrameTable, index: int, reader: Any) -> Any:
+    """Frame ``index`` from ``reader`` (or a new one), its framemd5 checked against ``table``."""
+    from analysis.video import VideoReader
+
+    own = reader is None
+    reader = reader or VideoReader(path, table)
+    try:
+        frame = reader.frame_at(index)
+    finally:
+        if own:
+            reader.close()
+    want = table.frames[index].md5
+    if frame.md5 != want:
+        raise CorruptMediaError(
+            f"{e.original_name}: frame {index} decoded with hash {frame.md5}, the case's"
+            f" frame table says {want}; not exported"
+        )
+    return frame
+
+
+def _sidecar(
+    e: Evidence, frame: Any, table: FrameTable, enh: Enhancements, png_path: Path, png_sha: str
+) -> dict[str, Any]:
+    """The provenance of an exported frame (the audit head is added inside the write)."""
+    from analysis.video import time_code
+    from analysis.video_probe import library_versions
+
+    return {
         "evidence_sha256": e.sha256,
         "evidence_name": e.original_name,
-        "frame_index": frame_index,
+        "frame_index": frame.index,
         "frame_index_meaning": "0-based index in a full sequential decode",
         "pts": frame.pts,
         "time_base": list(table.time_base),
@@ -432,11 +447,11 @@ def export_frame(
         "enhancements": enh.steps(),
         "enhancement_parameters": None if enh.is_identity else enh.to_dict(),
         "software": {"name": "geoworkbench", "version": __version__},
-        "libraries": dict(table.versions),
+        "libraries": library_versions(),  # the libraries that decoded this export
+        "frame_table_libraries": dict(table.versions),  # those that built the frame table
         "png_file": png_path.name,
         "png_sha256": png_sha,
     }
-    return case.write_sync(lambda conn: _record_export(case, conn, e, png_path, sidecar))
 
 
 def _record_export(
