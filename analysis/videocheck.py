@@ -12,6 +12,7 @@ CorruptMediaError saying where it stopped, as time and packet index.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import av
@@ -22,6 +23,8 @@ from analysis.metadata import MediaCheck
 from analysis.videoprobe import first_frame, open_video, video_stream
 
 _PROGRESS_EVERY = 256
+TAIL_MAX_BYTES = 256 * 1024 * 1024
+SEEK_MARGIN_S = 10.0
 _MAX_TOP_LEVEL = 100_000
 
 
@@ -124,15 +127,25 @@ def check_structure(path: Path) -> None:
 class _Position:
     """Where the demuxer is: packet indexes, time and byte offset of the last good packet."""
 
-    def __init__(self) -> None:
+    def __init__(self, time_base: float) -> None:
         self.packets = 0
         self.video_packets = 0
-        self.time_s = 0.0
+        self.time_base = time_base
+        self.max_pts: int | None = None
+        self.max_end_pts: int | None = None  # max of pts + duration: where the data ends
         self.end_byte = 0
         self.bytes_read = 0
         self.last_keyframe_index: int | None = None
-        # Packets of the video stream from the last keyframe on: decoded at the end.
-        self.tail: list[av.Packet] = []
+        self.last_keyframe_pts: int | None = None
+        # Packets of the video stream from the last keyframe on, decoded at the end; None
+        # when that group of pictures outgrew TAIL_MAX_BYTES (then it is found by seeking).
+        self.tail: list[av.Packet] | None = []
+        self.tail_bytes = 0
+
+    @property
+    def time_s(self) -> float:
+        """Latest presentation time of a video packet read so far, in seconds."""
+        return (self.max_pts or 0) * self.time_base
 
     def where(self) -> str:
         return (
@@ -144,29 +157,41 @@ class _Position:
 def _check_packet(
     packet: av.Packet, main_index: int, file_size: int, pos: _Position, path: Path
 ) -> None:
-    if packet.pos is not None and packet.pos >= 0 and packet.pos + packet.size > file_size:
-        raise CorruptMediaError(
-            f"{path}: truncated: packet {pos.packets} (stream {packet.stream_index}) spans "
-            f"bytes {packet.pos}-{packet.pos + packet.size} but the file has {file_size} bytes; "
-            f"data stops {pos.where()}"
-        )
+    """Account for one packet; the hot loop of the check, so attributes are read once."""
+    start, size = packet.pos, packet.size
+    if start is not None and start >= 0:
+        if start + size > file_size:
+            raise CorruptMediaError(
+                f"{path}: truncated: packet {pos.packets} (stream {packet.stream_index}) spans "
+                f"bytes {start}-{start + size} but the file has {file_size} bytes; "
+                f"data stops {pos.where()}"
+            )
+        if start + size > pos.end_byte:
+            pos.end_byte = start + size
     if packet.is_corrupt:
         raise CorruptMediaError(
-            f"{path}: the demuxer flags packet {pos.packets} as corrupt, {pos.where()}"
+            f"{path}: the demuxer flags packet {pos.packets} as corrupt or cut short "
+            f"(truncated file?), {pos.where()}"
         )
     pos.packets += 1
-    pos.bytes_read += packet.size
-    if packet.pos is not None and packet.pos >= 0:
-        pos.end_byte = max(pos.end_byte, packet.pos + packet.size)
+    pos.bytes_read += size
     if packet.stream_index != main_index:
         return
+    pts = packet.pts
     if packet.is_keyframe:
         pos.last_keyframe_index = pos.video_packets
-        pos.tail = []
-    if pos.last_keyframe_index is not None:
+        pos.last_keyframe_pts = pts
+        pos.tail, pos.tail_bytes = [], 0
+    if pos.tail is not None and pos.last_keyframe_index is not None:
         pos.tail.append(packet)
-    if packet.pts is not None and packet.time_base is not None:
-        pos.time_s = max(pos.time_s, float(packet.pts * packet.time_base))
+        pos.tail_bytes += size
+        if pos.tail_bytes > TAIL_MAX_BYTES:
+            pos.tail = None
+    if pts is not None and (pos.max_pts is None or pts > pos.max_pts):
+        pos.max_pts = pts
+        end = pts + (packet.duration or 0)
+        if pos.max_end_pts is None or end > pos.max_end_pts:
+            pos.max_end_pts = end
     pos.video_packets += 1
 
 
@@ -178,10 +203,11 @@ def _demux_all(
     cancel: CancelToken | None,
 ) -> _Position:
     file_size = path.stat().st_size
-    pos = _Position()
+    time_base = container.streams[main_index].time_base
+    pos = _Position(float(time_base) if time_base else 0.0)
     try:
         for packet in container.demux():
-            if packet.size == 0 and packet.pts is None:
+            if packet.size == 0:
                 continue  # the flush packet PyAV yields at the end of each stream
             _check_packet(packet, main_index, file_size, pos, path)
             if pos.packets % _PROGRESS_EVERY == 0:
@@ -194,7 +220,52 @@ def _demux_all(
     return pos
 
 
-def _decode_tail(stream: av.video.VideoStream, pos: _Position, path: Path) -> int:
+def _announced_end_s(stream: av.video.VideoStream) -> float | None:
+    """End time of the video stream as the container's header announces it, if it does.
+
+    MP4/MOV/AVI give a stream duration; FFmpeg's Matroska muxer writes a per-stream DURATION
+    tag ("HH:MM:SS.nnnnnnnnn"). For MPEG-TS FFmpeg estimates the duration from the data
+    itself, so the comparison proves nothing there but does no harm.
+    """
+    if stream.duration and stream.time_base:
+        return float(((stream.start_time or 0) + stream.duration) * stream.time_base)
+    match = re.match(r"^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$", stream.metadata.get("DURATION", ""))
+    if match is None:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def _check_announced_end(stream: av.video.VideoStream, pos: _Position, path: Path) -> None:
+    """Packets must reach the end the header announces, within half a frame."""
+    announced = _announced_end_s(stream)
+    if announced is None or pos.max_end_pts is None:
+        return
+    data_end = pos.max_end_pts * pos.time_base
+    rate = stream.average_rate or stream.base_rate
+    half_frame = 0.5 / float(rate) if rate else 0.02
+    if announced - data_end > half_frame + pos.time_base:
+        raise CorruptMediaError(
+            f"{path}: truncated or damaged: the header announces the video runs to "
+            f"{announced:.3f} s but its packets stop at {data_end:.3f} s, {pos.where()}"
+        )
+
+
+def _tail_packets(container, stream: av.video.VideoStream, pos: _Position):
+    """The packets from the last keyframe to the end, then None (flush)."""
+    if pos.tail is not None:
+        yield from pos.tail
+    else:  # a huge last group of pictures: find it again by seeking instead of keeping it
+        # Timestamp seeks are approximate in some containers (MPEG-TS): land well before the
+        # keyframe; decoding the extra frames costs time, never correctness.
+        margin = int(SEEK_MARGIN_S / pos.time_base) if pos.time_base else 0
+        target = max((pos.last_keyframe_pts or 0) - margin, stream.start_time or 0)
+        container.seek(target, stream=stream, backward=True)
+        yield from (p for p in container.demux(stream) if p.size)
+    yield None
+
+
+def _decode_tail(container, stream: av.video.VideoStream, pos: _Position, path: Path) -> int:
     """Decode the packets kept from the last keyframe on; return the frames decoded.
 
     The packets were kept during the demux pass rather than found again by seeking, because
@@ -206,7 +277,7 @@ def _decode_tail(stream: av.video.VideoStream, pos: _Position, path: Path) -> in
     ctx.flush_buffers()
     decoded = 0
     try:
-        for packet in [*pos.tail, None]:
+        for packet in _tail_packets(container, stream, pos):
             for frame in ctx.decode(packet):
                 decoded += 1
                 if getattr(frame, "is_corrupt", False):
@@ -265,9 +336,10 @@ def check_video(
                 f"{path}: truncated: the index announces {announced} video packets but the data "
                 f"stops {pos.where()}"
             )
+        _check_announced_end(stream, pos, path)
         check(cancel)
         report(progress, 0.95, "decoding the last group of pictures")
-        _decode_tail(stream, pos, path)
+        _decode_tail(container, stream, pos, path)
         width, height = stream.codec_context.width, stream.codec_context.height
     report(progress, 1.0, "video checked")
     return MediaCheck("video", width, height, pos.video_packets, pos.time_s, pos.bytes_read)

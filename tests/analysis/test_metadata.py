@@ -456,3 +456,54 @@ def test_check_reports_progress_and_honours_cancel(shared_data):
     token.cancel()
     with pytest.raises(JobCancelled):
         check_media(path, "video", cancel=token)
+
+
+def _noise_mkv(path: Path, frames: int = 30) -> tuple[Path, int, int]:
+    """Random-noise frames at 10 fps in Matroska; returns (path, last packet pos, size)."""
+    rng = np.random.default_rng(7)
+    with av.open(str(path), "w", format="matroska") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(frames):
+            rgb = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    with av.open(str(path)) as container:
+        last = max((p for p in container.demux() if p.size), key=lambda p: p.pos)
+        return path, last.pos, last.size
+
+
+def test_damaged_last_block_is_caught(tmp_path):
+    """A Matroska block whose header is wiped is skipped by the demuxer: the stream then
+    stops a frame (0.1 s) before the end its header announces."""
+    path, pos, size = _noise_mkv(tmp_path / "clip.mkv")
+    assert check_media(path, "video").frame_count == 30
+    data = bytearray(path.read_bytes())
+    data[pos : pos + size] = b"\x00" * size
+    damaged = tmp_path / "damaged.mkv"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(CorruptMediaError, match=r"announces .* 3\.000 s .* stop at 2\.900 s"):
+        check_media(damaged, "video")
+
+
+def test_undecodable_last_frame_is_caught(tmp_path):
+    path, pos, size = _noise_mkv(tmp_path / "clip.mkv")
+    data = bytearray(path.read_bytes())
+    data[pos + 4 : pos + size] = np.random.default_rng(1).bytes(size - 4)
+    damaged = tmp_path / "garbled.mkv"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(CorruptMediaError, match="last frames do not decode"):
+        check_media(damaged, "video")
+
+
+@pytest.mark.parametrize("name", ["testvideo.mp4", "drone-sky.mp4"])
+def test_tail_found_by_seeking_when_too_big_to_keep(shared_data, monkeypatch, name):
+    """A last group of pictures over TAIL_MAX_BYTES is found again by seeking (MPEG-TS seeks
+    are approximate, hence drone-sky.mp4)."""
+    import analysis.videocheck as videocheck
+
+    monkeypatch.setattr(videocheck, "TAIL_MAX_BYTES", 1)
+    expected = {"testvideo.mp4": 720, "drone-sky.mp4": 789}[name]
+    assert check_media(shared_data / "video" / name, "video").frame_count == expected
