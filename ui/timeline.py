@@ -75,6 +75,11 @@ class TimelineWidget(QWidget):
     def thumbnail_count(self) -> int:
         return len(self._thumbs)
 
+    @property
+    def thumbnails(self) -> list[tuple[int, QImage]]:
+        """(frame index, picture) of the strip, left to right."""
+        return list(self._thumbs)
+
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(800, self.minimumHeight())
 

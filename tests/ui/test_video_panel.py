@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 
+import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -16,6 +17,7 @@ from tests.workbench.test_video_store import CUT_FRAME, N_FRAMES, make_cut_video
 from ui.jobs import JobRunner
 from ui.timeline import AUTO_CUT, STRIP_TOP_PX
 from ui.video_panel import VideoPanel, parse_position
+from ui.video_worker import thumbnail_frames
 from workbench.case import audit, create_case
 from workbench.case.evidence import get_evidence
 from workbench.case.intake import import_file
@@ -242,3 +244,43 @@ def test_main_window_shows_video_evidence_in_the_video_panel(qtbot, tmp_path, vi
     finally:
         window.close_case()
     assert window.video_panel.table is None
+
+
+def test_playback_shows_every_frame_in_order_and_k_pauses(qtbot, panel_on, video):
+    panel, _case, _e = panel_on(video)
+    shown: list[int] = []
+    panel.frame_shown.connect(shown.append)
+    qtbot.keyClick(panel, Qt.Key.Key_L)
+    qtbot.waitUntil(lambda: len(shown) >= 6, timeout=TIMEOUT)
+    qtbot.keyClick(panel, Qt.Key.Key_K)
+    stopped = len(shown)
+    qtbot.wait(300)
+    assert shown == list(range(1, len(shown) + 1))  # no frame skipped
+    assert len(shown) <= stopped + 1  # at most the frame already requested arrives
+    assert not panel._timer.isActive()
+
+
+def test_thumbnails_are_cached_in_derived_and_show_their_frames(qtbot, panel_on, video, truth):
+    panel, case, e = panel_on(video)
+    qtbot.waitUntil(lambda: panel.timeline.thumbnail_count > 0, timeout=TIMEOUT)
+    cache = case.derived_dir / "thumbs" / e.sha256
+    files = sorted(cache.glob("f*_h54.png"))
+    assert len(files) == panel.timeline.thumbnail_count
+    keyframes = set(panel.table.keyframe_indices)
+    for index, image in panel.timeline.thumbnails:
+        assert image.height() == 54
+        assert (cache / f"f{index}_h54.png").is_file()
+        small = cv2.resize(truth.frame_at(index).image, (image.width(), 54), cv2.INTER_AREA)
+        assert np.abs(qimage_to_rgb(image).astype(int) - small).mean() < 2.0
+    # each keyframe lies in some slot and is the one picked there (it decodes alone)
+    assert keyframes <= {index for index, _ in panel.timeline.thumbnails}
+
+
+def test_thumbnail_frames_snap_to_keyframes_inside_their_slot():
+    from analysis.video_table import FrameRecord, FrameTable
+
+    frames = tuple(FrameRecord(i, i, i / 10, i in (0, 40, 95), "0" * 32) for i in range(100))
+    table = FrameTable(frames, (1, 10), "h264", "yuv420p", 8, 8, 0, (1, 1), True, (), ())
+    # slots of 25 frames: 0-24 has keyframe 0; 25-49 has 40; 50-74 none (middle 62); 75-99: 95
+    assert thumbnail_frames(table, 4) == [0, 40, 62, 95]
+    assert thumbnail_frames(table, 0) == []
