@@ -1,0 +1,95 @@
+"""``geoworkbench export CASE --kml|--geojson``: the file, its audit head, the audit row."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+from analysis import geodesy
+from analysis.geodesy import LatLon
+from analysis.geoexport import read_placemarks
+from workbench import cli, geodata
+from workbench.case import audit, create_case, open_case
+
+SCHOOL = LatLon(35.62, 36.55)
+
+
+@pytest.fixture
+def case_path(tmp_path):
+    path = tmp_path / "cli.gwcase"
+    with create_case(path) as case:
+        cam = geodesy.destination(SCHOOL, 270.0, 2800.0)
+        geodata.add_landmark(case, "rooftop", cam.lat_deg, cam.lon_deg, kind="camera").result()
+        geodata.add_landmark(case, "school", SCHOOL.lat_deg, SCHOOL.lon_deg, kind="target").result()
+        geodata.add_landmark(case, "مدرسة", 35.6191, 36.5516).result()
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(["export", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_geojson_export_json_fields_match_the_file_and_the_log(capsys, case_path, tmp_path):
+    with open_case(case_path, read_only=True) as case:
+        head_seq, head_hash = case.audit_head()
+    out = tmp_path / "case.geojson"
+    code, stdout, _ = run(capsys, str(case_path), "--geojson", str(out), "--json")
+    assert code == 0
+    d = json.loads(stdout)
+    assert d == {
+        "path": str(out),
+        "format": "geojson",
+        "feature_count": 3,
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "audit_head_seq": head_seq,
+        "audit_head_hash": head_hash,
+    }
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["geoworkbench"]["audit_head_hash"] == head_hash
+    names = {f["properties"]["name"] for f in doc["features"]}
+    assert names == {"rooftop", "school", "مدرسة"}
+    with open_case(case_path, read_only=True) as case:
+        last = audit.entries(case.read())[-1]
+    assert last.action == "geodata.export" and last.details["sha256"] == d["sha256"]
+
+
+def test_kml_export_opens_as_placemarks(capsys, case_path, tmp_path):
+    out = tmp_path / "case.kml"
+    code, stdout, _ = run(capsys, str(case_path), "--kml", str(out))
+    assert code == 0 and "wrote 3 features" in stdout
+    points = {p.name: p.position for p in read_placemarks(out).points}
+    assert geodesy.distance_m(points["school"], SCHOOL) < 1e-3
+    assert "audit head" in out.read_text(encoding="utf-8")
+
+
+def test_usage_errors_exit_2(capsys, case_path, tmp_path):
+    assert run(capsys, str(case_path))[0] == 2  # no destination
+    code, _, err = run(capsys, str(case_path), "--kml", str(tmp_path / "no" / "x.kml"))
+    assert code == 2 and "no such folder" in err
+    both = ("--kml", str(tmp_path / "a.kml"), "--geojson", str(tmp_path / "a.geojson"))
+    assert run(capsys, str(case_path), *both)[0] == 2
+
+
+def test_a_locked_case_or_no_case_exits_1(capsys, case_path, tmp_path):
+    with open_case(case_path):
+        code, _, err = run(capsys, str(case_path), "--kml", str(tmp_path / "x.kml"))
+    assert code == 1 and "already open" in err
+    code, _, err = run(capsys, str(tmp_path / "nothing.gwcase"), "--kml", str(tmp_path / "x.kml"))
+    assert code == 1 and "nothing.gwcase" in err
+    assert not (tmp_path / "x.kml").exists()
+
+
+def test_registering_the_command_imports_nothing_heavy():
+    code = (
+        "import sys; import workbench.commands.geo_export_commands as m; "
+        "heavy = {'folium', 'cv2', 'av', 'numpy', 'PySide6', 'geographiclib'} & set(sys.modules); "
+        "print(sorted(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
