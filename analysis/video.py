@@ -41,6 +41,7 @@ from analysis.video_table import (
 __all__ = ["AnalysisFrame", "Frame", "VideoReader", "iter_frames", "time_code"]
 
 DEFAULT_CACHE_BYTES = 384 * 1024 * 1024
+SKIP_MARGIN = 16  # frames before the target from which every picture is decoded
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class VideoReader:
         self._unsafe_keyframes: set[int] = set()
         self._keyframes = list(self.table.keyframe_indices) or [0]
         self._pts_index = self._unique_pts_index(self.table.frames)
+        self._all_pts_unique = len(self._pts_index) == len(self.table.frames)
         t0s = [r.pts_s for r in self.table.frames if r.pts_s is not None]
         self._t0 = min(t0s) if t0s else 0.0
         self._times = sorted(
@@ -132,6 +134,14 @@ class VideoReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def clear_cache(self) -> None:
+        """Forget decoded pictures and the live decode position (memory, benchmarks)."""
+        self._cache.clear()
+        self._verified.clear()
+        self._cached_bytes = 0
+        self._iter = None
+        self._next_index = -1
 
     def close(self) -> None:
         self._cache.clear()
@@ -198,8 +208,8 @@ class VideoReader:
                 self._verified.add(index)
                 return frame, want
             self._drop_cache_from(0)
-        for start in self._start_points(index):
-            frame = self._decode_to(index, start)
+        for attempt, start in enumerate(self._start_points(index)):
+            frame = self._decode_to(index, start, skip=attempt == 0)
             if frame is not None and frame_md5(frame) == want:
                 self._verified.add(index)
                 return frame, want
@@ -229,26 +239,39 @@ class VideoReader:
         points.append(None)
         return points
 
-    def _decode_to(self, index: int, start: int | None) -> Any | None:
+    def _decode_to(self, index: int, start: int | None, skip: bool = False) -> Any | None:
+        """Decode forward to ``index``; with ``skip``, far from the target the decoder drops
+        non-reference pictures (nothing depends on them; pts anchoring keeps the count)."""
         if start != -1:
             self._position(start)
-        while self._iter is not None:
-            try:
-                frame = next(self._iter)
-            except StopIteration:
-                self._iter = None
-                return None
-            idx = self._anchor(frame)
-            if idx is None:
-                continue
-            if idx > index:  # landed after the target: this start cannot reach it
-                self._next_index = -1
-                return None
-            self._next_index = idx + 1
-            self._remember(idx, frame)
-            if idx == index:
-                return frame
-        return None
+        cc = self._stream.codec_context
+        skip = skip and self._all_pts_unique
+        far = skip and (start is not None and index - max(start, self._next_index) > SKIP_MARGIN)
+        cc.skip_frame = "NONREF" if far else "DEFAULT"
+        try:
+            while self._iter is not None:
+                try:
+                    frame = next(self._iter)
+                except StopIteration:
+                    self._iter = None
+                    return None
+                idx = self._anchor(frame)
+                if idx is None:
+                    continue
+                if idx > index:  # landed after the target: this start cannot reach it
+                    self._next_index = -1
+                    return None
+                if far and index - idx <= SKIP_MARGIN:
+                    far = False
+                    cc.skip_frame = "DEFAULT"
+                # after skipped pictures the count resumes from the pts anchor only
+                self._next_index = idx + 1 if not far else -1
+                self._remember(idx, frame)
+                if idx == index:
+                    return frame
+            return None
+        finally:
+            cc.skip_frame = "DEFAULT"
 
     def _anchor(self, frame: Any) -> int | None:
         # the pts is the stronger identity: a decoder may drop pictures it cannot rebuild

@@ -63,6 +63,12 @@ CASES = [
     ),
     Case("start_pts.mkv", SynthSpec(start_pts=137, options=X264_OPTS)),
     Case("start_pts.mp4", SynthSpec(start_pts=37, options=X264_OPTS)),
+    # long GOPs: random access far from a keyframe drops non-reference pictures on the way
+    Case(
+        "h264_long_gop.mp4",
+        SynthSpec(frames=90, options=(("x264-params", "keyint=60:min-keyint=60:bframes=3"),)),
+    ),
+    Case("mpeg4_long_gop.avi", SynthSpec(codec="mpeg4", frames=90, gop=60, b_frames=2)),
     Case("odd_width_padded.mp4", SynthSpec(width_px=150, height_px=100, options=X264_OPTS)),
 ]
 

@@ -1,0 +1,258 @@
+"""Video benchmark (issue 3): figures and ratios against the reference tools, in one run.
+
+Not a test: run on demand, prints figures, never fails on timing.
+
+    .venv/bin/python bench/bench_video.py [--workdir /tmp/gwb_bench] [--sd-python PY]
+
+Measures, stating GOP length and pixel format for each figure:
+
+* sequential decode throughput, native format and with RGB conversion, and the frame-table
+  pass (decode + framemd5), against ``ffmpeg -threads 2 -f null`` on the same file;
+* stepping one frame forward and back at 1080p (p95);
+* random ``frame_at`` at GOP 60 and GOP 250 (median, p95);
+* cut detection throughput and accuracy on the shared videos, against PySceneDetect's
+  ContentDetector and AdaptiveDetector when a Python with ``scenedetect`` is given
+  (``--sd-python``; it runs in its own process, our venv does not depend on it).
+
+Needs a system ``ffmpeg`` for the reference timings (the product never calls it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import av  # noqa: E402
+import numpy as np  # noqa: E402
+
+from analysis.cuts import detect_cuts  # noqa: E402
+from analysis.video import VideoReader  # noqa: E402
+from analysis.video_probe import open_container  # noqa: E402
+from analysis.video_synth import SynthSpec, textured, write_video  # noqa: E402
+from analysis.video_table import build_frame_table  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "video"
+
+CUT_TRUTH = {
+    "testvideo.mp4": {"cut": [30, 180], "gradual": [(211, 240), (331, 360), (394, 423),
+                                                    (529, 558), (664, 693)]},
+    "issue-134-rotate.mp4": {"cut": [90, 210], "gradual": []},
+    "vtest.avi": {"cut": [], "gradual": []},
+    "drone-sky.mp4": {"cut": [], "gradual": []},
+}  # fmt: skip
+
+SD_SCRIPT = r"""
+import json, sys, time
+from scenedetect import detect, ContentDetector, AdaptiveDetector
+out = {}
+for name, det in (("content", ContentDetector), ("adaptive", AdaptiveDetector)):
+    t = time.perf_counter()
+    scenes = detect(sys.argv[1], det())
+    out[name] = {"seconds": time.perf_counter() - t,
+                 "cuts": [s[0].get_frames() for s in scenes[1:]]}
+print(json.dumps(out))
+"""
+
+
+def p95(values: list[float]) -> float:
+    return float(np.percentile(values, 95))
+
+
+def ffmpeg_null_s(path: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-threads", "2", "-i", str(path), "-map", "0:v:0",
+         "-f", "null", "-"],
+        check=True,
+    )  # fmt: skip
+    return time.perf_counter() - t
+
+
+def pyav_decode_s(path: Path, rgb: bool) -> tuple[float, int]:
+    container, stream = open_container(path)
+    stream.codec_context.thread_count = 2
+    t = time.perf_counter()
+    n = 0
+    for frame in container.decode(stream):
+        if rgb:
+            frame.to_ndarray(format="rgb24")
+        n += 1
+    container.close()
+    return time.perf_counter() - t, n
+
+
+def gop_of(path: Path) -> str:
+    table = build_frame_table(path)
+    keys = table.keyframe_indices
+    gaps = np.diff(keys) if len(keys) > 1 else [len(table)]
+    return f"GOP max {int(np.max(gaps))} (keyframes {len(keys)}), {table.pix_fmt}"
+
+
+def make_1080p(workdir: Path, gop: int, frames: int) -> Path:
+    """A 1080p H.264 file with B-frames and a fixed GOP, from real handheld footage.
+
+    drone-sky.mp4 (640x360, handheld, clouds) enlarged to 1920x1080 so that the encoder has
+    real motion and noise to code (a synthetic pattern codes to almost nothing and decodes
+    unrealistically fast); synthetic texture when the shared data is absent.
+    """
+    path = workdir / f"bench_1080p_gop{gop}.mp4"
+    if path.exists():
+        return path
+    spec = SynthSpec(
+        width_px=1920, height_px=1080, frames=frames, fps=30, gop=gop, b_frames=3,
+        options=(("preset", "veryfast"), ("crf", "21"),
+                 ("x264-params", f"keyint={gop}:min-keyint={gop}:scenecut=0:bframes=3")),
+    )  # fmt: skip
+    source = SHARED / "drone-sky.mp4"
+    if not source.exists():
+        return write_video(
+            path, spec, lambda i: np.kron(textured(i, 480, 270), np.ones((4, 4, 1), np.uint8))
+        )
+    container = av.open(str(source))
+    decoded = container.decode(video=0)
+
+    def scene(i: int) -> np.ndarray:
+        frame = next(decoded)
+        return frame.reformat(width=1920, height=1080, format="rgb24",
+                              interpolation="BICUBIC").to_ndarray()  # fmt: skip
+
+    try:
+        return write_video(path, spec, scene)
+    finally:
+        container.close()
+
+
+def bench_decode(paths: list[Path]) -> None:
+    print("\n== sequential decode (2 threads) vs ffmpeg -threads 2 -f null ==")
+    for path in paths:
+        ff = ffmpeg_null_s(path)
+        native, n = pyav_decode_s(path, rgb=False)
+        ff2 = ffmpeg_null_s(path)  # bracket our run: the machine is shared
+        rgb, _ = pyav_decode_s(path, rgb=True)
+        t = time.perf_counter()
+        build_frame_table(path)
+        table_s = time.perf_counter() - t
+        ref = min(ff, ff2)
+        print(f"{path.name}: {n} frames, {gop_of(path)}")
+        print(f"  ffmpeg null {n / ref:7.1f} fps | native {n / native:7.1f} fps "
+              f"({ref / native:.2f}x) | +RGB {n / rgb:7.1f} fps ({ref / rgb:.2f}x) | "
+              f"table (decode+md5) {n / table_s:6.1f} fps ({ref / table_s:.2f}x)")  # fmt: skip
+
+
+def bench_steps(path: Path, steps: int = 90) -> None:
+    print(f"\n== stepping at 1080p: {path.name}, {gop_of(path)} ==")
+    table = build_frame_table(path)
+    with VideoReader(path, table) as reader:
+        start = len(reader) // 2
+        reader.frame_at(start)
+        fwd = []
+        for i in range(start + 1, min(start + 1 + steps, len(reader))):
+            t = time.perf_counter()
+            reader.frame_at(i)
+            fwd.append(time.perf_counter() - t)
+        back = []
+        i = start + len(fwd)
+        for j in range(i - 1, max(i - 1 - 2 * steps, 0), -1):
+            t = time.perf_counter()
+            reader.frame_at(j)
+            back.append(time.perf_counter() - t)
+    for label, ts in (("forward", fwd), ("back", back)):
+        print(f"  {label:<8} median {statistics.median(ts) * 1e3:6.1f} ms, "
+              f"p95 {p95(ts) * 1e3:6.1f} ms ({len(ts)} steps)")  # fmt: skip
+
+
+def bench_random(path: Path, count: int = 30) -> None:
+    table = build_frame_table(path)
+    rng = random.Random(11)
+    times = []
+    with VideoReader(path, table) as reader:
+        for _ in range(count):
+            i = rng.randrange(len(reader))
+            reader.clear_cache()  # cold: no cached picture, no live decoder position
+            t = time.perf_counter()
+            reader.frame_at(i)
+            times.append(time.perf_counter() - t)
+        seeks, fallbacks = reader.seeks, reader.fallbacks
+    print(f"  random frame_at {path.name} ({gop_of(path)}): median "
+          f"{statistics.median(times) * 1e3:6.0f} ms, p95 {p95(times) * 1e3:6.0f} ms "
+          f"({count} picks, {seeks} seeks, {fallbacks} fallbacks)")  # fmt: skip
+
+
+def score_cuts(name: str, hard: list[int], gradual: list[tuple[int, int]]) -> str:
+    truth = CUT_TRUTH[name]
+    found_cuts = sum(1 for c in truth["cut"] if any(abs(c - h) <= 1 for h in hard))
+    found_grad = sum(
+        1 for a, b in truth["gradual"]
+        if any(a - 2 <= f <= b + 2 for f in hard) or any(s <= b and e >= a for s, e in gradual)
+    )  # fmt: skip
+    truth_frames = truth["cut"] + [f for a, b in truth["gradual"] for f in range(a, b + 1)]
+    false = [h for h in hard if all(abs(h - t) > 2 for t in truth_frames)]
+    false += [(s, e) for s, e in gradual
+              if not any(s <= b and e >= a for a, b in truth["gradual"])]  # fmt: skip
+    return (f"hard {found_cuts}/{len(truth['cut'])}, gradual {found_grad}/"
+            f"{len(truth['gradual'])}, false {len(false)} {false[:6]}")  # fmt: skip
+
+
+def bench_cuts(sd_python: str | None) -> None:
+    print("\n== cut detection: throughput vs ffmpeg -threads 2 -f null, accuracy vs truth ==")
+    for name in CUT_TRUTH:
+        path = SHARED / name
+        if not path.exists():
+            print(f"  {name}: absent")
+            continue
+        ff = ffmpeg_null_s(path)
+        t = time.perf_counter()
+        result = detect_cuts(path)
+        ours_s = time.perf_counter() - t
+        hard = [c.frame for c in result.cuts if c.kind == "cut"]
+        grad = [(c.start_frame, c.end_frame) for c in result.cuts if c.kind != "cut"]
+        print(f"{name}: {result.frame_count} frames, {gop_of(path)}")
+        print(f"  ours       {ff / ours_s:.2f}x ffmpeg | {score_cuts(name, hard, grad)}")
+        if sd_python:
+            out = subprocess.run([sd_python, "-c", SD_SCRIPT, str(path)], check=True,
+                                 capture_output=True, text=True).stdout  # fmt: skip
+            for det, res in json.loads(out.strip().splitlines()[-1]).items():
+                print(f"  sd-{det:<8} {ff / res['seconds']:.2f}x ffmpeg | "
+                      f"{score_cuts(name, res['cuts'], [])}")  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/gwb_bench"))
+    ap.add_argument("--sd-python", help="a python with scenedetect installed")
+    ap.add_argument("--skip-1080p", action="store_true")
+    args = ap.parse_args()
+    if shutil.which("ffmpeg") is None:
+        print("a system ffmpeg is needed for the reference timings", file=sys.stderr)
+        return 2
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print("PyAV", av.__version__, {k: ".".join(map(str, v)) for k, v in av.library_versions.items()
+                                    if k in ("libavcodec", "libavformat")})  # fmt: skip
+    print(subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
+          .splitlines()[0])  # fmt: skip
+    paths = [SHARED / "testvideo.mp4", SHARED / "drone-sky.mp4"]
+    if not args.skip_1080p:
+        g60 = make_1080p(args.workdir, 60, 300)
+        g250 = make_1080p(args.workdir, 250, 500)
+        paths.append(g60)
+    bench_decode([p for p in paths if p.exists()])
+    if not args.skip_1080p:
+        bench_steps(g60)
+        print("\n== random frame_at ==")
+        bench_random(g60)
+        bench_random(g250)
+    bench_cuts(args.sd_python)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
