@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from fractions import Fraction
@@ -109,16 +110,20 @@ def bench(out_dir: Path, seed: int) -> None:
     def progress(frac: float, msg: str) -> None:
         if "rooftop" in msg and "start" not in marks:
             marks["start"] = time.perf_counter()
+            marks["start_cpu"] = time.process_time()
         if frac >= 0.62 and "end" not in marks:
             marks["end"] = time.perf_counter()
+            marks["end_cpu"] = time.process_time()
 
     cpu0 = time.process_time()
     generate_scenario(out_dir, seed=seed, config=cfg, progress=progress)
     total = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     clip = marks.get("end", t0 + total) - marks.get("start", t0)
+    clip_cpu = marks.get("end_cpu", 0.0) - marks.get("start_cpu", 0.0)
     frames = [np.full((720, 1280, 3), 128, np.uint8)] * 250
     t1 = time.perf_counter()
+    c1 = time.process_time()
     write_mp4(
         out_dir / "reference_encode.mp4",
         iter(frames),
@@ -128,9 +133,15 @@ def bench(out_dir: Path, seed: int) -> None:
         sample_rate=48000,
     )
     ref = time.perf_counter() - t1
-    print(f"10 s 1280x720 rooftop clip (render + encode): {clip:.2f} s wall")
+    ref_cpu = time.process_time() - c1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {os.cpu_count()} cores, 1-min load average {load:.1f}")
+    print(f"10 s 1280x720 rooftop clip (render + encode): {clip:.2f} s wall, {clip_cpu:.2f} s CPU")
     print(f"whole run incl. world and small extras: {total:.2f} s wall, {cpu:.2f} s CPU (main)")
-    print(f"reference: encoding 250 flat 720p frames + audio alone: {ref:.2f} s wall")
+    print(
+        f"reference: encoding 250 flat 720p frames + audio alone: {ref:.2f} s wall, "
+        f"{ref_cpu:.2f} s CPU"
+    )
     print(f"ratio clip / encode-only: {clip / ref:.2f}")
 
 

@@ -120,19 +120,26 @@ def draw_descent(frame: np.ndarray, camera: PinholeCamera, position_enu: np.ndar
     )
 
 
+def _gaussian_patch(
+    centre: np.ndarray, sigma: float, x0: int, x1: int, y0: int, y1: int
+) -> np.ndarray:
+    """exp(-d^2 / 2 sigma^2) on the pixel grid [y0, y1) x [x0, x1), as a separable product."""
+    gx = np.exp(-((np.arange(x0, x1, dtype=np.float32) - centre[0]) ** 2) / (2 * sigma * sigma))
+    gy = np.exp(-((np.arange(y0, y1, dtype=np.float32) - centre[1]) ** 2) / (2 * sigma * sigma))
+    return np.outer(gy, gx)
+
+
 def apply_flash(
     frame: np.ndarray, camera: PinholeCamera, strike_enu: np.ndarray, gain: float
 ) -> None:
     """A blinding flash: a white-hot core at the strike point and the whole frame washed out."""
     pix, depth = camera.project(strike_enu[None, :] + np.array([[0.0, 0.0, 4.0]]))
     f32 = frame.astype(np.float32)
-    f32 += (255.0 - f32) * (0.62 * gain)
+    f32 += (255.0 - f32) * np.float32(0.62 * gain)
     if depth[0] > 0:
         radius = max(6.0, camera.focal_px * 25.0 / depth[0]) * gain
         h, w = frame.shape[:2]
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        d2 = (xx - pix[0, 0]) ** 2 + (yy - pix[0, 1]) ** 2
-        core = np.exp(-d2 / (2.0 * radius * radius))[..., None]
+        core = _gaussian_patch(pix[0], radius, 0, w, 0, h)[..., None]
         f32 = f32 * (1.0 - core) + np.array([255.0, 250.0, 235.0], np.float32) * core
     np.copyto(frame, np.clip(f32, 0, 255).astype(np.uint8))
 
@@ -175,10 +182,7 @@ def draw_plume(
         y0, y1 = int(max(0, centre_px[1] - 3 * sigma)), int(min(h, centre_px[1] + 3 * sigma + 1))
         if x0 >= x1 or y0 >= y1:
             continue
-        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-        d2 = (xx - centre_px[0]) ** 2 + (yy - centre_px[1]) ** 2
-        a = (alpha * np.exp(-d2 / (2.0 * sigma * sigma)))[..., None]
+        a = (np.float32(alpha) * _gaussian_patch(centre_px, sigma, x0, x1, y0, y1))[..., None]
         roi = frame[y0:y1, x0:x1].astype(np.float32)
-        frame[y0:y1, x0:x1] = np.clip(roi * (1 - a) + rgb.astype(np.float32) * a, 0, 255).astype(
-            np.uint8
-        )
+        roi += (rgb.astype(np.float32) - roi) * a
+        frame[y0:y1, x0:x1] = roi.astype(np.uint8)

@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
@@ -166,8 +167,7 @@ def render_video(
             if i in flash_frames:
                 gain = events.FLASH_GAINS[flash_frames.index(i)]
                 events.apply_flash(frame, cam, np.asarray(plan.strike_enu), gain)
-            out = frame.astype(np.int16) + noise[i % NOISE_BANK]
-            yield np.clip(out, 0, 255).astype(np.uint8)
+            yield cv2.add(frame, noise[i % NOISE_BANK], dtype=cv2.CV_8U)
 
     real_span = plan.duration_s + (plan.cut_gap_s if plan.cut_at_s is not None else 0.0) + 0.1
     track = audio.real_time_track(real_span, sample_rate, bang["real_s"], flash_real - 2.0, rng)
