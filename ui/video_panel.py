@@ -408,7 +408,7 @@ class VideoPanel(QWidget):
             f"frame {f.index} / {len(self.table) - 1}",
             f"pts {f.pts} ({pts_s} s)",
             f"time {time_code(f.time_s)}",
-            "key" if f.keyframe else "   ",
+            "keyframe" if f.keyframe else "",
             f"md5 {f.md5[:12]}",
         ]
         segments = self.timeline.segments
@@ -416,11 +416,13 @@ class VideoPanel(QWidget):
         k = bisect.bisect_right(starts, f.index) - 1
         if segments and k >= 0:
             parts.append(f"segment {k + 1}/{len(segments)}")
+        if any(a <= f.index <= b for a, b in self.shown.sequential_only):
+            parts.append("⚠ sequential-only stretch (seeking here gave other pictures)")
         if not self.shown.enhancements.is_identity:
             parts.append("ENHANCED (display only)")
         if self._direction:
             parts.append(f"{'◀' if self._direction < 0 else '▶'} {self._speed}x")
-        self.info.setText("   ".join(parts))
+        self.info.setText("   ".join(p for p in parts if p))
 
     def _on_decoder_failed(self, index: int, message: str) -> None:
         self._show_error("Cannot decode the frame" if index >= 0 else "Cannot open", message)

@@ -43,6 +43,7 @@ class DecodedFrame:
     enhancements: Enhancements
     generation: int  # which open() it belongs to
     thread_id: int  # the thread that decoded it (never the GUI thread)
+    sequential_only: tuple[tuple[int, int], ...] = ()  # stretches where seeking failed
 
 
 class _State:
@@ -197,7 +198,9 @@ def _run(state: _State, owner: FrameDecoder, threads: set[int]) -> None:
                     continue
             if last is not None:
                 shown = rgb_to_qimage(apply_enhancements(last.image, enh))
-                if not _emit(owner, "frame_ready", DecodedFrame(last, shown, enh, generation, me)):
+                unsafe = tuple(reader.sequential_only)
+                decoded = DecodedFrame(last, shown, enh, generation, me, unsafe)
+                if not _emit(owner, "frame_ready", decoded):
                     return
     finally:
         if reader is not None:
