@@ -40,6 +40,7 @@ class SynthSpec:
     time_base: Fraction | None = None  # default 1/fps
     durations: Sequence[int] | None = None  # per-frame pts steps (VFR), in time_base units
     rotation_deg: int | None = None  # display-matrix rotation, where the muxer supports it
+    sar: Fraction | None = None  # sample aspect ratio (non-square pixels)
 
 
 def textured(index: int, width_px: int = 160, height_px: int = 120, seed: int = 7) -> np.ndarray:
@@ -93,6 +94,8 @@ def write_video(
         if spec.b_frames:
             cc.max_b_frames = spec.b_frames
         stream.options = dict(spec.options)
+        if spec.sar is not None:
+            cc.sample_aspect_ratio = spec.sar
         if spec.rotation_deg is not None:
             stream.set_display_rotation(spec.rotation_deg)
         pts = spec.start_pts

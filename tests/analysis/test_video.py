@@ -169,6 +169,17 @@ def test_rotation_is_applied_and_mapped_back(tmp_path):
         assert (u, v) == pytest.approx((4.0, 4.0))
 
 
+def test_non_square_pixels_are_made_square(tmp_path):
+    spec = SynthSpec(frames=24, sar=Fraction(2, 1), options=X264_OPTS)
+    path = write_video(tmp_path / "sar.mkv", spec)
+    with VideoReader(path) as reader:
+        assert reader.table.sar == (2, 1)
+        frame = reader.frame_at(13)
+        assert frame.image.shape == (120, 320, 3)  # 160 stored pixels, each twice as wide
+        assert read_barcode(frame.image[:, ::2]) == 13
+        assert display_to_coded(100.0, 50.0, (160, 120), 0, (2, 1)) == (50.0, 50.0)
+
+
 def test_table_rows_round_trip_through_json(videos):
     table = build_frame_table(videos["vfr.mp4"])
     rows = json.loads(json.dumps(table.to_rows()))
