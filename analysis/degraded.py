@@ -22,13 +22,15 @@ Images are uint8 arrays, RGB (h, w, 3) or gray (h, w); pixel origin top-left, x 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from analysis.errors import MediaError
+from analysis.jobs import CancelToken, ProgressFn
 
 DARK_LEVEL = 24  # a bar pixel is at most this bright (8-bit luma) ...
 DARK_STD = 6.0  # ... and the bar this flat
@@ -182,19 +184,55 @@ def frame_flags(
     frames: Iterable[np.ndarray], *, dup_level: float = 0.6, blend_ratio: float = 0.15
 ) -> list[FrameFlag]:
     """Flag duplicated, blended and combed frames in a frame sequence (gray or RGB)."""
-    grays = [_gray(f).astype(np.float32) for f in frames]
-    out = []
-    for i, g in enumerate(grays):
-        dup = i > 0 and float(np.abs(g - grays[i - 1]).mean()) < dup_level
-        blended = False
-        if 0 < i < len(grays) - 1 and not dup:
-            prev, nxt = grays[i - 1], grays[i + 1]
-            span = float(np.abs(nxt - prev).mean())
-            resid = float(np.abs(g - 0.5 * (prev + nxt)).mean())
-            # a real in-between picture of moving content is not the average of its neighbours
-            blended = span > 2.0 and resid < blend_ratio * span and _ghosted(g, prev, nxt)
-        out.append(FrameFlag(i, bool(dup), bool(blended), round(combing_ratio(g), 3)))
-    return out
+    return list(iter_frame_flags(frames, dup_level=dup_level, blend_ratio=blend_ratio))
+
+
+def iter_frame_flags(
+    frames: Iterable[np.ndarray], *, dup_level: float = 0.6, blend_ratio: float = 0.15
+) -> Iterator[FrameFlag]:
+    """Streaming ``frame_flags``: holds three frames at a time (for long videos)."""
+    window: list[np.ndarray] = []  # previous, current
+    i = -1
+    for i, f in enumerate(frames):
+        window.append(_gray(f).astype(np.float32))
+        if len(window) == 3:
+            yield _flag(i - 1, window[0], window[1], window[2], dup_level, blend_ratio)
+            window.pop(0)
+        elif i == 0:
+            yield _flag(0, None, window[0], None, dup_level, blend_ratio)
+    if i >= 1:
+        yield _flag(i, window[-2], window[-1], None, dup_level, blend_ratio)
+
+
+def _flag(
+    i: int,
+    prev: np.ndarray | None,
+    g: np.ndarray,
+    nxt: np.ndarray | None,
+    dup_level: float,
+    blend_ratio: float,
+) -> FrameFlag:
+    dup = prev is not None and float(np.abs(g - prev).mean()) < dup_level
+    blended = False
+    if prev is not None and nxt is not None and not dup:
+        span = float(np.abs(nxt - prev).mean())
+        resid = float(np.abs(g - 0.5 * (prev + nxt)).mean())
+        # a real in-between picture of moving content is not the average of its neighbours
+        blended = span > 2.0 and resid < blend_ratio * span and _ghosted(g, prev, nxt)
+    return FrameFlag(i, bool(dup), bool(blended), round(combing_ratio(g), 3))
+
+
+def scan_frame_flags(
+    path: str | Path,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[FrameFlag]:
+    """``frame_flags`` over a whole video at full resolution (rows matter for combing)."""
+    from analysis.video_iter import iter_frames
+
+    frames = (f.image for f in iter_frames(path, gray=True, progress=progress, cancel=cancel))
+    return list(iter_frame_flags(frames))
 
 
 def _ghosted(g: np.ndarray, prev: np.ndarray, nxt: np.ndarray) -> bool:

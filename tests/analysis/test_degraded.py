@@ -12,6 +12,7 @@ from analysis.degraded import (
     find_active_area,
     find_static_overlay,
     frame_flags,
+    scan_frame_flags,
     segment_quality,
 )
 from analysis.errors import MediaError
@@ -110,6 +111,19 @@ def test_duplicates_blends_and_interlacing():
     assert [f.index for f in flags if f.duplicate] == [3]
     assert [f.index for f in flags if f.blended] == [5]
     assert [f.index for f in flags if f.interlaced] == [len(frames) - 1]
+
+
+def test_scan_of_an_encoded_video_with_a_repeated_frame(tmp_path):
+    from analysis.video_synth import SynthSpec, write_video
+
+    order = [0, 1, 2, 3, 3, 4, 5, 6, 7, 8]  # frame 4 repeats frame 3 (a screen recording)
+    spec = SynthSpec(frames=len(order), width_px=320, height_px=180,
+                     options=(("x264-params", "keyint=5:bframes=0:crf=10"),))  # fmt: skip
+    path = write_video(tmp_path / "dup.mkv", spec, lambda i: scene(order[i]), barcode=False)
+    flags = scan_frame_flags(path)
+    assert [f.index for f in flags] == list(range(len(order)))
+    assert [f.index for f in flags if f.duplicate] == [4]
+    assert not any(f.interlaced or f.blended for f in flags)
 
 
 def test_effective_scale_of_an_upscaled_picture():
