@@ -1,0 +1,147 @@
+"""Region search: where does a box drawn in image A (a landmark) lie in image B?
+
+A box around a landmark (a water tower) holds few features of its own, so the search uses the
+context around it: A is cropped to the box enlarged by ``context`` times its size on each side,
+that crop is matched against the whole of B (features of B can come from a cache), a homography
+is verified by MAGSAC++ and refined (analysis.matching), and the box's corners are mapped into
+B. Fewer than ``min_inliers`` inliers, or a degenerate mapping of the box, gives "not found".
+
+Confidence: a logistic function of the inlier count, ``1 / (1 + exp(-(n - N50) / SCALE))``,
+with N50 and SCALE fitted on the benchmark's positive pairs (the box warped by a known
+homography, 0.5-2x zoom, up to 30 degrees of tilt) and negative pairs (the box searched in an
+unrelated image): bench/bench_matching.py prints the share of correct localisations per inlier
+band, from which these constants were read. It is the estimated probability that the returned
+quadrilateral is within a few pixels of the truth, given the inlier count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.jobs import CancelToken, ProgressFn, check, report
+from analysis.matching import MatchResult, match_features, refine_photometric
+from analysis.matching_features import Features, compute_features
+from analysis.matching_geometry import apply_h
+
+FOUND = "found"
+NOT_FOUND = "not found"
+DEFAULT_REGION_MIN_INLIERS = 12
+CONFIDENCE_N50 = 14.0
+CONFIDENCE_SCALE = 4.0
+
+
+@dataclass(frozen=True, eq=False)
+class RegionResult:
+    """Where A's box lies in B.
+
+    Attributes:
+        verdict: "found" or "not found"; ``reason`` explains.
+        quad_b_px: (4, 2) corners of the box in B's pixels (top-left, top-right,
+            bottom-right, bottom-left of the box in A), or None when not found.
+        confidence: calibrated probability that the quadrilateral is right (0 if not found).
+        n_inliers: inliers of the context-to-B homography; ``min_inliers`` the threshold.
+        homography: 3x3 mapping A's pixels (whole-image coordinates) to B's, or None.
+        context_xywh: the part of A that was matched (box plus context), in A's pixels.
+        match: the underlying MatchResult (in the context crop's coordinates).
+    """
+
+    verdict: str
+    reason: str
+    quad_b_px: np.ndarray | None
+    confidence: float
+    n_inliers: int
+    min_inliers: int
+    homography: np.ndarray | None
+    context_xywh: tuple[int, int, int, int]
+    match: MatchResult
+
+    @property
+    def found(self) -> bool:
+        return self.verdict == FOUND
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary."""
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "quad_b_px": None if self.quad_b_px is None else self.quad_b_px.tolist(),
+            "confidence": self.confidence,
+            "inliers": self.n_inliers,
+            "min_inliers": self.min_inliers,
+            "homography": None if self.homography is None else self.homography.tolist(),
+            "context_xywh": list(self.context_xywh),
+        }
+
+
+def region_confidence(n_inliers: int) -> float:
+    """Calibrated confidence of a found region from its inlier count (see module doc)."""
+    return float(1.0 / (1.0 + np.exp(-(n_inliers - CONFIDENCE_N50) / CONFIDENCE_SCALE)))
+
+
+def _context_box(roi, wh, context):
+    x, y, w, h = roi
+    if w <= 0 or h <= 0 or x < 0 or y < 0 or x + w > wh[0] or y + h > wh[1]:
+        raise ValueError(f"box {roi} is empty or outside the {wh[0]}x{wh[1]} image")
+    mx, my = context * w, context * h
+    x0, y0 = int(max(0, np.floor(x - mx))), int(max(0, np.floor(y - my)))
+    x1, y1 = int(min(wh[0], np.ceil(x + w + mx))), int(min(wh[1], np.ceil(y + h + my)))
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def find_region(
+    a: np.ndarray,
+    roi_xywh: tuple[float, float, float, float],
+    b: np.ndarray,
+    *,
+    method: str = "sift",
+    context: float = 1.0,
+    features_b: Features | None = None,
+    min_inliers: int = DEFAULT_REGION_MIN_INLIERS,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> RegionResult:
+    """Find the quadrilateral in B of the box ``roi_xywh`` drawn in A.
+
+    Args:
+        a, b: images (grey, BGR or BGRA).
+        roi_xywh: the box in A: x, y of its top-left pixel edge, width, height, in pixels.
+        method: feature method.
+        context: margin around the box, as a multiple of its width/height, on each side.
+        features_b: B's features if cached (same method), else computed.
+        min_inliers: "not found" below this many inliers.
+        progress, cancel: job hooks.
+
+    Returns:
+        A RegionResult.
+
+    Raises:
+        ValueError: the box is empty or outside A.
+    """
+    wh_a = (a.shape[1], a.shape[0])
+    cx, cy, cw, ch = _context_box(roi_xywh, wh_a, context)
+    crop = a[cy : cy + ch, cx : cx + cw]
+    report(progress, 0.1, "features of the box and its context")
+    f_crop = compute_features(crop, method, cancel=cancel)
+    check(cancel)
+    if features_b is None:
+        report(progress, 0.4, "features of B")
+        features_b = compute_features(b, method, cancel=cancel)
+    report(progress, 0.7, "matching")
+    m = match_features(f_crop, features_b, min_inliers=min_inliers, cancel=cancel)
+    m = refine_photometric(m, crop, b)
+    report(progress, 1.0, m.verdict)
+    box = (cx, cy, cw, ch)
+    if not m.matched or m.homography is None:
+        why = m.reason.removeprefix("no match: ")
+        return RegionResult(NOT_FOUND, why, None, 0.0, m.n_inliers, min_inliers, None, box, m)
+    shift = np.array([[1.0, 0, -cx], [0, 1.0, -cy], [0, 0, 1.0]])
+    h = m.homography @ shift
+    h /= h[2, 2]
+    x, y, w, hh = roi_xywh
+    corners = np.array([[x, y], [x + w, y], [x + w, y + hh], [x, y + hh]], float) - 0.5
+    quad = apply_h(h, corners)
+    conf = region_confidence(m.n_inliers)
+    reason = f"{m.n_inliers} inliers (needs {min_inliers}); confidence {conf:.2f}"
+    return RegionResult(FOUND, reason, quad, conf, m.n_inliers, min_inliers, h, box, m)
