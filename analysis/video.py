@@ -209,7 +209,9 @@ class VideoReader:
                 return frame, want
             self._drop_cache_from(0)
         for attempt, start in enumerate(self._start_points(index)):
-            frame = self._decode_to(index, start, skip=attempt == 0)
+            # stepping back wants every picture of the stretch cached: no skipping then
+            skip = attempt == 0 and index + 1 not in self._cache
+            frame = self._decode_to(index, start, skip=skip)
             if frame is not None and frame_md5(frame) == want:
                 self._verified.add(index)
                 return frame, want

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -237,6 +238,8 @@ def main() -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     print("PyAV", av.__version__, {k: ".".join(map(str, v)) for k, v in av.library_versions.items()
                                     if k in ("libavcodec", "libavformat")})  # fmt: skip
+    print(f"load average at start: {os.getloadavg()} on {os.cpu_count()} CPUs "
+          "(a shared machine: ratios measured in the same run matter more than ms)")  # fmt: skip
     print(subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True).stdout
           .splitlines()[0])  # fmt: skip
     paths = [SHARED / "testvideo.mp4", SHARED / "drone-sky.mp4"]
@@ -251,6 +254,7 @@ def main() -> int:
         bench_random(g60)
         bench_random(g250)
     bench_cuts(args.sd_python)
+    print(f"\nload average at end: {os.getloadavg()}")
     return 0
 
 
