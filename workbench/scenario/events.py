@@ -129,17 +129,35 @@ def _gaussian_patch(
     return np.outer(gy, gx)
 
 
+def _behind(distance_m: np.ndarray | None, point_m: float, margin_m: float) -> np.ndarray | float:
+    """1 where the background is farther than ``point_m - margin_m`` (the effect shows), else 0."""
+    if distance_m is None:
+        return 1.0
+    return (distance_m > point_m - margin_m).astype(np.float32)
+
+
 def apply_flash(
-    frame: np.ndarray, camera: PinholeCamera, strike_enu: np.ndarray, gain: float
+    frame: np.ndarray,
+    camera: PinholeCamera,
+    strike_enu: np.ndarray,
+    gain: float,
+    distance_m: np.ndarray | None = None,
 ) -> None:
-    """A blinding flash: a white-hot core at the strike point and the whole frame washed out."""
-    pix, depth = camera.project(strike_enu[None, :] + np.array([[0.0, 0.0, 4.0]]))
+    """A blinding flash: a white-hot core at the strike point and the whole frame washed out.
+
+    The core is hidden where ``distance_m`` (per-pixel distance of the background) shows a
+    surface nearer than the strike; the wash-out (glare, exposure) covers everything.
+    """
+    target = strike_enu + np.array([0.0, 0.0, 4.0])
+    pix, depth = camera.project(target[None, :])
     f32 = frame.astype(np.float32)
     f32 += (255.0 - f32) * np.float32(0.62 * gain)
     if depth[0] > 0:
         radius = max(6.0, camera.focal_px * 25.0 / depth[0]) * gain
         h, w = frame.shape[:2]
-        core = _gaussian_patch(pix[0], radius, 0, w, 0, h)[..., None]
+        dist = float(np.linalg.norm(target - np.asarray(camera.position_enu_m)))
+        core = _gaussian_patch(pix[0], radius, 0, w, 0, h) * _behind(distance_m, dist, 30.0)
+        core = core[..., None]
         f32 = f32 * (1.0 - core) + np.array([255.0, 250.0, 235.0], np.float32) * core
     np.copyto(frame, np.clip(f32, 0, 255).astype(np.uint8))
 
@@ -163,15 +181,24 @@ def plume_puffs(strike_en_m: tuple[float, float], since_flash_s: float) -> list[
 
 
 def draw_plume(
-    frame: np.ndarray, camera: PinholeCamera, strike_en_m: tuple[float, float], since_flash_s: float
+    frame: np.ndarray,
+    camera: PinholeCamera,
+    strike_en_m: tuple[float, float],
+    since_flash_s: float,
+    distance_m: np.ndarray | None = None,
 ) -> None:
-    """Blend soft, growing smoke puffs over the frame (far puffs first)."""
+    """Blend soft, growing smoke puffs over the frame (far puffs first).
+
+    Where ``distance_m`` (per-pixel distance of the background) shows a surface nearer than
+    a puff, the puff passes behind it.
+    """
     if since_flash_s <= 0.0:
         return
     h, w = frame.shape[:2]
     puffs = plume_puffs(strike_en_m, since_flash_s)
     centres = np.array([p[0] for p in puffs])
     pix, depth = camera.project(centres)
+    puff_dist = np.linalg.norm(centres - np.asarray(camera.position_enu_m), axis=1)
     for k in np.argsort(-depth):
         if depth[k] <= 1.0:
             continue
@@ -182,7 +209,10 @@ def draw_plume(
         y0, y1 = int(max(0, centre_px[1] - 3 * sigma)), int(min(h, centre_px[1] + 3 * sigma + 1))
         if x0 >= x1 or y0 >= y1:
             continue
-        a = (np.float32(alpha) * _gaussian_patch(centre_px, sigma, x0, x1, y0, y1))[..., None]
+        a = np.float32(alpha) * _gaussian_patch(centre_px, sigma, x0, x1, y0, y1)
+        if distance_m is not None:
+            a *= _behind(distance_m[y0:y1, x0:x1], puff_dist[k], radius_m)
+        a = a[..., None]
         roi = frame[y0:y1, x0:x1].astype(np.float32)
         roi += (rgb.astype(np.float32) - roi) * a
         frame[y0:y1, x0:x1] = roi.astype(np.uint8)

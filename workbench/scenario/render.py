@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -96,8 +97,8 @@ def _ground_supersampling(camera: PinholeCamera) -> tuple[int, int]:
 
 def _sky_and_ground(
     world: World, camera: PinholeCamera, ground: np.ndarray, sun: SunPosition
-) -> np.ndarray:
-    """Sky gradient and hazed ground at the output resolution (float32 RGB).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sky gradient and hazed ground at the output resolution (float32 RGB) and distances.
 
     The ground is warped on a supersampled grid and area-averaged together with its coverage
     (the fraction of each output pixel below the horizon), so the horizon is antialiased.
@@ -136,7 +137,8 @@ def _sky_and_ground(
     haze = (1.0 - np.exp(-dist / HAZE_DISTANCE_M)).astype(np.float32)[..., None]
     ground_f = ground_avg * (1.0 - haze) + HAZE_RGB.astype(np.float32) * haze
     c = cover[..., None]
-    return ground_f * c + _sky(camera, sun) * (1.0 - c)
+    colour = ground_f * c + _sky(camera, sun) * (1.0 - c)
+    return colour, np.where(cover >= 0.5, dist, np.inf).astype(np.float32)
 
 
 def _sky(camera: PinholeCamera, sun: SunPosition) -> np.ndarray:
@@ -153,10 +155,22 @@ def _sky(camera: PinholeCamera, sun: SunPosition) -> np.ndarray:
     return (sky + glow[..., None] * np.array([1.0, 0.95, 0.8])).astype(np.float32)
 
 
-def render_view(
+@dataclass(frozen=True)
+class RenderedView:
+    """A rendered view and, per pixel, the distance to the surface seen (inf for sky).
+
+    The distance of a prism face is that of its prism's centre: exact enough to let far
+    effects (smoke, the flash) pass behind nearer buildings.
+    """
+
+    image: np.ndarray
+    distance_m: np.ndarray
+
+
+def render_view_with_distance(
     world: World, camera: PinholeCamera, sun: SunPosition, ground: np.ndarray | None = None
-) -> np.ndarray:
-    """Render one still view of the world.
+) -> RenderedView:
+    """Render one still view of the world with its per-pixel distance map.
 
     Args:
         world: The world.
@@ -165,17 +179,40 @@ def render_view(
         ground: The shadowed ground from ``ground_with_shadows`` (computed if None).
 
     Returns:
-        (height, width, 3) uint8 RGB image.
+        The (height, width, 3) uint8 RGB image and a (height, width) float32 distance map.
     """
     if ground is None:
         ground = ground_with_shadows(world, sun)
     if camera.pitch_deg > -40.0:  # grazing view: low-pass the texture against aliasing
         ground = cv2.GaussianBlur(ground, (0, 0), 0.8)
-    back = _sky_and_ground(world, camera, ground, sun)
+    back, dist = _sky_and_ground(world, camera, ground, sun)
     back8 = np.clip(back + 0.5, 0, 255).astype(np.uint8)
     ss = PRISM_SUPERSAMPLING
     canvas = cv2.resize(back8, None, fx=ss, fy=ss, interpolation=cv2.INTER_NEAREST)
+    depth = cv2.resize(dist, None, fx=ss, fy=ss, interpolation=cv2.INTER_NEAREST)
     draw_prisms(
-        canvas, world.prisms, world, camera, sun.direction_enu(), HAZE_RGB, HAZE_DISTANCE_M, ss, ss
+        canvas,
+        world.prisms,
+        world,
+        camera,
+        sun.direction_enu(),
+        HAZE_RGB,
+        HAZE_DISTANCE_M,
+        ss,
+        ss,
+        distance=depth,
     )
-    return cv2.resize(canvas, (camera.width_px, camera.height_px), interpolation=cv2.INTER_AREA)
+    size = (camera.width_px, camera.height_px)
+    image = cv2.resize(canvas, size, interpolation=cv2.INTER_AREA)
+    nearest = depth.reshape(size[1], ss, size[0], ss).min(axis=(1, 3))
+    return RenderedView(image, nearest)
+
+
+def render_view(
+    world: World, camera: PinholeCamera, sun: SunPosition, ground: np.ndarray | None = None
+) -> np.ndarray:
+    """Render one still view of the world; (height, width, 3) uint8 RGB.
+
+    See ``render_view_with_distance`` for the arguments.
+    """
+    return render_view_with_distance(world, camera, sun, ground).image

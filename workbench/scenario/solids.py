@@ -160,6 +160,7 @@ def draw_prisms(
     haze_distance_m: float,
     sx: int,
     sy: int,
+    distance: np.ndarray | None = None,
 ) -> None:
     """Fill every camera-facing face of the prisms on a canvas supersampled by (sx, sy).
 
@@ -173,6 +174,8 @@ def draw_prisms(
         haze_distance_m: Haze e-folding distance.
         sx: Horizontal supersampling factor.
         sy: Vertical supersampling factor.
+        distance: Optional float32 canvas of the same size that receives, for every face
+            drawn, the distance from the camera to its prism's centre.
     """
     geo = _geometry(key, prisms)
     cam_pos = np.asarray(camera.position_enu_m, dtype=float)
@@ -184,7 +187,8 @@ def draw_prisms(
     fixed = np.round(
         np.column_stack([cam_pts[:, 0] / zs * ax + bx, cam_pts[:, 1] / zs * ay + by]) * 8
     ).astype(np.int32)
-    haze = 1.0 - np.exp(-np.linalg.norm(geo.centroids - cam_pos, axis=1) / haze_distance_m)
+    prism_dist = np.linalg.norm(geo.centroids - cam_pos, axis=1)
+    haze = 1.0 - np.exp(-prism_dist / haze_distance_m)
     lit_sun = sun_dir[2] > 0
     side_lam = (
         np.clip(geo.side_normals @ sun_dir, 0.0, None)
@@ -227,6 +231,8 @@ def draw_prisms(
                 if poly is None:
                     continue
             cv2.fillPoly(canvas, [poly], colour, cv2.LINE_8, shift=3)
+            if distance is not None:
+                cv2.fillPoly(distance, [poly], float(prism_dist[i]), cv2.LINE_8, shift=3)
 
 
 def _clipped_polygon(

@@ -111,7 +111,7 @@ def render_video(
     timeline = _timeline(plan)
     flash_real = (plan.strike_utc - plan.start_utc).total_seconds()
     descent_offset = (plan.start_utc - plan.descent_t0_utc).total_seconds()
-    backgrounds, segments = [], []
+    backgrounds, distances, segments = [], [], []
     ground = None
     for k, cam in enumerate(plan.cameras):
         check(cancel)
@@ -120,7 +120,9 @@ def render_video(
         sun = solar_position(when, world.origin_lat_deg, world.origin_lon_deg)
         if ground is None:  # seconds apart, the shadows move by well under a centimetre
             ground = render.ground_with_shadows(world, sun)
-        backgrounds.append(render.render_view(world, cam, sun, ground))
+        view = render.render_view_with_distance(world, cam, sun, ground)
+        backgrounds.append(view.image)
+        distances.append(view.distance_m)
         segments.append(
             {
                 "first_frame": first,
@@ -148,7 +150,7 @@ def render_video(
             cam = plan.cameras[seg]
             real = timeline.real_time_s(i)
             frame = backgrounds[seg].copy()
-            events.draw_plume(frame, cam, plan.strike_enu[:2], real - flash_real)
+            events.draw_plume(frame, cam, plan.strike_enu[:2], real - flash_real, distances[seg])
             pos = plan.descent.position_enu(real + descent_offset)
             pix, depth = cam.project(pos[None, :])
             visible = events.in_frame(pix[0], float(depth[0]), cam) and pos[2] > 0
@@ -166,7 +168,7 @@ def render_video(
             )
             if i in flash_frames:
                 gain = events.FLASH_GAINS[flash_frames.index(i)]
-                events.apply_flash(frame, cam, np.asarray(plan.strike_enu), gain)
+                events.apply_flash(frame, cam, np.asarray(plan.strike_enu), gain, distances[seg])
             yield cv2.add(frame, noise[i % NOISE_BANK], dtype=cv2.CV_8U)
 
     real_span = plan.duration_s + (plan.cut_gap_s if plan.cut_at_s is not None else 0.0) + 0.1
