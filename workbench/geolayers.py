@@ -14,9 +14,11 @@ Positions are WGS84 degrees; GeoJSON positions are [lon, lat] (RFC 7946).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from analysis import geodesy
@@ -25,10 +27,10 @@ from analysis.geoexport import (
     Feature,
     GeoLine,
     GeoPoint,
+    GeoPolygon,
     ellipse_polygon,
     ray_line,
     to_geojson,
-    wedge_feature,
 )
 from analysis.triangulation import BearingRay, ErrorEllipse
 from workbench.case import evidence as ev
@@ -61,7 +63,8 @@ PALETTE = (
 )
 KIND_COLOURS = {"landmark": "#1f4e9c", "camera": "#444444", "target": "#c0392b"}
 DIRECTION_LINE_M = 300.0
-SIGHTLINE_EXTENSION = 3.0  # the camera lies beyond the near object: draw 3x the spacing
+SIGHTLINE_EXTENSION = 3.0
+WEDGE_STEP_DEG = 5.0  # the camera lies beyond the near object: draw 3x the spacing
 
 
 def evidence_colour(evidence_id: int | None) -> str | None:
@@ -131,6 +134,20 @@ def _evidence_items(items: Iterable[ev.Evidence]) -> list[MapItem]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _ray_points(origin: LatLon, az: float, sigma: float, range_m: float) -> tuple[LatLon, ...]:
+    # Cached: a refresh after one edit recomputes only the geodesics that changed.
+    return ray_line(BearingRay(origin, az, sigma), range_m, "").points
+
+
+@lru_cache(maxsize=8192)
+def _wedge_ring(origin: LatLon, view_deg: float, hfov_deg: float, range_m: float) -> tuple:
+    # One arc vertex per WEDGE_STEP_DEG (at least 4): the far edge of a 40 deg wedge at 5 km
+    # then departs from the true arc by at most 5000 * (1 - cos(2.5 deg)) = 4.8 m.
+    points = max(4, math.ceil(hfov_deg / WEDGE_STEP_DEG) + 1)
+    return tuple(geodesy.wedge_polygon(origin, view_deg, hfov_deg, range_m, arc_points=points))
+
+
 def _bearing_items(obs: Observation, cameras: dict[int, Landmark]) -> list[MapItem]:
     i = obs.inputs
     cam = cameras.get(i.get("camera_id"))
@@ -143,21 +160,16 @@ def _bearing_items(obs: Observation, cameras: dict[int, Landmark]) -> list[MapIt
     cam_name = cam.name if cam else f"camera {i.get('camera_id')}"
     az, sigma = float(i["azimuth_deg"]), float(i["sigma_deg"])
     text = f"bearing {az:.2f} deg ± {sigma:.2f} deg (1 sigma) from {cam_name}"
-    ray = ray_line(
-        BearingRay(origin, az, sigma), float(i.get("range_m") or 5000.0), f"bearing {obs.id}", text
-    )
+    range_m = float(i.get("range_m") or 5000.0)
+    ray = GeoLine(f"bearing {obs.id}", _ray_points(origin, az, sigma, range_m), text)
     out = [MapItem("rays", f"observation:{obs.id}", ray, colour)]
     if i.get("hfov_deg"):
         view = i.get("view_azimuth_deg")
         view = az if view is None else float(view)
-        wedge = wedge_feature(
-            origin,
-            view,
-            float(i["hfov_deg"]),
-            float(i.get("range_m") or 5000.0),
-            f"field of view {obs.id}",
-            f"{float(i['hfov_deg']):.1f} deg wide, axis {view:.1f} deg",
-        )
+        hfov = float(i["hfov_deg"])
+        ring = _wedge_ring(origin, view, hfov, range_m)
+        text = f"{hfov:.1f} deg wide, axis {view:.1f} deg"
+        wedge = GeoPolygon(f"field of view {obs.id}", ring, text)
         out.append(MapItem("wedges", f"observation:{obs.id}:wedge", wedge, colour))
     return out
 

@@ -107,16 +107,16 @@
       radius: radius, color: layerId === 'cameras' ? '#111' : props.colour,
       weight: layerId === 'cameras' ? 2 : 1, fillColor: props.colour, fillOpacity: 0.9
     });
-    if (props.editable) { m.on('mousedown', function (e) { startDrag(m, props, e); }); }
     return m;
+  }
+
+  function propsOf(layer) {
+    return (layer && layer.feature && layer.feature.properties) || {};
   }
 
   function decorate(layerId, labelled) {
     return function (feature, layer) {
       var props = feature.properties || {};
-      layer.feature = feature;
-      layer.bindPopup(function (l) { return popupContent(props, l); });
-      layer.on('click', function () { call('featureClicked', String(props.id)); });
       if (labelled && feature.geometry && feature.geometry.type === 'Point' &&
           String(props.id).indexOf(':sample:') < 0) {
         layer.bindTooltip(el('span', null, props.name || ''), {
@@ -126,7 +126,9 @@
     };
   }
 
+  GW.timings = {};
   GW.setLayer = function (layerId, collection) {
+    var t0 = performance.now();
     if (groups[layerId]) { map.removeLayer(groups[layerId]); }
     var features = (collection && collection.features) || [];
     var labelled = ['evidence', 'landmarks', 'cameras', 'targets', 'hypotheses']
@@ -136,11 +138,17 @@
       style: function (f) { return styleFor(layerId, f.properties || {}); },
       onEachFeature: decorate(layerId, labelled)
     });
+    // One popup and one set of handlers per layer, not per feature: 5,000 features stay fast.
+    group.bindPopup(function (l) { return popupContent(propsOf(l), l); });
+    group.on('click', function (e) { call('featureClicked', String(propsOf(e.layer).id)); });
+    group.on('mousedown', function (e) { startDrag(e.layer, propsOf(e.layer), e); });
     groups[layerId] = group;
     counts[layerId] = features.length;
     if (visible[layerId] === undefined) { visible[layerId] = true; }
+    var t1 = performance.now();
     if (visible[layerId]) { group.addTo(map); }
     updateBox(layerId);
+    GW.timings[layerId] = [Math.round(t1 - t0), Math.round(performance.now() - t1)];
     return features.length;
   };
 
@@ -157,7 +165,10 @@
         }
       });
     });
-    if (found) { found.openPopup(); }
+    if (found) {
+      var where = found.getLatLng ? found.getLatLng() : found.getBounds().getCenter();
+      L.popup().setLatLng(where).setContent(popupContent(propsOf(found), found)).openOn(map);
+    }
     return !!found;
   };
 
@@ -313,6 +324,7 @@
   }
 
   GW.init = function (leafletMap, config) {
+    GW.initStartMs = performance.now();
     map = leafletMap;
     cfg = config;
     if (map.attributionControl) { map.attributionControl.setPrefix(false); }
@@ -335,6 +347,11 @@
     }
     if (cfg.bounds) { GW.fitBounds(cfg.bounds); }
     GW.ready = true;
+    GW.initEndMs = performance.now();
+    // Two frames after init the layers have been painted: when the map is really on screen.
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () { GW.renderedAtMs = performance.now(); });
+    });
     if (cfg.interactive && typeof QWebChannel !== 'undefined' && window.qt && qt.webChannelTransport) {
       new QWebChannel(qt.webChannelTransport, function (channel) {
         bridge = channel.objects.bridge;
