@@ -86,3 +86,16 @@ def test_cli_writes_scenario_and_is_deterministic(tmp_path, capsys, monkeypatch)
 @pytest.mark.parametrize("bad", [["scenario"], ["scenario", "x", "--seed", "abc"]])
 def test_bad_arguments_exit_2(bad: list[str]) -> None:
     assert cli.main(bad) == 2
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"rooftop_size": (161, 90)}, "even"),
+        ({"cut_at_s": 9.0}, "cut_at_s"),
+        ({"flash_at_s": -1.0}, "flash_at_s"),
+    ],
+)
+def test_config_refuses_impossible_values(changes: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ScenarioConfig(**changes)

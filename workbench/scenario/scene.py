@@ -56,6 +56,31 @@ class ScenarioConfig:
     gsd_m: float = 1.0
     write_orthophoto: bool = True
 
+    def __post_init__(self) -> None:
+        sizes = {
+            "rooftop_size": self.rooftop_size,
+            "second_size": self.second_size,
+            "still_size": self.still_size,
+            "photo_size": self.photo_size,
+        }
+        for name, (w, h) in sizes.items():
+            if w < 16 or h < 16 or w % 2 or h % 2:
+                raise ValueError(
+                    f"{name} must be even and at least 16 px, got {w}x{h} "
+                    "(H.264 in yuv420p needs even sizes)"
+                )
+        if not 0.0 <= self.flash_at_s < self.rooftop_duration_s:
+            raise ValueError(f"flash_at_s {self.flash_at_s} is outside the rooftop video")
+        if not 0.0 < self.cut_at_s < self.rooftop_duration_s or self.cut_gap_s < 0.0:
+            raise ValueError(
+                f"cut_at_s {self.cut_at_s} must lie inside the rooftop video and "
+                f"cut_gap_s {self.cut_gap_s} must not be negative"
+            )
+        if self.rooftop_fps <= 0 or self.second_fps <= 0 or self.descent_rate_mps < 0:
+            raise ValueError("frame rates must be positive and the descent rate not negative")
+        if self.strike_utc.tzinfo is None:
+            raise ValueError("strike_utc must be an aware datetime (UTC)")
+
     @property
     def rooftop_start_utc(self) -> datetime:
         return self.strike_utc - timedelta(seconds=self.flash_at_s)

@@ -8,6 +8,7 @@ object and sensor noise, and goes to the encoder. Truth is collected from the sa
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -91,6 +92,105 @@ def _bang(plan: VideoPlan, timeline: events.Timeline, flash_real_s: float) -> di
     }
 
 
+@dataclass(frozen=True)
+class _Segments:
+    images: list[np.ndarray]
+    distances: list[np.ndarray]
+    truth: list[dict[str, Any]]
+
+
+def _render_segments(
+    world: World,
+    plan: VideoPlan,
+    timeline: events.Timeline,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+) -> _Segments:
+    """Each segment's static background (rendered once) and its truth."""
+    out = _Segments([], [], [])
+    ground = None
+    for k, cam in enumerate(plan.cameras):
+        check(cancel)
+        first = 0 if k == 0 else int(timeline.cut_frame or 0)
+        when = plan.start_utc + timedelta(seconds=timeline.real_time_s(first))
+        sun = solar_position(when, world.origin_lat_deg, world.origin_lon_deg)
+        if ground is None:  # seconds apart, the shadows move by well under a centimetre
+            ground = render.ground_with_shadows(world, sun)
+        view = render.render_view_with_distance(world, cam, sun, ground)
+        out.images.append(view.image)
+        out.distances.append(view.distance_m)
+        out.truth.append(
+            {
+                "first_frame": first,
+                "camera": camera_truth(world, cam),
+                "sun": sun_truth(sun, when),
+                "start_utc": iso_utc(when),
+            }
+        )
+        report(progress, 0.3 * (k + 1) / len(plan.cameras), f"{plan.file_name}: background {k}")
+    for k, seg in enumerate(out.truth):
+        nxt = out.truth[k + 1]["first_frame"] if k + 1 < len(out.truth) else timeline.frame_count
+        seg["last_frame"] = nxt - 1
+    return out
+
+
+def _frames(
+    plan: VideoPlan,
+    timeline: events.Timeline,
+    segs: _Segments,
+    flash_frames: list[int],
+    rng: np.random.Generator,
+    descent_rows: list[dict[str, Any]],
+) -> Iterator[np.ndarray]:
+    """Composite every frame: background, plume, descending object, flash, sensor noise."""
+    flash_real = (plan.strike_utc - plan.start_utc).total_seconds()
+    descent_offset = (plan.start_utc - plan.descent_t0_utc).total_seconds()
+    shape = segs.images[0].shape
+    noise = [
+        np.clip(rng.normal(0.0, NOISE_SIGMA, shape), -8, 8).astype(np.int16)
+        for _ in range(NOISE_BANK)
+    ]
+    for i in range(timeline.frame_count):
+        seg = timeline.segment(i)
+        cam = plan.cameras[seg]
+        real = timeline.real_time_s(i)
+        frame = segs.images[seg].copy()
+        events.draw_plume(frame, cam, plan.strike_enu[:2], real - flash_real, segs.distances[seg])
+        pos = plan.descent.position_enu(real + descent_offset)
+        pix, depth = cam.project(pos[None, :])
+        visible = events.in_frame(pix[0], float(depth[0]), cam) and pos[2] > 0
+        if visible:
+            events.draw_descent(frame, cam, pos)
+        descent_rows.append(
+            {
+                "frame": i,
+                "pts_s": i / timeline.fps,
+                "in_view": visible,
+                "x_px": float(pix[0, 0]),
+                "y_px": float(pix[0, 1]),
+                "height_above_ground_m": float(pos[2]),
+            }
+        )
+        if i in flash_frames:
+            gain = events.FLASH_GAINS[flash_frames.index(i)]
+            events.apply_flash(frame, cam, np.asarray(plan.strike_enu), gain, segs.distances[seg])
+        yield cv2.add(frame, noise[i % NOISE_BANK], dtype=cv2.CV_8U)
+
+
+def _cut_truth(plan: VideoPlan, timeline: events.Timeline) -> dict[str, Any] | None:
+    if timeline.cut_frame is None or len(plan.cameras) < 2:
+        return None
+    a, b = plan.cameras[0], plan.cameras[1]
+    zoom = math.tan(math.radians(a.hfov_deg) / 2) / math.tan(math.radians(b.hfov_deg) / 2)
+    return {
+        "frame": timeline.cut_frame,
+        "file_time_s": timeline.cut_frame / timeline.fps,
+        "gap_s": plan.cut_gap_s,
+        "zoom_ratio": zoom,
+        "zoom_ratio_definition": "focal length of segment 2 / segment 1",
+    }
+
+
 def render_video(
     world: World,
     plan: VideoPlan,
@@ -107,81 +207,29 @@ def render_video(
 
     Returns:
         The video's truth (a JSON-ready dict).
+
+    Raises:
+        JobCancelled: If ``cancel`` was cancelled.
     """
+    from workbench.scenario.media import write_mp4
+
     timeline = _timeline(plan)
     flash_real = (plan.strike_utc - plan.start_utc).total_seconds()
-    descent_offset = (plan.start_utc - plan.descent_t0_utc).total_seconds()
-    backgrounds, distances, segments = [], [], []
-    ground = None
-    for k, cam in enumerate(plan.cameras):
-        check(cancel)
-        first = 0 if k == 0 else int(timeline.cut_frame or 0)
-        when = plan.start_utc + timedelta(seconds=timeline.real_time_s(first))
-        sun = solar_position(when, world.origin_lat_deg, world.origin_lon_deg)
-        if ground is None:  # seconds apart, the shadows move by well under a centimetre
-            ground = render.ground_with_shadows(world, sun)
-        view = render.render_view_with_distance(world, cam, sun, ground)
-        backgrounds.append(view.image)
-        distances.append(view.distance_m)
-        segments.append(
-            {
-                "first_frame": first,
-                "camera": camera_truth(world, cam),
-                "sun": sun_truth(sun, when),
-                "start_utc": iso_utc(when),
-            }
-        )
-        report(progress, 0.3 * (k + 1) / len(plan.cameras), f"{plan.file_name}: background {k}")
-    for k, seg in enumerate(segments):
-        nxt = segments[k + 1]["first_frame"] if k + 1 < len(segments) else timeline.frame_count
-        seg["last_frame"] = nxt - 1
+    segs = _render_segments(world, plan, timeline, progress, cancel)
     flash_frames = _flash_frames(timeline, flash_real)
     bang = _bang(plan, timeline, flash_real)
-    h, w = backgrounds[0].shape[:2]
-    noise = [
-        np.clip(rng.normal(0.0, NOISE_SIGMA, (h, w, 3)), -8, 8).astype(np.int16)
-        for _ in range(NOISE_BANK)
-    ]
-    descent_rows: list[dict[str, Any]] = []
-
-    def frames():
-        for i in range(timeline.frame_count):
-            seg = timeline.segment(i)
-            cam = plan.cameras[seg]
-            real = timeline.real_time_s(i)
-            frame = backgrounds[seg].copy()
-            events.draw_plume(frame, cam, plan.strike_enu[:2], real - flash_real, distances[seg])
-            pos = plan.descent.position_enu(real + descent_offset)
-            pix, depth = cam.project(pos[None, :])
-            visible = events.in_frame(pix[0], float(depth[0]), cam) and pos[2] > 0
-            if visible:
-                events.draw_descent(frame, cam, pos)
-            descent_rows.append(
-                {
-                    "frame": i,
-                    "pts_s": i / timeline.fps,
-                    "in_view": visible,
-                    "x_px": float(pix[0, 0]),
-                    "y_px": float(pix[0, 1]),
-                    "height_above_ground_m": float(pos[2]),
-                }
-            )
-            if i in flash_frames:
-                gain = events.FLASH_GAINS[flash_frames.index(i)]
-                events.apply_flash(frame, cam, np.asarray(plan.strike_enu), gain, distances[seg])
-            yield cv2.add(frame, noise[i % NOISE_BANK], dtype=cv2.CV_8U)
-
     real_span = plan.duration_s + (plan.cut_gap_s if plan.cut_at_s is not None else 0.0) + 0.1
     track = audio.real_time_track(real_span, sample_rate, bang["real_s"], flash_real - 2.0, rng)
     sound = audio.cut_track(track, sample_rate, plan.duration_s, plan.cut_at_s, plan.cut_gap_s)
-    from workbench.scenario.media import write_mp4
+    descent_rows: list[dict[str, Any]] = []
+    h, w = segs.images[0].shape[:2]
 
     def on_frame(n: int) -> None:
         report(progress, 0.3 + 0.7 * n / timeline.frame_count, f"{plan.file_name}: frame {n}")
 
     write_mp4(
         out_dir / plan.file_name,
-        frames(),
+        _frames(plan, timeline, segs, flash_frames, rng, descent_rows),
         fps=plan.fps,
         size=(w, h),
         audio=sound,
@@ -191,17 +239,6 @@ def render_video(
         on_frame=on_frame,
         cancel=cancel,
     )
-    cut = None
-    if timeline.cut_frame is not None and len(plan.cameras) > 1:
-        a, b = plan.cameras[0], plan.cameras[1]
-        zoom = math.tan(math.radians(a.hfov_deg) / 2) / math.tan(math.radians(b.hfov_deg) / 2)
-        cut = {
-            "frame": timeline.cut_frame,
-            "file_time_s": timeline.cut_frame / timeline.fps,
-            "gap_s": plan.cut_gap_s,
-            "zoom_ratio": zoom,
-            "zoom_ratio_definition": "focal length of segment 2 / segment 1",
-        }
     return {
         "file": plan.file_name,
         "fps": float(plan.fps),
@@ -216,8 +253,8 @@ def render_video(
         "audio_codec": "aac",
         "audio_sample_rate": sample_rate,
         "audio_channels": 1,
-        "cut": cut,
-        "segments": segments,
+        "cut": _cut_truth(plan, timeline),
+        "segments": segs.truth,
         "flash": {
             "frames": flash_frames,
             "utc": iso_utc(plan.strike_utc),
