@@ -61,7 +61,7 @@ PALETTE = (
     "#9c755f",
     "#bab0ac",
 )
-KIND_COLOURS = {"landmark": "#1f4e9c", "camera": "#444444", "target": "#c0392b"}
+KIND_COLOURS = {"landmark": "#1f4e9c", "camera": "#444444", "target": "#111111"}
 DIRECTION_LINE_M = 300.0
 SIGHTLINE_EXTENSION = 3.0
 WEDGE_STEP_DEG = 5.0  # the camera lies beyond the near object: draw 3x the spacing

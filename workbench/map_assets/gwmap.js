@@ -81,7 +81,9 @@
     return box;
   }
 
-  function styleFor(layerId, props) {
+  function styleFor(layerId, feature) {
+    var props = feature.properties || {};
+    if (feature.geometry && feature.geometry.type === 'Point') { return {}; }  // pointLayer's
     var c = props.colour || '#333';
     var s = { color: c, weight: 2, opacity: 0.9, fillColor: c, fillOpacity: 0.15 };
     if (layerId === 'rays') { s.weight = 2; }
@@ -135,7 +137,7 @@
       .indexOf(layerId) >= 0 && features.length <= LABEL_LIMIT;
     var group = L.geoJSON(collection, {
       pointToLayer: function (f, ll) { return pointLayer(layerId, f, ll); },
-      style: function (f) { return styleFor(layerId, f.properties || {}); },
+      style: function (f) { return styleFor(layerId, f); },
       onEachFeature: decorate(layerId, labelled)
     });
     // One popup and one set of handlers per layer, not per feature: 5,000 features stay fast.
@@ -187,6 +189,11 @@
 
   GW.fitBounds = function (bounds) {
     if (bounds) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 }); }
+  };
+
+  GW.setView = function (lat, lon, zoom) {
+    map.setView([lat, lon], zoom);
+    return map.getZoom();
   };
 
   GW.fitAll = function () {
