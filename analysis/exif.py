@@ -11,12 +11,15 @@ decoded becomes ``None`` and a line in ``warnings``.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 # Exceptions exifread is known to let escape on malformed files (bad offsets, short reads,
 # odd counts). Anything else is a bug and should surface.
@@ -55,16 +58,48 @@ _ORIENTATIONS = {
 }
 
 
-def read_exif_tags(path: Path, warnings: list[str]) -> dict[str, Any]:
-    """Run exifread on ``path``; parser failures become a warning and an empty result."""
+class _ExifreadLogCapture(logging.Handler):
+    """Collects what exifread logs about a file ("Possibly corrupted field ...")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = f"exifread: {record.getMessage()}"
+        if text not in self.messages:
+            self.messages.append(text)
+
+
+@contextmanager
+def exifread_messages(warnings: list[str]) -> Iterator[None]:
+    """Route exifread's log lines into ``warnings`` (the evidence record) for the block."""
+    logger = logging.getLogger("exifread")
+    capture = _ExifreadLogCapture()
+    logger.addHandler(capture)
+    try:
+        yield
+    finally:
+        logger.removeHandler(capture)
+        warnings.extend(m for m in capture.messages if m not in warnings)
+
+
+def process_exif(fh: BinaryIO, warnings: list[str]) -> dict[str, Any]:
+    """exifread on an open stream; parser failures become a warning and an empty result."""
     import exifread
 
     try:
-        with open(path, "rb") as fh:
+        with exifread_messages(warnings):
             return dict(exifread.process_file(fh, details=False, extract_thumbnail=False))
     except EXIF_PARSER_ERRORS as exc:
         warnings.append(f"EXIF could not be parsed ({type(exc).__name__}: {exc}); ignored")
         return {}
+
+
+def read_exif_tags(path: Path, warnings: list[str]) -> dict[str, Any]:
+    """Run exifread on the file at ``path`` (JPEG, TIFF); see ``process_exif``."""
+    with open(path, "rb") as fh:
+        return process_exif(fh, warnings)
 
 
 def labelled_time(

@@ -254,8 +254,10 @@ def describe_streams(path: Path) -> tuple[str | None, list[str], str | None]:
                 kind = stream.type
                 if kind == "video" and stream.disposition & av.stream.Disposition.attached_pic:
                     kind = "cover-art"
-                name = stream.codec_context.name if stream.codec_context else "unknown"
-                streams.append(f"{kind}:{name}")
+                if stream.codec_context is None:
+                    streams.append(f"{kind}(codec unknown to FFmpeg)")
+                else:
+                    streams.append(f"{kind}:{stream.codec_context.name}")
             return container.format.name, streams, None
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
         return None, [], str(exc)

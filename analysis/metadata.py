@@ -27,6 +27,7 @@ from analysis.exif import (
     decode_camera,
     decode_gps,
     decode_times,
+    process_exif,
     read_exif_tags,
 )
 from analysis.jobs import CancelToken, ProgressFn, check, report
@@ -187,20 +188,12 @@ def check_media(
 
 def _exif_tags_from_pillow(im: Any, warnings: list[str]) -> dict[str, Any]:
     """EXIF of formats exifread does not walk itself (HEIF, PNG eXIf, WebP): via Pillow."""
-    import exifread
-
-    from analysis.exif import EXIF_PARSER_ERRORS
-
     raw = im.info.get("exif")
     if not raw:
         return {}
     if raw.startswith(b"Exif\x00\x00"):
         raw = raw[6:]
-    try:
-        return dict(exifread.process_file(io.BytesIO(raw), details=False, extract_thumbnail=False))
-    except EXIF_PARSER_ERRORS as exc:
-        warnings.append(f"embedded EXIF could not be parsed ({type(exc).__name__}); ignored")
-        return {}
+    return process_exif(io.BytesIO(raw), warnings)
 
 
 def clock_fields(comparisons: list[dict[str, Any]]) -> dict[str, list]:

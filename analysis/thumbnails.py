@@ -90,9 +90,9 @@ def _frame_near(container, stream, target_s: float, size: tuple[int, int]):
 
 def video_thumbnail(path: Path, max_side: int = 256) -> np.ndarray:
     """Upright RGB thumbnail from about 10 % into the video, skipping black frames."""
-    from analysis.videoprobe import open_video, video_stream
+    from analysis.videoprobe import ffmpeg_errors, open_video, video_stream
 
-    with open_video(path) as container:
+    with open_video(path) as container, ffmpeg_errors(path, "making a thumbnail"):
         stream = video_stream(container, path)
         ctx = stream.codec_context
         size = _fit(ctx.width, ctx.height, max_side)

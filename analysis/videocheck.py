@@ -20,7 +20,7 @@ import av
 from analysis.errors import CorruptMediaError
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.metadata import MediaCheck
-from analysis.videoprobe import first_frame, open_video, video_stream
+from analysis.videoprobe import ffmpeg_errors, first_frame, open_video, video_stream
 
 _PROGRESS_EVERY = 256
 TAIL_MAX_BYTES = 256 * 1024 * 1024
@@ -323,7 +323,7 @@ def check_video(
     """
     path = Path(path)
     check_structure(path)
-    with open_video(path) as container:
+    with open_video(path) as container, ffmpeg_errors(path, "checking the video"):
         stream = video_stream(container, path)
         first_frame(container, stream, path)
         container.seek(0)

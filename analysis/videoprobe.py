@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -39,6 +41,15 @@ CONTAINER_CLOCK_NOTE = (
 )
 
 
+@contextmanager
+def ffmpeg_errors(path: Path, doing: str) -> Iterator[None]:
+    """Turn any FFmpeg failure inside the block into CorruptMediaError naming the file."""
+    try:
+        yield
+    except av.FFmpegError as exc:
+        raise CorruptMediaError(f"{path}: FFmpeg failed while {doing} ({exc})") from exc
+
+
 def open_video(path: Path) -> av.container.InputContainer:
     """Open with PyAV; FFmpeg failures become CorruptMediaError naming the file."""
     try:
@@ -49,9 +60,16 @@ def open_video(path: Path) -> av.container.InputContainer:
 
 def video_stream(container: av.container.InputContainer, path: Path) -> av.video.VideoStream:
     """The first real video stream (cover art excluded), or UnsupportedMediaError."""
+    unknown_codec = False
     for stream in container.streams.video:
-        if not stream.disposition & av.stream.Disposition.attached_pic:
-            return stream
+        if stream.disposition & av.stream.Disposition.attached_pic:
+            continue
+        if stream.codec_context is None:
+            unknown_codec = True
+            continue
+        return stream
+    if unknown_codec:
+        raise UnsupportedMediaError(f"{path}: the video stream's codec is unknown to FFmpeg")
     raise UnsupportedMediaError(f"{path}: the file has no video stream")
 
 
@@ -297,7 +315,7 @@ def read_video_metadata(path: Path) -> dict[str, Any]:
         UnsupportedMediaError: the file has no video stream.
     """
     warnings: list[str] = []
-    with open_video(path) as container:
+    with open_video(path) as container, ffmpeg_errors(path, "reading the video metadata"):
         main = video_stream(container, path)
         tags = dict(container.metadata)
         streams = []
