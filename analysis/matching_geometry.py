@@ -94,7 +94,9 @@ def degeneracy(h: np.ndarray | None, wh_a: tuple[int, int], wh_b: tuple[int, int
         return "no homography could be estimated"
     if abs(np.linalg.det(h)) < 1e-12 * max(1.0, float(np.abs(h).max()) ** 3):
         return "degenerate homography: singular matrix (collapsed view)"
-    h = h / np.cbrt(np.linalg.det(h))
+    h = h / np.cbrt(abs(np.linalg.det(h)))
+    if h[2, 0] * (wh_a[0] - 1) / 2 + h[2, 1] * (wh_a[1] - 1) / 2 + h[2, 2] < 0:
+        h = -h  # the same mapping; makes w positive at A's centre
     hinv = np.linalg.inv(h)
     ca, cb = rect_corners(wh_a), rect_corners(wh_b)
     w_a = ca @ h[2, :2] + h[2, 2]

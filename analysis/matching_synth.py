@@ -91,3 +91,48 @@ def standard_specs() -> list[WarpSpec]:
         WarpSpec(zoom=3.0, tilt_x_deg=-20, tilt_y_deg=10, shift_px=(40, -30)),
         WarpSpec(zoom=0.35, roll_deg=180, tilt_x_deg=10, jpeg_quality=75),
     ]
+
+
+def two_plane_views(
+    far: np.ndarray,
+    near: np.ndarray,
+    *,
+    baseline_frac: float,
+    zoom: float = 1.0,
+    near_depth: float = 2.0,
+    far_depth: float = 10.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two views of a scene of two fronto-parallel textured planes: a far one filling the view
+    and a near one covering the middle of it.
+
+    View A looks from the origin; view B from a camera moved sideways by ``baseline_frac`` of
+    the far plane's depth (0: same position) and zoomed by ``zoom``. Each plane maps between
+    the views by the plane-induced homography ``K_b (I - t n^T / depth) K_a^-1`` (Hartley &
+    Zisserman 2004, result 13.1), so with a baseline the near plane shifts against the far one
+    (parallax) and no single homography relates the views.
+
+    Returns:
+        (view A, view B), both the size of ``far``.
+    """
+    h, w = far.shape[:2]
+    f = float(w)
+    ka = np.array([[f, 0, (w - 1) / 2], [0, f, (h - 1) / 2], [0, 0, 1.0]])
+    kb = ka.copy()
+    kb[0, 0] = kb[1, 1] = f * zoom
+    t = np.array([[baseline_frac * far_depth], [0.0], [0.0]])
+    n = np.array([[0.0, 0.0, 1.0]])
+    # Near plane occupies the central half of view A, textured by ``near``.
+    x0, y0, x1, y1 = w // 4, h // 4, 3 * w // 4, 3 * h // 4
+    near_tex = cv2.resize(near, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA)
+    view_a = far.copy()
+    view_a[y0:y1, x0:x1] = near_tex
+    mask_a = np.zeros((h, w), np.uint8)
+    mask_a[y0:y1, x0:x1] = 255
+    h_far = kb @ (np.eye(3) - t @ n / far_depth) @ np.linalg.inv(ka)
+    h_near = kb @ (np.eye(3) - t @ n / near_depth) @ np.linalg.inv(ka)
+    far_only = far.copy()
+    view_b = cv2.warpPerspective(far_only, h_far, (w, h), flags=cv2.INTER_CUBIC)
+    near_b = cv2.warpPerspective(view_a, h_near, (w, h), flags=cv2.INTER_CUBIC)
+    mask_b = cv2.warpPerspective(mask_a, h_near, (w, h), flags=cv2.INTER_NEAREST)
+    view_b[mask_b > 0] = near_b[mask_b > 0]
+    return view_a, view_b
