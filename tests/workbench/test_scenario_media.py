@@ -133,6 +133,21 @@ def test_water_tower_is_where_projection_says(scenario, role: str, segment: int)
     assert np.hypot(*(found - expected)) < 2.0
 
 
+def test_building_south_east_of_school_is_seen_by_second_camera(scenario) -> None:
+    result, truth, _ = scenario
+    cam = truth["videos"]["video_second"]["segments"][0]["camera"]
+    frame = decode_video(result.path("video_second"))[0].astype(int)
+    roof = enu_of(truth, truth["landmarks"]["building_se"])
+    half = truth["landmarks"]["building_se"]["height_above_ground_m"] / 2
+    inside, above = project(truth, cam, np.array([roof - [0, 0, half], roof + [0, 0, 8.0]]))
+    x, y = np.round(inside).astype(int)
+    r, g, b = frame[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3).mean(axis=0)
+    assert r - b > 15 and r - g > 8  # the terracotta facade
+    x, y = np.round(above).astype(int)
+    r, g, b = frame[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3).mean(axis=0)
+    assert b > r  # sky right above its roof: it stands above the houses
+
+
 def test_water_tower_in_reference_photo(scenario) -> None:
     result, truth, _ = scenario
     photo = truth["photos"]["reference_tower_photo"]
@@ -183,16 +198,17 @@ def test_flash_frames_are_the_brightest(scenario, role: str) -> None:
     assert int(np.argmax(means)) == flash[0]
 
 
-def test_descending_object_is_where_truth_says(scenario) -> None:
+@pytest.mark.parametrize("role", ["video_rooftop", "video_second"])
+def test_descending_object_is_where_truth_says(scenario, role: str) -> None:
     result, truth, _ = scenario
-    video = truth["videos"]["video_rooftop"]
+    video = truth["videos"][role]
     descent = video["descent"]
-    frames = decode_video(result.path("video_rooftop"))
+    frames = decode_video(result.path(role))
     ground = enu_of(truth, truth["landmarks"]["descent_ground_point"])
     t0 = datetime.fromisoformat(descent["start_utc"])
     checked = 0
     for row in descent["frames"]:
-        seg = video["segments"][0 if row["frame"] < video["cut"]["frame"] else 1]
+        seg = [g for g in video["segments"] if g["first_frame"] <= row["frame"]][-1]
         when = (datetime.fromisoformat(seg["start_utc"]) - t0).total_seconds()
         real_s = when + (row["frame"] - seg["first_frame"]) / video["fps"]
         height = descent["start_height_m"] - descent["rate_mps"] * real_s

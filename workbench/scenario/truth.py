@@ -146,7 +146,8 @@ def landmarks_truth(world: World) -> dict[str, Any]:
         "building_se": point_truth(
             world,
             (*SITES["building_se"], se_roof),
-            description="four-storey building south-east of the school (roof centre)",
+            description="seven-storey building with a terracotta facade, south-east of the "
+            "school (roof centre)",
         ),
         "strike_point": point_truth(
             world,

@@ -169,7 +169,7 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
             "building_se",
             SITES["building_se"],
             (18.0, 13.0),
-            4 * FLOOR_M + PARAPET_M,
+            7 * FLOOR_M + PARAPET_M,  # towers over the houses: the second camera sees it
             (206, 150, 120),
             (190, 182, 170),
             "landmark",
