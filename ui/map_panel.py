@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -38,16 +38,22 @@ from PySide6.QtWidgets import (
 
 from analysis.geodesy import LatLon
 from ui.jobs import JobRunner
+from ui.map_basemap import BasemapButton
 from ui.map_bridge import MapBridge
+from ui.map_commands import (
+    AddObservationCommand,
+    AddPointCommand,
+    DeletePointCommand,
+    EditPointCommand,
+)
 from ui.tile_scheme import SCHEME, RequestGuard, TileSchemeHandler
 from workbench import geodata
 from workbench.case import Case
 from workbench.geolayers import build_layers
 from workbench.mapdoc import write_map_page
-from workbench.tiles import http_fetch, load_basemap, open_tile_source
+from workbench.tiles import BasemapConfig, http_fetch, load_basemap, open_tile_source, save_basemap
 
 log = logging.getLogger(__name__)
-WRITE_WAIT_S = 30.0  # undo waits for the (small, already queued) write it reverses
 
 
 @dataclass(frozen=True)
@@ -88,62 +94,6 @@ def landmark_id(feature_id: str) -> int | None:
     return int(rest) if kind == "landmark" and rest.isdigit() else None
 
 
-class AddPointCommand(QUndoCommand):
-    """Add a landmark/camera/target; undo deletes it, redo restores it with the same id."""
-
-    def __init__(self, panel: MapPanel, kind: str, name: str, lat: float, lon: float) -> None:
-        super().__init__(f"add {kind} {name}")
-        self._panel, self._args = panel, (kind, name, lat, lon)
-        self._added: Future | None = None
-        self._deleted: Future | None = None
-
-    def redo(self) -> None:
-        case = self._panel.case
-        kind, name, lat, lon = self._args
-        if self._deleted is None:
-            self._added = geodata.add_landmark(case, name, lat, lon, kind=kind)
-        else:
-            record = self._deleted.result(WRITE_WAIT_S)
-            self._added = geodata.restore_landmark(case, record)
-        self._panel.watch(self._added, f"the new {kind}")
-
-    def undo(self) -> None:
-        new_id = self._added.result(WRITE_WAIT_S)
-        self._deleted = geodata.delete_landmark(self._panel.case, new_id)
-        self._panel.watch(self._deleted, "the deletion")
-
-
-class EditPointCommand(QUndoCommand):
-    """Move or rename a point: ``apply(value)`` with the new value, then the old one."""
-
-    def __init__(
-        self, panel: MapPanel, text: str, apply: Callable[[Any], Future], old: Any, new: Any
-    ) -> None:
-        super().__init__(text)
-        self._panel, self._apply, self._old, self._new = panel, apply, old, new
-
-    def redo(self) -> None:
-        self._panel.watch(self._apply(self._new), self.text())
-
-    def undo(self) -> None:
-        self._panel.watch(self._apply(self._old), self.text())
-
-
-class DeletePointCommand(QUndoCommand):
-    def __init__(self, panel: MapPanel, point_id: int) -> None:
-        super().__init__(f"delete point {point_id}")
-        self._panel, self._id = panel, point_id
-        self._deleted: Future | None = None
-
-    def redo(self) -> None:
-        self._deleted = geodata.delete_landmark(self._panel.case, self._id)
-        self._panel.watch(self._deleted, "the deletion")
-
-    def undo(self) -> None:
-        record = self._deleted.result(WRITE_WAIT_S)
-        self._panel.watch(geodata.restore_landmark(self._panel.case, record), "the restore")
-
-
 class MapPanel(QWidget):
     """The map of the open case: layers, tools, edits with undo."""
 
@@ -178,10 +128,11 @@ class MapPanel(QWidget):
         self.fit_button = QPushButton("Fit all")
         self.rename_button = QPushButton("Rename…")
         self.delete_button = QPushButton("Delete")
+        self.basemap_button = BasemapButton()
         self.status = QLabel("")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         bar = QHBoxLayout()
-        for w in (self.fit_button, self.rename_button, self.delete_button):
+        for w in (self.fit_button, self.rename_button, self.delete_button, self.basemap_button):
             bar.addWidget(w)
         bar.addWidget(self.status, 1)
         self._layout = QVBoxLayout(self)
@@ -190,6 +141,8 @@ class MapPanel(QWidget):
         self.fit_button.clicked.connect(lambda: self.run_js("GW.fitAll();"))
         self.rename_button.clicked.connect(self.rename_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self.basemap_button.basemap_chosen.connect(self.set_basemap)
+        self.basemap_button.choice_refused.connect(lambda m: self.show_error("Basemap", m))
         self.bridge.point_picked.connect(self._on_bridge_point_picked)
         self.bridge.feature_moved.connect(self._on_bridge_feature_moved)
         self.bridge.feature_clicked.connect(self._on_bridge_feature_clicked)
@@ -255,8 +208,9 @@ class MapPanel(QWidget):
         def build(progress=None, cancel=None):
             layers = build_layers(case.read())
             path = write_map_page(case, layers)
-            source = open_tile_source(load_basemap(case.read()), case.path, fetch=fetch)
-            return case, layers, path, source
+            basemap = load_basemap(case.read())
+            source = open_tile_source(basemap, case.path, fetch=fetch)
+            return case, layers, path, source, basemap
 
         self.jobs.run(
             "Building the map",
@@ -267,9 +221,10 @@ class MapPanel(QWidget):
         )
 
     def _on_page_built(self, result: tuple) -> None:
-        case, layers, path, source = result
+        case, layers, path, source, basemap = result
         if case is not self.case:
             return
+        self.basemap_button.set_config(basemap)
         self._remember(layers)
         self._pushed = {k: json.dumps(v, sort_keys=True) for k, v in layers.items()}
         self.tiles.set_source(source)
@@ -416,6 +371,41 @@ class MapPanel(QWidget):
         )
         self.run_js(f"GW.showMeasure({json.dumps(text)});")
         self.measured.emit(m)
+
+    # -- basemap and observations (API for the other panels) -----------------------------
+    def set_basemap(self, config: BasemapConfig) -> None:
+        """Store the case's basemap (logged) and rebuild the page with it."""
+        if self.case is not None:
+            self.jobs.watch(
+                save_basemap(self.case, config),
+                on_result=lambda _c: self.reload_page(),
+                on_error=lambda e: self.show_error("Could not save the basemap", e),
+            )
+
+    def add_bearing(self, camera_id: int, azimuth_deg: float, sigma_deg: float, **kw: Any) -> None:
+        """An undoable bearing observation (see ``geodata.add_bearing`` for ``kw``)."""
+        case = self.case
+        if case is not None:
+            add = lambda: geodata.add_bearing(case, camera_id, azimuth_deg, sigma_deg, **kw)  # noqa: E731
+            self.undo_stack.push(AddObservationCommand(self, f"bearing from {camera_id}", add))
+
+    def triangulate(self, bearing_ids: list[int]) -> None:
+        """Intersect bearings in a worker, then store the result as an undoable observation."""
+        case = self.case
+        if case is None:
+            return
+
+        def done(obs_id: int) -> None:
+            stored: Future = Future()
+            stored.set_result(obs_id)
+            self.undo_stack.push(AddObservationCommand(self, "intersection", lambda: stored))
+
+        self.jobs.run(
+            "Triangulating",
+            lambda progress=None, cancel=None: geodata.add_intersection(case, bearing_ids).result(),
+            on_result=done,
+            on_error=lambda e: self.show_error("Cannot triangulate", e),
+        )
 
     def show_error(self, title: str, exc: BaseException | str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title, str(exc), parent=self)

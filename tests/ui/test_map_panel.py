@@ -273,3 +273,46 @@ def test_map_dock_in_the_main_window_shows_the_open_case(qtbot, tmp_path):
     window.close_case()
     window.map_panel.shutdown()
     shiboken6.delete(window)
+
+
+def test_bearings_and_their_intersection_appear_and_undo(qtbot, panel, case):
+    cams = [
+        geodesy.destination(SCHOOL, back, rng) for back, rng in ((270.0, 2800.0), (190.0, 1500.0))
+    ]
+    cam_ids = [
+        geodata.add_landmark(case, f"c{k}", c.lat_deg, c.lon_deg, kind="camera").result()
+        for k, c in enumerate(cams)
+    ]
+    open_map(qtbot, panel, case)
+    for cam_id, cam in zip(cam_ids, cams, strict=True):
+        with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+            panel.add_bearing(cam_id, geodesy.azimuth_deg(cam, SCHOOL), 0.5, hfov_deg=45.0)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('wedges')") == 2, timeout=TIMEOUT)
+    bearing_ids = [o.id for o in geodata.list_observations(case.read(), "bearing")]
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        panel.triangulate(bearing_ids)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") == 2, timeout=TIMEOUT)
+    [fix] = geodata.list_observations(case.read(), "intersection")
+    assert geodesy.distance_m(LatLon(fix.result["lat_deg"], fix.result["lon_deg"]), SCHOOL) < 0.01
+    panel.undo_stack.undo()  # the intersection
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") == 0, timeout=TIMEOUT)
+    panel.undo_stack.undo()  # the second bearing
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('rays')") == 1, timeout=TIMEOUT)
+    assert len(geodata.list_observations(case.read())) == 1
+
+
+def test_switching_the_basemap_rebuilds_the_page_with_tiles(qtbot, panel, case, tmp_path):
+    folder = tmp_path / "tiles"
+    for z in range(3):
+        for x in range(1 << z):
+            (folder / str(z) / str(x)).mkdir(parents=True, exist_ok=True)
+            for y in range(1 << z):
+                (folder / str(z) / str(x) / f"{y}.png").write_bytes(_png((0, 0, 50 * z)))
+    open_map(qtbot, panel, case)
+    assert panel.basemap_button.text() == "Basemap: grid"
+    assert panel.tiles.served == 0
+    with qtbot.waitSignal(panel.page_loaded, timeout=TIMEOUT):
+        panel.set_basemap(BasemapConfig(kind="folder", path=str(folder), max_zoom=2))
+    qtbot.waitUntil(lambda: panel.tiles.served >= 1, timeout=TIMEOUT)
+    assert panel.basemap_button.text() == "Basemap: folder"
+    assert audit.entries(case.read())[-1].action == "map.basemap"
