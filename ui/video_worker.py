@@ -171,56 +171,93 @@ def _emit(signal_owner: FrameDecoder, name: str, *args: object) -> bool:
 
 
 def _run(state: _State, owner: FrameDecoder, threads: set[int]) -> None:
-    """The decoder thread: the only code that ever touches the VideoReader."""
-    reader: VideoReader | None = None
-    last: Frame | None = None
-    me = threading.get_ident()
+    """The decoder thread's body: the only code that ever touches the VideoReader."""
+    loop = _DecoderLoop(state, owner, threads)
     try:
-        while True:
-            with state.cond:
-                while not state.has_work():
-                    state.busy = False
-                    state.cond.wait()
-                if state.stop:
-                    return
-                state.busy = True
-                job_open, state.open = state.open, None
-                job_close, state.close = state.close, False
-                index, state.pending = state.pending, None
-                redo, state.redo_enhance = state.redo_enhance, False
-                enh, generation = state.enhancements, state.generation
-            if job_close or job_open is not None:
-                if reader is not None:
-                    reader.close()
-                reader, last = None, None
-            if job_open is not None:
-                threads.add(me)
-                try:
-                    reader = VideoReader(job_open[0], job_open[1])
-                except MediaError as exc:
-                    _emit(owner, "failed", -1, str(exc))
-                    continue
-                if not _emit(owner, "opened", len(reader)):
-                    return
-            if reader is None or (index is None and not redo):
-                continue
-            if index is not None and (last is None or last.index != index):
-                threads.add(me)
-                try:
-                    last = reader.frame_at(index)
-                except MediaError as exc:
-                    if not _emit(owner, "failed", index, str(exc)):
-                        return
-                    continue
-            if last is not None:
-                shown = display_qimage(apply_enhancements(last.image, enh))
-                unsafe = tuple(reader.sequential_only)
-                decoded = DecodedFrame(last, shown, enh, generation, me, unsafe)
-                if not _emit(owner, "frame_ready", decoded):
-                    return
+        loop.run()
     finally:
-        if reader is not None:
-            reader.close()
+        loop.close_reader()
+
+
+class _DecoderLoop:
+    """Takes the latest requests, decodes, delivers; reads one frame ahead when idle."""
+
+    def __init__(self, state: _State, owner: FrameDecoder, threads: set[int]) -> None:
+        self.state, self.owner, self.threads = state, owner, threads
+        self.reader: VideoReader | None = None
+        self.last: Frame | None = None
+        self.step = 1  # direction of the last move, for reading ahead
+        self.me = threading.get_ident()
+
+    def close_reader(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+        self.reader, self.last = None, None
+
+    def run(self) -> None:
+        st = self.state
+        while True:
+            with st.cond:
+                while not st.has_work():
+                    st.busy = False
+                    st.cond.wait()
+                if st.stop:
+                    return
+                st.busy = True
+                job_open, st.open = st.open, None
+                job_close, st.close = st.close, False
+                index, st.pending = st.pending, None
+                redo, st.redo_enhance = st.redo_enhance, False
+                enh, generation = st.enhancements, st.generation
+            if job_close or job_open is not None:
+                self.close_reader()
+            if job_open is not None and not self._open(*job_open):
+                return
+            if self.reader is None or (index is None and not redo):
+                continue
+            if index is not None and not self._decode(index):
+                return
+            if self.last is not None and not self._deliver(enh, generation):
+                return
+            self._read_ahead()
+
+    def _open(self, path: Path, table: FrameTable) -> bool:
+        self.threads.add(self.me)
+        try:
+            self.reader = VideoReader(path, table)
+        except MediaError as exc:
+            return _emit(self.owner, "failed", -1, str(exc))
+        return _emit(self.owner, "opened", len(self.reader))
+
+    def _decode(self, index: int) -> bool:
+        if self.last is not None and self.last.index == index:
+            return True
+        self.threads.add(self.me)
+        try:
+            frame = self.reader.frame_at(index)
+        except MediaError as exc:
+            return _emit(self.owner, "failed", index, str(exc))
+        if self.last is not None:
+            self.step = 1 if index >= self.last.index else -1
+        self.last = frame
+        return True
+
+    def _deliver(self, enh: Enhancements, generation: int) -> bool:
+        shown = display_qimage(apply_enhancements(self.last.image, enh))
+        unsafe = tuple(self.reader.sequential_only)
+        decoded = DecodedFrame(self.last, shown, enh, generation, self.me, unsafe)
+        return _emit(self.owner, "frame_ready", decoded)
+
+    def _read_ahead(self) -> None:
+        """Decode the next frame in the direction of travel into the reader's cache."""
+        nxt = self.last.index + self.step
+        with self.state.cond:
+            if self.state.has_work() or not 0 <= nxt < len(self.reader):
+                return
+        try:
+            self.reader.native_frame_at(nxt)
+        except MediaError:
+            return  # only a guess: the real request for this frame reports the error
 
 
 # -- thumbnail strip --------------------------------------------------------------------------
