@@ -19,6 +19,7 @@ from workbench.commands.output import add_json_flag, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``scenario`` subcommand."""
     p = subparsers.add_parser(
         "scenario",
         help="write a synthetic strike scenario (videos, photos, truth.json) into a folder",
@@ -48,6 +49,7 @@ def _quick_config():  # noqa: ANN202 - the type lives in a lazily imported modul
 
 
 def cmd_scenario(args: argparse.Namespace) -> int:
+    """Generate the scenario into ``args.out_dir``; returns the exit code."""
     out_dir: Path = args.out_dir
     if out_dir.exists() and not out_dir.is_dir():
         print(

@@ -6,8 +6,9 @@ case. The same seed gives the same truth.json bytes and the same decoded frames.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from workbench.scenario import events, render
+from workbench.scenario.camera import PinholeCamera
 from workbench.scenario.media import make_exif_record, write_jpeg
 from workbench.scenario.scene import (
     LOCAL_UTC_OFFSET_H,
@@ -76,6 +78,7 @@ class ScenarioResult:
 
     @property
     def truth_path(self) -> Path:
+        """Path of truth.json."""
         return self.path("truth")
 
     def path(self, role: str) -> Path:
@@ -129,8 +132,15 @@ def _video_plans(world: World, cfg: ScenarioConfig) -> list[tuple[str, VideoPlan
 
 
 def _photo(
-    world: World, role: str, cam: Any, when: Any, make: str, model: str, out_dir: Path
+    world: World,
+    role: str,
+    cam: PinholeCamera,
+    when: datetime,
+    make: str,
+    model: str,
+    out_dir: Path,
 ) -> dict[str, Any]:
+    """Render, write and describe one photo."""
     sun = solar_position(when, world.origin_lat_deg, world.origin_lon_deg)
     img = render.render_view(world, cam, sun)
     focal, f35 = focal_lengths_mm(cam)
@@ -157,6 +167,88 @@ def _photo(
     }
 
 
+def _base_truth(world: World, cfg: ScenarioConfig, seed: int) -> dict[str, Any]:
+    origin = {
+        "lat_deg": world.origin_lat_deg,
+        "lon_deg": world.origin_lon_deg,
+        "height_m": world.origin_height_m,
+    }
+    return {
+        "title": TITLE,
+        "schema": SCHEMA,
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "conventions": CONVENTIONS,
+        "world": {"origin": origin, "prism_count": len(world.prisms)},
+        "landmarks": landmarks_truth(world),
+        "videos": {},
+        "photos": {},
+        "strike_utc": iso_utc(cfg.strike_utc),
+    }
+
+
+def _write_orthophoto(
+    world: World, cfg: ScenarioConfig, out_dir: Path, truth: dict[str, Any]
+) -> list[ScenarioFile]:
+    sun = solar_position(cfg.satellite_utc, world.origin_lat_deg, world.origin_lon_deg)
+    name = FILE_NAMES["orthophoto"] if cfg.write_orthophoto else None
+    truth["orthophoto"] = orthophoto_truth(world, name, sun, cfg.satellite_utc)
+    if name is None:
+        return []
+    ortho = render.render_orthophoto(world, sun)
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(ortho, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88]
+    )
+    if not ok:
+        raise OSError(f"could not encode the orthophoto {name} as JPEG")
+    tmp = out_dir / (name + ".part")
+    tmp.write_bytes(buf.tobytes())
+    os.replace(tmp, out_dir / name)
+    return [ScenarioFile("orthophoto", out_dir / name, "image/jpeg")]
+
+
+def _write_videos(
+    world: World,
+    cfg: ScenarioConfig,
+    seed: int,
+    out_dir: Path,
+    truth: dict[str, Any],
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+) -> list[ScenarioFile]:
+    files = []
+    spans = {"video_rooftop": (0.12, 0.62), "video_second": (0.62, 0.9)}
+    for k, (role, plan) in enumerate(_video_plans(world, cfg)):
+        video = render_video(
+            world,
+            plan,
+            out_dir,
+            sample_rate=cfg.sample_rate,
+            crf=cfg.crf,
+            preset=cfg.preset,
+            rng=np.random.default_rng([seed, k]),
+            progress=_sub(progress, *spans[role]),
+            cancel=cancel,
+        )
+        truth["videos"][role] = {**video, "role": role}
+        files.append(ScenarioFile(role, out_dir / plan.file_name, "video/mp4"))
+    return files
+
+
+def _write_photos(
+    world: World, cfg: ScenarioConfig, out_dir: Path, truth: dict[str, Any]
+) -> list[ScenarioFile]:
+    shots = [
+        ("drone_still", drone_camera(cfg), cfg.still_utc, "Synthetic drone"),
+        ("reference_tower_photo", reference_camera(world, cfg), cfg.photo_utc, "Synthetic phone"),
+    ]
+    files = []
+    for role, cam, when, model in shots:
+        truth["photos"][role] = _photo(world, role, cam, when, "Scenario", model, out_dir)
+        files.append(ScenarioFile(role, out_dir / FILE_NAMES[role], "image/jpeg"))
+    return files
+
+
 def generate_scenario(
     out_dir: Path,
     *,
@@ -179,6 +271,7 @@ def generate_scenario(
 
     Raises:
         JobCancelled: If ``cancel`` was cancelled.
+        OSError: If a file cannot be written.
     """
     check(cancel)
     cfg = config or ScenarioConfig()
@@ -188,81 +281,14 @@ def generate_scenario(
     report(progress, 0.0, "building the world")
     world = build_world(int(rng.integers(2**31)), gsd_m=cfg.gsd_m)
     check(cancel)
-    truth: dict[str, Any] = {
-        "title": TITLE,
-        "schema": SCHEMA,
-        "generator_version": GENERATOR_VERSION,
-        "seed": seed,
-        "conventions": CONVENTIONS,
-        "world": {
-            "origin": {
-                "lat_deg": world.origin_lat_deg,
-                "lon_deg": world.origin_lon_deg,
-                "height_m": world.origin_height_m,
-            },
-            "prism_count": len(world.prisms),
-        },
-        "landmarks": landmarks_truth(world),
-        "videos": {},
-        "photos": {},
-        "strike_utc": iso_utc(cfg.strike_utc),
-    }
-    files: list[ScenarioFile] = []
-    sat_sun = solar_position(cfg.satellite_utc, world.origin_lat_deg, world.origin_lon_deg)
-    ortho_name = FILE_NAMES["orthophoto"] if cfg.write_orthophoto else None
-    if ortho_name is not None:
-        ortho = render.render_orthophoto(world, sat_sun)
-        ok, buf = cv2.imencode(
-            ".jpg", cv2.cvtColor(ortho, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88]
-        )
-        (out_dir / ortho_name).write_bytes(buf.tobytes())
-        files.append(ScenarioFile("orthophoto", out_dir / ortho_name, "image/jpeg"))
-    truth["orthophoto"] = orthophoto_truth(world, ortho_name, sat_sun, cfg.satellite_utc)
+    truth = _base_truth(world, cfg, seed)
+    files = _write_orthophoto(world, cfg, out_dir, truth)
     report(progress, 0.12, "world ready")
-    spans = {"video_rooftop": (0.12, 0.62), "video_second": (0.62, 0.9)}
-    for role, plan in _video_plans(world, cfg):
-        vrng = np.random.default_rng([seed, len(truth["videos"])])
-        truth["videos"][role] = render_video(
-            world,
-            plan,
-            out_dir,
-            sample_rate=cfg.sample_rate,
-            crf=cfg.crf,
-            preset=cfg.preset,
-            rng=vrng,
-            progress=_sub(progress, *spans[role]),
-            cancel=cancel,
-        )
-        truth["videos"][role]["role"] = role
-        files.append(ScenarioFile(role, out_dir / plan.file_name, "video/mp4"))
+    files += _write_videos(world, cfg, seed, out_dir, truth, progress, cancel)
     check(cancel)
-    truth["photos"]["drone_still"] = _photo(
-        world,
-        "drone_still",
-        drone_camera(cfg),
-        cfg.still_utc,
-        "Scenario",
-        "Synthetic drone",
-        out_dir,
-    )
-    files.append(ScenarioFile("drone_still", out_dir / FILE_NAMES["drone_still"], "image/jpeg"))
-    report(progress, 0.95, "reference photo")
-    truth["photos"]["reference_tower_photo"] = _photo(
-        world,
-        "reference_tower_photo",
-        reference_camera(world, cfg),
-        cfg.photo_utc,
-        "Scenario",
-        "Synthetic phone",
-        out_dir,
-    )
-    files.append(
-        ScenarioFile(
-            "reference_tower_photo", out_dir / FILE_NAMES["reference_tower_photo"], "image/jpeg"
-        )
-    )
-    truth["files"] = {f.role: f.path.name for f in files}
-    truth["files"]["truth"] = FILE_NAMES["truth"]
+    report(progress, 0.9, "photos")
+    files += _write_photos(world, cfg, out_dir, truth)
+    truth["files"] = {f.role: f.path.name for f in files} | {"truth": FILE_NAMES["truth"]}
     write_truth(out_dir / FILE_NAMES["truth"], truth)
     files.append(ScenarioFile("truth", out_dir / FILE_NAMES["truth"], "application/json"))
     report(progress, 1.0, "scenario written")

@@ -83,6 +83,7 @@ class ScenarioConfig:
 
     @property
     def rooftop_start_utc(self) -> datetime:
+        """When the rooftop video's first frame was filmed."""
         return self.strike_utc - timedelta(seconds=self.flash_at_s)
 
 

@@ -150,6 +150,33 @@ def _shade(
     return lit * (1.0 - haze[:, None]) + haze_rgb[None, :] * haze[:, None]
 
 
+def _face_colours(
+    geo: _Geometry,
+    cam_pos: np.ndarray,
+    sun_dir: np.ndarray,
+    prism_dist: np.ndarray,
+    haze_rgb: np.ndarray,
+    haze_distance_m: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which sides face the camera, and the shaded, hazed colour of every side, top, bottom."""
+    haze = 1.0 - np.exp(-prism_dist / haze_distance_m)
+    if sun_dir[2] > 0:
+        side_lam = np.clip(geo.side_normals @ sun_dir, 0.0, None)
+    else:
+        side_lam = np.zeros(len(geo.side_normals))
+    start = geo.corners[geo.side_quads[:, 0], :2]
+    facing = ((cam_pos[:2] - start) * geo.side_normals[:, :2]).sum(axis=1) > 0.0
+    n = len(prism_dist)
+    side = _shade(
+        geo.wall_rgb[geo.side_prism], AMBIENT["side"], side_lam, haze[geo.side_prism], haze_rgb
+    )
+    top = _shade(
+        geo.roof_rgb, AMBIENT["top"], np.full(n, max(0.0, float(sun_dir[2]))), haze, haze_rgb
+    )
+    bottom = _shade(geo.wall_rgb, AMBIENT["bottom"], np.zeros(n), haze, haze_rgb)
+    return facing, side, top, bottom
+
+
 def draw_prisms(
     canvas: np.ndarray,
     prisms: tuple[Prism, ...],
@@ -188,26 +215,8 @@ def draw_prisms(
         np.column_stack([cam_pts[:, 0] / zs * ax + bx, cam_pts[:, 1] / zs * ay + by]) * 8
     ).astype(np.int32)
     prism_dist = np.linalg.norm(geo.centroids - cam_pos, axis=1)
-    haze = 1.0 - np.exp(-prism_dist / haze_distance_m)
-    lit_sun = sun_dir[2] > 0
-    side_lam = (
-        np.clip(geo.side_normals @ sun_dir, 0.0, None)
-        if lit_sun
-        else np.zeros(len(geo.side_normals))
-    )
-    start = geo.corners[geo.side_quads[:, 0], :2]
-    facing = ((cam_pos[:2] - start) * geo.side_normals[:, :2]).sum(axis=1) > 0.0
-    side_rgb = _shade(
-        geo.wall_rgb[geo.side_prism], AMBIENT["side"], side_lam, haze[geo.side_prism], haze_rgb
-    )
-    top_rgb = _shade(
-        geo.roof_rgb,
-        AMBIENT["top"],
-        np.full(len(prisms), max(0.0, float(sun_dir[2]))),
-        haze,
-        haze_rgb,
-    )
-    bottom_rgb = _shade(geo.wall_rgb, AMBIENT["bottom"], np.zeros(len(prisms)), haze, haze_rgb)
+    colours = _face_colours(geo, cam_pos, sun_dir, prism_dist, haze_rgb, haze_distance_m)
+    facing, side_rgb, top_rgb, bottom_rgb = colours
     order, all_front = _order(geo, cam_pos, cam_pts, camera)
     scale = (ax, bx, ay, by)
     for i in order:

@@ -44,6 +44,7 @@ class Prism:
 
     @property
     def centroid_en_m(self) -> tuple[float, float]:
+        """Mean of the footprint vertices (east, north)."""
         pts = np.asarray(self.footprint_en_m)
         return float(pts[:, 0].mean()), float(pts[:, 1].mean())
 

@@ -85,6 +85,7 @@ def point_truth(world: World, enu: tuple[float, float, float], **extra: Any) -> 
 
 
 def sun_truth(sun: SunPosition, when: datetime) -> dict[str, Any]:
+    """The sun's position at a time, with the algorithm that computed it."""
     return {
         "utc": iso_utc(when),
         "azimuth_deg": sun.azimuth_deg,
@@ -170,6 +171,7 @@ def landmarks_truth(world: World) -> dict[str, Any]:
 def orthophoto_truth(
     world: World, file_name: str | None, sun: SunPosition, when: datetime
 ) -> dict[str, Any]:
+    """Size, georeference and capture time of the orthophoto (``file_name`` None: not written)."""
     rows, cols = world.ground_rgb.shape[:2]
     corners = {
         "top_left": world.pixel_to_latlon(0.0, 0.0),
