@@ -122,10 +122,11 @@ class TimelineWidget(QWidget):
             return
         slot = self.width() / len(self._thumbs)
         for k, (_index, image) in enumerate(self._thumbs):
-            x0 = k * slot
-            target = QRectF(x0, top, slot, STRIP_HEIGHT_PX)
-            # crop the thumbnail's middle to the slot's aspect, never stretch it
-            src_w = min(image.width(), image.height() * slot / STRIP_HEIGHT_PX)
+            # never stretch: crop a wide picture's middle, centre a narrow one in its slot
+            natural_w = image.width() * STRIP_HEIGHT_PX / max(1, image.height())
+            shown_w = min(slot, natural_w)
+            target = QRectF(k * slot + (slot - shown_w) / 2, top, shown_w, STRIP_HEIGHT_PX)
+            src_w = image.width() * shown_w / natural_w
             source = QRectF((image.width() - src_w) / 2, 0, src_w, image.height())
             p.drawImage(target, image, source)
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from analysis.enhance import Enhancements
 from analysis.jobs import JobCancelled
 from analysis.video import time_code
+from analysis.video_probe import display_size
 from analysis.video_table import FrameTable
 from ui.enhance_panel import EnhancePanel
 from ui.image_viewer import ImageViewer
@@ -66,6 +67,7 @@ from workbench.video_store import (
 )
 
 MAX_SPEED = 8
+MAX_THUMBS = 64
 THUMB_HEIGHT_PX = 54
 
 
@@ -304,7 +306,9 @@ class VideoPanel(QWidget):
         case, e, table = self.case, self.evidence, self.table
         if case is None or e is None or table is None:
             return
-        count = max(8, self.timeline.width() // 96)
+        w, h = display_size(table.width_px, table.height_px, table.sar, table.rotation_deg)
+        thumb_w = max(24, THUMB_HEIGHT_PX * w // max(1, h))
+        count = min(MAX_THUMBS, max(8, self.timeline.width() // thumb_w))
         self.jobs.run(
             "Timeline thumbnails",
             functools.partial(
