@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.enhance import Enhancements
-from analysis.jobs import JobCancelled
+from analysis.jobs import CancelToken, JobCancelled
 from analysis.video import time_code
 from analysis.video_probe import display_size
 from analysis.video_table import FrameTable
@@ -102,6 +102,7 @@ class VideoPanel(QWidget):
         self._direction = 0  # playing: +1 forward, -1 backward, 0 paused
         self._speed = 1
         self._fps = 25.0
+        self._loading: list[CancelToken] = []
         self.decoder = FrameDecoder(self)
         self.decoder.frame_ready.connect(self._on_decoder_frame_ready)
         self.decoder.failed.connect(self._on_decoder_failed)
@@ -248,15 +249,19 @@ class VideoPanel(QWidget):
         self.clear()
         self.case, self.evidence = case, evidence
         self.info.setText(f"{evidence.original_name}: reading the frame table…")
-        self.jobs.run(
+        token = self.jobs.run(
             f"Frame table of {evidence.original_name}",
             functools.partial(load_or_build_frame_table, case, evidence.id),
             on_result=functools.partial(self._on_table, evidence.id),
-            on_error=functools.partial(self._show_error, "Cannot read the video"),
+            on_error=functools.partial(self._on_load_error, evidence.id, "Cannot read the video"),
         )
+        self._loading.append(token)
 
     def clear(self) -> None:
         self.pause()
+        for token in self._loading:  # the frame table and thumbnails of the previous video
+            token.cancel()
+        self._loading.clear()
         self.decoder.close()
         self.case = self.evidence = self.table = self.shown = None
         self._target = 0
@@ -309,7 +314,7 @@ class VideoPanel(QWidget):
         w, h = display_size(table.width_px, table.height_px, table.sar, table.rotation_deg)
         thumb_w = max(24, THUMB_HEIGHT_PX * w // max(1, h))
         count = min(MAX_THUMBS, max(8, self.timeline.width() // thumb_w))
-        self.jobs.run(
+        token = self.jobs.run(
             "Timeline thumbnails",
             functools.partial(
                 timeline_thumbnails,
@@ -320,9 +325,10 @@ class VideoPanel(QWidget):
                 THUMB_HEIGHT_PX,
             ),
             on_result=functools.partial(self._on_thumbnails, e.id),
-            on_error=functools.partial(self._show_error, "Timeline thumbnails"),
+            on_error=functools.partial(self._on_load_error, e.id, "Timeline thumbnails"),
             quiet=True,
         )
+        self._loading.append(token)
 
     def _on_thumbnails(self, evidence_id: int, thumbs) -> None:
         if self.evidence is not None and self.evidence.id == evidence_id:
@@ -484,6 +490,12 @@ class VideoPanel(QWidget):
             on_result=functools.partial(self._on_segments, e.id),
             on_error=functools.partial(self._show_error, f"Could not {op} the cut"),
         )
+
+    def _on_load_error(self, evidence_id: int, title: str, exc: BaseException) -> None:
+        if isinstance(exc, JobCancelled) or self.evidence is None:
+            return  # the user moved on to another evidence
+        if self.evidence.id == evidence_id:
+            self._show_error(title, exc)
 
     def _show_error(self, title: str, exc: BaseException | str) -> None:
         if isinstance(exc, JobCancelled):

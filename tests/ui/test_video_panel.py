@@ -284,3 +284,21 @@ def test_thumbnail_frames_snap_to_keyframes_inside_their_slot():
     # slots of 25 frames: 0-24 has keyframe 0; 25-49 has 40; 50-74 none (middle 62); 75-99: 95
     assert thumbnail_frames(table, 4) == [0, 40, 62, 95]
     assert thumbnail_frames(table, 0) == []
+
+
+def test_switching_video_before_it_loaded_shows_only_the_new_one(qtbot, panel_on, video, tmp_path):
+    from tests.media_factory import make_video
+
+    panel, case, first = panel_on(video)
+    other = get_evidence(case.read(), import_file(case, make_video(tmp_path / "grey.mp4")).id)
+    panel.clear()
+    loaded: list[int] = []
+    panel.table_loaded.connect(loaded.append)
+    panel.show_evidence(case, first)
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
+        panel.show_evidence(case, other)
+    qtbot.wait(200)
+    assert panel.evidence.id == other.id
+    assert loaded == [24] and panel.frame_count == 24  # media_factory's 24 grey frames
+    assert panel.shown.frame.md5 == panel.table.frames[0].md5
+    assert panel.status.text() == ""
