@@ -38,13 +38,14 @@ ORIGIN_LAT_DEG = 35.62
 ORIGIN_LON_DEG = 36.55
 ORIGIN_HEIGHT_M = 430.0  # ellipsoidal height of the ground at the origin (plausible for Hass)
 EXTENT_EN_M = (-3300.0, -1400.0, 1300.0, 1000.0)  # east_min, north_min, east_max, north_max
-TOWN_AREA = (-660.0, -430.0, 540.0, 410.0)
+TOWN_AREA = (-250.0, -430.0, 700.0, 410.0)
+SCHOOL_SQUARE = (-250.0, -48.0, -56.0, 48.0)  # open ground west of the school's gate
 VILLAGE_AREA = (-2960.0, -170.0, -2620.0, 170.0)
 HAMLET_AREA = (-800.0, -790.0, -600.0, -610.0)
 REFERENCE_PHOTO_RANGE_M = 300.0
 REFERENCE_PHOTO_AZIMUTH_DEG = 200.0  # seen from the tower, where the photographer stood
 HOST_FLOORS = {"rooftop_host": 6, "second_host": 5}
-SIGHT_CORRIDOR = (-660.0, -60.0, -56.0, 60.0)  # houses here stay low: the rooftop sees the school
+SIGHT_CORRIDOR = (-250.0, -70.0, -56.0, 70.0)  # houses here stay low: the rooftop sees the school
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,6 +142,7 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
     ref = reference_photo_position()
     keep_out = [
         (-56.0, -46.0, 56.0, 46.0),  # school compound
+        SCHOOL_SQUARE,
         (
             SITES["water_tower"][0] - 14,
             SITES["water_tower"][1] - 14,
@@ -241,6 +243,7 @@ def _paint_school_grounds(img: np.ndarray, to_pixel: texture.ToPixel) -> None:
             thickness,
         )
 
+    rect(*SCHOOL_SQUARE, (184, 170, 140))  # the open square west of the school
     rect(-50.0, -40.0, 50.0, 40.0, (208, 194, 164))  # courtyard
     rect(8.0, -34.0, 44.0, -12.0, (172, 92, 72))  # sports court
     rect(9.0, -33.0, 43.0, -13.0, (240, 240, 236), 1)
