@@ -12,8 +12,10 @@ r = 4, d = 2, k = 8 for H and d = 3, k = 7 for F. ``sigma`` is one working-resol
 Verdict rules (all numbers are in the result):
 - "same position": H explains at least ``SAME_SHARE`` of F's inliers and GRIC does not prefer F
   by more than ``GRIC_MARGIN`` per match.
-- "different position": GRIC prefers F by more than ``GRIC_MARGIN`` per match and H explains
-  less than ``DIFF_SHARE`` of F's inliers (clear parallax).
+- "different position": H explains less than ``DIFF_SHARE`` of F's inliers and at least
+  ``MIN_UNEXPLAINED`` of them lie off the homography (clear parallax). GRIC alone is not used
+  here: when a minority of matches (a near building) shows parallax, its ``n d ln r`` penalty
+  for F can hide it, while the share of F-consistent matches that H cannot explain does not.
 - "inconclusive" otherwise, or with too few matches or too little overlap.
 
 A homography shows only where the camera stood; "same time" needs shadows, clouds or smoke
@@ -46,6 +48,7 @@ INCONCLUSIVE = "inconclusive"
 SAME_SHARE = 0.9
 DIFF_SHARE = 0.75
 GRIC_MARGIN = 0.2
+MIN_UNEXPLAINED = 15
 MIN_MATCHES = 30
 MIN_OVERLAP = 0.05
 TIME_NOTE = (
@@ -159,7 +162,7 @@ def _parallax(fa, fb, h, thr_px):
     return int(fmask.sum()), share, g_h, g_f, float(np.percentile(eh[fmask], 90))
 
 
-def _verdict(m: MatchResult, share, g_h, g_f) -> tuple[str, str]:
+def _verdict(m: MatchResult, n_f, share, g_h, g_f) -> tuple[str, str]:
     if not m.matched:
         return INCONCLUSIVE, f"no homography between the frames ({m.reason})"
     if m.n_matches < MIN_MATCHES or share is None:
@@ -167,10 +170,13 @@ def _verdict(m: MatchResult, share, g_h, g_f) -> tuple[str, str]:
     if min(m.overlap_a_frac or 0.0, m.overlap_b_frac or 0.0) < MIN_OVERLAP:
         return INCONCLUSIVE, "the views overlap too little"
     per = (g_h - g_f) / m.n_matches
-    nums = f"H explains {share:.0%} of F's inliers; GRIC(H) - GRIC(F) = {per:+.2f} per match"
+    unexplained = round(n_f * (1.0 - share))
+    nums = (
+        f"H explains {share:.0%} of F's {n_f} inliers; GRIC(H) - GRIC(F) = {per:+.2f} per match"
+    )
     if share >= SAME_SHARE and per <= GRIC_MARGIN:
         return SAME_POSITION, f"one homography explains the matches: {nums}"
-    if share < DIFF_SHARE and per > GRIC_MARGIN:
+    if share < DIFF_SHARE and unexplained >= MIN_UNEXPLAINED:
         return DIFFERENT_POSITION, f"parallax a homography cannot explain: {nums}"
     return INCONCLUSIVE, f"between the thresholds: {nums}"
 
@@ -243,7 +249,7 @@ def _judge(m, a, b, fa, fb, ij) -> ContinuityResult:
         m = refine_photometric(m, a, b)
         n_f, share, g_h, g_f, par = _parallax(fa, fb, m.homography, 3.0 / fb.work_scale)
         ncc, ssim = photometric_agreement(a, b, m.homography)
-    verdict, reason = _verdict(m, share, g_h, g_f)
+    verdict, reason = _verdict(m, n_f, share, g_h, g_f)
     return ContinuityResult(
         verdict=verdict, reason=reason, note=TIME_NOTE, pair_index=ij,
         zoom_ratio=m.zoom_ratio, rotation_deg=m.rotation_deg,

@@ -29,6 +29,7 @@ METHODS = ("sift", "akaze", "orb")
 DEFAULT_WORK_LONG_SIDE_PX = 1600
 DEFAULT_MAX_FEATURES = 4000
 _MIN_SIDE_PX = 16
+SIFT_CONTRAST_THRESHOLD = 0.01
 _NPZ_VERSION = 1
 
 
@@ -139,7 +140,9 @@ def to_gray_u8(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 def _make_detector(method: str, max_features: int) -> cv2.Feature2D:
     if method == "sift":
-        return cv2.SIFT_create()  # all keypoints; select_across_scales keeps max_features
+        # A low contrast threshold (OpenCV's default is 0.04) keeps blurred, hazy or zoomed-in
+        # views from going featureless; select_across_scales then keeps the strongest.
+        return cv2.SIFT_create(contrastThreshold=SIFT_CONTRAST_THRESHOLD)
     if method == "orb":
         return cv2.ORB_create(nfeatures=max_features, scaleFactor=1.2, nlevels=12)
     if method == "akaze":

@@ -107,7 +107,9 @@ def test_mask_keeps_features_out_of_the_masked_band(shared_data: Path) -> None:
 
 
 def test_large_image_works_at_reduced_resolution_and_maps_back(shared_data: Path) -> None:
-    a, b, h_true = make_pair(load_small(shared_data / "pairs/DSC_0411.JPG", 1024), WarpSpec(zoom=1.3))
+    a, b, h_true = make_pair(
+        load_small(shared_data / "pairs/DSC_0411.JPG", 1024), WarpSpec(zoom=1.3)
+    )
     r = match_images(a, b, work_long_side_px=512)
     wh = (a.shape[1], a.shape[0])
     assert r.verdict == VERDICT_MATCH

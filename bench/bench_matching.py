@@ -1,0 +1,237 @@
+"""Benchmark of the matching engine against plain OpenCV, measured in the same run.
+
+Not a test: prints figures and ratios, never fails on timing.
+
+    .venv/bin/python bench/bench_matching.py [--data ../shared/data] [--quick]
+
+1. Accuracy: every image of shared/data/satellite and shared/data/pairs warped by the ten view
+   changes of analysis.matching_synth.standard_specs (zoom 0.25-4, roll, +-30 deg tilt, blur,
+   brightness, JPEG). Mean corner error as defined in
+   analysis.matching_geometry.mean_corner_error_px (corners of the finer view, in the coarser
+   view's pixels); a failure counts as an infinite error. Zoom error relative to the true zoom
+   at the true overlap's centroid.
+   Plain OpenCV = SIFT at full resolution (default parameters), brute-force L2 kNN, Lowe's
+   ratio 0.75, findHomography(RANSAC, 3 px) (which refines on the inliers by LM).
+2. Time per 1080p pair (1920x1080 views, zoom 1.3 and 10 deg roll): cold (features of both +
+   matching + ECC) and with cached features (loaded from .npz: matching + ECC), vs plain.
+3. Region search: boxes drawn in A, found in B warped by 0.5-2x zoom and up to 30 deg tilt
+   (positives) and searched in an unrelated image (negatives); share of correct
+   quadrilaterals (mean corner error < 3 px) per inlier band, the data behind the
+   confidence constants of analysis.matching_region.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis.matching import (  # noqa: E402
+    compute_features,
+    match_features,
+    match_images,
+    refine_photometric,  # noqa: E402
+)
+from analysis.matching_features import Features  # noqa: E402
+from analysis.matching_geometry import (  # noqa: E402
+    apply_h,
+    mean_corner_error_px,
+    overlap,
+    zoom_rotation,
+)
+from analysis.matching_region import find_region  # noqa: E402
+from analysis.matching_synth import WarpSpec, make_pair, standard_specs  # noqa: E402
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def plain_opencv(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    sift = cv2.SIFT_create()
+    ka, da = sift.detectAndCompute(cv2.cvtColor(a, cv2.COLOR_BGR2GRAY), None)
+    kb, db = sift.detectAndCompute(cv2.cvtColor(b, cv2.COLOR_BGR2GRAY), None)
+    if da is None or db is None or len(ka) < 2 or len(kb) < 2:
+        return None
+    knn = cv2.BFMatcher(cv2.NORM_L2).knnMatch(da, db, k=2)
+    good = [m[0] for m in knn if len(m) == 2 and m[0].distance < 0.75 * m[1].distance]
+    if len(good) < 4:
+        return None
+    pa = np.float32([ka[m.queryIdx].pt for m in good])
+    pb = np.float32([kb[m.trainIdx].pt for m in good])
+    h, _ = cv2.findHomography(pa, pb, cv2.RANSAC, 3.0)
+    return h
+
+
+def images(data: Path) -> list[Path]:
+    return sorted((data / "satellite").glob("*.png")) + sorted((data / "pairs").glob("*.*"))
+
+
+def summarise(name: str, errs: list[float], zerrs: list[float], times: list[float]) -> None:
+    e, z = np.array(errs), np.array(zerrs)
+    print(
+        f"  {name:<14} under 2 px {np.mean(e < 2):6.1%}  under 1 px {np.mean(e < 1):6.1%}  "
+        f"p90 {np.percentile(e, 90):7.3f} px  median {np.median(e):6.3f} px  "
+        f"zoom err p90 {np.percentile(z, 90) * 100:6.2f}%  max {np.max(z) * 100:7.2f}%  "
+        f"time/pair median {np.median(times):.3f} s"
+    )
+
+
+def accuracy(data: Path, quick: bool) -> None:
+    print("\n1. Accuracy on warped real photos")
+    rows = {"ours": ([], [], []), "plain OpenCV": ([], [], [])}
+    specs = standard_specs()
+    for path in images(data)[: 3 if quick else None]:
+        img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        for k, spec in enumerate(specs):
+            a, b, h_true = make_pair(img, spec)
+            wh = (a.shape[1], a.shape[0])
+            _, _, centre = overlap(h_true, wh, wh)
+            z_true = zoom_rotation(h_true, centre)[0]
+            t0 = time.perf_counter()
+            r = match_images(a, b)
+            t1 = time.perf_counter()
+            hp = plain_opencv(a, b)
+            t2 = time.perf_counter()
+            for name, h, dt in (("ours", r.homography, t1 - t0), ("plain OpenCV", hp, t2 - t1)):
+                err, zerr = np.inf, np.inf
+                if h is not None and np.all(np.isfinite(h)):
+                    err = mean_corner_error_px(h, h_true, wh, wh)
+                    _, _, c = overlap(h_true, wh, wh)
+                    zerr = abs(zoom_rotation(h, c)[0] / z_true - 1.0)
+                rows[name][0].append(err)
+                rows[name][1].append(zerr)
+                rows[name][2].append(dt)
+            e_ours, e_plain = rows["ours"][0][-1], rows["plain OpenCV"][0][-1]
+            if e_ours >= 1.0 or e_plain >= 2.0:
+                print(f"    {path.name} spec {k}: ours {e_ours:.2f} px ({r.verdict}: "
+                      f"{r.reason[:70]}), plain {e_plain:.2f} px")  # fmt: skip
+    print(f"  pairs: {len(rows['ours'][0])}")
+    for name, (e, z, t) in rows.items():
+        summarise(name, e, z, t)
+
+
+def to_1080p(img: np.ndarray) -> np.ndarray:
+    s = max(1920 / img.shape[1], 1080 / img.shape[0])
+    big = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+    y0, x0 = (big.shape[0] - 1080) // 2, (big.shape[1] - 1920) // 2
+    return np.ascontiguousarray(big[y0 : y0 + 1080, x0 : x0 + 1920])
+
+
+def timing(data: Path, quick: bool) -> None:
+    print("\n2. Time per 1080p pair (zoom 1.3, roll 10 deg)")
+    cold, cached, plain, errs = [], [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, path in enumerate(images(data)[: 2 if quick else 6]):
+            img = to_1080p(cv2.imread(str(path), cv2.IMREAD_COLOR))
+            a, b, h_true = make_pair(img, WarpSpec(zoom=1.3, roll_deg=10))
+            t0 = time.perf_counter()
+            fa, fb = compute_features(a), compute_features(b)
+            r = refine_photometric(match_features(fa, fb), a, b)
+            cold.append(time.perf_counter() - t0)
+            fa.to_npz(Path(tmp) / f"{i}a.npz")
+            fb.to_npz(Path(tmp) / f"{i}b.npz")
+            t0 = time.perf_counter()
+            ca, cb = (
+                Features.from_npz(Path(tmp) / f"{i}a.npz"),
+                Features.from_npz(Path(tmp) / f"{i}b.npz"),
+            )
+            r2 = refine_photometric(match_features(ca, cb), a, b)
+            cached.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            plain_opencv(a, b)
+            plain.append(time.perf_counter() - t0)
+            errs.append(mean_corner_error_px(r2.homography, h_true, (1920, 1080), (1920, 1080)))
+            assert r.verdict == "match"
+    print(
+        f"  ours cold median {np.median(cold):.3f} s, cached features {np.median(cached):.3f} s; "
+        f"plain OpenCV {np.median(plain):.3f} s; ratio cold/plain "
+        f"{np.median(cold) / np.median(plain):.2f}, cached/plain "
+        f"{np.median(cached) / np.median(plain):.2f}; corner error max {max(errs):.3f} px"
+    )
+
+
+def _boxes(img: np.ndarray, n: int, size: int, rng: np.random.Generator) -> list[tuple]:
+    h, w = img.shape[:2]
+    return [
+        (int(rng.integers(size, w - 2 * size)), int(rng.integers(size, h - 2 * size)), size, size)
+        for _ in range(n)
+    ]
+
+
+def region(data: Path, quick: bool) -> None:
+    print("\n3. Region search (box 120 px, context 1x): correct share per inlier band")
+    rng = np.random.default_rng(5)
+    outcomes = []  # (found, inliers, correct, positive)
+    paths = images(data)
+    other = cv2.imread(str(data / "pairs" / "aero1.jpg"), cv2.IMREAD_COLOR)
+    for path in paths[: 3 if quick else None]:
+        img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        for _ in range(2 if quick else 4):
+            spec = WarpSpec(
+                zoom=float(np.exp(rng.uniform(np.log(0.5), np.log(2.0)))),
+                roll_deg=float(rng.uniform(-20, 20)),
+                tilt_x_deg=float(rng.uniform(-30, 30)),
+                tilt_y_deg=float(rng.uniform(-15, 15)),
+            )
+            a, b, h_true = make_pair(img, spec)
+            for box in _boxes(a, 2, 120, rng):
+                x, y, w, hh = box
+                corners = np.array([[x, y], [x + w, y], [x + w, y + hh], [x, y + hh]]) - 0.5
+                truth = apply_h(h_true, corners)
+                inside = np.all((truth >= 0) & (truth < [b.shape[1], b.shape[0]]))
+                if not inside:
+                    continue
+                r = find_region(a, box, b)
+                ok = r.found and float(np.linalg.norm(r.quad_b_px - truth, axis=1).mean()) < 3.0
+                outcomes.append((r.found, r.n_inliers, ok, True))
+                neg = find_region(a, box, other if path.name != "aero1.jpg" else img[::-1])
+                outcomes.append((neg.found, neg.n_inliers, False, False))
+    bands = [(0, 8), (8, 12), (12, 16), (16, 20), (20, 30), (30, 60), (60, 10**9)]
+    print("  inliers   found  correct  positives  negatives-found")
+    for lo, hi in bands:
+        sel = [o for o in outcomes if lo <= o[1] < hi]
+        found = [o for o in sel if o[0]]
+        correct = sum(o[2] for o in found)
+        npos = sum(o[3] for o in sel)
+        nneg = sum((not o[3]) and o[0] for o in sel)
+        share = f"{correct / len(found):.2f}" if found else "  - "
+        top = hi if hi < 10**9 else "inf"
+        print(f"  {lo:>3}-{top:<4} {len(found):>6} {share:>8} {npos:>10} {nneg:>16}")
+    pos = [o for o in outcomes if o[3]]
+    neg = [o for o in outcomes if not o[3]]
+    print(
+        f"  positives {len(pos)}: found and correct {sum(o[2] for o in pos) / len(pos):.1%}; "
+        f"negatives {len(neg)}: falsely found {sum(o[0] for o in neg) / max(len(neg), 1):.1%}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--quick", action="store_true", help="a few pairs only")
+    parser.add_argument("--part", choices=("all", "accuracy", "timing", "region"), default="all")
+    args = parser.parse_args()
+    print(
+        f"bench_matching: OpenCV {cv2.__version__}, numpy {np.__version__}, "
+        f"{os.cpu_count()} CPUs, cv2 threads {cv2.getNumThreads()}, "
+        f"load average {os.getloadavg()[0]:.1f}, {platform.machine()}"
+    )
+    if args.part in ("all", "accuracy"):
+        accuracy(args.data, args.quick)
+    if args.part in ("all", "timing"):
+        timing(args.data, args.quick)
+    if args.part in ("all", "region"):
+        region(args.data, args.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
