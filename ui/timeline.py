@@ -215,17 +215,21 @@ class TimelineWidget(QWidget):
 
 
 class CutEditCommand(QUndoCommand):
-    """An undoable cut edit: ``apply(op, *args)`` with the op and its inverse."""
+    """An undoable cut edit of one evidence: ``apply(evidence_id, op, *frames)`` and inverse.
+
+    The evidence is fixed when the edit is made, so undo after switching videos still undoes
+    the edit where it was made.
+    """
 
     INVERSE = {"add": "delete", "delete": "add", "move": "move"}
 
-    def __init__(self, apply, op: str, *args: int) -> None:
-        super().__init__(f"{op} cut at frame {args[0]}")
-        self._apply, self._op, self._args = apply, op, args
+    def __init__(self, apply, evidence_id: int, op: str, *frames: int) -> None:
+        super().__init__(f"{op} cut at frame {frames[0]} of evidence {evidence_id}")
+        self._apply, self._id, self._op, self._frames = apply, evidence_id, op, frames
 
     def redo(self) -> None:
-        self._apply(self._op, *self._args)
+        self._apply(self._id, self._op, *self._frames)
 
     def undo(self) -> None:
-        args = tuple(reversed(self._args)) if self._op == "move" else self._args
-        self._apply(self.INVERSE[self._op], *args)
+        frames = tuple(reversed(self._frames)) if self._op == "move" else self._frames
+        self._apply(self._id, self.INVERSE[self._op], *frames)

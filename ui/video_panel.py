@@ -478,16 +478,16 @@ class VideoPanel(QWidget):
         """Add, move or delete a cut as an undoable command."""
         if self.case is None or self.evidence is None:
             return
-        self.undo_stack.push(CutEditCommand(self._apply_cut_edit, op, *frames))
+        self.undo_stack.push(CutEditCommand(self._apply_cut_edit, self.evidence.id, op, *frames))
 
-    def _apply_cut_edit(self, op: str, *frames: int) -> None:
-        case, e = self.case, self.evidence
-        if case is None or e is None:
+    def _apply_cut_edit(self, evidence_id: int, op: str, *frames: int) -> None:
+        case = self.case
+        if case is None:
             return
         fn = {"add": add_cut, "move": move_cut, "delete": delete_cut}[op]
         self.jobs.watch(
-            fn(case, e.id, *frames),
-            on_result=functools.partial(self._on_segments, e.id),
+            fn(case, evidence_id, *frames),
+            on_result=functools.partial(self._on_segments, evidence_id),
             on_error=functools.partial(self._show_error, f"Could not {op} the cut"),
         )
 

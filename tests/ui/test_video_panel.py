@@ -302,3 +302,24 @@ def test_switching_video_before_it_loaded_shows_only_the_new_one(qtbot, panel_on
     assert loaded == [24] and panel.frame_count == 24  # media_factory's 24 grey frames
     assert panel.shown.frame.md5 == panel.table.frames[0].md5
     assert panel.status.text() == ""
+
+
+def test_undo_after_switching_video_undoes_the_edit_where_it_was_made(
+    qtbot, panel_on, video, tmp_path
+):
+    from tests.media_factory import make_video
+    from workbench.video_store import list_segments
+
+    panel, case, first = panel_on(video)
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        panel.edit_cut("add", 5)
+    other = get_evidence(case.read(), import_file(case, make_video(tmp_path / "grey.mp4")).id)
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
+        panel.show_evidence(case, other)
+    panel.undo_stack.undo()
+    qtbot.waitUntil(
+        lambda: [s.first_frame for s in list_segments(case.read(), first.id)] == [0],
+        timeout=TIMEOUT,
+    )
+    assert list_segments(case.read(), other.id) == []
+    assert panel.timeline.cut_frames == []
