@@ -82,6 +82,8 @@ class MapPage(QWebEnginePage):
         self.console_logged.emit(entry)
 
     def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
+        if url.scheme() == "about":
+            return True  # about:blank, when the case is closed
         return url.isLocalFile() and url.toLocalFile() == self.page_file
 
     def createWindow(self, window_type):  # noqa: N802 (no pop-ups)
@@ -161,9 +163,8 @@ class MapPanel(QWidget):
         self.profile.installUrlSchemeHandler(SCHEME, self.tiles)
         self.page = MapPage(self.profile, self.view)
         settings = self.page.settings()
-        settings.setAttribute(
-            QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False
-        )
+        for attribute in ("LocalContentCanAccessRemoteUrls", "LocalContentCanAccessFileUrls"):
+            settings.setAttribute(getattr(QWebEngineSettings.WebAttribute, attribute), False)
         self.channel = QWebChannel(self.page)
         self.channel.registerObject("bridge", self.bridge)
         self.page.setWebChannel(self.channel)
@@ -183,7 +184,7 @@ class MapPanel(QWidget):
             self.tiles.set_source(None)
             if case is None:
                 self.page.page_file = None
-                self.view.setHtml("")
+                self.view.load(QUrl("about:blank"))
         self._page_wanted = case is not None
         if case is not None and (self.view is not None or not self.visibleRegion().isEmpty()):
             self.reload_page()

@@ -316,3 +316,46 @@ def test_switching_the_basemap_rebuilds_the_page_with_tiles(qtbot, panel, case, 
     qtbot.waitUntil(lambda: panel.tiles.served >= 1, timeout=TIMEOUT)
     assert panel.basemap_button.text() == "Basemap: folder"
     assert audit.entries(case.read())[-1].action == "map.basemap"
+
+
+def _mouse(widget, kind, x, y, buttons):
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    local = QPointF(x, y)
+    event = QMouseEvent(
+        kind,
+        local,
+        widget.mapToGlobal(local),
+        Qt.MouseButton.LeftButton,
+        buttons,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_real_mouse_drag_moves_a_landmark(qtbot, panel, case):
+    from PySide6.QtCore import QEvent, Qt
+
+    point_id = geodata.add_landmark(case, "minaret", 35.6190, 36.5480).result()
+    geodata.add_landmark(case, "far corner", 35.6300, 36.5700).result()  # so the map zooms in
+    open_map(qtbot, panel, case)
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.renderedAtMs > 0") is True, timeout=TIMEOUT)
+    x, y = json.loads(js(qtbot, panel, "JSON.stringify(GW.containerPoint(35.6190, 36.5480))"))
+    target = (x + 80, y - 50)
+    expected = json.loads(
+        js(qtbot, panel, f"JSON.stringify(GW.latLngAt({target[0]}, {target[1]}))")
+    )
+    widget = panel.view.focusProxy()
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        _mouse(widget, QEvent.Type.MouseMove, x, y, none)
+        _mouse(widget, QEvent.Type.MouseButtonPress, x, y, left)
+        for k in range(1, 11):
+            qtbot.wait(20)
+            _mouse(widget, QEvent.Type.MouseMove, x + 8 * k, y - 5 * k, left)
+        _mouse(widget, QEvent.Type.MouseButtonRelease, *target, none)
+    moved = geodata.get_landmark(case.read(), point_id)
+    assert (moved.lat_deg, moved.lon_deg) == pytest.approx(tuple(expected), abs=1e-6)
+    assert audit.entries(case.read())[-1].action == "landmark.move"

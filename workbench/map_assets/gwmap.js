@@ -222,6 +222,17 @@
     if (infoBox) { infoBox.textContent = text; }
   };
 
+  GW.containerPoint = function (lat, lon) {
+    // Pixel of a position inside the map element (tests drive real mouse events with it).
+    var p = map.latLngToContainerPoint([lat, lon]);
+    return [p.x, p.y];
+  };
+
+  GW.latLngAt = function (x, y) {
+    var ll = map.containerPointToLatLng([x, y]);
+    return [ll.lat, ll.lng];
+  };
+
   GW.fireClick = function (lat, lon) {
     // For tests and scripting: the same path as a user's click on the map.
     map.fire('click', { latlng: L.latLng(lat, lon) });
@@ -257,6 +268,7 @@
     var d = drag;
     drag = null;
     map.dragging.enable();
+    if (d.moved && e && e.latlng) { d.layer.setLatLng(e.latlng); }  // where the button came up
     if (d.moved) {
       var ll = d.layer.getLatLng().wrap();
       call('featureMoved', d.id, ll.lat, ll.lng);
