@@ -53,12 +53,6 @@ def structure_distance(a: np.ndarray, b: np.ndarray, flat_std: float = 6.0) -> f
     return 1.0 - ncc
 
 
-def _hist(small_rgb: np.ndarray) -> np.ndarray:
-    hsv = cv2.cvtColor(small_rgb, cv2.COLOR_RGB2HSV)
-    h = cv2.calcHist([hsv], [0, 1, 2], None, [8, 4, 4], [0, 180, 0, 256, 0, 256]).ravel()
-    return h / max(float(h.sum()), 1.0)
-
-
 def features_from_images(images: list[np.ndarray] | np.ndarray) -> CutFeatures:
     """Features of RGB uint8 images (for tests and callers that already hold frames)."""
     acc = _Accumulator()
@@ -68,41 +62,72 @@ def features_from_images(images: list[np.ndarray] | np.ndarray) -> CutFeatures:
 
 
 class _Accumulator:
+    """Collects small frames and computes their features in vectorised chunks (the per-frame
+    Python overhead would otherwise cost more than decoding a small video)."""
+
+    CHUNK = 128
+
     def __init__(self) -> None:
         self.pts: list[float] = []
-        self.mean: list[float] = []
-        self.std: list[float] = []
-        self.hd: list[float] = []
-        self.pd: list[float] = []
-        self.sd: list[float] = []
+        self.parts: list[dict[str, np.ndarray]] = []
         self.thumbs: list[np.ndarray] = []
-        self._prev_hist: np.ndarray | None = None
-        self._prev_gray: np.ndarray | None = None
+        self._chunk: list[np.ndarray] = []
+        self._prev: tuple[np.ndarray, np.ndarray] | None = None  # last gray, last hist
 
     def add(self, rgb: np.ndarray, pts_s: float) -> None:
         h, w = rgb.shape[:2]
         if w > ANALYSIS_WIDTH_PX:
             size = (ANALYSIS_WIDTH_PX, max(2, round(h * ANALYSIS_WIDTH_PX / w)))
             rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        hist = _hist(rgb)
-        g = gray.astype(np.float32)
+        if self._chunk and rgb.shape != self._chunk[0].shape:
+            self._flush()  # a stream that changes size mid-way
+        self._chunk.append(rgb)
         self.pts.append(pts_s)
-        self.mean.append(float(g.mean()))
-        self.std.append(float(g.std()))
-        if self._prev_hist is None or self._prev_gray is None:
-            self.hd.append(0.0)
-            self.pd.append(0.0)
-            self.sd.append(0.0)
+        if len(self._chunk) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._chunk:
+            return
+        rgb = np.stack(self._chunk)
+        self._chunk = []
+        n, h, w = rgb.shape[:3]
+        flat_rgb = rgb.reshape(n * h, w, 3)
+        gray8 = cv2.cvtColor(flat_rgb, cv2.COLOR_RGB2GRAY).reshape(n, h, w)
+        hists = _hists(cv2.cvtColor(flat_rgb, cv2.COLOR_RGB2HSV).reshape(n, h, w, 3))
+        g = gray8.astype(np.float32)
+        self.thumbs.extend(
+            cv2.resize(x, THUMB_SIZE_PX, interpolation=cv2.INTER_AREA) for x in gray8
+        )
+        if self._prev is not None and self._prev[0].shape == g.shape[1:]:
+            prev_g = np.concatenate([self._prev[0][None], g[:-1]])
+            prev_h = np.concatenate([self._prev[1][None], hists[:-1]])
+            first_valid = 0
         else:
-            self.hd.append(0.5 * float(np.abs(hist - self._prev_hist).sum()))
-            self.pd.append(float(np.abs(g - self._prev_gray).mean()) / 255.0)
-            self.sd.append(structure_distance(g, self._prev_gray))
-        self.thumbs.append(cv2.resize(gray, THUMB_SIZE_PX, interpolation=cv2.INTER_AREA))
-        self._prev_hist, self._prev_gray = hist, g
+            prev_g = np.concatenate([g[:1], g[:-1]])
+            prev_h = np.concatenate([hists[:1], hists[:-1]])
+            first_valid = 1  # no previous frame: distances 0
+        part = {
+            "mean": g.mean(axis=(1, 2)),
+            "std": g.std(axis=(1, 2)),
+            "hd": 0.5 * np.abs(hists - prev_h).sum(axis=1),
+            "pd": np.abs(g - prev_g).mean(axis=(1, 2)) / 255.0,
+            "sd": structure_distances(g, prev_g),
+        }
+        for key in ("hd", "pd", "sd"):
+            part[key][:first_valid] = 0.0
+        self.parts.append(part)
+        self._prev = (g[-1], hists[-1])
 
     def result(self) -> CutFeatures:
-        n = len(self.mean)
+        self._flush()
+
+        def cat(key: str) -> np.ndarray:
+            if not self.parts:
+                return np.zeros(0, np.float32)
+            return np.concatenate([p[key] for p in self.parts]).astype(np.float32)
+
+        n = len(self.pts)
         thumbs = (
             np.stack(self.thumbs)
             if n
@@ -110,13 +135,35 @@ class _Accumulator:
         )
         return CutFeatures(
             pts_s=np.asarray(self.pts, dtype=np.float64),
-            luma_mean=np.asarray(self.mean, dtype=np.float32),
-            luma_std=np.asarray(self.std, dtype=np.float32),
-            hist_dist=np.asarray(self.hd, dtype=np.float32),
-            pixel_dist=np.asarray(self.pd, dtype=np.float32),
-            struct_dist=np.asarray(self.sd, dtype=np.float32),
+            luma_mean=cat("mean"),
+            luma_std=cat("std"),
+            hist_dist=cat("hd"),
+            pixel_dist=cat("pd"),
+            struct_dist=cat("sd"),
             thumbs=thumbs,
         )
+
+
+def _hists(hsv: np.ndarray) -> np.ndarray:
+    """Normalised 8x4x4 HSV histograms of a stack (n, h, w, 3), OpenCV's hue range 0..179."""
+    n = hsv.shape[0]
+    hq = (hsv[..., 0].astype(np.int32) * 8) // 180
+    idx = hq * 16 + (hsv[..., 1] >> 6).astype(np.int32) * 4 + (hsv[..., 2] >> 6)
+    idx = idx.reshape(n, -1) + (np.arange(n, dtype=np.int32) * 128)[:, None]
+    counts = np.bincount(idx.ravel(), minlength=n * 128).reshape(n, 128).astype(np.float32)
+    return counts / float(idx.shape[1])
+
+
+def structure_distances(a: np.ndarray, b: np.ndarray, flat_std: float = 6.0) -> np.ndarray:
+    """``structure_distance`` for stacks (n, h, w) of float32 pictures, pairwise."""
+    ma, mb = a.mean(axis=(1, 2)), b.mean(axis=(1, 2))
+    sa, sb = a.std(axis=(1, 2)), b.std(axis=(1, 2))
+    flat = np.minimum(sa, sb) < flat_std
+    cov = ((a - ma[:, None, None]) * (b - mb[:, None, None])).mean(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ncc_dist = 1.0 - cov / (sa * sb)
+    flat_dist = np.minimum(1.0, (np.abs(ma - mb) + np.abs(sa - sb)) / 20.0)
+    return np.where(flat, flat_dist, ncc_dist).astype(np.float32)
 
 
 def extract_features(

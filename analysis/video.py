@@ -10,7 +10,10 @@ reported as "sequential only". This is the safe version of "seek to the keyframe
 until pts", which ARCHITECTURE.md (Video) shows is wrong for MPEG-4 Part 2 AVI with B-frames.
 
 A small cache of decoded pictures (native format, bounded in bytes) makes stepping back cheap:
-a miss decodes the whole stretch from the keyframe and keeps it.
+a miss decodes the whole stretch from the keyframe and keeps it. For a random jump far from a
+keyframe, the first attempt lets the decoder drop non-reference pictures until 16 frames
+before the target (nothing else depends on them, and pts anchoring keeps the count exact
+when the table's pts are unique); any retry decodes every picture.
 """
 
 from __future__ import annotations
@@ -59,7 +62,8 @@ class Frame:
     sar: tuple[int, int]
 
 
-def _time_code(seconds: float | None) -> str:
+def time_code(seconds: float | None) -> str:
+    """HH:MM:SS.mmm for a time in seconds (``--:--:--.---`` when unknown)."""
     if seconds is None:
         return "--:--:--.---"
     ms = int(round(seconds * 1000))
@@ -67,11 +71,6 @@ def _time_code(seconds: float | None) -> str:
     m, rem = divmod(rem, 60_000)
     s, ms = divmod(rem, 1000)
     return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
-
-
-def time_code(seconds: float | None) -> str:
-    """HH:MM:SS.mmm for a time in seconds (``--:--:--.---`` when unknown)."""
-    return _time_code(seconds)
 
 
 class VideoReader:

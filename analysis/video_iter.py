@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video_image import upright
@@ -30,11 +31,18 @@ class AnalysisFrame:
     image: np.ndarray  # upright; RGB (h, w, 3) or gray (h, w), uint8
 
 
-def small_image(frame: Any, size: tuple[int, int], gray: bool) -> np.ndarray:
+def small_image(
+    frame: Any, size: tuple[int, int], gray: bool, reformatter: VideoReformatter | None = None
+) -> np.ndarray:
     """The frame reduced to ``size`` (w, h) by FFmpeg's area scaler, RGB or gray, coded
-    orientation (measured: faster than OpenCV's area filter at non-integer ratios)."""
+    orientation (measured: faster than OpenCV's area filter at non-integer ratios).
+
+    Pass the same ``reformatter`` for every frame of a stream: building the scaler's filter
+    for a large reduction costs more than using it (0.6 ms a frame at 640x360, measured).
+    """
     fmt = "gray" if gray else "rgb24"
-    small = frame.reformat(width=size[0], height=size[1], format=fmt, interpolation="AREA")
+    r = reformatter or VideoReformatter()
+    small = r.reformat(frame, width=size[0], height=size[1], format=fmt, interpolation="AREA")
     return small.to_ndarray()
 
 
@@ -61,10 +69,11 @@ def iter_frames(
         total = int(stream.frames or 0)
         size: tuple[int, int] | None = None
         rotation = 0
+        reformatter = VideoReformatter()
         for i, frame in enumerate(decode_frames(container, stream, DecodeLog())):
             if size is None:
                 size, rotation = _analysis_geometry(frame, stream, width_px)
-            arr = small_image(frame, size, gray)
+            arr = small_image(frame, size, gray, reformatter)
             pts_s = float(frame.pts * tb) if frame.pts is not None else None
             yield AnalysisFrame(i, pts_s, upright(arr, rotation, (1, 1)) if rotation else arr)
             if i % 25 == 0:

@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,9 +57,9 @@ import json, sys, time
 from scenedetect import detect, ContentDetector, AdaptiveDetector
 out = {}
 for name, det in (("content", ContentDetector), ("adaptive", AdaptiveDetector)):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     scenes = detect(sys.argv[1], det())
-    out[name] = {"seconds": time.perf_counter() - t,
+    out[name] = {"seconds": time.perf_counter() - t, "cpu": time.process_time() - c,
                  "cuts": [s[0].get_frames() for s in scenes[1:]]}
 print(json.dumps(out))
 """
@@ -68,27 +69,53 @@ def p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
 
-def ffmpeg_null_s(path: Path) -> float:
-    t = time.perf_counter()
-    subprocess.run(
+class Clock:
+    """Wall and CPU seconds of a block: CPU time (all threads, or the child processes) is
+    what stays comparable on a shared, overloaded machine."""
+
+    def __init__(self, children: bool = False) -> None:
+        self.children = children
+
+    def _cpu(self) -> float:
+        if self.children:
+            r = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return r.ru_utime + r.ru_stime
+        return time.process_time()
+
+    def __enter__(self) -> Clock:
+        self.wall0, self.cpu0 = time.perf_counter(), self._cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall0
+        self.cpu = self._cpu() - self.cpu0
+
+
+def ffmpeg_null(path: Path) -> Clock:
+    with Clock(children=True) as clock:
+        subprocess.run(
         ["ffmpeg", "-v", "error", "-threads", "2", "-i", str(path), "-map", "0:v:0",
          "-f", "null", "-"],
         check=True,
     )  # fmt: skip
-    return time.perf_counter() - t
+    return clock
 
 
-def pyav_decode_s(path: Path, rgb: bool) -> tuple[float, int]:
+def pyav_decode(path: Path, rgb: bool) -> tuple[Clock, int]:
     container, stream = open_container(path)
     stream.codec_context.thread_count = 2
-    t = time.perf_counter()
     n = 0
-    for frame in container.decode(stream):
-        if rgb:
-            frame.to_ndarray(format="rgb24")
-        n += 1
+    with Clock() as clock:
+        for frame in container.decode(stream):
+            if rgb:
+                frame.to_ndarray(format="rgb24")
+            n += 1
     container.close()
-    return time.perf_counter() - t, n
+    return clock, n
+
+
+def ratio(ref: Clock, ours: Clock) -> str:
+    return f"{ref.wall / ours.wall:.2f}x wall, {ref.cpu / ours.cpu:.2f}x CPU"
 
 
 def gop_of(path: Path) -> str:
@@ -134,19 +161,18 @@ def make_1080p(workdir: Path, gop: int, frames: int) -> Path:
 
 def bench_decode(paths: list[Path]) -> None:
     print("\n== sequential decode (2 threads) vs ffmpeg -threads 2 -f null ==")
+    print("   (ratio = ffmpeg time / our time: above 1 is faster than ffmpeg)")
     for path in paths:
-        ff = ffmpeg_null_s(path)
-        native, n = pyav_decode_s(path, rgb=False)
-        ff2 = ffmpeg_null_s(path)  # bracket our run: the machine is shared
-        rgb, _ = pyav_decode_s(path, rgb=True)
-        t = time.perf_counter()
-        build_frame_table(path)
-        table_s = time.perf_counter() - t
-        ref = min(ff, ff2)
+        ff = ffmpeg_null(path)
+        native, n = pyav_decode(path, rgb=False)
+        rgb, _ = pyav_decode(path, rgb=True)
+        with Clock() as table:
+            build_frame_table(path)
         print(f"{path.name}: {n} frames, {gop_of(path)}")
-        print(f"  ffmpeg null {n / ref:7.1f} fps | native {n / native:7.1f} fps "
-              f"({ref / native:.2f}x) | +RGB {n / rgb:7.1f} fps ({ref / rgb:.2f}x) | "
-              f"table (decode+md5) {n / table_s:6.1f} fps ({ref / table_s:.2f}x)")  # fmt: skip
+        print(f"  ffmpeg null   {n / ff.wall:7.1f} fps wall, {ff.cpu:6.2f} s CPU")
+        for label, c in (("native", native), ("+RGB", rgb), ("frame table", table)):
+            print(f"  {label:<13} {n / c.wall:7.1f} fps wall, {c.cpu:6.2f} s CPU  "
+                  f"({ratio(ff, c)})")  # fmt: skip
 
 
 def bench_steps(path: Path, steps: int = 90) -> None:
@@ -210,20 +236,20 @@ def bench_cuts(sd_python: str | None) -> None:
         if not path.exists():
             print(f"  {name}: absent")
             continue
-        ff = ffmpeg_null_s(path)
-        t = time.perf_counter()
-        result = detect_cuts(path)
-        ours_s = time.perf_counter() - t
+        ff = ffmpeg_null(path)
+        with Clock() as ours:
+            result = detect_cuts(path)
         hard = [c.frame for c in result.cuts if c.kind == "cut"]
         grad = [(c.start_frame, c.end_frame) for c in result.cuts if c.kind != "cut"]
         print(f"{name}: {result.frame_count} frames, {gop_of(path)}")
-        print(f"  ours       {ff / ours_s:.2f}x ffmpeg | {score_cuts(name, hard, grad)}")
+        print(f"  ours        {ratio(ff, ours)} | {score_cuts(name, hard, grad)}")
         if sd_python:
             out = subprocess.run([sd_python, "-c", SD_SCRIPT, str(path)], check=True,
                                  capture_output=True, text=True).stdout  # fmt: skip
             for det, res in json.loads(out.strip().splitlines()[-1]).items():
-                print(f"  sd-{det:<8} {ff / res['seconds']:.2f}x ffmpeg | "
-                      f"{score_cuts(name, res['cuts'], [])}")  # fmt: skip
+                acc = score_cuts(name, res["cuts"], [])
+                print(f"  sd-{det:<8} {ff.wall / res['seconds']:.2f}x wall, "
+                      f"{ff.cpu / res['cpu']:.2f}x CPU | {acc}")  # fmt: skip
 
 
 def main() -> int:
