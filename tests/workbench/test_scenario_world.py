@@ -7,6 +7,7 @@ a separate textbook ECEF implementation plus geographiclib's geodesic (Karney 20
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import cv2
 import numpy as np
@@ -15,15 +16,15 @@ from geographiclib.constants import Constants
 from geographiclib.geodesic import Geodesic
 
 from workbench.scenario.camera import PinholeCamera
-from workbench.scenario.render import shadow_polygon_en
+from workbench.scenario.render import render_orthophoto, shadow_polygon_en
 from workbench.scenario.scene import (
     ScenarioConfig,
     reference_camera,
     rooftop_cameras,
     second_camera,
 )
-from workbench.scenario.sun import SunPosition
-from workbench.scenario.town import SITES, box
+from workbench.scenario.sun import SunPosition, solar_position
+from workbench.scenario.town import SITES, WATER_TOWER_TANK, box
 from workbench.scenario.world import build_world
 
 
@@ -155,3 +156,33 @@ def test_layout_follows_the_worked_example(world) -> None:
     ref = reference_camera(world, cfg).position_enu_m
     tower = SITES["water_tower"]
     assert math.hypot(ref[0] - tower[0], ref[1] - tower[1]) == pytest.approx(300.0, abs=1e-6)
+
+
+def test_orthophoto_shows_tower_and_its_shadow_where_geometry_says(world) -> None:
+    """The tank's roof at the tower's pixel; the ground darkened where the sun puts the shadow."""
+    from dataclasses import replace
+
+    when = datetime(2016, 9, 30, 8, 10, tzinfo=UTC)
+    sun = solar_position(when, world.origin_lat_deg, world.origin_lon_deg)
+    tower_only = replace(world, prisms=tuple(p for p in world.prisms if p.kind == "tower"))
+    ortho = render_orthophoto(tower_only, sun).astype(float)
+    bare = world.ground_rgb.astype(float)
+    lat, lon, h = world.enu_to_geodetic(*SITES["water_tower"], 0.0)
+    e, n, _ = enu_reference(
+        world.origin_lat_deg, world.origin_lon_deg, world.origin_height_m, lat, lon, h
+    )
+
+    def rc(east: float, north: float) -> tuple[int, int]:
+        col = (east - world.east_min_m) / world.gsd_m
+        row = (world.north_max_m - north) / world.gsd_m
+        return int(round(row)), int(round(col))
+
+    r, g, b = ortho[rc(e, n)]
+    assert g - r > 60 and b - r > 60  # the teal tank seen from above
+    az, el = math.radians(sun.azimuth_deg), math.radians(sun.elevation_deg)
+    mid = (WATER_TOWER_TANK["base_m"] + WATER_TOWER_TANK["top_m"]) / 2
+    reach = mid / math.tan(el)  # the tank's mid-height pushed away from the sun onto the ground
+    shadow = rc(e - reach * math.sin(az), n - reach * math.cos(az))
+    sunny = rc(e + reach * math.sin(az), n + reach * math.cos(az))
+    assert ortho[shadow].sum() < 0.7 * bare[shadow].sum()
+    assert ortho[sunny].sum() == pytest.approx(bare[sunny].sum(), rel=0.02)
