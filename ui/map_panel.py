@@ -163,8 +163,11 @@ class MapPanel(QWidget):
         self.profile.installUrlSchemeHandler(SCHEME, self.tiles)
         self.page = MapPage(self.profile, self.view)
         settings = self.page.settings()
-        for attribute in ("LocalContentCanAccessRemoteUrls", "LocalContentCanAccessFileUrls"):
-            settings.setAttribute(getattr(QWebEngineSettings.WebAttribute, attribute), False)
+        # Remote URLs are refused by Chromium itself; other local files by the RequestGuard
+        # (LocalContentCanAccessFileUrls must stay on: gwtile: is a local scheme).
+        settings.setAttribute(
+            QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False
+        )
         self.channel = QWebChannel(self.page)
         self.channel.registerObject("bridge", self.bridge)
         self.page.setWebChannel(self.channel)
