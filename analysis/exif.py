@@ -123,7 +123,10 @@ def labelled_time(
     label["value"] = when.isoformat(timespec=spec)
     if utc_offset is not None:
         aware = datetime.fromisoformat(label["value"] + utc_offset)
-        label["utc"] = aware.astimezone(UTC).isoformat(timespec=spec)
+        try:
+            label["utc"] = aware.astimezone(UTC).isoformat(timespec=spec)
+        except OverflowError:  # year 1 or 9999 shifted out of range: no UTC instant
+            label["utc"] = None
     return label
 
 
@@ -214,15 +217,20 @@ def _gps_time_utc(tags: dict[str, Any], warnings: list[str]) -> dict[str, Any] |
     match = re.match(r"^(\d{4}):(\d{2}):(\d{2})$", date_raw or "")
     hms = [ratio_to_float(p) for p in (time_parts or [])]
     sources = ["GPSDateStamp", "GPSTimeStamp"]
-    if match is None or len(hms) != 3 or any(v is None for v in hms):
+    if (
+        match is None
+        or len(hms) != 3
+        or any(v is None for v in hms)
+        or not (0 <= hms[0] < 24 and 0 <= hms[1] < 60 and 0 <= hms[2] < 61)  # type: ignore[operator]
+    ):
         warnings.append(f"GPS date/time {raw!r} is incomplete or malformed")
         return labelled_time(None, "gps", "+00:00", raw, sources)
     try:
         day = datetime(*map(int, match.groups()))
-    except ValueError:
+        when = day + timedelta(hours=hms[0], minutes=hms[1], seconds=hms[2])  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
         warnings.append(f"GPS date {date_raw!r} is not a valid date")
         return labelled_time(None, "gps", "+00:00", raw, sources)
-    when = day + timedelta(hours=hms[0], minutes=hms[1], seconds=hms[2])  # type: ignore[arg-type]
     return labelled_time(when, "gps", "+00:00", raw, sources)
 
 
@@ -276,8 +284,11 @@ def _camera_time(
         return labelled_time(None, "camera", None, raw, sources)
     subsec = _text(tags, subsec_name)
     if subsec and subsec.isdigit():
-        when += timedelta(seconds=float(f"0.{subsec}"))
-        sources.append(subsec_name.split(" ", 1)[1])
+        try:
+            when += timedelta(seconds=float(f"0.{subsec}"))
+            sources.append(subsec_name.split(" ", 1)[1])
+        except OverflowError:
+            warnings.append(f"{subsec_name} {subsec!r} overflows {raw!r}; ignored")
     offset = _text(tags, offset_name)
     if offset is not None and not _UTC_OFFSET.match(offset):
         warnings.append(f"{offset_name} {offset!r} is not a valid UTC offset; ignored")

@@ -95,6 +95,8 @@ def video_thumbnail(path: Path, max_side: int = 256) -> np.ndarray:
     with open_video(path) as container, ffmpeg_errors(path, "making a thumbnail"):
         stream = video_stream(container, path)
         ctx = stream.codec_context
+        if ctx.width <= 0 or ctx.height <= 0:
+            raise CorruptMediaError(f"{path}: the video stream has no picture size")
         size = _fit(ctx.width, ctx.height, max_side)
         duration = container.duration / 1_000_000 if container.duration else 0.0
         start = container.start_time / 1_000_000 if container.start_time else 0.0

@@ -507,3 +507,15 @@ def test_tail_found_by_seeking_when_too_big_to_keep(shared_data, monkeypatch, na
     monkeypatch.setattr(videocheck, "TAIL_MAX_BYTES", 1)
     expected = {"testvideo.mp4": 720, "drone-sky.mp4": 789}[name]
     assert check_media(shared_data / "video" / name, "video").frame_count == expected
+
+
+def test_out_of_range_times_do_not_crash(tmp_path):
+    """Found by fuzzing: hours past 24 in GPSTimeStamp, and a year-9999 camera time whose
+    UTC instant would overflow."""
+    exif = {0x9003: "9999:12:31 23:59:59", 0x9011: "-05:00", 0x9291: "5"}
+    gps = {7: (R(99, 1), R(0, 1), R(0, 1)), 0x1D: "9999:12:31"}
+    md = read_metadata(_exif_jpeg(tmp_path / "far.jpg", gps, exif, {}))
+    assert md["times"]["camera_original"]["value"] == "9999-12-31T23:59:59.500"
+    assert md["times"]["camera_original"]["utc"] is None
+    assert md["times"]["gps"]["value"] is None
+    assert any("GPS date/time" in w for w in md["warnings"])
