@@ -148,6 +148,27 @@ def test_building_south_east_of_school_is_seen_by_second_camera(scenario) -> Non
     assert b > r  # sky right above its roof: it stands above the houses
 
 
+def test_sunlit_side_is_brighter_for_the_morning_sun(scenario) -> None:
+    """Seen from the south-west, the terracotta block's south face is lit, its west face not."""
+    result, truth, _ = scenario
+    video = truth["videos"]["video_second"]
+    cam, sun = video["segments"][0]["camera"], video["segments"][0]["sun"]
+    mark = truth["landmarks"]["building_se"]
+    fp = np.array(mark["footprint_en_m"])
+    (e0, n0), (e1, n1) = fp.min(axis=0), fp.max(axis=0)
+    z = mark["height_above_ground_m"] * 0.75
+    west, south = project(truth, cam, np.array([[e0, (n0 + n1) / 2, z], [(e0 + e1) / 2, n0, z]]))
+    frame = decode_video(result.path("video_second"))[0].astype(float)
+
+    def brightness(p: np.ndarray) -> float:
+        x, y = int(round(p[0])), int(round(p[1]))
+        return float(frame[y - 1 : y + 2, x - 1 : x + 2].mean())
+
+    s_az = math.radians(sun["azimuth_deg"])
+    assert -math.sin(s_az) < 0 < -math.cos(s_az)  # sun south-east: west face dark, south lit
+    assert brightness(south) > brightness(west) + 15
+
+
 def test_water_tower_in_reference_photo(scenario) -> None:
     result, truth, _ = scenario
     photo = truth["photos"]["reference_tower_photo"]

@@ -149,6 +149,7 @@ def landmarks_truth(world: World) -> dict[str, Any]:
             (*SITES["building_se"], se_roof),
             description="seven-storey building with a terracotta facade, south-east of the "
             "school (roof centre)",
+            footprint_en_m=list(world.prism("building_se").footprint_en_m),
         ),
         "strike_point": point_truth(
             world,
