@@ -121,6 +121,30 @@ def test_frame_at_is_the_sequential_frame(videos, case):
         assert reader.sequential_only == []
 
 
+def test_hash_mismatch_falls_back_and_marks_sequential_only(videos, monkeypatch):
+    """Fault injection: the first decode of frame 30 after seeking to keyframe 24 comes out
+    different (as after a damaged reference or an unflagged recovery point)."""
+    import analysis.video as video_mod
+
+    path = videos["h264_bframes.mp4"]
+    table = build_frame_table(path)
+    real = video_mod.frame_md5
+    calls = []
+
+    def flaky(frame):
+        calls.append(frame.pts)
+        return "0" * 32 if len(calls) == 1 else real(frame)
+
+    monkeypatch.setattr(video_mod, "frame_md5", flaky)
+    with VideoReader(path, table) as reader:
+        frame = reader.frame_at(30)
+        assert read_barcode(frame.image) == 30 and frame.md5 == table.frames[30].md5
+        assert reader.fallbacks == 1
+        assert reader.sequential_only == [(24, 35)]
+        reader.clear_cache()
+        assert read_barcode(reader.frame_at(33).image) == 33  # decoded from keyframe 12 now
+
+
 def test_stepping_back_uses_the_cache(videos):
     path = videos["h264_bframes.mp4"]
     with VideoReader(path) as reader:
