@@ -359,3 +359,12 @@ def test_real_mouse_drag_moves_a_landmark(qtbot, panel, case):
     moved = geodata.get_landmark(case.read(), point_id)
     assert (moved.lat_deg, moved.lon_deg) == pytest.approx(tuple(expected), abs=1e-6)
     assert audit.entries(case.read())[-1].action == "landmark.move"
+
+
+def test_closing_the_case_blanks_the_map(qtbot, panel, case):
+    geodata.add_landmark(case, "water tower", 35.6205, 36.5507).result()
+    open_map(qtbot, panel, case)
+    panel.set_case(None)
+    qtbot.waitUntil(lambda: panel.view.url().toString() == "about:blank", timeout=TIMEOUT)
+    assert js(qtbot, panel, "typeof window.GW") == "undefined"
+    assert panel.tiles._source is None and not panel.loaded
