@@ -68,8 +68,10 @@ def side_by_side(
     off = np.array([ia.shape[1], 0.0])
     pa = result.points_a * sa
     pb = result.points_b * sb + off
+    # Without a verified model no line is an inlier: all are drawn as rejected.
+    inliers = result.inlier_mask if result.matched else np.zeros(len(pa), bool)
     for inl, colour, thick in ((False, RED, 1), (True, GREEN, 1)):
-        idx = np.flatnonzero(result.inlier_mask == inl)
+        idx = np.flatnonzero(inliers == inl)
         if len(idx) > max_lines:
             idx = idx[np.linspace(0, len(idx) - 1, max_lines).astype(int)]
         for i in idx:

@@ -244,14 +244,14 @@ def match_features(
     for name, f in (("A", fa), ("B", fb)):
         if len(f) < min_inliers:
             why = f"only {len(f)} features in {name} (blank, tiny or fully masked image?)"
-            return _no_match(f"no match: {why}", fa, fb, model)
+            return _no_match(f"{why}", fa, fb, model)
     report(progress, 0.1, "nearest neighbours")
     t = tentative_matches(fa, fb, ratio=ratio)
     check(cancel)
     pa, pb = fa.xy_px[t.pairs[:, 0]], fb.xy_px[t.pairs[:, 1]]
     n = len(t.pairs)
     if n < min_inliers:
-        return _no_match(f"no match: only {n} tentative matches", fa, fb, model, n_matches=n)
+        return _no_match(f"only {n} tentative matches", fa, fb, model, n_matches=n)
     thr = threshold_px / fb.work_scale
     report(progress, 0.5, "MAGSAC++ verification")
     m, mask = estimate_model(pa, pb, model, thr, max_iters)
@@ -259,7 +259,7 @@ def match_features(
     if m is None or int(mask.sum()) < min_inliers:
         k = 0 if m is None else int(mask.sum())
         return _no_match(
-            f"no match: {k} inliers of {n} matches (needs {min_inliers})", fa, fb, model,
+            f"{k} inliers of {n} matches (needs {min_inliers})", fa, fb, model,
             n_matches=n, points_a=pa, points_b=pb, inlier_mask=mask,
         )  # fmt: skip
     if model == "fundamental":
@@ -278,16 +278,16 @@ def _homography_result(h, pairs, err, fa, fb, n, min_inliers) -> MatchResult:
         inlier_ratio=min(1.0, k / n),
     )  # fmt: skip
     if k < min_inliers:
-        return _no_match(f"no match: {k} inliers after refinement", fa, fb, "homography", **common)
+        return _no_match(f"{k} inliers after refinement", fa, fb, "homography", **common)
     why = degeneracy(h, fa.image_wh, fb.image_wh)
     if why is not None:
-        return _no_match(f"no match: {why}", fa, fb, "homography", **common)
+        return _no_match(f"{why}", fa, fb, "homography", **common)
     frac_a, frac_b, centre = overlap(h, fa.image_wh, fb.image_wh)
     zoom, rot = zoom_rotation(h, centre)
     rmse = float(np.sqrt(np.mean(err**2)))
     return MatchResult(
         verdict=VERDICT_MATCH,
-        reason=f"{k} inliers of {n} matches, RMSE {rmse:.2f} px",
+        reason=f"{k} inliers (from {n} tentative matches), RMSE {rmse:.2f} px",
         model="homography",
         method=fa.method,
         n_features_a=len(fa),
@@ -355,7 +355,7 @@ def refine_photometric(result: MatchResult, a: np.ndarray, b: np.ndarray) -> Mat
         overlap_a_frac=frac_a,
         overlap_b_frac=frac_b,
         reprojection_rmse_px=rmse,
-        reason=f"{result.n_inliers} inliers of {result.n_matches} matches, feature RMSE "
+        reason=f"{result.n_inliers} inliers (from {result.n_matches} tentative matches), RMSE "
         f"{rmse:.2f} px; {outcome.note}",
     )
 

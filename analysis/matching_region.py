@@ -30,6 +30,7 @@ NOT_FOUND = "not found"
 DEFAULT_REGION_MIN_INLIERS = 12
 CONFIDENCE_N50 = 14.0
 CONFIDENCE_SCALE = 4.0
+RETRY_BELOW_INLIERS = 50
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,13 +91,23 @@ def _context_box(roi, wh, context):
     return x0, y0, x1 - x0, y1 - y0
 
 
+def _search(a, roi, b, features_b, method, context, min_inliers, cancel):
+    """Match the box with ``context`` around it against B: (MatchResult, context box)."""
+    cx, cy, cw, ch = _context_box(roi, (a.shape[1], a.shape[0]), context)
+    crop = a[cy : cy + ch, cx : cx + cw]
+    f_crop = compute_features(crop, method, cancel=cancel)
+    check(cancel)
+    m = match_features(f_crop, features_b, min_inliers=min_inliers, cancel=cancel)
+    return refine_photometric(m, crop, b), (cx, cy, cw, ch)
+
+
 def find_region(
     a: np.ndarray,
     roi_xywh: tuple[float, float, float, float],
     b: np.ndarray,
     *,
     method: str = "sift",
-    context: float = 1.0,
+    context: float = 2.0,
     features_b: Features | None = None,
     min_inliers: int = DEFAULT_REGION_MIN_INLIERS,
     progress: ProgressFn | None = None,
@@ -108,7 +119,9 @@ def find_region(
         a, b: images (grey, BGR or BGRA).
         roi_xywh: the box in A: x, y of its top-left pixel edge, width, height, in pixels.
         method: feature method.
-        context: margin around the box, as a multiple of its width/height, on each side.
+        context: margin around the box, as a multiple of its width/height, on each side;
+            when fewer than ``RETRY_BELOW_INLIERS`` inliers are found, the search is repeated
+            once with twice the margin and the result with more inliers is kept.
         features_b: B's features if cached (same method), else computed.
         min_inliers: "not found" below this many inliers.
         progress, cancel: job hooks.
@@ -120,19 +133,18 @@ def find_region(
         ValueError: the box is empty or outside A.
     """
     wh_a = (a.shape[1], a.shape[0])
-    cx, cy, cw, ch = _context_box(roi_xywh, wh_a, context)
-    crop = a[cy : cy + ch, cx : cx + cw]
-    report(progress, 0.1, "features of the box and its context")
-    f_crop = compute_features(crop, method, cancel=cancel)
-    check(cancel)
+    _context_box(roi_xywh, wh_a, context)  # validates the box before any work
     if features_b is None:
-        report(progress, 0.4, "features of B")
+        report(progress, 0.1, "features of B")
         features_b = compute_features(b, method, cancel=cancel)
-    report(progress, 0.7, "matching")
-    m = match_features(f_crop, features_b, min_inliers=min_inliers, cancel=cancel)
-    m = refine_photometric(m, crop, b)
+    m, box = _search(a, roi_xywh, b, features_b, method, context, min_inliers, cancel)
+    if m.n_inliers < RETRY_BELOW_INLIERS:
+        report(progress, 0.6, "wider context")
+        m2, box2 = _search(a, roi_xywh, b, features_b, method, 2 * context, min_inliers, cancel)
+        if (m2.matched, m2.n_inliers) > (m.matched, m.n_inliers):
+            m, box = m2, box2
     report(progress, 1.0, m.verdict)
-    box = (cx, cy, cw, ch)
+    cx, cy = box[0], box[1]
     if not m.matched or m.homography is None:
         why = m.reason.removeprefix("no match: ")
         return RegionResult(NOT_FOUND, why, None, 0.0, m.n_inliers, min_inliers, None, box, m)
