@@ -17,6 +17,7 @@ import pytest
 from analysis.errors import CorruptMediaError, MediaError, UnsupportedMediaError
 from analysis.video import VideoReader, iter_frames, time_code
 from analysis.video_image import display_to_coded
+from analysis.video_probe import probe_video
 from analysis.video_synth import SynthSpec, read_barcode, write_video
 from analysis.video_table import FrameTable, build_frame_table
 
@@ -297,6 +298,13 @@ def test_counter_frames_and_times(shared_data):
         corner = [reader.frame_at(i).image[5:50, 5:50].mean(axis=(0, 1)) for i in (9, 10, 19, 20)]
         assert np.abs(corner[0] - corner[1]).max() > 20
         assert np.abs(corner[2] - corner[3]).max() > 20
+
+
+def test_probe_reads_stream_facts(shared_data):
+    info = probe_video(shared_data / "video" / "issue-134-rotate.mp4")
+    assert (info.codec, info.width_px, info.height_px) == ("h264", 1280, 544)
+    assert info.rotation_deg == 270 and info.display_size_px == (544, 1280)
+    assert info.frames_declared == 240 and info.average_rate == (24000, 1001)
 
 
 def test_rotated_file_is_upright(shared_data):
