@@ -164,7 +164,7 @@ def main() -> int:
         ref = reference_page(layers, Path(tmp) / "reference.html")
 
         view = QWebEngineView()
-        profile = QWebEngineProfile(view)
+        profile = QWebEngineProfile()  # deleted after the view and its page
         guard = RequestGuard(profile)
         profile.setUrlRequestInterceptor(guard)
         page = MapPage(profile, view)
@@ -205,7 +205,10 @@ def main() -> int:
         print(f"machine: {os.cpu_count()} cores, load average {load} (other work inflates times)")
         print(f"http(s) requests seen: {len(remote)}; console errors: {len(errors)} {errors[:3]}")
         view.close()
-        del page
+        import shiboken6
+
+        shiboken6.delete(view)  # the page (its child) goes before the profile
+        shiboken6.delete(profile)
         case.close()
     return 0
 

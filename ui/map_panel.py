@@ -393,6 +393,14 @@ class MapPanel(QWidget):
             add = lambda: geodata.add_bearing(case, camera_id, azimuth_deg, sigma_deg, **kw)  # noqa: E731
             self.undo_stack.push(AddObservationCommand(self, f"bearing from {camera_id}", add))
 
+    def add_alignment(self, near_id: int, far_id: int, **kw: Any) -> None:
+        """An undoable alignment: two landmarks that line up in a frame (``kw``: evidence_id,
+        frame_index, position_sigma_m)."""
+        case = self.case
+        if case is not None:
+            add = lambda: geodata.add_alignment(case, near_id, far_id, **kw)  # noqa: E731
+            self.undo_stack.push(AddObservationCommand(self, "alignment", add))
+
     def triangulate(self, bearing_ids: list[int]) -> None:
         """Intersect bearings in a worker, then store the result as an undoable observation."""
         case = self.case

@@ -294,6 +294,11 @@ def test_bearings_and_their_intersection_appear_and_undo(qtbot, panel, case):
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") == 2, timeout=TIMEOUT)
     [fix] = geodata.list_observations(case.read(), "intersection")
     assert geodesy.distance_m(LatLon(fix.result["lat_deg"], fix.result["lon_deg"]), SCHOOL) < 0.01
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        panel.add_alignment(cam_ids[0], cam_ids[1])
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('sightlines')") == 1, timeout=TIMEOUT)
+    panel.undo_stack.undo()  # the alignment
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('sightlines')") == 0, timeout=TIMEOUT)
     panel.undo_stack.undo()  # the intersection
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") == 0, timeout=TIMEOUT)
     panel.undo_stack.undo()  # the second bearing

@@ -353,6 +353,8 @@
       boxControl('bottomright', 'gw-attribution', cfg.basemap.attribution);
     }
     layerControl(cfg.layers).addTo(map);
+    // Set the view first: a zoom change after the layers exist would re-project every feature.
+    if (cfg.bounds) { GW.fitBounds(cfg.bounds); }
     cfg.layers.forEach(function (pair) {
       GW.setLayer(pair[0], (cfg.initial || {})[pair[0]] || { type: 'FeatureCollection', features: [] });
     });
@@ -364,7 +366,6 @@
       map.on('mousemove', onMouseMove);
       map.on('mouseup', onMouseUp);
     }
-    if (cfg.bounds) { GW.fitBounds(cfg.bounds); }
     GW.ready = true;
     GW.initEndMs = performance.now();
     // Two frames after init the layers have been painted: when the map is really on screen.
