@@ -220,7 +220,9 @@ def render_video(
     bang = _bang(plan, timeline, flash_real)
     real_span = plan.duration_s + (plan.cut_gap_s if plan.cut_at_s is not None else 0.0) + 0.1
     track = audio.real_time_track(real_span, sample_rate, bang["real_s"], flash_real - 2.0, rng)
-    sound = audio.cut_track(track, sample_rate, plan.duration_s, plan.cut_at_s, plan.cut_gap_s)
+    # the sound is cut where the picture is: at the first frame of the second segment
+    cut_s = None if timeline.cut_frame is None else timeline.cut_frame / timeline.fps
+    sound = audio.cut_track(track, sample_rate, plan.duration_s, cut_s, plan.cut_gap_s)
     descent_rows: list[dict[str, Any]] = []
     h, w = segs.images[0].shape[:2]
 
