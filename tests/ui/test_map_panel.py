@@ -373,3 +373,24 @@ def test_closing_the_case_blanks_the_map(qtbot, panel, case):
     qtbot.waitUntil(lambda: panel.view.url().toString() == "about:blank", timeout=TIMEOUT)
     assert js(qtbot, panel, "typeof window.GW") == "undefined"
     assert panel.tiles._source is None and not panel.loaded
+
+
+def test_standalone_export_renders_offline_without_errors(qtbot, panel, case, tmp_path):
+    from PySide6.QtCore import QUrl
+
+    from workbench.mapdoc import export_interactive_map
+
+    geodata.add_landmark(case, XSS, 35.6205, 36.5507).result()
+    out = export_interactive_map(case, tmp_path / "report_map.html")
+    panel.ensure_view()
+    panel.guard.allow_page(out)
+    panel.page.page_file = str(out.resolve())
+    with qtbot.waitSignal(panel.page.loadFinished, timeout=TIMEOUT) as loaded:
+        panel.view.load(QUrl.fromLocalFile(str(out)))
+    assert loaded.args == [True]
+    assert js(qtbot, panel, "GW.featureCount('landmarks')") == 1
+    assert js(qtbot, panel, "document.querySelectorAll('.gw-tools').length") == 0
+    assert js(qtbot, panel, "document.querySelector('.gw-label').textContent") == XSS
+    assert "audit head" in js(qtbot, panel, "document.querySelector('.gw-provenance').textContent")
+    assert errors(panel) == []
+    assert not any(r.blocked for r in panel.guard.seen())
