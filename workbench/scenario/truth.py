@@ -32,6 +32,9 @@ CONVENTIONS = {
     "axes x right, y down, z forward (OpenCV); pixel centres at integer coordinates",
     "frames": "frame index is 0-based decode order; pts_s = index / fps (constant frame rate)",
     "times": "UTC, ISO 8601 with offset",
+    "exif": "DateTimeOriginal is local time (UTC+3) with OffsetTimeOriginal; GPS date and time "
+    "stamps are UTC; GPSAltitude is the WGS84 ellipsoidal height (no geoid model is applied, "
+    "whereas real cameras usually write height above mean sea level)",
 }
 
 
