@@ -206,11 +206,10 @@ def clock_fields(comparisons: list[dict[str, Any]]) -> dict[str, list]:
     }
 
 
-def read_image_metadata(path: Path) -> dict[str, Any]:
-    """Metadata of an image: format, size, camera, labelled times, GPS; see module doc."""
+def _open_image_with_tags(path: Path, warnings: list[str]) -> tuple[Any, Any, Any, dict]:
+    """Pillow header (format, size, mode) and the EXIF tags; Pillow's warnings are recorded."""
     from PIL import Image
 
-    warnings: list[str] = []
     register_heif()
     try:
         with pywarnings.catch_warnings(record=True) as caught:
@@ -225,20 +224,26 @@ def read_image_metadata(path: Path) -> dict[str, Any]:
                 else:
                     tags = _exif_tags_from_pillow(im, warnings)
                 raw_exif = im.info.get("exif") or b""
-                if raw_exif and not tags:
-                    warnings.append(
-                        f"an EXIF block of {len(raw_exif)} bytes is present but no tag in it "
-                        "could be read (malformed offsets?)"
-                    )
     except Image.DecompressionBombError:
-        fmt, size, mode, caught = None, image_header_size(path), None, []
-        tags = read_exif_tags(path, warnings)
+        return None, image_header_size(path), None, read_exif_tags(path, warnings)
     except _PIL_DECODE_ERRORS as exc:
         raise CorruptMediaError(f"{path}: the image cannot be opened ({exc})") from exc
+    if raw_exif and not tags:
+        warnings.append(
+            f"an EXIF block of {len(raw_exif)} bytes is present but no tag in it "
+            "could be read (malformed offsets?)"
+        )
     for item in caught:
         text = f"Pillow {item.category.__name__}: {item.message}"
         if text not in warnings:
             warnings.append(text)
+    return fmt, size, mode, tags
+
+
+def read_image_metadata(path: Path) -> dict[str, Any]:
+    """Metadata of an image: format, size, camera, labelled times, GPS; see module doc."""
+    warnings: list[str] = []
+    fmt, size, mode, tags = _open_image_with_tags(path, warnings)
     camera = decode_camera(tags, size)
     times = decode_times(tags, warnings)
     gps = decode_gps(tags, warnings)
