@@ -14,8 +14,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.commands.output import add_json_flag, print_json
+
+if TYPE_CHECKING:
+    from workbench.scenario import ScenarioConfig
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_scenario)
 
 
-def _quick_config():  # noqa: ANN202 - the type lives in a lazily imported module
+def _quick_config() -> ScenarioConfig:
     from workbench.scenario import ScenarioConfig
 
     return ScenarioConfig(

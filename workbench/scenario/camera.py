@@ -14,8 +14,9 @@ optical axis, positive putting the image's right side down.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -53,7 +54,7 @@ class PinholeCamera:
         return 2.0 * math.degrees(math.atan((self.height_px / 2.0) / self.focal_px))
 
     @cached_property
-    def K(self) -> np.ndarray:  # noqa: N802 - the standard name of the intrinsic matrix
+    def K(self) -> np.ndarray:
         """Intrinsic matrix; principal point at the image centre ((w-1)/2, (h-1)/2)."""
         f = self.focal_px
         return np.array(
@@ -65,7 +66,7 @@ class PinholeCamera:
         )
 
     @cached_property
-    def R(self) -> np.ndarray:  # noqa: N802 - the standard name of the rotation matrix
+    def R(self) -> np.ndarray:
         """World (ENU) to camera rotation; its rows are the camera axes in ENU."""
         yaw = math.radians(self.yaw_deg)
         pitch = math.radians(self.pitch_deg)
@@ -92,19 +93,9 @@ class PinholeCamera:
         """Translation ``-R @ C``."""
         return -self.R @ np.asarray(self.position_enu_m, dtype=float)
 
-    def with_changes(self, **changes: float | int | tuple[float, float, float]) -> PinholeCamera:
+    def with_changes(self, **changes: Any) -> PinholeCamera:
         """A copy with some fields replaced (e.g. a narrower hfov for a zoomed segment)."""
-        fields = {
-            "position_enu_m": self.position_enu_m,
-            "yaw_deg": self.yaw_deg,
-            "pitch_deg": self.pitch_deg,
-            "roll_deg": self.roll_deg,
-            "hfov_deg": self.hfov_deg,
-            "width_px": self.width_px,
-            "height_px": self.height_px,
-        }
-        fields.update(changes)
-        return PinholeCamera(**fields)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
     def to_camera(self, points_enu: np.ndarray) -> np.ndarray:
         """ENU points (N, 3) to camera coordinates (N, 3)."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import ExifTags, Image, TiffImagePlugin
@@ -182,11 +183,11 @@ def write_mp4(
 
 
 def _send_audio(
-    container,
-    astream,
+    container: Any,
+    astream: Any,
     audio: np.ndarray,
     sent: int,
-    upto: int,  # noqa: ANN001
+    upto: int,
     sample_rate: int,
 ) -> int:
     import av

@@ -237,25 +237,16 @@ def _fill_block(
                 if rng.uniform() < 0.5:
                     te = cx + rng.uniform(-w / 4, w / 4)
                     tn = cy + rng.uniform(-d / 4, d / 4)
-                    out.append(
-                        on_top(
-                            name,
-                            f"{name}-tank",
-                            (te, tn),
-                            0.7,
-                            6,
-                            top,
-                            top + 1.3,
-                            (40, 40, 44),
-                            "roof_tank",
-                        )
+                    tank = polygon_prism(
+                        f"{name}-tank", (te, tn), 0.7, 6, top, top + 1.3, (40, 40, 44), "roof_tank"
                     )
+                    out.append(on_top(name, tank))
             x += lot_w
 
 
-def on_top(host: str, *args: object) -> Prism:
-    """A ``polygon_prism(*args)`` standing on the roof of ``host``."""
-    return replace(polygon_prism(*args), on_top_of=host)  # type: ignore[arg-type]
+def on_top(host: str, prism: Prism) -> Prism:
+    """``prism`` marked as standing on the roof of ``host``."""
+    return replace(prism, on_top_of=host)
 
 
 def parapets(host: Prism, height_m: float = 1.0, thickness_m: float = 0.3) -> list[Prism]:
