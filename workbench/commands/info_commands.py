@@ -43,6 +43,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+LABEL_WIDTH = 26
+
+
+def _row(label: str, value: str) -> str:
+    return f"  {label:<{LABEL_WIDTH}} {value}"
+
+
 def _fmt(value: Any, unit: str = "") -> str:
     if value is None:
         return "-"
@@ -57,16 +64,16 @@ def _time_line(name: str, label: dict[str, Any]) -> str:
     zone = f" UTC{offset}" if offset else " (no UTC offset recorded)"
     if clock == "gps":
         zone = " UTC"
-    text = f"  {name:<20} {value}{zone}  [clock: {clock}]"
+    text = _row(name, f"{value}{zone}  [clock: {clock}]")
     if label.get("utc") and clock != "gps":
         text += f" = {label['utc']}"
     if label.get("note"):
-        text += f"\n  {'':<20} note: {label['note']}"
+        text += "\n" + _row("", f"note: {label['note']}")
     return text
 
 
 def _image_lines(md: dict[str, Any]) -> list[str]:
-    lines = [f"  size                 {md['width_px']} x {md['height_px']} px ({md['mode']})"]
+    lines = [_row("size", f"{md['width_px']} x {md['height_px']} px ({md['mode']})")]
     cam = md.get("camera") or {}
     lines.append("camera")
     for key, unit in (
@@ -80,39 +87,38 @@ def _image_lines(md: dict[str, Any]) -> list[str]:
         ("software", ""),
     ):
         if cam.get(key) is not None:
-            lines.append(f"  {key:<24} {_fmt(cam[key], unit)}")
+            lines.append(_row(key, _fmt(cam[key], unit)))
     gps = md.get("gps")
     if gps:
         lines.append("position (EXIF GPS)")
-        lines.append(f"  latitude_deg         {_fmt(gps['latitude_deg'])}")
-        lines.append(f"  longitude_deg        {_fmt(gps['longitude_deg'])}")
+        lines.append(_row("latitude_deg", f"{_fmt(gps['latitude_deg'])}"))
+        lines.append(_row("longitude_deg", f"{_fmt(gps['longitude_deg'])}"))
         if gps.get("altitude_m") is not None:
-            lines.append(
-                f"  altitude_m           {_fmt(gps['altitude_m'])} ({gps['altitude_ref']})"
-            )
+            ref = gps.get("altitude_ref") or "unknown reference"
+            lines.append(_row("altitude_m", f"{_fmt(gps['altitude_m'])} ({ref})"))
         if gps.get("img_direction_deg") is not None:
             ref = gps.get("img_direction_ref") or "unknown north"
-            lines.append(f"  img_direction_deg    {_fmt(gps['img_direction_deg'])} ({ref})")
+            lines.append(_row("img_direction_deg", f"{_fmt(gps['img_direction_deg'])} ({ref})"))
         if gps.get("map_datum"):
-            lines.append(f"  map_datum            {gps['map_datum']}")
+            lines.append(_row("map_datum", f"{gps['map_datum']}"))
     return lines
 
 
 def _video_lines(md: dict[str, Any]) -> list[str]:
     lines = [
-        f"  duration_s           {_fmt(md.get('duration_s'))}",
-        f"  bit_rate_bps         {_fmt(md.get('bit_rate_bps'))}",
-        f"  encoder              {_fmt(md.get('encoder'))}",
+        _row("duration_s", f"{_fmt(md.get('duration_s'))}"),
+        _row("bit_rate_bps", f"{_fmt(md.get('bit_rate_bps'))}"),
+        _row("encoder", f"{_fmt(md.get('encoder'))}"),
     ]
     cam = md.get("camera") or {}
     if cam.get("make") or cam.get("model"):
-        lines.append(f"  camera               {_fmt(cam.get('make'))} {_fmt(cam.get('model'))}")
+        lines.append(_row("camera", f"{_fmt(cam.get('make'))} {_fmt(cam.get('model'))}"))
     location = md.get("location")
     if location:
         lines.append("position (container location tag)")
-        lines.append(f"  latitude_deg         {_fmt(location['latitude_deg'])}")
-        lines.append(f"  longitude_deg        {_fmt(location['longitude_deg'])}")
-        lines.append(f"  altitude_m           {_fmt(location.get('altitude_m'))}")
+        lines.append(_row("latitude_deg", f"{_fmt(location['latitude_deg'])}"))
+        lines.append(_row("longitude_deg", f"{_fmt(location['longitude_deg'])}"))
+        lines.append(_row("altitude_m", f"{_fmt(location.get('altitude_m'))}"))
     lines.append("streams")
     for s in md.get("streams", []):
         lines.append(f"  #{s['index']} {s['type']}: {s['codec']}")
@@ -136,8 +142,8 @@ def format_metadata(md: dict[str, Any]) -> list[str]:
     lines = [
         f"{md.get('file_name')}: {md['kind']} ({md.get('format')})",
         "file",
-        f"  size_bytes           {md.get('size_bytes')}",
-        f"  usual extension      {md.get('suggested_extension')}",
+        _row("size_bytes", f"{md.get('size_bytes')}"),
+        _row("usual extension", f"{md.get('suggested_extension')}"),
     ]
     lines += _image_lines(md) if md["kind"] == "image" else _video_lines(md)
     times = md.get("times") or {}
