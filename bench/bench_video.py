@@ -94,8 +94,8 @@ class Clock:
 def ffmpeg_null(path: Path) -> Clock:
     with Clock(children=True) as clock:
         subprocess.run(
-        ["ffmpeg", "-v", "error", "-threads", "2", "-i", str(path), "-map", "0:v:0",
-         "-f", "null", "-"],
+        ["ffmpeg", "-v", "error", "-threads", "2", "-noautorotate", "-i", str(path),
+         "-map", "0:v:0", "-f", "null", "-"],
         check=True,
     )  # fmt: skip
     return clock
@@ -175,43 +175,47 @@ def bench_decode(paths: list[Path]) -> None:
                   f"({ratio(ff, c)})")  # fmt: skip
 
 
+def timed(fn, *args) -> tuple[float, float]:  # noqa: ANN001
+    """(wall, CPU) seconds of one call; CPU counts the decoder threads too."""
+    w, c = time.perf_counter(), time.process_time()
+    fn(*args)
+    return time.perf_counter() - w, time.process_time() - c
+
+
+def summary(label: str, samples: list[tuple[float, float]]) -> str:
+    wall = [s[0] * 1e3 for s in samples]
+    cpu = [s[1] * 1e3 for s in samples]
+    return (f"  {label:<8} wall median {statistics.median(wall):6.1f} ms, p95 {p95(wall):6.1f} ms"
+            f" | CPU median {statistics.median(cpu):6.1f} ms, p95 {p95(cpu):6.1f} ms"
+            f" ({len(samples)} calls)")  # fmt: skip
+
+
 def bench_steps(path: Path, steps: int = 90) -> None:
     print(f"\n== stepping at 1080p: {path.name}, {gop_of(path)} ==")
+    print("   (CPU time is an upper bound of the wall time on an idle machine)")
     table = build_frame_table(path)
     with VideoReader(path, table) as reader:
         start = len(reader) // 2
         reader.frame_at(start)
-        fwd = []
-        for i in range(start + 1, min(start + 1 + steps, len(reader))):
-            t = time.perf_counter()
-            reader.frame_at(i)
-            fwd.append(time.perf_counter() - t)
-        back = []
-        i = start + len(fwd)
-        for j in range(i - 1, max(i - 1 - 2 * steps, 0), -1):
-            t = time.perf_counter()
-            reader.frame_at(j)
-            back.append(time.perf_counter() - t)
-    for label, ts in (("forward", fwd), ("back", back)):
-        print(f"  {label:<8} median {statistics.median(ts) * 1e3:6.1f} ms, "
-              f"p95 {p95(ts) * 1e3:6.1f} ms ({len(ts)} steps)")  # fmt: skip
+        end = min(start + 1 + steps, len(reader))
+        fwd = [timed(reader.frame_at, i) for i in range(start + 1, end)]
+        back = [timed(reader.frame_at, j) for j in range(end - 2, max(end - 2 - 2 * steps, 0), -1)]
+    print(summary("forward", fwd))
+    print(summary("back", back))
 
 
 def bench_random(path: Path, count: int = 30) -> None:
     table = build_frame_table(path)
     rng = random.Random(11)
-    times = []
+    samples = []
     with VideoReader(path, table) as reader:
         for _ in range(count):
             i = rng.randrange(len(reader))
             reader.clear_cache()  # cold: no cached picture, no live decoder position
-            t = time.perf_counter()
-            reader.frame_at(i)
-            times.append(time.perf_counter() - t)
+            samples.append(timed(reader.frame_at, i))
         seeks, fallbacks = reader.seeks, reader.fallbacks
-    print(f"  random frame_at {path.name} ({gop_of(path)}): median "
-          f"{statistics.median(times) * 1e3:6.0f} ms, p95 {p95(times) * 1e3:6.0f} ms "
-          f"({count} picks, {seeks} seeks, {fallbacks} fallbacks)")  # fmt: skip
+    print(f"  {path.name} ({gop_of(path)}), {seeks} seeks, {fallbacks} fallbacks")
+    print(summary("random", samples))
 
 
 def score_cuts(name: str, hard: list[int], gradual: list[tuple[int, int]]) -> str:
