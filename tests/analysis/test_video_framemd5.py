@@ -23,6 +23,7 @@ SPECS = {
     "h264.mp4": SynthSpec(frames=30, options=X264_OPTS),
     "odd.mkv": SynthSpec(frames=30, width_px=150, height_px=100, options=X264_OPTS),
     "yuv444.mkv": SynthSpec(frames=20, pix_fmt="yuv444p", options=X264_OPTS),
+    "ten_bit.mkv": SynthSpec(frames=12, pix_fmt="yuv420p10le", options=X264_OPTS),
     "mpeg4.avi": SynthSpec(frames=30, codec="mpeg4", b_frames=2),
     "vp9.webm": SynthSpec(
         frames=30,
