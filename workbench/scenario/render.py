@@ -11,8 +11,9 @@
 - Shadows: each prism's vertices are projected along the sun direction onto the ground plane;
   the convex hull of the projections (with the footprint) darkens the ground. Shadows cast on
   other buildings' walls and roofs are not drawn (a stated simplification).
-- Sky: a vertical gradient by ray elevation with a glow around the sun; haze blends every
-  surface towards the horizon colour with ``1 - exp(-distance / HAZE_DISTANCE_M)``.
+- Sky: a vertical gradient by ray elevation with a glow around the sun and a faint line of
+  hills about 20 km away on the horizon; haze blends every surface towards the horizon
+  colour with ``1 - exp(-distance / HAZE_DISTANCE_M)``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ ZENITH_RGB = np.array([92.0, 136.0, 196.0])
 SHADOW_GAIN = 0.55
 BORDER_RGB = (170, 150, 118)
 PRISM_SUPERSAMPLING = 3
+FAR_HILLS_DISTANCE_M = 20000.0
+HILLS_RGB = np.array([176.0, 182.0, 192.0])  # hills 20 km off, almost lost in the haze
 
 
 def shadow_polygon_en(prism: Prism, sun_dir: np.ndarray) -> np.ndarray:
@@ -137,12 +140,28 @@ def _sky_and_ground(
     haze = (1.0 - np.exp(-dist / HAZE_DISTANCE_M)).astype(np.float32)[..., None]
     ground_f = ground_avg * (1.0 - haze) + HAZE_RGB.astype(np.float32) * haze
     c = cover[..., None]
-    colour = ground_f * c + _sky(camera, sun) * (1.0 - c)
-    return colour, np.where(cover >= 0.5, dist, np.inf).astype(np.float32)
+    sky, hills = _sky(camera, sun)
+    colour = ground_f * c + sky * (1.0 - c)
+    far = np.where(hills >= 0.5, FAR_HILLS_DISTANCE_M, np.inf)
+    return colour, np.where(cover >= 0.5, dist, far).astype(np.float32)
 
 
-def _sky(camera: PinholeCamera, sun: SunPosition) -> np.ndarray:
-    """Sky colour at the output resolution: horizon haze to zenith blue, glow near the sun."""
+def far_hills_elevation_deg(azimuth_deg: np.ndarray) -> np.ndarray:
+    """Elevation of the distant hills' skyline (about 20 km away) by azimuth, 0.05-0.4 deg."""
+    a = np.radians(azimuth_deg)
+    return (
+        0.2
+        + 0.09 * np.sin(3 * a + 1.0)
+        + 0.05 * np.sin(7 * a + 2.0)
+        + 0.025 * np.sin(17 * a + 0.5)
+        + 0.03 * np.sin(53 * a + 2.5)
+        + 0.015 * np.sin(131 * a + 1.2)
+    )
+
+
+def _sky(camera: PinholeCamera, sun: SunPosition) -> tuple[np.ndarray, np.ndarray]:
+    """Sky colour at the output resolution (horizon haze to zenith blue, glow near the sun,
+    faint hills on the horizon) and the hills' coverage of each pixel."""
     xs = np.arange(camera.width_px, dtype=np.float64)
     ys = np.arange(camera.height_px, dtype=np.float64)
     rays = camera.pixel_rays_enu(xs[None, :], ys[:, None])
@@ -152,7 +171,12 @@ def _sky(camera: PinholeCamera, sun: SunPosition) -> np.ndarray:
     sky = HAZE_RGB[None, None, :] * (1.0 - k[..., None]) + ZENITH_RGB[None, None, :] * k[..., None]
     cos_sun = np.clip(rays @ sun.direction_enu(), -1.0, 1.0)
     glow = np.exp(-np.arccos(cos_sun) / math.radians(12.0)) * 45.0
-    return (sky + glow[..., None] * np.array([1.0, 0.95, 0.8])).astype(np.float32)
+    sky = sky + glow[..., None] * np.array([1.0, 0.95, 0.8])
+    azimuth = np.degrees(np.arctan2(rays[..., 0], rays[..., 1]))
+    ridge = np.radians(far_hills_elevation_deg(azimuth))
+    hills = np.clip((ridge - elev) * camera.focal_px + 0.5, 0.0, 1.0) * (elev > -0.01)
+    hills = hills[..., None]
+    return (sky * (1.0 - hills) + HILLS_RGB * hills).astype(np.float32), hills[..., 0]
 
 
 @dataclass(frozen=True)
