@@ -1,0 +1,190 @@
+"""The case side of matching: feature cache, comparisons, continuity notes, figure provenance.
+
+Truth: a real photo (shared data, pairs/aero1.jpg) warped by a homography chosen here, and a
+synthetic two-segment video whose second segment is an exact 1.5x centre crop-zoom of the
+first (one camera position, zoom ratio 1.5 by construction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from analysis.matching_geometry import mean_corner_error_px
+from workbench.case import audit, create_case
+from workbench.case.intake import import_file
+from workbench.match_store import (
+    ViewRef,
+    compare_evidence,
+    compare_segments_of,
+    feature_cache_path,
+    find_landmark,
+    list_continuity_notes,
+    save_continuity_note,
+    update_continuity_note,
+    write_match_figures,
+)
+from workbench.video_store import add_cut, list_segments, load_or_build_frame_table
+
+WORK_SIZE = (800, 600)  # the source photo is reduced to this before warping
+CUT_FRAME = 12
+ZOOM_TRUTH = 1.5
+
+
+def truth_homography(zoom: float, rot_deg: float, w: int, h: int) -> np.ndarray:
+    """Zoom and rotation about the image centre plus a mild perspective term (A -> B)."""
+    c = np.array([[1, 0, w / 2], [0, 1, h / 2], [0, 0, 1.0]])
+    t = np.array([[1, 0, -w / 2], [0, 1, -h / 2], [0, 0, 1.0]])
+    r = np.deg2rad(rot_deg)
+    s = np.array(
+        [[zoom * np.cos(r), -zoom * np.sin(r), 0], [zoom * np.sin(r), zoom * np.cos(r), 0],
+         [2e-5, 1e-5, 1.0]]
+    )  # fmt: skip
+    return c @ s @ t
+
+
+def warped_pair(shared: Path, out: Path, zoom: float = 1.3, rot_deg: float = 8.0):
+    """(path A, path B, H) with B = A warped by H; both PNG (lossless)."""
+    src = cv2.imread(str(shared / "pairs" / "aero1.jpg"))
+    a = cv2.resize(src, WORK_SIZE, interpolation=cv2.INTER_AREA)
+    h = truth_homography(zoom, rot_deg, *WORK_SIZE)
+    b = cv2.warpPerspective(a, h, WORK_SIZE, flags=cv2.INTER_LINEAR)
+    pa, pb = out / "view_a.png", out / "view_b.png"
+    cv2.imwrite(str(pa), a)
+    cv2.imwrite(str(pb), b)
+    return pa, pb, h
+
+
+def crop_zoom_video(shared: Path, path: Path, frames: int = 24, size=(320, 240)) -> Path:
+    """Segment 1: the scene; from CUT_FRAME: the same scene zoomed 1.5x about its centre."""
+    src = cv2.imread(str(shared / "pairs" / "aero1.jpg"))
+    w, h = size
+    full = cv2.resize(src, (w * 2, h * 2), interpolation=cv2.INTER_AREA)
+    big = cv2.cvtColor(full, cv2.COLOR_BGR2RGB)
+    wide = cv2.resize(big, size, interpolation=cv2.INTER_AREA)
+    cw, ch = round(2 * w / ZOOM_TRUTH), round(2 * h / ZOOM_TRUTH)
+    x0, y0 = (2 * w - cw) // 2, (2 * h - ch) // 2
+    tight = cv2.resize(big[y0 : y0 + ch, x0 : x0 + cw], size, interpolation=cv2.INTER_AREA)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=12)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.options = {"crf": "12"}
+        for i in range(frames):
+            img = wide if i < CUT_FRAME else tight
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        out.mux(stream.encode(None))
+    return path
+
+
+@pytest.fixture
+def pair_case(tmp_path, shared_data):
+    pa, pb, h = warped_pair(shared_data, tmp_path)
+    case = create_case(tmp_path / "m.gwcase", analyst="tester")
+    ia = import_file(case, pa).id
+    ib = import_file(case, pb).id
+    yield case, ia, ib, h
+    case.close()
+
+
+def test_features_are_cached_and_the_second_compare_reads_the_npz(pair_case, monkeypatch):
+    case, ia, ib, h_true = pair_case
+    first = compare_evidence(case, (ia, None), (ib, None))
+    assert first.matched
+    assert abs(first.zoom_ratio / 1.3 - 1) < 0.02
+    assert mean_corner_error_px(first.homography, h_true, WORK_SIZE, WORK_SIZE) < 2.0
+    sha_a = case.read().execute("SELECT sha256 FROM evidence WHERE id = ?", (ia,)).fetchone()[0]
+    npz = feature_cache_path(case, sha_a, ViewRef(ia), "sift")
+    assert npz.is_file() and npz.name == f"{sha_a}_image_sift.npz"
+    mtime = npz.stat().st_mtime_ns
+
+    def refuse(*_a, **_k):
+        raise AssertionError("features recomputed although cached")
+
+    monkeypatch.setattr("analysis.matching_features.compute_features", refuse)
+    second = compare_evidence(case, (ia, None), (ib, None))
+    assert npz.stat().st_mtime_ns == mtime
+    assert second.n_inliers == first.n_inliers
+    np.testing.assert_allclose(second.homography, first.homography, atol=1e-9)
+
+
+def test_continuity_note_stored_with_figures_and_audit_rows(pair_case):
+    from workbench.match_store import compare_views
+
+    case, ia, ib, _h = pair_case
+    result = compare_views(case, (ia, None), (ib, None))
+    note_id = save_continuity_note(case, (ia, None), (ib, None), result, "same shadows").result()
+    [note] = list_continuity_notes(case.read(), ia)
+    assert note.id == note_id and note.note == "same shadows"
+    assert note.verdict == result.verdict == "same position"  # a pure warp: one viewpoint
+    f = note.figures
+    assert abs(f["zoom_ratio"] / 1.3 - 1) < 0.02
+    assert f["inliers"] == result.match.n_inliers > 50
+    assert f["reprojection_rmse_px"] < 1.0 and f["ncc"] > 0.9
+    assert f["frames_compared"][0] == {"evidence_id": ia, "frame_index": None}
+    assert "continuity" in f["algorithm"] and f["software"]["opencv"] == cv2.__version__
+    last = audit.entries(case.read())[-1]
+    assert last.action == "continuity.note" and last.target == f"continuity_note:{note_id}"
+    assert last.details["verdict"] == "same position"
+    update_continuity_note(case, note_id, "same shadows and smoke").result()
+    assert list_continuity_notes(case.read())[0].note == "same shadows and smoke"
+    edit = audit.entries(case.read())[-1]
+    assert edit.action == "continuity.note_edit" and edit.details["old"] == "same shadows"
+    assert audit.walk(case.read()) == []
+
+
+def test_figure_sidecar_names_inputs_parameters_and_audit_head(pair_case):
+    case, ia, ib, _h = pair_case
+    result = compare_evidence(case, (ia, None), (ib, None))
+    seq, head = case.audit_head()
+    figs = write_match_figures(case, (ia, None), (ib, None), result, parameters={"method": "sift"})
+    side = json.loads(figs.sidecar_path.read_text(encoding="utf-8"))
+    shas = [
+        case.read().execute("SELECT sha256 FROM evidence WHERE id = ?", (i,)).fetchone()[0]
+        for i in (ia, ib)
+    ]
+    assert [i["sha256"] for i in side["inputs"]] == shas
+    assert [i["frame_index"] for i in side["inputs"]] == [None, None]
+    assert side["audit_head"] == {"seq": seq, "row_hash": head}
+    assert figs.audit_head == f"{seq}:{head}"
+    assert side["parameters"] == {"method": "sift"}
+    assert side["software"]["version"]
+    for key, path in (("side_by_side", figs.side_by_side_path), ("overlay", figs.overlay_path)):
+        assert path.parent == case.derived_dir / "figures"
+        assert side["figures"][key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    pair = cv2.imread(str(figs.side_by_side_path))
+    assert pair.shape[1] > pair.shape[0]  # two views next to each other
+
+
+def test_region_box_is_found_where_the_homography_puts_it(pair_case):
+    case, ia, ib, h_true = pair_case
+    box = (300.0, 220.0, 160.0, 120.0)
+    region = find_landmark(case, (ia, None), (ib, None), box)
+    assert region.found
+    x, y, w, h = box
+    corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]]) - 0.5
+    want = cv2.perspectiveTransform(corners.reshape(-1, 1, 2), h_true).reshape(-1, 2)
+    assert np.abs(region.quad_b_px - want).max() < 3.0
+
+
+def test_segments_of_a_crop_zoom_video_same_position_zoom_within_3_percent(tmp_path, shared_data):
+    video = crop_zoom_video(shared_data, tmp_path / "cut.mp4")
+    with create_case(tmp_path / "v.gwcase", analyst="tester") as case:
+        vid = import_file(case, video).id
+        load_or_build_frame_table(case, vid)
+        # The cut is placed by hand: this test is about continuity, not cut detection.
+        segs = add_cut(case, vid, CUT_FRAME).result()
+        assert [s.first_frame for s in segs] == [0, CUT_FRAME]
+        assert list_segments(case.read(), vid) == segs
+        result, fa, fb = compare_segments_of(case, vid, segs[0], segs[1])
+        assert result.verdict == "same position", result.reason
+        assert abs(result.zoom_ratio / ZOOM_TRUTH - 1) < 0.03
+        assert fa.frame_index < CUT_FRAME <= fb.frame_index
+        sha = case.read().execute("SELECT sha256 FROM evidence WHERE id = ?", (vid,)).fetchone()
+        cached = sorted(p.name for p in (case.derived_dir / "features").glob(f"{sha[0]}_*.npz"))
+        assert f"{sha[0]}_{fa.frame_index}_sift.npz" in cached and len(cached) >= 4
