@@ -8,8 +8,10 @@
   ``origin`` ('auto' from analysis.cuts, 'user' from an edit). Re-detection replaces the auto
   boundaries and keeps the user's: an auto cut the user deleted or moved away is remembered in
   ``case_setting`` under ``video.suppressed_cuts.<sha256>`` so it does not come back.
-  A segment's representative frame (``keyframe_index``) is the middle of the segment once
-  the frames of a gradual transition into or out of it are left out.
+  A segment's representative frame (``keyframe_index``) is, at detection, the sharpest frame
+  (variance of the Laplacian on the detector's thumbnails) once the frames of a gradual
+  transition into or out of it are left out; after an edit a segment keeps the earlier
+  representative lying inside it, else gets its middle frame.
 * Frame export: the exact frame (its framemd5 checked against the case's table) written as a
   PNG and a JSON sidecar with its provenance (ARCHITECTURE.md, The case), via a temporary
   file and ``os.replace``, recorded in ``frame_export`` with the audit row ``frame.export``.
@@ -38,6 +40,7 @@ from workbench.case.store import Case
 
 SUPPRESSED_KEY = "video.suppressed_cuts.{sha256}"
 USER_CUT_GUARD = 2  # an auto cut this close to a user boundary yields to it (frames)
+FLAT_SHARPNESS = 1.0  # Laplacian variance of a flat (black) 48x27 thumbnail is about 0
 
 
 def video_evidence(case: Case, evidence_id: int) -> tuple[Evidence, Path]:
@@ -177,9 +180,19 @@ def _frame_count(conn: sqlite3.Connection, evidence_id: int) -> int:
 
 
 def _store_boundaries(
-    conn: sqlite3.Connection, evidence_id: int, bounds: list[_Boundary], n_frames: int
+    conn: sqlite3.Connection,
+    evidence_id: int,
+    bounds: list[_Boundary],
+    n_frames: int,
+    sharpness: Any | None = None,
 ) -> list[StoredSegment]:
-    """Replace the evidence's segment rows by the segments these boundaries make."""
+    """Replace the evidence's segment rows by the segments these boundaries make.
+
+    The representative frame is the sharpest of the segment's stable part when ``sharpness``
+    (per frame) is given, else the one stored before if it lies in the segment (an edit keeps
+    the sharp frame found at detection), else the stable part's middle frame.
+    """
+    before = [s.keyframe_index for s in list_segments(conn, evidence_id)]
     bounds = sorted((b for b in bounds if 0 < b.frame < n_frames), key=lambda b: b.frame)
     starts = [_Boundary(0, "", None, "auto", (0, 0)), *bounds]
     conn.execute("DELETE FROM segment WHERE evidence_id = ?", (evidence_id,))
@@ -189,13 +202,42 @@ def _store_boundaries(
         # leave out the mixed frames of the transitions at either end
         lo = b.span[1] + 1 if b.span[1] > b.frame else b.frame
         hi = nxt.span[0] - 1 if nxt and nxt.span[0] < nxt.frame else last
-        middle = (lo + hi) // 2 if lo <= hi else (b.frame + last) // 2
+        if lo > hi:
+            lo, hi = b.frame, last
+        if sharpness is not None:
+            pick = _sharpest(sharpness, lo, hi, b.frame, last)
+        else:
+            kept = [i for i in before if i is not None and b.frame <= i <= last]
+            pick = kept[0] if kept else (lo + hi) // 2
         conn.execute(
             "INSERT INTO segment (evidence_id, start_frame, end_frame, keyframe_index,"
             " boundary_kind, boundary_score, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (evidence_id, b.frame, last, middle, b.kind, b.score, b.origin),
+            (evidence_id, b.frame, last, pick, b.kind, b.score, b.origin),
         )
     return list_segments(conn, evidence_id)
+
+
+def _sharpest(sharpness: Any, lo: int, hi: int, first: int, last: int) -> int:
+    """The sharpest frame of lo..hi (ties: nearest the middle); of first..last if lo..hi is
+    flat (a black stretch before a fade-in shows nothing worth citing)."""
+    import numpy as np
+
+    for a, b in ((lo, hi), (first, last)):
+        window = np.asarray(sharpness[a : b + 1], dtype=np.float64)
+        if len(window) and float(window.max()) > FLAT_SHARPNESS:
+            middle = (b - a) / 2
+            score = window - 1e-6 * np.abs(np.arange(len(window)) - middle)
+            return a + int(np.argmax(score))
+    return (lo + hi) // 2
+
+
+def frame_sharpness(thumbs: Any) -> Any:
+    """Variance of the Laplacian of each small gray thumbnail (Pech-Pacheco et al., "Diatom
+    autofocusing in brightfield microscopy", ICPR 2000): higher = more detail in focus."""
+    import cv2
+    import numpy as np
+
+    return np.array([float(cv2.Laplacian(t.astype(np.float32), cv2.CV_32F).var()) for t in thumbs])
 
 
 def _suppressed(conn: sqlite3.Connection, sha256: str) -> set[int]:
@@ -220,11 +262,14 @@ def detect_and_store_segments(
     cancel: CancelToken | None = None,
 ) -> list[StoredSegment]:
     """Detect cuts (analysis.cuts) and store the segments, keeping the user's cut edits."""
-    from analysis.cuts import detect_cuts
+    from analysis.cuts import detect_cuts_in_features
+    from analysis.cuts_features import extract_features
 
     table = load_or_build_frame_table(case, evidence_id, cancel=cancel)
     e, path = video_evidence(case, evidence_id)
-    result = detect_cuts(path, progress=progress, cancel=cancel)
+    feats = extract_features(path, progress=progress, cancel=cancel)
+    result = detect_cuts_in_features(feats)
+    sharpness = frame_sharpness(feats.thumbs)
     n_frames = len(table)
     auto = [
         _Boundary(c.frame, c.kind, c.score, "auto", (c.start_frame, c.end_frame))
@@ -239,7 +284,7 @@ def detect_and_store_segments(
             for b in auto
             if b.frame not in hidden and all(abs(b.frame - u.frame) > USER_CUT_GUARD for u in user)
         ]
-        segments = _store_boundaries(conn, evidence_id, kept + user, n_frames)
+        segments = _store_boundaries(conn, evidence_id, kept + user, n_frames, sharpness)
         details = {
             "algorithm": "analysis.cuts.detect_cuts",
             "cuts": [[c.frame, c.kind, c.score] for c in result.cuts],

@@ -18,6 +18,7 @@ from workbench.case import audit, create_case, open_case
 from workbench.case.intake import import_file
 from workbench.cli import main
 from workbench.commands.frames_commands import frames_every
+from workbench.video_store import list_segments
 
 
 @pytest.fixture
@@ -55,10 +56,12 @@ def test_segments_exports_one_representative_frame_per_detected_segment(case_wit
     path, imported, _ = case_with_video
     assert main(["frames", str(path), str(imported.id), "--segments", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    # segments 0-23 and 24-47 (the cut at 24): their middle frames
-    assert [f["frame_index"] for f in out["frames"]] == [(CUT_FRAME - 1) // 2, 35]
     with open_case(path, read_only=True) as case:
         actions = [e.action for e in audit.entries(case.read())]
+        segments = list_segments(case.read(), imported.id)
+    # segments 0-23 and 24-47 (the cut at 24), each by its stored representative frame
+    assert [(s.first_frame, s.last_frame) for s in segments] == [(0, CUT_FRAME - 1), (24, 47)]
+    assert [f["frame_index"] for f in out["frames"]] == [s.keyframe_index for s in segments]
     assert "video.segments_detect" in actions and actions.count("frame.export") == 2
 
 
