@@ -90,6 +90,7 @@ SITES: dict[str, tuple[float, float]] = {
     "strike_point": (22.0, -14.0),
     "building_se": (120.0, -120.0),  # 169.7 m at azimuth 135 deg from the school
     "descent_ground_point": (60.0, 150.0),
+    "mosque": (-170.0, 200.0),
     "rooftop_host": (-2800.0, 30.0),
     "second_host": (-700.0, -700.0),
 }
@@ -157,6 +158,31 @@ def water_tower() -> list[Prism]:
             "tower",
         ),
     ]
+
+
+MINARET_TOP_M = 32.0
+
+
+def mosque() -> list[Prism]:
+    """A prayer hall with a stepped dome and, beside it, a slender minaret."""
+    e, n = SITES["mosque"]
+    cream, dome = (226, 218, 198), (196, 196, 190)
+    hall = box("mosque_hall", (e, n), (22.0, 16.0), 7.5, cream, (204, 198, 186), "landmark")
+    steps = [(6.5, 7.5, 9.0), (5.0, 9.0, 10.5), (3.0, 10.5, 11.6), (1.2, 11.6, 12.4)]
+    domes = [
+        on_top(hall.name, polygon_prism(f"mosque_dome_{k}", (e, n), r, 8, z0, z1, dome, "landmark"))
+        for k, (r, z0, z1) in enumerate(steps)
+    ]
+    spot = (e + 14.0, n + 6.0)
+    shaft = polygon_prism("minaret_shaft", spot, 1.6, 8, 0.0, 26.0, cream, "landmark")
+    top = on_top(
+        shaft.name, polygon_prism("minaret_top", spot, 1.1, 8, 26.0, 30.0, cream, "landmark")
+    )
+    tip = on_top(
+        shaft.name,
+        polygon_prism("minaret_tip", spot, 0.5, 8, 30.0, MINARET_TOP_M, dome, "landmark"),
+    )
+    return [hall, *domes, shaft, top, tip]
 
 
 def _house_colours(rng: np.random.Generator) -> tuple[tuple[int, int, int], tuple[int, int, int]]:

@@ -18,7 +18,7 @@ from geographiclib.geodesic import Geodesic
 
 from workbench.scenario.camera import PinholeCamera
 from workbench.scenario.sun import SunPosition
-from workbench.scenario.town import SITES, WATER_TOWER_TANK
+from workbench.scenario.town import MINARET_TOP_M, SITES, WATER_TOWER_TANK
 from workbench.scenario.world import World
 
 SCHEMA = "geoworkbench.scenario.truth/1"
@@ -153,6 +153,11 @@ def landmarks_truth(world: World) -> dict[str, Any]:
             description="seven-storey building with a terracotta facade, south-east of the "
             "school (roof centre)",
             footprint_en_m=list(world.prism("building_se").footprint_en_m),
+        ),
+        "minaret": point_truth(
+            world,
+            (*world.prism("minaret_shaft").centroid_en_m, MINARET_TOP_M),
+            description="tip of the mosque's minaret (cream, octagonal)",
         ),
         "strike_point": point_truth(
             world,

@@ -29,6 +29,7 @@ from workbench.scenario.town import (
     footprint_in_box,
     footprint_near_segment,
     houses_in_area,
+    mosque,
     parapets,
     school_compound,
     water_tower,
@@ -144,6 +145,12 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
         (-56.0, -46.0, 56.0, 46.0),  # school compound
         SCHOOL_SQUARE,
         (
+            SITES["mosque"][0] - 16,
+            SITES["mosque"][1] - 14,
+            SITES["mosque"][0] + 22,
+            SITES["mosque"][1] + 14,
+        ),
+        (
             SITES["water_tower"][0] - 14,
             SITES["water_tower"][1] - 14,
             SITES["water_tower"][0] + 14,
@@ -155,6 +162,7 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
         e, n = SITES[host]
         keep_out.append((e - 14.0, n - 12.0, e + 14.0, n + 12.0))
     solids: list[Prism] = []
+    lowered: set[str] = set()
     for p in town + village + hamlet:
         if any(footprint_in_box(p, b) for b in keep_out):
             continue
@@ -164,8 +172,9 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
             continue
         if footprint_in_box(p, SIGHT_CORRIDOR) and p.top_m > 3 * FLOOR_M + PARAPET_M:
             p = replace(p, top_m=2 * FLOOR_M + PARAPET_M)
+            lowered.add(p.name)
         solids.append(p)
-    solids += school_compound() + water_tower()
+    solids += school_compound() + water_tower() + mosque()
     solids.append(
         box(
             "building_se",
@@ -188,9 +197,9 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
             "house",
         )
         solids += [building, *parapets(building)]
-    tops = {p.name: p.top_m for p in solids if p.on_top_of is None}
+    present = {p.name for p in solids} - lowered
     # attachments whose host was removed or lowered go too
-    solids = [p for p in solids if p.on_top_of is None or tops.get(p.on_top_of) == p.base_m]
+    solids = [p for p in solids if p.on_top_of is None or p.on_top_of in present]
     return solids, streets + v_streets + h_streets
 
 
