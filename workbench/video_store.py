@@ -41,6 +41,7 @@ from workbench.case.store import Case
 SUPPRESSED_KEY = "video.suppressed_cuts.{sha256}"
 USER_CUT_GUARD = 2  # an auto cut this close to a user boundary yields to it (frames)
 FLAT_SHARPNESS = 1.0  # Laplacian variance of a flat (black) 48x27 thumbnail is about 0
+FLAT_LUMA_STD = 10.0  # below this a frame shows no scene (black with a caption, a fade's end)
 
 
 def video_evidence(case: Case, evidence_id: int) -> tuple[Evidence, Path]:
@@ -231,13 +232,18 @@ def _sharpest(sharpness: Any, lo: int, hi: int, first: int, last: int) -> int:
     return (lo + hi) // 2
 
 
-def frame_sharpness(thumbs: Any) -> Any:
+def frame_sharpness(thumbs: Any, luma_std: Any) -> Any:
     """Variance of the Laplacian of each small gray thumbnail (Pech-Pacheco et al., "Diatom
-    autofocusing in brightfield microscopy", ICPR 2000): higher = more detail in focus."""
+    autofocusing in brightfield microscopy", ICPR 2000): higher = more detail in focus.
+
+    Frames whose luma standard deviation is under ``FLAT_LUMA_STD`` score 0: a dark frame
+    with only a logo or caption on it is sharp but shows nothing of the scene.
+    """
     import cv2
     import numpy as np
 
-    return np.array([float(cv2.Laplacian(t.astype(np.float32), cv2.CV_32F).var()) for t in thumbs])
+    lap = [float(cv2.Laplacian(t.astype(np.float32), cv2.CV_32F).var()) for t in thumbs]
+    return np.where(np.asarray(luma_std) >= FLAT_LUMA_STD, np.array(lap), 0.0)
 
 
 def _suppressed(conn: sqlite3.Connection, sha256: str) -> set[int]:
@@ -269,7 +275,7 @@ def detect_and_store_segments(
     e, path = video_evidence(case, evidence_id)
     feats = extract_features(path, progress=progress, cancel=cancel)
     result = detect_cuts_in_features(feats)
-    sharpness = frame_sharpness(feats.thumbs)
+    sharpness = frame_sharpness(feats.thumbs, feats.luma_std)
     n_frames = len(table)
     auto = [
         _Boundary(c.frame, c.kind, c.score, "auto", (c.start_frame, c.end_frame))

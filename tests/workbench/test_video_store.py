@@ -228,3 +228,17 @@ def test_a_frame_whose_hash_differs_from_the_table_is_not_exported(video_case):
     assert not (case.exports_dir / "frames").exists() or not any(
         (case.exports_dir / "frames").glob("*.png")
     )
+
+
+def test_a_dark_frame_with_a_caption_does_not_count_as_sharp():
+    from workbench.video_store import frame_sharpness
+
+    caption = np.zeros((27, 48), np.uint8)
+    caption[21, 5:40:4] = 80  # a thin grey caption on black: sharp, but no scene
+    scene = cv2.GaussianBlur(
+        np.random.default_rng(0).integers(0, 255, (27, 48), np.uint8), (0, 0), 1
+    )
+    stds = [float(caption.std()), float(scene.std())]
+    assert stds[0] < 10 < stds[1]
+    sharp = frame_sharpness([caption, scene], stds)
+    assert sharp[0] == 0.0 and sharp[1] > 10.0
