@@ -20,6 +20,7 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 from workbench.case import Case, create_case, delete_case
 from workbench.case.evidence import SourceRecord, save_note, set_flags, update_source
 from workbench.case.intake import import_file
+from workbench.demo_analysis import run_demo_analyses
 
 CASE_NAME = "hass-demo.gwcase"
 TRUTH_NAME = "truth.json"
@@ -113,7 +114,7 @@ def _import_scenario(
     ids: dict[str, int] = {}
     for i, role in enumerate(roles):
         check(cancel)
-        report(progress, 0.7 + 0.3 * i / len(roles), f"importing {role}")
+        report(progress, 0.6 + 0.2 * i / len(roles), f"importing {role}")
         evidence = import_file(case, scenario.path(role))
         ids[role] = evidence.id
         update_source(case, evidence.id, DEMO_SOURCES[role]).result()
@@ -126,4 +127,7 @@ def _import_scenario(
         f"Scene: {truth.get('title', 'a strike on a school compound')}."
     )
     save_note(case, None, note).result()
+    run_demo_analyses(
+        case, ids, truth, cancel=cancel, progress=lambda f, m: report(progress, 0.8 + 0.2 * f, m)
+    )
     return ids

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import pytest
 
+from analysis import geodesy
+from analysis.geodesy import LatLon
 from workbench.case import audit, open_case
 from workbench.case.evidence import get_source, list_evidence, list_notes
 from workbench.case.verify import verify_case
 from workbench.demo import build_demo_case
+from workbench.geodata import list_observations
+from workbench.video_store import list_segments
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +23,8 @@ def small_demo(tmp_path_factory):
     from workbench.scenario.scene import ScenarioConfig
 
     config = ScenarioConfig(
-        rooftop_size=(320, 180),
-        second_size=(320, 180),
+        rooftop_size=(640, 360),
+        second_size=(640, 360),
         rooftop_duration_s=4.4,
         cut_at_s=2.0,
         second_duration_s=2.0,
@@ -48,11 +53,37 @@ def test_demo_case_holds_the_scenario_media_with_sources_and_flags(small_demo):
         assert tower.has_gps
         src = get_source(case.read(), demo.evidence_ids["video_rooftop"])
         assert "synthetic" in src.platform
-        [note] = list_notes(case.read(), None)
-        assert "truth.json" in note.body
+        notes = [n.body for n in list_notes(case.read(), None)]
+        assert "truth.json" in notes[0]
+        assert f"frames [{truth['videos']['video_rooftop']['cut']['frame']}]" in notes[1]
         assert verify_case(case).ok
         assert audit.entries(case.read())[0].action == "case.create"
     assert truth  # the truth file is the generator's own, copied beside the case
+
+
+def test_demo_measures_the_strike_point_from_the_flash(small_demo):
+    demo, _config = small_demo
+    truth = json.loads(demo.truth_path.read_text(encoding="utf-8"))
+    strike = truth["landmarks"]["strike_point"]
+    with open_case(demo.case_path, read_only=True) as case:
+        bearings = list_observations(case.read(), "bearing")
+        [fix] = list_observations(case.read(), "intersection")
+        segments = list_segments(case.read(), demo.evidence_ids["video_rooftop"])
+    assert [s.first_frame for s in segments] == [
+        0,
+        truth["videos"]["video_rooftop"]["cut"]["frame"],
+    ]
+    assert len(bearings) == 2
+    miss = geodesy.inverse(
+        LatLon(fix.result["lat_deg"], fix.result["lon_deg"]),
+        LatLon(strike["lat_deg"], strike["lon_deg"]),
+    )
+    ellipse = fix.result["ellipse"]
+    angle = math.radians(miss.azimuth1_deg - ellipse["azimuth_deg"])
+    along, across = miss.distance_m * math.cos(angle), miss.distance_m * math.sin(angle)
+    inside = (along / ellipse["semi_major_m"]) ** 2 + (across / ellipse["semi_minor_m"]) ** 2
+    assert inside <= 1.0, (miss.distance_m, ellipse)  # the true strike point is in the 95% ellipse
+    assert ellipse["semi_major_m"] < 150.0
 
 
 def test_existing_demo_is_reused_and_an_interrupted_one_rebuilt(small_demo):
