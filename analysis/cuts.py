@@ -28,7 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.cuts_features import CutFeatures, extract_features, structure_distance
+from analysis.cuts_features import (
+    CutFeatures,
+    extract_features,
+    structure_distance,
+    structure_distances,
+)
 from analysis.jobs import CancelToken, ProgressFn
 
 CUT_SCORE_MIN = 0.45  # min of colour and structure evidence, each scaled to [0, 1]
@@ -148,17 +153,34 @@ def _mix_residual(frames: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
     return alphas, float(res.max()) / max(float(np.abs(b - a).mean()), 1e-6)
 
 
+def _plausible_centres(th: np.ndarray, h: int, hard: np.ndarray) -> np.ndarray:
+    """Centres c where the cheap necessary conditions hold, tested for all c at once:
+    A = th[c-h] and B = th[c+h] differ; they differ in structure unless one is flat (else it
+    is a gain change); the middle lost contrast unless one is flat; no hard cut inside."""
+    n = len(th)
+    a, b = th[: n - 2 * h], th[2 * h :]
+    diff = np.abs(b - a).mean(axis=(1, 2)) / 255.0
+    mean, std = th.mean(axis=(1, 2)), th.std(axis=(1, 2))
+    flat_all = (std < 12.0) & ((mean < 40.0) | (mean > 225.0))
+    flat = flat_all[: n - 2 * h] | flat_all[2 * h :]
+    struct = structure_distances(a, b)
+    contrast_ok = std[h : n - h] <= DISSOLVE_MAX_MID_CONTRAST * 0.5 * (
+        std[: n - 2 * h] + std[2 * h :]
+    )
+    ok = (diff >= DISSOLVE_MIN_DIFF) & (flat | ((struct >= DISSOLVE_MIN_STRUCTURE) & contrast_ok))
+    centres = h + np.nonzero(ok)[0]
+    if len(hard):
+        first = np.searchsorted(hard, centres - h, side="right")
+        inside = (first < len(hard)) & (hard[np.minimum(first, len(hard) - 1)] <= centres + h)
+        centres = centres[~inside]
+    return centres
+
+
 def _gradual_at(th: np.ndarray, c: int, h: int) -> float | None:
-    """Evidence (0..1) that frames c-h..c+h are a mix of A = th[c-h] and B = th[c+h]."""
+    """Evidence (0..1) that frames c-h..c+h are a mix of A = th[c-h] and B = th[c+h]
+    (for centres that passed ``_plausible_centres``)."""
     a, b = th[c - h], th[c + h]
     diff = float(np.abs(b - a).mean()) / 255.0
-    if diff < DISSOLVE_MIN_DIFF:
-        return None
-    flat = _is_flat(a) or _is_flat(b)
-    if not flat and structure_distance(a, b) < DISSOLVE_MIN_STRUCTURE:
-        return None  # same picture, other exposure: camera gain, not an edit
-    if not flat and float(th[c].std()) > DISSOLVE_MAX_MID_CONTRAST * 0.5 * float(a.std() + b.std()):
-        return None  # a mix of two unrelated pictures loses contrast midway; motion does not
     alphas, resid = _mix_residual(th[c - h : c + h + 1], a, b)
     if resid > DISSOLVE_MAX_RESIDUAL or not (0.2 < alphas[h] < 0.8):
         return None
@@ -171,12 +193,12 @@ def _gradual_at(th: np.ndarray, c: int, h: int) -> float | None:
 def find_gradual(feats: CutFeatures, hard_frames: list[int]) -> list[Cut]:
     """Fades and dissolves (see the module docstring), not overlapping hard cuts."""
     th = feats.thumbs.astype(np.float32)
-    n = len(th)
     hits: dict[int, tuple[float, int]] = {}
+    hard = np.asarray(sorted(hard_frames), dtype=np.int64)
     for h in DISSOLVE_HALF_WIDTHS:
-        for c in range(h, n - h):
-            if any(c - h < f <= c + h for f in hard_frames):
-                continue
+        if len(th) <= 2 * h:
+            continue
+        for c in _plausible_centres(th, h, hard).tolist():
             ev = _gradual_at(th, c, h)
             if ev is not None and ev > hits.get(c, (0.0, 0))[0]:
                 hits[c] = (ev, h)
