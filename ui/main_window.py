@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.jobs import JobCancelled
+from ui.compare_panel import ComparePanel, consecutive_segments
 from ui.evidence_panel import EvidencePanel
 from ui.image_viewer import ImageViewer
 from ui.jobs import JobRunner
@@ -81,6 +82,10 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self.viewer)
         self.video_panel = VideoPanel(self.jobs, self.undo_stack)
         self.central.addWidget(self.video_panel)
+        self.compare_panel = ComparePanel(self.jobs)
+        self.central.addWidget(self.compare_panel)
+        self.case_opened.connect(self.compare_panel.set_case)
+        self.case_refreshed.connect(self.compare_panel.refresh)
         self.setCentralWidget(self.central)
 
     def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -147,6 +152,8 @@ class MainWindow(QMainWindow):
         case_menu = self.menuBar().addMenu("&Case")
         self._action(case_menu, "&Verify", self.verify, "Ctrl+Shift+V")
         self._action(case_menu, "Cancel running job", self.jobs.cancel_all, "Esc")
+        self.compare_action = self._action(case_menu, "Co&mpare…", self.show_compare, "Ctrl+M")
+        self._action(case_menu, "Compare consecutive segments", self.compare_segments_here)
         self.view_menu = self.menuBar().addMenu("&View")
         for dock in (
             self.evidence_dock,
@@ -232,6 +239,7 @@ class MainWindow(QMainWindow):
         self.jobs.cancel_all()
         self.jobs.wait_for_done()
         self.map_panel.set_case(None)
+        self.compare_panel.set_case(None)
         self.case.close()
         self.case = None
         self._snapshot = self._detail = None
@@ -340,6 +348,20 @@ class MainWindow(QMainWindow):
             on_error=lambda exc: self.show_error("Cannot show the evidence", exc),
         )
         self.detail_shown.emit(e.id)
+
+    # -- compare ------------------------------------------------------------------------
+    def show_compare(self) -> None:
+        self.central.setCurrentWidget(self.compare_panel)
+
+    def compare_segments_here(self) -> None:
+        """Compare the shown video's segment at the playhead with the next one."""
+        e, vp = self.video_panel.evidence, self.video_panel
+        pair = consecutive_segments(vp.timeline.segments, vp.current_index) if e else None
+        if e is None or pair is None:
+            self.show_error("Compare segments", "Show a video with at least two segments.")
+            return
+        self.show_compare()
+        self.compare_panel.compare_segments(e.id, *pair)
 
     # -- writing ------------------------------------------------------------------------
     def import_dialog(self) -> None:

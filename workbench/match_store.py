@@ -381,10 +381,17 @@ def save_continuity_note(
     note_text: str,
     *,
     method: str = "sift",
+    figure_sidecar: Path | None = None,
 ) -> Future[int]:
-    """Store the figures of ``result`` and the analyst's note; audited. Returns the note id."""
+    """Store the figures of ``result`` and the analyst's note; audited. Returns the note id.
+
+    ``figure_sidecar``: the provenance file of the figures written for this comparison (see
+    :func:`write_match_figures`); its path relative to the case is stored with the numbers.
+    """
     ra, rb = as_ref(a), as_ref(b)
     figures = result_figures(result, ra, rb, method)
+    if figure_sidecar is not None:
+        figures["figure_sidecar"] = Path(figure_sidecar).relative_to(case.path).as_posix()
     text = json.dumps(figures, sort_keys=True, ensure_ascii=False, allow_nan=False)
 
     def do(conn: sqlite3.Connection) -> int:
