@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from analysis.video_probe import library_versions, normalise_rotation, open_cont
 log = logging.getLogger(__name__)
 
 MAX_DECODE_ERRORS = 50  # give up on a stream after this many undecodable packets
+HASH_QUEUE = 8  # decoded pictures waiting for their hash (memory: 8 x 3 MB at 1080p)
 
 
 def plane_row_bytes(frame: Any, plane_index: int) -> int:
@@ -198,19 +201,25 @@ def build_frame_table(
         damage = DecodeLog()
         records: list[FrameRecord] = []
         rotation, sar, pix_fmt = 0, (1, 1), ""
-        for frame in decode_frames(container, stream, damage):
-            if not records:
-                rotation = normalise_rotation(frame.rotation or 0)
-                pix_fmt = frame.format.name
-                sar = _sar_of(stream)
-            pts_s = float(frame.pts * tb) if frame.pts is not None else None
-            records.append(
-                FrameRecord(len(records), frame.pts, pts_s, bool(frame.key_frame), frame_md5(frame))
-            )
-            if len(records) % 25 == 0:
-                check(cancel)
-                frac = len(records) / declared if declared else (pts_s or 0) / (duration or 1)
-                report(progress, frac, f"frame table: {len(records)} frames")
+        # hashing runs on a second thread (hashlib releases the GIL), overlapping decoding
+        pending: deque[tuple[int, int | None, float | None, bool, Future[str]]] = deque()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="framemd5") as pool:
+            for n, frame in enumerate(decode_frames(container, stream, damage)):
+                if n == 0:
+                    rotation = normalise_rotation(frame.rotation or 0)
+                    pix_fmt = frame.format.name
+                    sar = _sar_of(stream)
+                pts_s = float(frame.pts * tb) if frame.pts is not None else None
+                job = pool.submit(frame_md5, frame)
+                pending.append((n, frame.pts, pts_s, bool(frame.key_frame), job))
+                while len(pending) > HASH_QUEUE or (pending and pending[0][4].done()):
+                    i, p, s, k, f = pending.popleft()
+                    records.append(FrameRecord(i, p, s, k, f.result()))
+                if n % 25 == 0:
+                    check(cancel)
+                    frac = n / declared if declared else (pts_s or 0) / (duration or 1)
+                    report(progress, frac, f"frame table: {n} frames")
+            records.extend(FrameRecord(i, p, s, k, f.result()) for i, p, s, k, f in pending)
         _check_truncation(records, declared, duration, stream, damage)
         if damage.errors:
             log.warning(
