@@ -170,3 +170,13 @@ def test_rotated_film_cuts(shared_data):
 def test_no_cuts_in_single_shots(shared_data, name):
     """vtest: fixed camera; drone-sky: whip pan 649-656 and exposure jumps, one shot."""
     assert detect_cuts(shared_data / "video" / name).cuts == ()
+
+
+def test_cut_detection_can_be_cancelled(tmp_path):
+    from analysis.jobs import CancelToken, JobCancelled
+
+    path = write_video(tmp_path / "c.mp4", SynthSpec(frames=30))
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(JobCancelled):
+        detect_cuts(path, cancel=token)

@@ -331,3 +331,17 @@ def test_shared_random_access(shared_data, name):
     with VideoReader(path, table) as reader:
         for i in _indices_to_check(table, 6, seed=2)[:16]:
             assert reader.frame_at(i).md5 == table.frames[i].md5
+
+
+def test_progress_and_cancel(videos):
+    from analysis.jobs import CancelToken, JobCancelled
+
+    seen: list[float] = []
+    build_frame_table(videos["h264.mkv"], progress=lambda f, m: seen.append(f))
+    assert seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 3
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(JobCancelled):
+        build_frame_table(videos["h264.mkv"], cancel=token)
+    with pytest.raises(JobCancelled):
+        list(iter_frames(videos["h264.mkv"], cancel=token))
