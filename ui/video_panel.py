@@ -103,6 +103,7 @@ class VideoPanel(QWidget):
         self._speed = 1
         self._fps = 25.0
         self._loading: list[CancelToken] = []
+        self._segments_started = self._segments_shown = 0
         self.decoder = FrameDecoder(self)
         self.decoder.frame_ready.connect(self._on_decoder_frame_ready)
         self.decoder.failed.connect(self._on_decoder_failed)
@@ -303,7 +304,7 @@ class VideoPanel(QWidget):
         self.jobs.run(
             "Segments",
             lambda progress, cancel: list_segments(case.read(), e.id),
-            on_result=functools.partial(self._on_segments, e.id),
+            on_result=self._segments_callback(e.id),
             quiet=True,
         )
 
@@ -334,9 +335,18 @@ class VideoPanel(QWidget):
         if self.evidence is not None and self.evidence.id == evidence_id:
             self.timeline.set_thumbnails(thumbs)
 
-    def _on_segments(self, evidence_id: int, segments: list[StoredSegment]) -> None:
+    def _segments_callback(self, evidence_id: int):
+        """A result handler for a segment read or write started now: results started earlier
+        but delivered later (a slow read after a quick edit) never overwrite newer ones."""
+        self._segments_started += 1
+        return functools.partial(self._on_segments, evidence_id, self._segments_started)
+
+    def _on_segments(self, evidence_id: int, seq: int, segments: list[StoredSegment]) -> None:
         if self.evidence is None or self.evidence.id != evidence_id:
             return
+        if seq < self._segments_shown:
+            return
+        self._segments_shown = seq
         self.timeline.set_segments(segments)
         self.segments_changed.emit(segments)
 
@@ -453,7 +463,7 @@ class VideoPanel(QWidget):
         self.jobs.run(
             f"Detecting cuts in {e.original_name}",
             functools.partial(detect_and_store_segments, case, e.id),
-            on_result=functools.partial(self._on_segments, e.id),
+            on_result=self._segments_callback(e.id),
             on_error=functools.partial(self._show_error, "Cut detection failed"),
         )
 
@@ -487,7 +497,7 @@ class VideoPanel(QWidget):
         fn = {"add": add_cut, "move": move_cut, "delete": delete_cut}[op]
         self.jobs.watch(
             fn(case, evidence_id, *frames),
-            on_result=functools.partial(self._on_segments, evidence_id),
+            on_result=self._segments_callback(evidence_id),
             on_error=functools.partial(self._show_error, f"Could not {op} the cut"),
         )
 

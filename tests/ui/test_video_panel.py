@@ -60,7 +60,8 @@ def panel_on(qtbot, tmp_path):
         panel.activateWindow()
         panel.setFocus()
         made.append((panel, jobs, case))
-        with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
+        # the first frame and the stored segments (none yet) both arrive
+        with qtbot.waitSignals([panel.frame_shown, panel.segments_changed], timeout=TIMEOUT):
             panel.show_evidence(case, evidence)
         return panel, case, evidence
 
@@ -323,3 +324,18 @@ def test_undo_after_switching_video_undoes_the_edit_where_it_was_made(
     )
     assert list_segments(case.read(), other.id) == []
     assert panel.timeline.cut_frames == []
+
+
+def test_a_segment_result_started_earlier_never_overwrites_a_newer_one(qtbot, panel_on, video):
+    from workbench.video_store import StoredSegment
+
+    panel, _case, e = panel_on(video)
+    old_read = panel._segments_callback(e.id)  # e.g. a slow read started before an edit
+    new_edit = panel._segments_callback(e.id)
+    newer = [
+        StoredSegment(0, 9, 4, "", None, "auto"),
+        StoredSegment(10, 47, 20, "cut", None, "user"),
+    ]
+    new_edit(newer)
+    old_read([StoredSegment(0, 47, 23, "", None, "auto")])
+    assert panel.timeline.cut_frames == [10]
