@@ -54,18 +54,38 @@ def frames_every(times_s: list[float | None], every_s: float) -> list[int]:
     return out
 
 
+def _frame_indices(case, evidence_id: int, table, args: argparse.Namespace, progress) -> list[int]:
+    from workbench.video_store import detect_and_store_segments, list_segments
+
+    if args.segments:
+        segments = list_segments(case.read(), evidence_id)
+        if not segments:
+            segments = detect_and_store_segments(case, evidence_id, progress=progress)
+        return [s.keyframe_index for s in segments]
+    t0 = min((r.pts_s for r in table.frames if r.pts_s is not None), default=0.0)
+    times = [None if r.pts_s is None else r.pts_s - t0 for r in table.frames]
+    return frames_every(times, args.every)
+
+
+def _row(x) -> dict:
+    return {
+        "frame_index": x.frame_index,
+        "pts": x.pts,
+        "pts_s": x.pts_s,
+        "time_code": x.time_code,
+        "frame_md5": x.frame_md5,
+        "png": str(x.png_path),
+        "sidecar": str(x.sidecar_path),
+        "png_sha256": x.png_sha256,
+    }
+
+
 def cmd_frames(args: argparse.Namespace) -> int:
     from analysis.video import VideoReader
     from workbench.case import open_case
     from workbench.case.evidence import find_evidence
     from workbench.jobs import TerminalProgress
-    from workbench.video_store import (
-        detect_and_store_segments,
-        export_frame,
-        list_segments,
-        load_or_build_frame_table,
-        video_evidence,
-    )
+    from workbench.video_store import export_frame, load_or_build_frame_table, video_evidence
 
     if args.every is not None and args.every <= 0:
         print("geoworkbench frames: error: --every must be positive", file=sys.stderr)
@@ -75,33 +95,12 @@ def cmd_frames(args: argparse.Namespace) -> int:
         e = find_evidence(case.read(), args.evidence)
         _, path = video_evidence(case, e.id)
         table = load_or_build_frame_table(case, e.id, progress=progress)
-        if args.segments:
-            segments = list_segments(case.read(), e.id)
-            if not segments:
-                segments = detect_and_store_segments(case, e.id, progress=progress)
-            indices = [s.keyframe_index for s in segments]
-        else:
-            t0 = min((r.pts_s for r in table.frames if r.pts_s is not None), default=0.0)
-            times = [None if r.pts_s is None else r.pts_s - t0 for r in table.frames]
-            indices = frames_every(times, args.every)
-        exported = []
-        with VideoReader(path, table) as reader:
+        indices = _frame_indices(case, e.id, table, args, progress)
+        rows = []
+        with VideoReader(path, table) as reader:  # one reader: neighbouring frames are cheap
             for n, index in enumerate(indices):
-                exported.append(export_frame(case, e.id, index, reader=reader))
+                rows.append(_row(export_frame(case, e.id, index, reader=reader)))
                 progress((n + 1) / len(indices), f"exported frame {index}")
-        rows = [
-            {
-                "frame_index": x.frame_index,
-                "pts": x.pts,
-                "pts_s": x.pts_s,
-                "time_code": x.time_code,
-                "frame_md5": x.frame_md5,
-                "png": str(x.png_path),
-                "sidecar": str(x.sidecar_path),
-                "png_sha256": x.png_sha256,
-            }
-            for x in exported
-        ]
         if args.json:
             print_json(
                 {
