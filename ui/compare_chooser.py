@@ -54,6 +54,7 @@ class ViewChooser(QWidget):
         self.frame_spin.setRange(0, MAX_FRAME)
         self.frame_spin.setPrefix("frame ")
         self.segment_combo = QComboBox()
+        self.segment_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.segment_combo.setToolTip("A segment's representative frame")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -65,7 +66,7 @@ class ViewChooser(QWidget):
         layout.addWidget(self.frame_spin)
         self.combo.currentIndexChanged.connect(self._on_combo_current_index_changed)
         self.segment_combo.activated.connect(self._on_segment_combo_activated)
-        self.frame_spin.valueChanged.connect(lambda _v: self.changed.emit())
+        self.frame_spin.valueChanged.connect(self._on_frame_spin_value_changed)
         self._update_video_controls()
 
     def set_evidence(self, items: list[Evidence]) -> None:
@@ -102,6 +103,21 @@ class ViewChooser(QWidget):
             self.combo.setCurrentIndex(k)
         if ref.frame_index is not None:
             self.frame_spin.setValue(ref.frame_index)
+            self._select_segment_of(ref.frame_index)
+
+    def _select_segment_of(self, frame: int) -> None:
+        e = self.current_evidence()
+        segs = self._segments.get(e.id, []) if e is not None else []
+        for k, s in enumerate(segs):
+            if s.first_frame <= frame <= s.last_frame:
+                self.segment_combo.setCurrentIndex(k)
+
+    def describe(self) -> str:
+        """The current choice in words: name and frame."""
+        e, ref = self.current_evidence(), self.current_ref()
+        if e is None or ref is None:
+            return "–"
+        return e.original_name + ("" if ref.frame_index is None else f" f{ref.frame_index}")
 
     def set_segments(self, evidence_id: int, segments: list) -> None:
         """The stored segments of a video (workbench.video_store.StoredSegment)."""
@@ -135,6 +151,10 @@ class ViewChooser(QWidget):
         frame = self.segment_combo.itemData(index)
         if frame is not None:
             self.frame_spin.setValue(int(frame))
+
+    def _on_frame_spin_value_changed(self, value: int) -> None:
+        self._select_segment_of(value)
+        self.changed.emit()
 
     def _update_video_controls(self) -> None:
         e = self.current_evidence()

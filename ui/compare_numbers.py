@@ -57,6 +57,7 @@ class FiguresBox(QWidget):
         for key, title in ROWS:
             self.values[key] = QLabel("–")
             self.values[key].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.values[key].setWordWrap(True)
             form.addRow(title, self.values[key])
         self.time_label = self._wrapping("")
         self.time_label.setStyleSheet("font-style: italic; color: #555;")
@@ -121,11 +122,22 @@ class FiguresBox(QWidget):
         self.saved_label.setText("")
         self.save_button.setEnabled(True)
 
-    def show_region(self, region) -> None:
-        """The region search's verdict (analysis.matching_region.RegionResult)."""
+    def show_region(self, region, image_b_wh: tuple[int, int] | None = None) -> None:
+        """The region search's verdict (analysis.matching_region.RegionResult).
+
+        With B's size, corners of the quadrilateral outside B's frame are pointed out: the
+        context around the box may match while the landmark itself is out of view.
+        """
         text = region.verdict
         if region.found:
             text += f", confidence {region.confidence:.2f}"
+            if image_b_wh is not None:
+                q = region.quad_b_px
+                w, h = image_b_wh
+                out = int(((q[:, 0] < -0.5) | (q[:, 0] > w - 0.5) | (q[:, 1] < -0.5)
+                           | (q[:, 1] > h - 0.5)).sum())  # fmt: skip
+                if out:
+                    text += f"; ⚠ {out} of 4 corners outside B's frame"
         self.values["region"].setText(f"{text} ({region.n_inliers} inliers)")
         self.values["region"].setToolTip(region.reason)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import sys
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -59,11 +60,15 @@ def consecutive_segments(segments: list, frame: int) -> tuple | None:
     return segments[k], segments[k + 1]
 
 
-def _frames_text(shown: ShownComparison) -> str:
-    def one(ref) -> str:
-        return f"#{ref.evidence_id}" + ("" if ref.frame_index is None else f" f{ref.frame_index}")
-
-    return f"{one(shown.a)} → {one(shown.b)}"
+def _b_frame_in_a(match) -> np.ndarray | None:
+    """B's frame corners in A's pixels (pixel-edge corners), or None without a homography."""
+    if not match.matched or match.homography is None:
+        return None
+    w, h = match.image_b_wh
+    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], float)
+    corners[:, :2] -= 0.5
+    pts = corners @ np.linalg.inv(match.homography).T
+    return pts[:, :2] / pts[:, 2:]
 
 
 class ComparePanel(QWidget):
@@ -233,8 +238,10 @@ class ComparePanel(QWidget):
         self.chooser_b.select(shown.b)
         self.pair_view.set_pair(shown.image_a, shown.image_b)
         self.pair_view.show_matches(shown.result.match)
-        self.aligned_view.set_images(shown.image_a, shown.b_on_a)
-        self.figures.show_result(shown.result, _frames_text(shown))
+        self.aligned_view.set_images(shown.image_a, shown.b_on_a, _b_frame_in_a(shown.result.match))
+        self.figures.show_result(
+            shown.result, f"{self.chooser_a.describe()} → {self.chooser_b.describe()}"
+        )
         self.status.setText(shown.result.match.reason)
         self.compared.emit(shown)
 
@@ -256,7 +263,8 @@ class ComparePanel(QWidget):
     def _on_region(self, region: ShownRegion) -> None:
         self.region = region
         self.pair_view.show_quad(region.result.quad_b_px)
-        self.figures.show_region(region.result)
+        wh = self.shown.result.match.image_b_wh if self.shown is not None else None
+        self.figures.show_region(region.result, wh)
         self.status.setText(f"Landmark: {region.result.verdict} ({region.result.reason})")
         self.region_found.emit(region)
 

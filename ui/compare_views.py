@@ -197,6 +197,7 @@ class AlignedView(QWidget):
         super().__init__(parent)
         self._a: QPixmap | None = None
         self._b: QPixmap | None = None
+        self._outline: np.ndarray | None = None
         self.mode = "overlay"
         self.showing_b = False  # blink: which picture is up
         self.swipe_frac = 0.5
@@ -205,9 +206,13 @@ class AlignedView(QWidget):
         self._timer.timeout.connect(self._on_timer_timeout)
         self.setMinimumSize(200, 150)
 
-    def set_images(self, image_a: QImage | None, b_on_a: QImage | None) -> None:
+    def set_images(
+        self, image_a: QImage | None, b_on_a: QImage | None, outline_a_px: np.ndarray | None = None
+    ) -> None:
+        """A, B warped onto A, and B's frame outline in A's pixels (drawn in every mode)."""
         self._a = None if image_a is None else QPixmap.fromImage(image_a)
         self._b = None if b_on_a is None else QPixmap.fromImage(b_on_a)
+        self._outline = None if outline_a_px is None else np.asarray(outline_a_px, float)
         self.update()
 
     @property
@@ -281,3 +286,14 @@ class AlignedView(QWidget):
             p.setClipping(False)
             p.setPen(QPen(OUTLINE, 2))
             p.drawLine(QPointF(x, t.top()), QPointF(x, t.bottom()))
+        self._draw_outline(p, t)
+
+    def _draw_outline(self, p: QPainter, t: QRectF) -> None:
+        if self._outline is None or self._a is None:
+            return
+        s = t.width() / max(self._a.width(), 1)
+        pts = [QPointF(t.x() + (x + 0.5) * s, t.y() + (y + 0.5) * s) for x, y in self._outline]
+        p.setOpacity(1.0)
+        p.setPen(QPen(OUTLINE, 1.5))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPolygon(QPolygonF(pts))

@@ -225,3 +225,19 @@ def test_main_window_compares_consecutive_segments_of_the_shown_video(qtbot, tmp
         assert abs(shown / VIDEO_ZOOM - 1) < 0.03
     finally:
         window.close_case()
+
+
+def test_a_found_region_outside_b_is_pointed_out(qtbot):
+    from types import SimpleNamespace
+
+    from ui.compare_numbers import FiguresBox
+
+    box = FiguresBox()
+    qtbot.addWidget(box)
+    quad = np.array([[10.0, 10], [90, 10], [90, 70], [10, 70]])
+    inside = SimpleNamespace(verdict="found", found=True, confidence=0.9, n_inliers=40,
+                             reason="", quad_b_px=quad)  # fmt: skip
+    box.show_region(inside, (100, 80))
+    assert "outside" not in box.values["region"].text()
+    box.show_region(SimpleNamespace(**{**vars(inside), "quad_b_px": quad + [50, 0]}), (100, 80))
+    assert "2 of 4 corners outside" in box.values["region"].text()
