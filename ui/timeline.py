@@ -184,10 +184,19 @@ class TimelineWidget(QWidget):
         elif self._seeking:
             self.seek_requested.emit(self.frame_at_x(x))
         else:
-            near = self._cut_near(x) is not None
+            cut = self._cut_near(x)
+            near = cut is not None
             self.setCursor(Qt.CursorShape.SizeHorCursor if near else Qt.CursorShape.ArrowCursor)
-            f = self.frame_at_x(x)
-            self.setToolTip(f"frame {f}" + (f" · {f / self._fps:.3f} s" if self._fps else ""))
+            self.setToolTip(self.describe(cut if near else self.frame_at_x(x), boundary=near))
+
+    def describe(self, frame: int, *, boundary: bool = False) -> str:
+        """Tooltip text: the frame, and for a boundary its kind, origin and score."""
+        text = f"frame {frame}" + (f" · {frame / self._fps:.3f} s" if self._fps else "")
+        seg = next((s for s in self._segments if s.first_frame == frame), None)
+        if boundary and seg is not None:
+            score = "" if seg.boundary_score is None else f", score {seg.boundary_score:.2f}"
+            text += f"\n{seg.boundary_kind} ({seg.origin}{score}): drag to move, right-click"
+        return text
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
         if self._drag_cut is not None:

@@ -339,3 +339,12 @@ def test_a_segment_result_started_earlier_never_overwrites_a_newer_one(qtbot, pa
     new_edit(newer)
     old_read([StoredSegment(0, 47, 23, "", None, "auto")])
     assert panel.timeline.cut_frames == [10]
+
+
+def test_timeline_tooltip_names_the_boundary(qtbot, panel_on, video):
+    panel, _case, _e = panel_on(video)
+    with qtbot.waitSignal(panel.segments_changed, timeout=TIMEOUT):
+        panel.detect_button.click()
+    text = panel.timeline.describe(CUT_FRAME, boundary=True)
+    assert text.startswith(f"frame {CUT_FRAME} · 2.000 s") and "cut (auto, score" in text
+    assert panel.timeline.describe(3) == "frame 3 · 0.250 s"
