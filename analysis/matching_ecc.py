@@ -23,6 +23,7 @@ from analysis.matching_geometry import apply_h, rect_corners, zoom_rotation
 
 DEFAULT_ECC_LONG_SIDE_PX = 640
 MAX_CORRECTION_PX = 4.0
+PADDING_LEVEL = 2
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,14 @@ def refine_ecc(
         src = cv2.GaussianBlur(fine, (0, 0), 0.5 * np.sqrt(fine_per_tpl**2 - 1.0))
     flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
     warped = cv2.warpPerspective(src, m, size, flags=flags)
-    valid = cv2.warpPerspective(np.full(fine.shape, 255, np.uint8), m, size, flags=flags)
-    valid = cv2.erode((valid == 255).astype(np.uint8) * 255, np.ones((5, 5), np.uint8))
+    # Padding (letterbox bars, the black outside a rotated or warped frame) is not scene:
+    # pixels at or below PADDING_LEVEL in either image are left out of the correlation.
+    fine_content = ((fine > PADDING_LEVEL) * 255).astype(np.uint8)
+    valid = cv2.warpPerspective(
+        fine_content, m, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP
+    )
+    valid = ((valid == 255) & (template > PADDING_LEVEL)).astype(np.uint8) * 255
+    valid = cv2.erode(valid, np.ones((7, 7), np.uint8))
     if int(np.count_nonzero(valid)) < 400:
         return EccOutcome(h, False, float("nan"), 0.0, "overlap too small for ECC")
     try:

@@ -127,19 +127,27 @@ def degeneracy(h: np.ndarray | None, wh_a: tuple[int, int], wh_b: tuple[int, int
 def mean_corner_error_px(
     h_est: np.ndarray, h_true: np.ndarray, wh_a: tuple[int, int], wh_b: tuple[int, int]
 ) -> float:
-    """Mean corner error between two homographies, measured where it means something.
+    """Mean corner error between two homographies, measured where both images have pixels.
 
-    The corners of the finer image (the one that shows things larger) lie inside the coarser
-    one; they are mapped into the coarser image by both homographies and the mean distance is
-    returned in the coarser image's pixels. For B zoomed in (true zoom >= 1) these are B's
-    corners mapped by the inverses into A; otherwise A's corners mapped into B.
+    The finer image (the one that shows things larger) maps into the coarser one; its frame
+    is clipped to the coarser image's frame (under the TRUE homography) and the vertices of
+    that overlap polygon are the "corners". Each is mapped from the finer image into the
+    coarser one by both homographies; the mean distance is returned in the coarser image's
+    pixels. When the finer frame lies inside the coarser one (the usual zoom) these are simply
+    its four corners; when a tilt pushes part of it outside, no error is extrapolated beyond
+    the pictures.
     """
     centre = ((wh_a[0] - 1) / 2.0, (wh_a[1] - 1) / 2.0)
     zoom, _ = zoom_rotation(h_true, centre)
-    if zoom >= 1.0:
-        c = rect_corners(wh_b)
-        d = apply_h(np.linalg.inv(h_est), c) - apply_h(np.linalg.inv(h_true), c)
+    if zoom >= 1.0:  # fine = B, coarse = A; fine -> coarse is the inverse
+        to_coarse_true, to_coarse_est = np.linalg.inv(h_true), np.linalg.inv(h_est)
+        fine_wh, coarse_wh = wh_b, wh_a
     else:
-        c = rect_corners(wh_a)
-        d = apply_h(h_est, c) - apply_h(h_true, c)
+        to_coarse_true, to_coarse_est = h_true, h_est
+        fine_wh, coarse_wh = wh_a, wh_b
+    quad = apply_h(to_coarse_true, rect_corners(fine_wh)).astype(np.float32)
+    area, inter = cv2.intersectConvexConvex(quad, rect_corners(coarse_wh).astype(np.float32))
+    pts_coarse = quad if inter is None or area <= 0 else inter.reshape(-1, 2)
+    pts_fine = apply_h(np.linalg.inv(to_coarse_true), pts_coarse)
+    d = apply_h(to_coarse_est, pts_fine) - apply_h(to_coarse_true, pts_fine)
     return float(np.linalg.norm(d, axis=1).mean())
