@@ -84,7 +84,12 @@ class EvidenceModel(RowsModel[Evidence]):
             pixels = self._thumbs.get(sha256)
             if pixels is None:
                 return self._placeholder
-            cached = self._pixmaps[sha256] = QPixmap.fromImage(rgb_to_qimage(pixels))
+            image = rgb_to_qimage(pixels).scaled(
+                ICON_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            cached = self._pixmaps[sha256] = QPixmap.fromImage(image)
         return cached
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self._snapshot: CaseSnapshot | None = None
         self._detail: EvidenceDetail | None = None
         self._revealed: set[str] = set()
+        self._docks_sized = False
         self.resize(1400, 900)
         self.setAcceptDrops(True)
         self._build_central()
@@ -103,7 +104,6 @@ class MainWindow(QMainWindow):
         self.notes_panel = NotesPanel()
         self.log_panel = LogPanel()
         self.evidence_dock = self._dock("Evidence", self.evidence_panel, left)
-        self.resizeDocks([self.evidence_dock], [380], Qt.Orientation.Horizontal)
         self.metadata_dock = self._dock("Metadata", self.metadata_panel, right)
         self.source_dock = self._dock("Source", self.source_panel, right)
         self.notes_dock = self._dock("Notes", self.notes_panel, right)
@@ -257,6 +257,20 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         title = self._snapshot.title if self._snapshot else None
         self.setWindowTitle(f"{title} — GeoWorkbench" if title else "GeoWorkbench")
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._docks_sized:  # dock sizes only take once the window is laid out
+            self._docks_sized = True
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and not self.isMaximized():
+            self.resize(min(screen.width(), 1800), min(screen.height(), 1100))
+        self.resizeDocks([self.evidence_dock, self.metadata_dock], [320, 340],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.log_dock], [240], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.close_case()

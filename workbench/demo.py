@@ -110,7 +110,8 @@ def build_demo_case(
 def _import_scenario(
     case: Case, scenario, progress: ProgressFn | None, cancel: CancelToken | None
 ) -> dict[str, int]:
-    roles = [f.role for f in scenario.files if f.role in DEMO_SOURCES]
+    present = {f.role for f in scenario.files}
+    roles = [role for role in DEMO_SOURCES if role in present]  # the rooftop video first
     ids: dict[str, int] = {}
     for i, role in enumerate(roles):
         check(cancel)
