@@ -111,13 +111,13 @@ def _bearing_from_flash(
 ) -> int:
     """Camera oriented on the water tower's pixel; the bearing is the flash's azimuth."""
     first = video["segments"][0]["camera"]
-    _e, path = video_evidence(case, evidence_id)
+    evidence, path = video_evidence(case, evidence_id)
     flash = find_flash(path, max_frames=video["segments"][0]["last_frame"] + 1, cancel=cancel)
     tower_px = clicked_pixel(first, tower["enu_m"])
     position = LatLon(first["lat_deg"], first["lon_deg"])
     camera_id = add_landmark(
         case,
-        f"Camera of {path.name}",
+        f"Camera of {evidence.original_name}",
         position.lat_deg,
         position.lon_deg,
         kind="camera",
