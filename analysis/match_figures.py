@@ -22,7 +22,7 @@ GREEN = (60, 200, 60)
 RED = (60, 60, 220)
 YELLOW = (0, 220, 255)
 DEFAULT_FIGURE_HEIGHT_PX = 720
-MAX_LINES = 300
+MAX_LINES = 150
 
 
 def _bgr(image: np.ndarray) -> np.ndarray:

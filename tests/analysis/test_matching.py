@@ -17,8 +17,15 @@ from analysis.matching import (
     match_features,
     match_images,
 )
-from analysis.matching_features import Features
-from analysis.matching_geometry import degeneracy, mean_corner_error_px, overlap, zoom_rotation
+from analysis.matching_features import Features, select_across_scales
+from analysis.matching_geometry import (
+    apply_h,
+    degeneracy,
+    mean_corner_error_px,
+    overlap,
+    zoom_rotation,
+)
+from analysis.matching_refine import refine_homography
 from analysis.matching_synth import WarpSpec, make_pair
 
 SMALL_LONG_SIDE_PX = 640
@@ -203,3 +210,25 @@ def test_degenerate_homographies_are_named(h: np.ndarray, word: str) -> None:
 def test_a_plausible_homography_passes() -> None:
     h = np.array([[1.2, 0.1, 5.0], [-0.05, 1.1, -3.0], [1e-4, -5e-5, 1.0]])
     assert degeneracy(h, WH, WH) is None
+
+
+def test_lm_refinement_recovers_a_homography_from_noisy_points() -> None:
+    rng = np.random.default_rng(4)
+    h_true = np.array([[1.3, 0.2, 30.0], [-0.1, 1.1, -12.0], [2e-4, -1e-4, 1.0]])
+    pa = rng.uniform(0, 640, (300, 2))
+    pb = apply_h(h_true, pa) + rng.normal(0, 0.3, (300, 2))
+    pb[:20] += rng.uniform(-8, 8, (20, 2))  # outliers near the threshold, down-weighted
+    h0 = h_true @ np.array([[1.01, 0, 2.0], [0, 0.99, -3.0], [0, 0, 1.0]])
+    h = refine_homography(h0, pa, pb, huber_k=2.0)
+    err = mean_corner_error_px(h, h_true, (640, 480), (640, 480))
+    assert err < 0.15
+    assert mean_corner_error_px(h0, h_true, (640, 480), (640, 480)) > 2.0
+
+
+def test_selection_keeps_coarse_keypoints() -> None:
+    kps = [cv2.KeyPoint(float(i % 50), float(i // 50), 2.0, -1, 1.0) for i in range(900)]
+    kps += [cv2.KeyPoint(float(i), 5.0, 40.0, -1, 0.01) for i in range(30)]
+    kept = select_across_scales(kps, 100)
+    sizes = np.array([k.size for k in kept])
+    assert len(kept) == 100
+    assert (sizes == 40.0).sum() == 30  # every weak coarse keypoint survives the cap
