@@ -181,10 +181,11 @@ class ComparePanel(QWidget):
     def _on_evidence(self, case: Case, items: list) -> None:
         if case is not self.case:
             return
+        first_fill = self.chooser_b.combo.count() == 0
         self.chooser_a.set_evidence(items)
         self.chooser_b.set_evidence(items)
-        if self.chooser_b.combo.count() > 1 and self.chooser_b.combo.currentIndex() == 0:
-            self.chooser_b.combo.setCurrentIndex(1)
+        if first_fill and self.chooser_b.combo.count() > 1:
+            self.chooser_b.combo.setCurrentIndex(1)  # later refreshes keep the user's choice
 
     def _load_segments(self, evidence_id: int) -> None:
         case = self.case
