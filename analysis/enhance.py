@@ -21,7 +21,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from analysis.errors import WorkbenchError
+from analysis.errors import EnhancementError
+
+__all__ = ["LIMITS", "EnhancementError", "Enhancements", "apply_enhancements", "levels_lut"]
 
 LIMITS: dict[str, tuple[float, float]] = {
     "brightness": (-255.0, 255.0),
@@ -32,10 +34,6 @@ LIMITS: dict[str, tuple[float, float]] = {
     "clahe_clip_limit": (0.0, 40.0),
     "clahe_tiles": (1, 64),
 }
-
-
-class EnhancementError(WorkbenchError):
-    """An enhancement parameter is outside its allowed range."""
 
 
 @dataclass(frozen=True)

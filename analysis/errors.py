@@ -29,3 +29,7 @@ class GeometryError(WorkbenchError):
 
 class GeoDataError(WorkbenchError):
     """A geodata file (KML, KMZ, GeoJSON) could not be read: malformed, unsafe or not geodata."""
+
+
+class EnhancementError(WorkbenchError):
+    """A display enhancement was asked with a parameter out of range or an unusable image."""
