@@ -11,7 +11,7 @@ until pts", which ARCHITECTURE.md (Video) shows is wrong for MPEG-4 Part 2 AVI w
 
 A small cache of decoded pictures (native format, bounded in bytes) makes stepping back cheap:
 a miss decodes the whole stretch from the keyframe and keeps it. For a random jump far from a
-keyframe, the first attempt lets the decoder drop non-reference pictures until 16 frames
+keyframe, the first attempt lets the decoder drop non-reference pictures until 8 frames
 before the target (nothing else depends on them, and pts anchoring keeps the count exact
 when the table's pts are unique); any retry decodes every picture.
 """
@@ -44,7 +44,8 @@ from analysis.video_table import (
 __all__ = ["AnalysisFrame", "Frame", "VideoReader", "iter_frames", "time_code"]
 
 DEFAULT_CACHE_BYTES = 384 * 1024 * 1024
-SKIP_MARGIN = 16  # frames before the target from which every picture is decoded
+SKIP_MARGIN = 8  # frames before the target from which every picture is decoded (5 was too few:
+# frame threads and B-frame reordering then let the target itself be dropped, measured)
 
 
 @dataclass(frozen=True)
