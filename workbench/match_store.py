@@ -24,6 +24,7 @@ import json
 import math
 import os
 import sqlite3
+import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ from workbench.case.store import Case
 FEATURES_DIR = "features"
 FIGURES_DIR = "figures"
 KEYFRAMES_PER_SEGMENT = 3
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
 ALGORITHM = "analysis.matching.match_features + analysis.continuity (GRIC parallax test)"
 
 
@@ -127,9 +130,19 @@ def cached_features(
     case: Case, ref: ViewRef, image: np.ndarray, sha256: str, method: str = "sift", cancel=None
 ):
     """Features of a view from the cache, computed and cached when absent or unreadable."""
+    path = feature_cache_path(case, sha256, ref, method)
+    with _path_lock(path):  # two jobs on one view: one computes, the other reads its file
+        return _cached_features_locked(path, image, method, cancel)
+
+
+def _path_lock(path: Path) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path, threading.Lock())
+
+
+def _cached_features_locked(path: Path, image: np.ndarray, method: str, cancel):
     from analysis.matching_features import Features, compute_features
 
-    path = feature_cache_path(case, sha256, ref, method)
     if path.is_file():
         try:
             feats = Features.from_npz(path)

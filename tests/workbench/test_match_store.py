@@ -188,3 +188,24 @@ def test_segments_of_a_crop_zoom_video_same_position_zoom_within_3_percent(tmp_p
         sha = case.read().execute("SELECT sha256 FROM evidence WHERE id = ?", (vid,)).fetchone()
         cached = sorted(p.name for p in (case.derived_dir / "features").glob(f"{sha[0]}_*.npz"))
         assert f"{sha[0]}_{fa.frame_index}_sift.npz" in cached and len(cached) >= 4
+
+
+def test_two_jobs_on_the_same_views_compute_each_view_once(pair_case, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import analysis.matching_features as mf
+
+    case, ia, ib, _h = pair_case
+    calls: list[tuple[int, int]] = []
+    real = mf.compute_features
+
+    def counting(image, *args, **kwargs):
+        calls.append(image.shape[:2])
+        return real(image, *args, **kwargs)
+
+    monkeypatch.setattr(mf, "compute_features", counting)
+    with ThreadPoolExecutor(2) as pool:
+        jobs = [pool.submit(compare_evidence, case, (ia, None), (ib, None)) for _ in range(2)]
+        results = [j.result() for j in jobs]
+    assert len(calls) == 2  # A once and B once, not once per job
+    assert results[0].n_inliers == results[1].n_inliers > 50
