@@ -209,3 +209,21 @@ def test_two_jobs_on_the_same_views_compute_each_view_once(pair_case, monkeypatc
         results = [j.result() for j in jobs]
     assert len(calls) == 2  # A once and B once, not once per job
     assert results[0].n_inliers == results[1].n_inliers > 50
+
+
+def test_blank_view_gives_no_match_a_storable_note_and_no_overlay(pair_case, tmp_path):
+    from tests.media_factory import make_jpeg
+    from workbench.match_store import compare_views
+
+    case, ia, _ib, _h = pair_case
+    blank = import_file(case, make_jpeg(tmp_path / "sky.jpg", size=(640, 480))).id
+    result = compare_views(case, (ia, None), (blank, None))
+    assert result.verdict == "inconclusive" and not result.match.matched
+    assert result.match.homography is None and result.zoom_ratio is None
+    note_id = save_continuity_note(case, (ia, None), (blank, None), result, "blank sky").result()
+    [note] = [n for n in list_continuity_notes(case.read()) if n.id == note_id]
+    assert note.figures["zoom_ratio"] is None and note.figures["homography"] is None
+    figs = write_match_figures(case, (ia, None), (blank, None), result)
+    assert figs.overlay_path is None and figs.side_by_side_path.is_file()
+    side = json.loads(figs.sidecar_path.read_text(encoding="utf-8"))
+    assert "overlay" not in side["figures"] and side["result"]["match_verdict"] == "no match"
