@@ -268,7 +268,8 @@ class VideoReader:
                     cc.skip_frame = "DEFAULT"
                 # after skipped pictures the count resumes from the pts anchor only
                 self._next_index = idx + 1 if not far else -1
-                self._remember(idx, frame)
+                if not far:  # the holes left by skipping make far pictures useless to keep
+                    self._remember(idx, frame)
                 if idx == index:
                     return frame
             return None
