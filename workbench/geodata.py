@@ -293,11 +293,14 @@ def add_bearing(
     view_azimuth_deg: float | None = None,
     range_m: float = 5000.0,
     target_id: int | None = None,
+    extra_inputs: dict[str, Any] | None = None,
 ) -> Future[int]:
     """A bearing from a camera position: the azimuth to the target and its one-sigma.
 
     ``hfov_deg`` and ``view_azimuth_deg`` (the optical axis; the bearing when omitted)
     describe the field-of-view wedge drawn on the map; ``range_m`` the drawn length.
+    ``extra_inputs`` (the tool's own inputs: pixels clicked, reference landmark, where the
+    field of view came from) are stored with the inputs; they may not replace a named one.
     """
     BearingRay(LatLon(0.0, 0.0), azimuth_deg, sigma_deg)  # validates the numbers
     if hfov_deg is not None and not 0.0 < hfov_deg < 360.0:
@@ -310,6 +313,7 @@ def add_bearing(
         inputs = dict(camera_id=camera_id, camera_lat_deg=cam.lat_deg, camera_lon_deg=cam.lon_deg)
         inputs |= dict(azimuth_deg=azimuth_deg, sigma_deg=sigma_deg, hfov_deg=hfov_deg)
         inputs |= dict(view_azimuth_deg=view_azimuth_deg, range_m=range_m, target_id=target_id)
+        inputs = _merge_extra(inputs, extra_inputs)
         result = {"azimuth_deg": geodesy.normalize_azimuth_deg(azimuth_deg)}
         ev_id = evidence_id if evidence_id is not None else cam.evidence_id
         return _insert_observation(
@@ -317,6 +321,13 @@ def add_bearing(
         )
 
     return case.write(do)
+
+
+def _merge_extra(inputs: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
+    clash = sorted(set(inputs) & set(extra or {}))
+    if clash:
+        raise GeometryError(f"extra inputs may not replace {', '.join(clash)}")
+    return inputs | dict(extra or {})
 
 
 def bearing_ray(obs: Observation) -> BearingRay:
@@ -389,8 +400,12 @@ def add_alignment(
     evidence_id: int | None = None,
     frame_index: int | None = None,
     position_sigma_m: float = 2.0,
+    extra_inputs: dict[str, Any] | None = None,
 ) -> Future[int]:
-    """Two landmarks that line up in a frame: the camera is on the line far -> near, beyond."""
+    """Two landmarks that line up in a frame: the camera is on the line far -> near, beyond.
+
+    ``extra_inputs`` (pixels clicked, evidence SHA-256) are stored with the inputs.
+    """
 
     def do(conn: sqlite3.Connection) -> int:
         near, far = get_landmark(conn, near_id), get_landmark(conn, far_id)
@@ -401,6 +416,7 @@ def add_alignment(
             "far": [far.lat_deg, far.lon_deg],
             "position_sigma_m": position_sigma_m,
         }
+        inputs = _merge_extra(inputs, extra_inputs)
         result = {"azimuth_deg": geodesy.azimuth_deg(far.position, near.position)}
         return _insert_observation(
             case,

@@ -136,6 +136,23 @@ def test_deleted_observation_is_restored_with_its_inputs(case):
     assert record.inputs["azimuth_deg"] == 91.5 and record.frame_index == 120
 
 
+def test_extra_inputs_are_stored_with_the_observation_and_its_audit_row(case):
+    cam = geodata.add_landmark(case, "cam", 35.62, 36.52, kind="camera").result()
+    near = geodata.add_landmark(case, "near", 35.62, 36.55).result()
+    far = geodata.add_landmark(case, "far", 35.63, 36.56).result()
+    extra = {"target_px": [412.5, 233.0], "hfov_source": "typed"}
+    oid = geodata.add_bearing(case, cam, 91.5, 0.7, extra_inputs=extra).result()
+    stored = geodata.get_observation(case.read(), oid).inputs
+    assert stored["target_px"] == [412.5, 233.0] and stored["hfov_source"] == "typed"
+    assert stored["azimuth_deg"] == 91.5 and stored["camera_id"] == cam
+    assert audit.entries(case.read())[-1].details["inputs"]["target_px"] == [412.5, 233.0]
+    aid = geodata.add_alignment(case, near, far, extra_inputs={"near_px": [1.0, 2.0]}).result()
+    assert geodata.get_observation(case.read(), aid).inputs["near_px"] == [1.0, 2.0]
+    with pytest.raises(GeometryError, match="may not replace azimuth_deg"):
+        geodata.add_bearing(case, cam, 10.0, 0.5, extra_inputs={"azimuth_deg": 11.0}).result()
+    assert len(geodata.list_observations(case.read())) == 2
+
+
 def test_measure_matches_the_geodesic(case):
     far = geodesy.destination(SCHOOL, 270.0, 2800.0)
     m = geodata.measure(far, SCHOOL)
