@@ -199,27 +199,7 @@ def build_frame_table(
         declared = int(stream.frames or 0)
         duration = float(container.duration / 1e6) if container.duration else 0.0
         damage = DecodeLog()
-        records: list[FrameRecord] = []
-        rotation, sar, pix_fmt = 0, (1, 1), ""
-        # hashing runs on a second thread (hashlib releases the GIL), overlapping decoding
-        pending: deque[tuple[int, int | None, float | None, bool, Future[str]]] = deque()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="framemd5") as pool:
-            for n, frame in enumerate(decode_frames(container, stream, damage)):
-                if n == 0:
-                    rotation = normalise_rotation(frame.rotation or 0)
-                    pix_fmt = frame.format.name
-                    sar = _sar_of(stream)
-                pts_s = float(frame.pts * tb) if frame.pts is not None else None
-                job = pool.submit(frame_md5, frame)
-                pending.append((n, frame.pts, pts_s, bool(frame.key_frame), job))
-                while len(pending) > HASH_QUEUE or (pending and pending[0][4].done()):
-                    i, p, s, k, f = pending.popleft()
-                    records.append(FrameRecord(i, p, s, k, f.result()))
-                if n % 25 == 0:
-                    check(cancel)
-                    frac = n / declared if declared else (pts_s or 0) / (duration or 1)
-                    report(progress, frac, f"frame table: {n} frames")
-            records.extend(FrameRecord(i, p, s, k, f.result()) for i, p, s, k, f in pending)
+        records, first = _decode_and_hash(container, stream, damage, progress, cancel)
         _check_truncation(records, declared, duration, stream, damage)
         if damage.errors:
             log.warning(
@@ -231,17 +211,54 @@ def build_frame_table(
             frames=tuple(records),
             time_base=(tb.numerator, tb.denominator),
             codec=cc.name,
-            pix_fmt=pix_fmt or (cc.pix_fmt or ""),
+            pix_fmt=first.get("pix_fmt") or (cc.pix_fmt or ""),
             width_px=cc.width,
             height_px=cc.height,
-            rotation_deg=rotation,
-            sar=sar,
+            rotation_deg=first.get("rotation", 0),
+            sar=first.get("sar", (1, 1)),
             complete=not damage.stopped_early,
             errors=tuple(damage.errors),
             versions=tuple(sorted(library_versions().items())),
         )
     finally:
         container.close()
+
+
+def _decode_and_hash(
+    container: Any,
+    stream: Any,
+    damage: DecodeLog,
+    progress: ProgressFn | None,
+    cancel: CancelToken | None,
+) -> tuple[list[FrameRecord], dict[str, Any]]:
+    """Every frame's record, in order; hashing runs on a second thread (hashlib releases
+    the GIL) so that MD5 overlaps decoding. Also returns facts of the first frame."""
+    tb = stream.time_base
+    declared = int(stream.frames or 0)
+    duration = float(container.duration / 1e6) if container.duration else 0.0
+    records: list[FrameRecord] = []
+    first: dict[str, Any] = {}
+    pending: deque[tuple[int, int | None, float | None, bool, Future[str]]] = deque()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="framemd5") as pool:
+        for n, frame in enumerate(decode_frames(container, stream, damage)):
+            if n == 0:
+                first = {
+                    "rotation": normalise_rotation(frame.rotation or 0),
+                    "pix_fmt": frame.format.name,
+                    "sar": _sar_of(stream),
+                }
+            pts_s = float(frame.pts * tb) if frame.pts is not None else None
+            job = pool.submit(frame_md5, frame)
+            pending.append((n, frame.pts, pts_s, bool(frame.key_frame), job))
+            while len(pending) > HASH_QUEUE or (pending and pending[0][4].done()):
+                i, p, s, k, f = pending.popleft()
+                records.append(FrameRecord(i, p, s, k, f.result()))
+            if n % 25 == 0:
+                check(cancel)
+                frac = n / declared if declared else (pts_s or 0) / (duration or 1)
+                report(progress, frac, f"frame table: {n} frames")
+        records.extend(FrameRecord(i, p, s, k, f.result()) for i, p, s, k, f in pending)
+    return records, first
 
 
 def _check_truncation(
