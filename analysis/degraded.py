@@ -25,12 +25,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from analysis.errors import MediaError
-from analysis.jobs import CancelToken, ProgressFn
+from analysis.jobs import CancelToken, ProgressFn, check, report
+
+if TYPE_CHECKING:
+    from analysis.video import VideoReader
 
 DARK_LEVEL = 24  # a bar pixel is at most this bright (8-bit luma) ...
 DARK_STD = 6.0  # ... and the bar this flat
@@ -318,3 +322,33 @@ def segment_quality(
         scale,
         round(float(np.median(blocks)), 3),
     )
+
+
+def assess_segments(
+    path: str | Path,
+    segments: Sequence[tuple[int, int]],
+    *,
+    samples_per_segment: int = 3,
+    reader: VideoReader | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> list[SegmentQuality]:
+    """``segment_quality`` of each (first_frame, last_frame) segment of a video, from
+    ``samples_per_segment`` exact frames spread evenly inside it (upright RGB)."""
+    from analysis.video import VideoReader
+
+    own = reader is None
+    rd = reader or VideoReader(path)
+    try:
+        out = []
+        for k, (first, last) in enumerate(segments):
+            check(cancel)
+            count = max(1, min(samples_per_segment, last - first + 1))
+            picks = np.linspace(first, last, count + 2)[1:-1].round().astype(int)
+            samples = [rd.frame_at(int(i)).image for i in picks]
+            out.append(segment_quality(first, last, samples))
+            report(progress, (k + 1) / len(segments), f"segment {k + 1} of {len(segments)}")
+        return out
+    finally:
+        if own:
+            rd.close()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from analysis.degraded import (
+    assess_segments,
     blockiness,
     effective_scale,
     find_active_area,
@@ -152,3 +153,24 @@ def test_segment_quality_tells_resolutions_apart():
     a, b = segment_quality(0, 99, sharp), segment_quality(100, 199, soft)
     assert (a.effective_width_px, b.effective_width_px) == (640, 320)
     assert b.effective_height_px == 180
+
+
+def test_assess_segments_of_an_edited_video(tmp_path):
+    """Shot 1 sharp, shot 2 enlarged from half size: the claim "edited from shots of
+    different resolutions" must show in the numbers."""
+    from analysis.video_synth import SynthSpec, write_video
+
+    def frame(i: int) -> np.ndarray:
+        img = scene(i, w=320, h=180, sigma=0.6)
+        if i >= 10:
+            small = cv2.resize(img, (160, 90), interpolation=cv2.INTER_AREA)
+            img = cv2.resize(small, (320, 180), interpolation=cv2.INTER_CUBIC)
+        return img
+
+    spec = SynthSpec(frames=20, width_px=320, height_px=180, pix_fmt="yuv444p",
+                     options=(("x264-params", "keyint=10:crf=4"),))  # fmt: skip
+    path = write_video(tmp_path / "two.mkv", spec, frame, barcode=False)
+    first, second = assess_segments(path, [(0, 9), (10, 19)], samples_per_segment=2)
+    assert (first.first_frame, second.last_frame) == (0, 19)
+    assert first.effective_width_px == 320
+    assert second.effective_width_px == 160
