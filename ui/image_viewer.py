@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut, QWheelEvent
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QImage,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPixmap,
+    QShortcut,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 ZOOM_STEP = 1.25
@@ -11,9 +19,15 @@ MAX_ZOOM = 64.0
 
 
 class ImageViewer(QGraphicsView):
-    """Shows a QImage; wheel or +/- zooms about the cursor, drag pans, 0 fits, 1 is 100 %."""
+    """Shows a QImage; wheel or +/- zooms about the cursor, drag pans, 0 fits, 1 is 100 %.
+
+    While a tool is armed (``set_armed(True)``), a left click emits ``pixel_clicked`` with the
+    image pixel under the cursor (OpenCV convention: pixel centres at integer coordinates, so
+    the scene point (x, y) is the pixel (x - 0.5, y - 0.5)) instead of starting a pan.
+    """
 
     zoom_changed = Signal(float)
+    pixel_clicked = Signal(float, float)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -26,6 +40,7 @@ class ImageViewer(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         self.setBackgroundBrush(Qt.GlobalColor.darkGray)
         self._fit = True
+        self.armed = False
         for keys, slot in (
             ("+", self.zoom_in),
             ("=", self.zoom_in),
@@ -77,6 +92,23 @@ class ImageViewer(QGraphicsView):
         self._fit = False
         self.scale(factor, factor)
         self.zoom_changed.emit(self.zoom)
+
+    def set_armed(self, armed: bool) -> None:
+        """Route left clicks to ``pixel_clicked`` (a tool waits for a pixel) or to panning."""
+        self.armed = armed
+        self.viewport().setCursor(
+            Qt.CursorShape.CrossCursor if armed else Qt.CursorShape.OpenHandCursor
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if self.armed and self.has_image() and event.button() == Qt.MouseButton.LeftButton:
+            # The centre of the viewport pixel under the cursor, mapped without rounding.
+            inverse, _ok = self.viewportTransform().inverted()
+            point = inverse.map(event.position() + QPointF(0.5, 0.5))
+            event.accept()
+            self.pixel_clicked.emit(point.x() - 0.5, point.y() - 0.5)
+            return
+        super().mousePressEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
         self._zoom_by(ZOOM_STEP if event.angleDelta().y() > 0 else 1 / ZOOM_STEP)

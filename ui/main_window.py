@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.jobs import JobCancelled
+from ui.bearing_dock import GeometryTools
 from ui.compare_panel import ComparePanel, consecutive_segments
 from ui.evidence_panel import EvidencePanel
 from ui.image_viewer import ImageViewer
@@ -114,6 +115,8 @@ class MainWindow(QMainWindow):
         self.case_opened.connect(self.map_panel.set_case)
         self.case_refreshed.connect(self.map_panel.refresh_layers)
         self.map_panel.edit_saved.connect(self.refresh)  # the log panel shows the edit
+        self.geometry_tools = GeometryTools(self)
+        self.geometry_dock = self._dock("Geometry", self.geometry_tools, right)
         self.tabifyDockWidget(self.metadata_dock, self.source_dock)
         self.tabifyDockWidget(self.source_dock, self.notes_dock)
         self.metadata_dock.raise_()
@@ -154,6 +157,10 @@ class MainWindow(QMainWindow):
         self._action(case_menu, "Cancel running job", self.jobs.cancel_all, "Esc")
         self.compare_action = self._action(case_menu, "Co&mpare…", self.show_compare, "Ctrl+M")
         self._action(case_menu, "Compare consecutive segments", self.compare_segments_here)
+        geometry_menu = self.menuBar().addMenu("&Geometry")
+        tools = self.geometry_tools
+        self._action(geometry_menu, "&Bearing tool", tools.show_bearing_tool, "Ctrl+B")
+        self._action(geometry_menu, "&Alignment tool", tools.show_alignment_tool)
         self.view_menu = self.menuBar().addMenu("&View")
         for dock in (
             self.evidence_dock,
@@ -162,6 +169,7 @@ class MainWindow(QMainWindow):
             self.notes_dock,
             self.log_dock,
             self.map_dock,
+            self.geometry_dock,
         ):
             self.view_menu.addAction(dock.toggleViewAction())
         self._fill_recent_menu()

@@ -1,0 +1,292 @@
+"""The bearing and alignment tools against a synthetic frame rendered with a known camera.
+
+The frame is a picture made here: a camera of known position, field of view (from the
+JPEG's EXIF 35 mm focal length), yaw, pitch and 10 degrees of roll looks at a reference
+landmark and a target of known positions; ``PinholeCamera.project`` places their markers,
+so the true pixel of each is known exactly and the true azimuth is the geodesic one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shiboken6
+from PIL import Image
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
+
+from analysis import geodesy
+from analysis.camera import PinholeCamera, enu_direction, hfov_from_focal_35mm
+from analysis.errors import GeometryError
+from analysis.geodesy import LatLon
+from tests.ui.test_map_panel import TIMEOUT, js, open_map
+from ui.bearing_base import FrameRef
+from ui.bearing_geometry import (
+    BearingSetup,
+    default_sigma_deg,
+    fov_from_metadata,
+    pixel_aspect_of,
+    solve_bearing,
+)
+from ui.bearing_tool import BearingTool
+from ui.image_viewer import ImageViewer
+from ui.map_panel import MapPanel
+from workbench import geodata
+from workbench.case import audit, create_case
+from workbench.case.evidence import get_evidence
+from workbench.case.intake import import_file
+
+CAMERA = LatLon(35.6205, 36.5200)
+FOCAL_35MM = 31  # EXIF: hfov = 2 atan(18 / 31) = 60.28 deg
+SIZE = (640, 480)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A rendered frame's truth: the camera and the pixels of what it sees."""
+
+    camera: PinholeCamera
+    reference: LatLon
+    target: LatLon
+    target_azimuth_deg: float  # geodesic, from the camera: the truth
+    reference_px: tuple[float, float]
+    target_px: tuple[float, float]
+    horizon_px: tuple[tuple[float, float], tuple[float, float]]
+
+
+def make_scene(roll_deg: float, *, yaw_deg: float = 88.0, pitch_deg: float = 1.5) -> Scene:
+    hfov = hfov_from_focal_35mm(FOCAL_35MM)
+    cam = PinholeCamera(SIZE[0], SIZE[1], hfov, yaw_deg, pitch_deg, roll_deg)
+    reference = geodesy.destination(CAMERA, 79.0, 2000.0)
+    target = geodesy.destination(CAMERA, 101.5, 2800.0)
+    ref_az, tgt_az = geodesy.azimuth_deg(CAMERA, reference), geodesy.azimuth_deg(CAMERA, target)
+
+    def px(az: float, el: float) -> tuple[float, float]:
+        x, y = cam.project(enu_direction(az, el))[0]
+        return float(x), float(y)
+
+    return Scene(
+        cam,
+        reference,
+        target,
+        tgt_az,
+        px(ref_az, 2.0),  # a water tower's tank, above the horizon
+        px(tgt_az, -4.0),  # a flash on the ground, below it
+        (px(yaw_deg - 22.0, 0.0), px(yaw_deg + 22.0, 0.0)),
+    )
+
+
+def render(scene: Scene, path: Path) -> Path:
+    """A grey frame with a dark ground below the horizon and bright dots at the two pixels."""
+    w, h = SIZE
+    (x1, y1), (x2, y2) = scene.horizon_px
+    yy, xx = np.mgrid[0:h, 0:w]
+    below = (yy - y1) * (x2 - x1) - (xx - x1) * (y2 - y1) > 0
+    rgb = np.where(below[..., None], np.uint8(70), np.uint8(170)).astype(np.uint8)
+    rgb = np.repeat(rgb, 3, axis=2) if rgb.shape[2] == 1 else rgb
+    for (x, y), colour in ((scene.reference_px, (0, 255, 255)), (scene.target_px, (255, 40, 0))):
+        rgb[int(round(y)) - 1 : int(round(y)) + 2, int(round(x)) - 1 : int(round(x)) + 2] = colour
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0xA405] = FOCAL_35MM  # FocalLengthIn35mmFilm
+    Image.fromarray(rgb).save(path, exif=exif, quality=95)
+    return path
+
+
+def test_roll_of_10_degrees_levelled_on_the_horizon_gives_the_true_azimuth():
+    scene = make_scene(10.0)
+    setup = BearingSetup(
+        *SIZE,
+        scene.camera.hfov_deg,
+        CAMERA,
+        scene.reference,
+        scene.reference_px,
+        scene.target_px,
+        scene.horizon_px,
+    )
+    s = solve_bearing(setup)
+    assert s.azimuth_deg == pytest.approx(scene.target_azimuth_deg, abs=1e-6)
+    assert (s.pitch_deg, s.roll_deg) == pytest.approx((1.5, 10.0), abs=1e-6)
+    assert s.view_azimuth_deg == pytest.approx(88.0, abs=1e-6)
+    unlevelled = solve_bearing(replace(setup, horizon_px=None))
+    assert (
+        abs(unlevelled.azimuth_deg - scene.target_azimuth_deg) > 0.5
+    )  # roll matters: far beyond the 0.05 deg asked
+
+
+def test_field_of_view_sigma_and_pixel_aspect_helpers():
+    fov = fov_from_metadata({"camera": {"focal_length_35mm": 26.0}})
+    assert fov.hfov_deg == pytest.approx(math.degrees(2 * math.atan(18 / 26)))
+    assert fov.source == "exif:focal_length_35mm=26 mm"
+    assert fov_from_metadata({"camera": {"focal_length_35mm": None}}) is None
+    assert default_sigma_deg(1000, 50.0, 0.5) == pytest.approx(math.sqrt(2) * 0.025)
+    assert pixel_aspect_of((4, 3), 0) == pytest.approx(4 / 3)
+    assert pixel_aspect_of((4, 3), 90) == pytest.approx(3 / 4)
+    assert pixel_aspect_of((0, 1), 0) == 1.0
+    with pytest.raises(GeometryError, match="coincide"):
+        scene = make_scene(0.0)
+        p = scene.horizon_px[0]
+        solve_bearing(BearingSetup(*SIZE, 60.0, CAMERA, scene.reference, p, p, (p, p)))
+
+
+# -- the tool on a case, with the map ------------------------------------------------------
+@pytest.fixture
+def case(tmp_path):
+    c = create_case(tmp_path / "bearing.gwcase", title="Bearing tool")
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = MapPanel()
+    qtbot.addWidget(p)
+    p.resize(700, 500)
+    p.show()
+    yield p
+    p.shutdown()
+    shiboken6.delete(p)
+
+
+def setup_case(case, tmp_path, scene: Scene) -> dict:
+    imported = import_file(case, render(scene, tmp_path / "frame.jpg"))
+    ids = {
+        "evidence": imported.id,
+        "camera": geodata.add_landmark(
+            case, "Rooftop", CAMERA.lat_deg, CAMERA.lon_deg, kind="camera"
+        ).result(),
+        "reference": geodata.add_landmark(
+            case, "Water tower", scene.reference.lat_deg, scene.reference.lon_deg
+        ).result(),
+    }
+    return ids
+
+
+def frame_of(case, evidence_id: int) -> FrameRef:
+    e = get_evidence(case.read(), evidence_id)
+    return FrameRef(e.id, e.sha256, e.original_name, *SIZE, None, 1.0, e.metadata)
+
+
+def click_pixel(qtbot, viewer: ImageViewer, px: tuple[float, float]) -> None:
+    """A real mouse click on the viewer at the viewport pixel showing image pixel ``px``."""
+    at = viewer.viewportTransform().map(QPointF(px[0] + 0.5, px[1] + 0.5))
+    QTest.mouseClick(
+        viewer.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QPoint(int(math.floor(at.x())), int(math.floor(at.y()))),
+    )
+
+
+def make_tool(qtbot, panel, case, ids) -> tuple[BearingTool, ImageViewer]:
+    viewer = ImageViewer()
+    qtbot.addWidget(viewer)
+    viewer.resize(500, 400)
+    viewer.show()
+    viewer.set_image(
+        QImage(str(case.evidence_dir / get_evidence(case.read(), ids["evidence"]).stored_name))
+    )
+    tool = BearingTool(panel, panel.jobs)
+    qtbot.addWidget(tool)
+    viewer.pixel_clicked.connect(tool.on_pixel_clicked)
+    tool.set_viewer(viewer)
+    tool.set_frame(frame_of(case, ids["evidence"]))
+    tool.refresh()
+    cameras = len(geodata.list_landmarks(case.read(), "camera"))
+    qtbot.waitUntil(lambda: tool.camera_combo.count() == cameras, timeout=TIMEOUT)
+    return tool, viewer
+
+
+def test_clicks_give_the_true_azimuth_and_the_bearing_reaches_the_map_and_undoes(
+    qtbot, panel, case, tmp_path
+):
+    scene = make_scene(10.0)
+    ids = setup_case(case, tmp_path, scene)
+    open_map(qtbot, panel, case)
+    tool, viewer = make_tool(qtbot, panel, case, ids)
+    assert tool.fov_source == "exif:focal_length_35mm=31 mm"
+    assert tool.hfov_spin.value() == pytest.approx(scene.camera.hfov_deg, abs=1e-3)
+    assert tool.select_camera(ids["camera"]) and tool.select_reference(ids["reference"])
+    # Horizon: two real clicks on the zoomed viewer (armed: a click is a pixel, not a pan).
+    viewer.actual_size()
+    viewer.zoom_in(), viewer.zoom_in(), viewer.zoom_in()  # 1.95x: a viewport pixel < 0.6 px
+    tool.horizon_button.click()
+    assert viewer.armed and tool.armed_key == "horizon 1"
+    for key, px in zip(("horizon 1", "horizon 2"), scene.horizon_px, strict=True):
+        viewer.centerOn(px[0], px[1])
+        click_pixel(qtbot, viewer, px)
+        assert tool.pixels[key] == pytest.approx(px, abs=0.5 / viewer.zoom + 1e-9)
+    assert not viewer.armed  # disarmed after the second horizon click: drag pans again
+    tool.set_pixel("reference", scene.reference_px)  # the API
+    tool.target_button.click()
+    viewer.centerOn(*scene.target_px)
+    click_pixel(qtbot, viewer, scene.target_px)
+    assert tool.pixels["target"] == pytest.approx(scene.target_px, abs=0.5 / viewer.zoom + 1e-9)
+    assert tool.solution.azimuth_deg == pytest.approx(scene.target_azimuth_deg, abs=0.05)
+    assert tool.solution.roll_deg == pytest.approx(10.0, abs=0.2)
+    labels = sorted(m.text() for m in tool.markers._items.values())
+    assert labels == ["horizon 1", "horizon 2", "reference", "target"]
+    assert all(m.scene() is viewer.scene() for m in tool.markers._items.values())
+    sigma = tool.sigma_spin.value()
+    assert sigma == pytest.approx(default_sigma_deg(SIZE[0], scene.camera.hfov_deg), abs=1e-3)
+
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        tool.add_button.click()
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('rays')") == 1, timeout=TIMEOUT)
+    assert js(qtbot, panel, "GW.featureCount('wedges')") == 1
+    [obs] = geodata.list_observations(case.read(), "bearing")
+    i = obs.inputs
+    assert obs.evidence_id == ids["evidence"] and obs.frame_index is None
+    assert obs.result["azimuth_deg"] == pytest.approx(scene.target_azimuth_deg, abs=0.05)
+    assert i["reference_id"] == ids["reference"] and i["camera_id"] == ids["camera"]
+    assert i["target_px"] == pytest.approx(list(tool.pixels["target"]))
+    assert i["reference_px"] == pytest.approx(list(scene.reference_px))
+    assert i["hfov_source"] == "exif:focal_length_35mm=31 mm"
+    assert i["hfov_deg"] == pytest.approx(scene.camera.hfov_deg, abs=1e-3)
+    assert i["view_azimuth_deg"] == pytest.approx(88.0, abs=0.1)
+    assert i["evidence_sha256"] == get_evidence(case.read(), ids["evidence"]).sha256
+    assert i["roll_deg"] == pytest.approx(10.0, abs=0.2) and len(i["horizon_px"]) == 2
+    entry = audit.entries(case.read())[-1]
+    assert entry.action == "observation.bearing" and entry.target == f"observation:{obs.id}"
+    assert entry.details["inputs"]["target_px"] == i["target_px"]
+
+    panel.undo_stack.undo()
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('rays')") == 0, timeout=TIMEOUT)
+    assert geodata.list_observations(case.read(), "bearing") == []
+
+
+def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
+    qtbot, panel, case, tmp_path
+):
+    scene = make_scene(0.0)
+    ids = setup_case(case, tmp_path, scene)
+    second = geodesy.destination(scene.target, 200.0, 1500.0)
+    cam2 = geodata.add_landmark(case, "Street", second.lat_deg, second.lon_deg, kind="camera")
+    cam2 = cam2.result()
+    back = geodesy.azimuth_deg(second, scene.target)
+    geodata.add_bearing(case, cam2, back, 0.05).result()
+    open_map(qtbot, panel, case)
+    tool, _viewer = make_tool(qtbot, panel, case, ids)
+    tool.select_camera(ids["camera"]), tool.select_reference(ids["reference"])
+    tool.set_pixel("reference", scene.reference_px)
+    tool.set_pixel("target", scene.target_px)
+    assert tool.solution.azimuth_deg == pytest.approx(scene.target_azimuth_deg, abs=0.05)
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        tool.add_bearing()
+    tool.refresh()
+    qtbot.waitUntil(lambda: tool.bearing_list.count() == 2, timeout=TIMEOUT)
+    assert not tool.intersect_button.isEnabled()
+    for obs in tool.bearings:
+        tool.set_bearing_checked(obs.id)
+    assert tool.intersect_button.isEnabled()
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        tool.intersect_button.click()
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") >= 1, timeout=TIMEOUT)
+    [fix] = geodata.list_observations(case.read(), "intersection")
+    found = LatLon(fix.result["lat_deg"], fix.result["lon_deg"])
+    assert geodesy.distance_m(found, scene.target) < 5.0  # 0.05 deg at 2.8 km is 2.4 m
+    assert sorted(fix.inputs["bearing_ids"]) == sorted(o.id for o in tool.bearings)

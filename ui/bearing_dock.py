@@ -1,0 +1,118 @@
+"""GeometryTools: the "Geometry" dock of the main window, holding the bearing and alignment
+tools and joining them to the picture on screen and to the map.
+
+It follows the main window's signals (case opened and refreshed, evidence shown, video
+frame shown) and routes the viewers' ``pixel_clicked`` to the armed tool, so that the main
+window only creates it and adds two menu actions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QTabWidget
+
+from ui.alignment_tool import AlignmentTool
+from ui.bearing_base import FrameRef, PixelTool
+from ui.bearing_geometry import pixel_aspect_of
+from ui.bearing_tool import BearingTool
+from ui.image_viewer import ImageViewer
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class GeometryTools(QTabWidget):
+    """Tabs "Bearing" and "Alignment" wired to a MainWindow (see the module doc)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window_ = window
+        self.bearing = BearingTool(window.map_panel, window.jobs)
+        self.alignment = AlignmentTool(window.map_panel, window.jobs)
+        self.addTab(self.bearing, "Bearing")
+        self.addTab(self.alignment, "Alignment")
+        self.tools: tuple[PixelTool, ...] = (self.bearing, self.alignment)
+        for tool in self.tools:
+            tool.armed_changed.connect(
+                lambda key, armed=tool: self._on_tool_armed_changed(armed, key)
+            )
+        for viewer in (window.viewer, window.video_panel.viewer):
+            viewer.pixel_clicked.connect(self._on_viewer_pixel_clicked)
+        window.viewer.zoom_changed.connect(lambda _z: self.update_frame())  # set_image fits
+        window.video_panel.frame_shown.connect(lambda _i: self.update_frame())
+        window.detail_shown.connect(lambda _id: self.update_frame())
+        window.case_opened.connect(lambda _case: self.refresh())
+        window.case_refreshed.connect(self.refresh)
+
+    def refresh(self) -> None:
+        if self.window_.case is None:
+            for tool in self.tools:
+                tool.set_frame(None)
+        for tool in self.tools:
+            tool.refresh()
+
+    def show_bearing_tool(self) -> None:
+        self.setCurrentWidget(self.bearing)
+        self.parentWidget().show()
+        self.parentWidget().raise_()
+
+    def show_alignment_tool(self) -> None:
+        self.setCurrentWidget(self.alignment)
+        self.parentWidget().show()
+        self.parentWidget().raise_()
+
+    # -- the picture on screen ----------------------------------------------------------
+    def current_viewer(self) -> ImageViewer | None:
+        w = self.window_
+        if w.central.currentWidget() is w.video_panel:
+            return w.video_panel.viewer
+        if w.central.currentWidget() is w.viewer:
+            return w.viewer
+        return None
+
+    def current_frame(self) -> FrameRef | None:
+        """The evidence and frame on screen, in original frame pixels."""
+        w = self.window_
+        detail = w._detail  # the evidence whose picture the main window shows
+        viewer = self.current_viewer()
+        if w.case is None or detail is None or viewer is None or not viewer.has_image():
+            return None
+        e = detail.evidence
+        if viewer is w.video_panel.viewer:
+            shown = w.video_panel.shown
+            if shown is None or w.video_panel.evidence is None or w.video_panel.evidence.id != e.id:
+                return None
+            height, width = shown.frame.image.shape[:2]
+            aspect = pixel_aspect_of(shown.frame.sar, shown.frame.rotation_deg)
+            return FrameRef(
+                e.id,
+                e.sha256,
+                e.original_name,
+                width,
+                height,
+                shown.frame.index,
+                aspect,
+                e.metadata,
+            )
+        size = viewer.sceneRect().size().toSize()
+        return FrameRef(
+            e.id, e.sha256, e.original_name, size.width(), size.height(), None, 1.0, e.metadata
+        )
+
+    def update_frame(self) -> None:
+        viewer, frame = self.current_viewer(), self.current_frame()
+        for tool in self.tools:
+            tool.set_viewer(viewer)
+            tool.set_frame(frame)
+
+    # -- clicks -------------------------------------------------------------------------
+    def _on_tool_armed_changed(self, tool: PixelTool, key: str) -> None:
+        if key:  # one tool waits for a click at a time
+            for other in self.tools:
+                if other is not tool:
+                    other.forget_arm()
+
+    def _on_viewer_pixel_clicked(self, x_px: float, y_px: float) -> None:
+        for tool in self.tools:
+            tool.on_pixel_clicked(x_px, y_px)

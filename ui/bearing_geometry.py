@@ -1,0 +1,156 @@
+"""The maths of the bearing tool, kept out of the widget (Qt-free; tested on its own).
+
+A frame's pixels become azimuths with ``analysis.camera``: the camera is levelled first when
+the analyst clicked two points on the horizon (``level_from_horizon``: pitch and roll), then
+turned about the vertical so that the reference landmark's pixel looks along the landmark's
+geodesic azimuth from the camera position (``with_reference_azimuth``), and the target's
+pixel is read off (``pixel_azimuth_elevation``). Azimuths are clockwise from true north in
+degrees; pixels have their origin top-left with pixel centres at integer coordinates.
+
+The default one-sigma: both clicks (reference and target) are uncertain by ``click_sigma_px``
+each, so their angular separation is uncertain by sqrt(2) x click_sigma_px x (hfov / width)
+degrees; an error in the field of view itself adds a part proportional to that separation,
+which the analyst should add when the focal length is doubtful.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from analysis import geodesy
+from analysis.camera import (
+    PinholeCamera,
+    hfov_from_focal_35mm,
+    level_from_horizon,
+    with_reference_azimuth,
+)
+from analysis.geodesy import LatLon
+
+DEFAULT_CLICK_SIGMA_PX = 0.5  # a careful click on a sharp feature, zoomed in
+DEFAULT_HFOV_DEG = 60.0  # only a starting value for the spin box: the analyst must set it
+BEARING_METHOD = (
+    "pinhole camera (analysis.camera): level_from_horizon, with_reference_azimuth, "
+    "pixel_azimuth_elevation; reference azimuth on the WGS84 geodesic"
+)
+
+Pixel = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class FieldOfView:
+    """A horizontal field of view and where it came from (for the stored inputs)."""
+
+    hfov_deg: float
+    source: str  # "exif:focal_length_35mm=26 mm" or "typed"
+
+
+def fov_from_metadata(metadata: dict) -> FieldOfView | None:
+    """The field of view from an evidence's EXIF 35 mm-equivalent focal length, if any."""
+    camera = metadata.get("camera") or {}
+    f35 = camera.get("focal_length_35mm")
+    if not isinstance(f35, int | float) or not f35 > 0:
+        return None
+    return FieldOfView(hfov_from_focal_35mm(float(f35)), f"exif:focal_length_35mm={f35:g} mm")
+
+
+def pixel_aspect_of(sar: tuple[int, int] | None, rotation_deg: int = 0) -> float:
+    """Pixel width / height of the upright frame from a video's sample aspect ratio."""
+    if sar is None or sar[0] <= 0 or sar[1] <= 0:
+        return 1.0
+    aspect = sar[0] / sar[1]
+    return 1.0 / aspect if int(round(rotation_deg / 90.0)) % 2 else aspect
+
+
+def default_sigma_deg(
+    width_px: int, hfov_deg: float, click_sigma_px: float = DEFAULT_CLICK_SIGMA_PX
+) -> float:
+    """One-sigma of a bearing from two clicks of ``click_sigma_px`` each (module doc)."""
+    return math.sqrt(2.0) * click_sigma_px * hfov_deg / width_px
+
+
+@dataclass(frozen=True)
+class BearingSetup:
+    """What the analyst gave: the frame's size, the field of view and the clicks."""
+
+    width_px: int
+    height_px: int
+    hfov_deg: float
+    camera_position: LatLon
+    reference_position: LatLon
+    reference_px: Pixel
+    target_px: Pixel
+    horizon_px: tuple[Pixel, Pixel] | None = None
+    pixel_aspect: float = 1.0
+
+
+@dataclass(frozen=True)
+class BearingSolution:
+    """The target's direction and the camera orientation it came from."""
+
+    azimuth_deg: float  # target, clockwise from true north
+    elevation_deg: float  # target, up from the horizontal
+    reference_azimuth_deg: float  # geodesic azimuth camera -> reference landmark
+    view_azimuth_deg: float  # the optical axis (yaw)
+    pitch_deg: float
+    roll_deg: float
+
+
+def solve_bearing(setup: BearingSetup) -> BearingSolution:
+    """The target's azimuth from a reference landmark's pixel (see the module doc).
+
+    Raises:
+        GeometryError: for an impossible camera (field of view, size) or coincident
+            horizon pixels.
+    """
+    camera = PinholeCamera(
+        setup.width_px, setup.height_px, setup.hfov_deg, pixel_aspect=setup.pixel_aspect
+    )
+    if setup.horizon_px is not None:
+        camera = level_from_horizon(camera, *setup.horizon_px)
+    reference_az = geodesy.azimuth_deg(setup.camera_position, setup.reference_position)
+    oriented = with_reference_azimuth(camera, setup.reference_px, reference_az)
+    azimuth, elevation = oriented.pixel_azimuth_elevation(*setup.target_px)
+    return BearingSolution(
+        azimuth_deg=azimuth,
+        elevation_deg=elevation,
+        reference_azimuth_deg=reference_az,
+        view_azimuth_deg=oriented.yaw_deg,
+        pitch_deg=oriented.pitch_deg,
+        roll_deg=oriented.roll_deg,
+    )
+
+
+def bearing_inputs(
+    setup: BearingSetup,
+    solution: BearingSolution,
+    *,
+    fov_source: str,
+    reference_id: int,
+    reference_name: str,
+    evidence_sha256: str | None,
+    click_sigma_px: float | None,
+) -> dict:
+    """The tool's inputs as stored with the bearing (``add_bearing(extra_inputs=...)``)."""
+    return {
+        "tool": "bearing_tool",
+        "method": BEARING_METHOD,
+        "evidence_sha256": evidence_sha256,
+        "image_size_px": [setup.width_px, setup.height_px],
+        "pixel_aspect": setup.pixel_aspect,
+        "hfov_source": fov_source,
+        "reference_id": reference_id,
+        "reference_name": reference_name,
+        "reference_lat_lon_deg": [
+            setup.reference_position.lat_deg,
+            setup.reference_position.lon_deg,
+        ],
+        "reference_azimuth_deg": solution.reference_azimuth_deg,
+        "reference_px": list(setup.reference_px),
+        "target_px": list(setup.target_px),
+        "horizon_px": [list(p) for p in setup.horizon_px] if setup.horizon_px else None,
+        "pitch_deg": solution.pitch_deg,
+        "roll_deg": solution.roll_deg,
+        "elevation_deg": solution.elevation_deg,
+        "click_sigma_px": click_sigma_px,
+    }

@@ -1,0 +1,343 @@
+"""BearingTool: the azimuth of a target seen in a frame, from a reference landmark's pixel.
+
+The analyst (a) picks the camera position (a camera landmark, or clicks one on the map),
+(b) clicks the reference landmark's pixel and says which landmark it is, (c) clicks the
+target's pixel, (d) sets the horizontal field of view (from EXIF when the evidence has a
+35 mm-equivalent focal length, else typed) and the one-sigma, and optionally clicks two points
+on the horizon to level the camera. The maths is ``ui.bearing_geometry.solve_bearing``;
+"Add bearing" stores an undoable bearing observation with every input
+(``MapPanel.add_bearing`` -> ``geodata.add_bearing(extra_inputs=...)``), and the map draws the
+ray and the field-of-view wedge. "Intersect selected bearings" triangulates in a worker.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.errors import GeometryError
+from analysis.geodesy import LatLon
+from ui.bearing_base import FrameRef, PixelTool, fill_combo
+from ui.bearing_geometry import (
+    DEFAULT_CLICK_SIGMA_PX,
+    DEFAULT_HFOV_DEG,
+    BearingSetup,
+    BearingSolution,
+    bearing_inputs,
+    default_sigma_deg,
+    fov_from_metadata,
+    solve_bearing,
+)
+from ui.jobs import JobRunner
+from ui.map_panel import MapPanel, landmark_id
+
+PICK_RADIUS_DEG = 1e-6  # a camera placed on the map is found again within ~0.1 m
+
+
+def _spin(lo: float, hi: float, decimals: int, value: float, suffix: str) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(lo, hi)
+    spin.setDecimals(decimals)
+    spin.setValue(value)
+    spin.setSuffix(suffix)
+    spin.setKeyboardTracking(False)
+    return spin
+
+
+class BearingTool(PixelTool):
+    """Frame-to-map bearing tool (see the module doc)."""
+
+    def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
+        super().__init__(map_panel, jobs, parent)
+        self.solution: BearingSolution | None = None
+        self.fov_source = "typed"
+        self._sigma_typed = False
+        self._pending_camera: tuple[float, float] | None = None
+        self._build()
+        self.inputs_changed.connect(self.recompute)
+        self.armed_changed.connect(self._on_armed_changed)
+        map_panel.bridge.point_picked.connect(self._on_bridge_point_picked)
+        map_panel.bridge.feature_clicked.connect(self._on_bridge_feature_clicked)
+
+    # -- construction -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.camera_combo = QComboBox()
+        self.reference_combo = QComboBox()
+        self.reference_button = QPushButton("Click reference")
+        self.target_button = QPushButton("Click target")
+        self.horizon_button = QPushButton("Click horizon (2)")
+        self.clear_button = QPushButton("Clear clicks")
+        self.hfov_spin = _spin(0.5, 179.0, 3, DEFAULT_HFOV_DEG, " °")
+        self.hfov_source_label = QLabel("typed")
+        self.sigma_spin = _spin(0.001, 45.0, 3, 0.1, " °")
+        self.range_spin = _spin(100.0, 100000.0, 0, 5000.0, " m")
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.prompt_label = QLabel("")
+        self.add_button = QPushButton("Add bearing")
+        self.bearing_list = QListWidget()
+        self.intersect_button = QPushButton("Intersect selected bearings")
+        form = QFormLayout()
+        form.addRow("Camera", self.camera_combo)
+        form.addRow("Reference", self.reference_combo)
+        clicks = QHBoxLayout()
+        for b in (self.reference_button, self.target_button, self.horizon_button):
+            clicks.addWidget(b)
+        hfov = QHBoxLayout()
+        hfov.addWidget(self.hfov_spin)
+        hfov.addWidget(self.hfov_source_label, 1)
+        form.addRow("Clicks", clicks)
+        form.addRow("", self.clear_button)
+        form.addRow("Horizontal FOV", hfov)
+        form.addRow("Sigma (1σ)", self.sigma_spin)
+        form.addRow("Ray length", self.range_spin)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.prompt_label)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.add_button)
+        layout.addWidget(QLabel("Bearings (tick two or more):"))
+        layout.addWidget(self.bearing_list, 1)
+        layout.addWidget(self.intersect_button)
+        self.reference_button.clicked.connect(lambda: self.arm("reference"))
+        self.target_button.clicked.connect(lambda: self.arm("target"))
+        self.horizon_button.clicked.connect(lambda: self.arm("horizon 1"))
+        self.clear_button.clicked.connect(self.clear_pixels)
+        self.camera_combo.currentIndexChanged.connect(lambda _i: self.recompute())
+        self.reference_combo.currentIndexChanged.connect(lambda _i: self.recompute())
+        self.hfov_spin.valueChanged.connect(self._on_hfov_spin_value_changed)
+        self.sigma_spin.valueChanged.connect(self._on_sigma_spin_value_changed)
+        self.add_button.clicked.connect(self.add_bearing)
+        self.intersect_button.clicked.connect(self.intersect_selected)
+        self.bearing_list.itemChanged.connect(lambda _item: self._update_buttons())
+        self._update_buttons()
+
+    # -- inputs -------------------------------------------------------------------------
+    def set_frame(self, frame: FrameRef | None) -> None:
+        """A new picture; the field of view comes from its EXIF focal length when it has one."""
+        if frame is not None and (
+            self.frame is None or frame.evidence_id != self.frame.evidence_id
+        ):
+            fov = fov_from_metadata(frame.metadata)
+            if fov is not None:
+                self.set_hfov(fov.hfov_deg, fov.source)
+        super().set_frame(frame)
+
+    def set_hfov(self, hfov_deg: float, source: str = "typed") -> None:
+        self.hfov_spin.blockSignals(True)
+        self.hfov_spin.setValue(hfov_deg)
+        self.hfov_spin.blockSignals(False)
+        self.fov_source = source
+        self.hfov_source_label.setText(source)
+        self.recompute()
+
+    def _on_hfov_spin_value_changed(self, _value: float) -> None:
+        self.fov_source = "typed"
+        self.hfov_source_label.setText("typed")
+        self.recompute()
+
+    def _on_sigma_spin_value_changed(self, _value: float) -> None:
+        self._sigma_typed = True
+
+    def set_sigma(self, sigma_deg: float | None) -> None:
+        """Type a sigma (None returns to the default from the click precision)."""
+        self._sigma_typed = sigma_deg is not None
+        if sigma_deg is not None:
+            self.sigma_spin.blockSignals(True)
+            self.sigma_spin.setValue(sigma_deg)
+            self.sigma_spin.blockSignals(False)
+        self.recompute()
+
+    def select_camera(self, camera_id: int) -> bool:
+        index = self.camera_combo.findData(camera_id)
+        if index >= 0:
+            self.camera_combo.setCurrentIndex(index)
+        return index >= 0
+
+    def select_reference(self, landmark_id: int) -> bool:
+        index = self.reference_combo.findData(landmark_id)
+        if index >= 0:
+            self.reference_combo.setCurrentIndex(index)
+        return index >= 0
+
+    def landmarks_changed(self) -> None:
+        cameras = [m for m in self.landmarks if m.kind == "camera"]
+        others = [m for m in self.landmarks if m.kind != "camera"]
+        fill_combo(self.camera_combo, cameras, self.camera_combo.currentData())
+        fill_combo(self.reference_combo, others, self.reference_combo.currentData())
+        if self._pending_camera is not None:
+            lat, lon = self._pending_camera
+            for m in cameras:
+                if (
+                    abs(m.lat_deg - lat) < PICK_RADIUS_DEG
+                    and abs(m.lon_deg - lon) < PICK_RADIUS_DEG
+                ):
+                    self.select_camera(m.id)
+                    self._pending_camera = None
+        self._fill_bearing_list()
+
+    def _fill_bearing_list(self) -> None:
+        ticked = set(self.selected_bearing_ids())
+        self.bearing_list.blockSignals(True)
+        self.bearing_list.clear()
+        names = {m.id: m.name for m in self.landmarks}
+        for obs in self.bearings:
+            cam = names.get(obs.inputs.get("camera_id"), "?")
+            text = f"#{obs.id}  {obs.result['azimuth_deg']:.3f}° from {cam}"
+            if obs.frame_index is not None:
+                text += f", frame {obs.frame_index}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, obs.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = obs.id in ticked
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.bearing_list.addItem(item)
+        self.bearing_list.blockSignals(False)
+        self._update_buttons()
+
+    def selected_bearing_ids(self) -> list[int]:
+        return [
+            int(item.data(Qt.ItemDataRole.UserRole))
+            for item in (self.bearing_list.item(k) for k in range(self.bearing_list.count()))
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_bearing_checked(self, observation_id: int, checked: bool = True) -> None:
+        for k in range(self.bearing_list.count()):
+            item = self.bearing_list.item(k)
+            if item.data(Qt.ItemDataRole.UserRole) == observation_id:
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    # -- map clicks ---------------------------------------------------------------------
+    def _on_bridge_point_picked(self, tool: str, lat: float, lon: float) -> None:
+        if tool == "camera":  # the map panel adds the camera; select it once it is listed
+            self._pending_camera = (lat, lon)
+
+    def _on_bridge_feature_clicked(self, feature_id: str) -> None:
+        point_id = landmark_id(feature_id)
+        if point_id is not None and not self.select_camera(point_id):
+            self.select_reference(point_id)
+
+    # -- clicks -------------------------------------------------------------------------
+    def after_click(self, key: str) -> None:
+        if key == "horizon 1":
+            self.arm("horizon 2")
+
+    def _on_armed_changed(self, key: str) -> None:
+        prompts = {
+            "reference": "Click the reference landmark in the picture",
+            "target": "Click the target in the picture",
+            "horizon 1": "Click a point on the horizon (1 of 2)",
+            "horizon 2": "Click another point on the horizon, far from the first (2 of 2)",
+        }
+        self.prompt_label.setText(prompts.get(key, ""))
+
+    # -- the result ---------------------------------------------------------------------
+    def setup(self) -> BearingSetup | None:
+        """The inputs as the maths needs them, or None while something is missing."""
+        frame, px = self.frame, self.pixels
+        camera = self.landmark(self.camera_combo.currentData())
+        reference = self.landmark(self.reference_combo.currentData())
+        if frame is None or camera is None or reference is None:
+            return None
+        if "reference" not in px or "target" not in px:
+            return None
+        horizon = (px["horizon 1"], px["horizon 2"]) if "horizon 2" in px else None
+        return BearingSetup(
+            width_px=frame.width_px,
+            height_px=frame.height_px,
+            hfov_deg=self.hfov_spin.value(),
+            camera_position=LatLon(camera.lat_deg, camera.lon_deg),
+            reference_position=LatLon(reference.lat_deg, reference.lon_deg),
+            reference_px=px["reference"],
+            target_px=px["target"],
+            horizon_px=horizon,
+            pixel_aspect=frame.pixel_aspect,
+        )
+
+    def recompute(self) -> None:
+        """Solve again from the current inputs (microseconds: pure arithmetic)."""
+        if self.frame is not None and not self._sigma_typed:
+            sigma = default_sigma_deg(self.frame.width_px, self.hfov_spin.value())
+            self.sigma_spin.blockSignals(True)
+            self.sigma_spin.setValue(sigma)
+            self.sigma_spin.blockSignals(False)
+        setup = self.setup()
+        self.solution = None
+        try:
+            self.solution = solve_bearing(setup) if setup is not None else None
+        except GeometryError as exc:
+            self.result_label.setText(f"⚠ {exc}")
+        else:
+            self.result_label.setText(self._describe(setup))
+        self._update_buttons()
+
+    def _describe(self, setup: BearingSetup | None) -> str:
+        s = self.solution
+        if s is None or setup is None:
+            missing = [k for k in ("reference", "target") if k not in self.pixels]
+            need = ", ".join(f"click the {k}" for k in missing) or "pick a camera and reference"
+            return f"To measure: {need}."
+        level = (
+            f"levelled on the horizon: pitch {s.pitch_deg:.2f}°, roll {s.roll_deg:.2f}°"
+            if setup.horizon_px
+            else "not levelled (pitch and roll taken as 0)"
+        )
+        return (
+            f"Target azimuth {s.azimuth_deg:.3f}° ± {self.sigma_spin.value():.3f}° "
+            f"(elevation {s.elevation_deg:.2f}°)\n"
+            f"Reference azimuth {s.reference_azimuth_deg:.3f}°, optical axis "
+            f"{s.view_azimuth_deg:.2f}°; {level}"
+        )
+
+    def _update_buttons(self) -> None:
+        self.add_button.setEnabled(self.solution is not None and self.case is not None)
+        self.intersect_button.setEnabled(len(self.selected_bearing_ids()) >= 2)
+
+    # -- writes -------------------------------------------------------------------------
+    def add_bearing(self) -> None:
+        """Store the bearing (undoable) with its inputs; the map shows the ray and wedge."""
+        setup, s, frame = self.setup(), self.solution, self.frame
+        if setup is None or s is None or frame is None or self.case is None:
+            return
+        reference = self.landmark(self.reference_combo.currentData())
+        extra = bearing_inputs(
+            setup,
+            s,
+            fov_source=self.fov_source,
+            reference_id=reference.id,
+            reference_name=reference.name,
+            evidence_sha256=frame.evidence_sha256,
+            click_sigma_px=DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
+        )
+        self.map_panel.add_bearing(
+            self.camera_combo.currentData(),
+            s.azimuth_deg,
+            self.sigma_spin.value(),
+            evidence_id=frame.evidence_id,
+            frame_index=frame.frame_index,
+            hfov_deg=setup.hfov_deg,
+            view_azimuth_deg=s.view_azimuth_deg,
+            range_m=self.range_spin.value(),
+            extra_inputs=extra,
+        )
+
+    def intersect_selected(self) -> None:
+        """Triangulate the ticked bearings in a worker; the ellipse appears on the map."""
+        ids = self.selected_bearing_ids()
+        if len(ids) < 2:
+            self.show_error("Intersect bearings", "Tick two or more bearings.")
+            return
+        self.map_panel.triangulate(ids)
