@@ -31,6 +31,7 @@ from typing import Any
 from analysis.enhance import Enhancements, apply_enhancements
 from analysis.errors import CorruptMediaError
 from analysis.jobs import CancelToken, ProgressFn, check, report
+from analysis.video_probe import library_versions
 from analysis.video_table import FrameTable, build_frame_table
 from workbench import __version__
 from workbench.case import audit
@@ -87,7 +88,7 @@ def load_or_build_frame_table(
     MediaError subclasses for an unreadable file.
     """
     cached = cached_frame_table(case.read(), evidence_id)
-    if cached is not None:
+    if cached is not None and _same_decoder(cached):
         report(progress, 1.0, "frame table from the case")
         return cached
     e, path = video_evidence(case, evidence_id)
@@ -96,8 +97,10 @@ def load_or_build_frame_table(
 
     def store(conn: sqlite3.Connection) -> FrameTable:
         again = cached_frame_table(conn, evidence_id)
-        if again is not None:  # built meanwhile by another job: keep the first
+        if again is not None and _same_decoder(again):  # built meanwhile by another job
             return again
+        if again is not None:
+            _drop_stale_table(case, conn, e.sha256, evidence_id, again, table)
         conn.execute(
             "INSERT INTO frame_table (evidence_id, meta_json, built_at_utc) VALUES (?, ?, ?)",
             (evidence_id, json.dumps(table.meta(), sort_keys=True), audit.utc_now_iso()),
@@ -120,6 +123,44 @@ def load_or_build_frame_table(
         return table
 
     return case.write_sync(store)
+
+
+def _same_decoder(table: FrameTable) -> bool:
+    """Whether the table's hashes came from this libavcodec.
+
+    Some decoders (MPEG-4 Part 2) are not bit-exact across FFmpeg releases, so a table built
+    by another version may not match what this one decodes.
+    """
+    return dict(table.versions).get("libavcodec") == library_versions().get("libavcodec")
+
+
+def _drop_stale_table(
+    case: Case,
+    conn: sqlite3.Connection,
+    sha256: str,
+    evidence_id: int,
+    old: FrameTable,
+    new: FrameTable,
+) -> None:
+    old_md5 = [r[4] for r in old.to_rows()]
+    new_md5 = [r[4] for r in new.to_rows()]
+    changed = sum(a != b for a, b in zip(old_md5, new_md5, strict=False))
+    changed += abs(len(old_md5) - len(new_md5))
+    conn.execute("DELETE FROM frame WHERE evidence_id = ?", (evidence_id,))
+    conn.execute("DELETE FROM frame_table WHERE evidence_id = ?", (evidence_id,))
+    case.log(
+        conn,
+        "video.frame_table_rebuilt",
+        sha256,
+        {
+            "reason": "decoder version changed",
+            "old_versions": dict(old.versions),
+            "new_versions": dict(new.versions),
+            "frames_before": len(old_md5),
+            "frames_after": len(new_md5),
+            "hashes_changed": changed,
+        },
+    )
 
 
 # -- segments ---------------------------------------------------------------------------------

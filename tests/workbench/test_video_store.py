@@ -242,3 +242,45 @@ def test_a_dark_frame_with_a_caption_does_not_count_as_sharp():
     assert stds[0] < 10 < stds[1]
     sharp = frame_sharpness([caption, scene], stds)
     assert sharp[0] == 0.0 and sharp[1] > 10.0
+
+
+def test_table_from_another_decoder_version_is_rebuilt_and_logged(tmp_path):
+    """MPEG-4 Part 2 is not bit-exact across FFmpeg releases: a table from another
+    libavcodec is rebuilt rather than trusted, and the rebuild is in the audit log."""
+    import json as _json
+
+    from tests.media_factory import make_video
+    from workbench.case import audit as _audit
+    from workbench.case import create_case as _create
+    from workbench.case.intake import import_file as _import
+    from workbench.video_store import cached_frame_table, load_or_build_frame_table
+
+    with _create(tmp_path / "v") as case:
+        ev = _import(case, make_video(tmp_path / "v.mp4", frames=12, fmt="mp4"))
+        first = load_or_build_frame_table(case, ev.id)
+
+        def pretend_old_build(conn):
+            meta = _json.loads(
+                conn.execute(
+                    "SELECT meta_json FROM frame_table WHERE evidence_id = ?", (ev.id,)
+                ).fetchone()[0]
+            )
+            meta["versions"]["libavcodec"] = "0.0.1"
+            conn.execute(
+                "UPDATE frame_table SET meta_json = ? WHERE evidence_id = ?",
+                (_json.dumps(meta), ev.id),
+            )
+            conn.execute(
+                "UPDATE frame SET md5 = 'stale' WHERE evidence_id = ? AND frame_index = 3", (ev.id,)
+            )
+
+        case.write_sync(pretend_old_build)
+        again = load_or_build_frame_table(case, ev.id)
+        assert [r[4] for r in again.to_rows()] == [r[4] for r in first.to_rows()]
+        stored = cached_frame_table(case.read(), ev.id)
+        assert dict(stored.versions)["libavcodec"] == dict(first.versions)["libavcodec"]
+        [entry] = [
+            e for e in _audit.entries(case.read()) if e.action == "video.frame_table_rebuilt"
+        ]
+        assert entry.details["hashes_changed"] == 1
+        assert entry.details["old_versions"]["libavcodec"] == "0.0.1"
