@@ -34,6 +34,7 @@ class DemoFindings:
     bearing_ids: tuple[int, ...]
     intersection_id: int
     miss_m: float  # intersection to the true strike point
+    continuity: Any = None  # ContinuityResult of the segments either side of the cut
 
 
 def clicked_pixel(camera: dict[str, Any], enu_m: list[float]) -> tuple[float, float]:
@@ -64,10 +65,14 @@ def run_demo_analyses(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> DemoFindings:
-    """Cuts, landmarks, cameras, bearings from the flash, and their intersection."""
+    """Cuts, segment continuity, landmarks, cameras, bearings to the flash, intersection."""
     report(progress, 0.0, "detecting cuts")
     segments = detect_and_store_segments(case, ids["video_rooftop"], cancel=cancel)
     cut_frames = tuple(s.first_frame for s in segments[1:])
+    continuity = None
+    if len(segments) >= 2:
+        report(progress, 0.1, "comparing the segments either side of the cut")
+        continuity = _compare_segments(case, ids["video_rooftop"], segments, truth, cancel)
     marks = truth["landmarks"]
     tower = marks["water_tower_tank_centre"]
     for key, name in (
@@ -99,7 +104,27 @@ def run_demo_analyses(
     )
     save_note(case, None, _summary(cut_frames, truth, fix, miss_m)).result()
     report(progress, 1.0, "analyses done")
-    return DemoFindings(cut_frames, tuple(bearing_ids), fix_id, miss_m)
+    return DemoFindings(cut_frames, tuple(bearing_ids), fix_id, miss_m, continuity)
+
+
+def _compare_segments(
+    case: Case, evidence_id: int, segments: list, truth: dict[str, Any], cancel: CancelToken | None
+) -> Any:
+    """Continuity of the first two segments, stored as a continuity note with its figures."""
+    from workbench.match_store import compare_segments_of, save_continuity_note
+
+    result, ref_a, ref_b = compare_segments_of(
+        case, evidence_id, segments[0], segments[1], cancel=cancel
+    )
+    true_zoom = truth["videos"]["video_rooftop"]["cut"]["zoom_ratio"]
+    zoom = f"{result.zoom_ratio:.3f}" if result.zoom_ratio else "none"
+    text = (
+        f"Demo: frames {ref_a.frame_index} and {ref_b.frame_index} either side of the cut. "
+        f"Verdict: {result.verdict} ({result.reason}). Zoom ratio {zoom} "
+        f"(scenario truth {true_zoom:.3f}). {result.note}"
+    )
+    save_continuity_note(case, ref_a, ref_b, result, text).result()
+    return result
 
 
 def _bearing_from_flash(

@@ -15,6 +15,7 @@ from workbench.case.evidence import get_source, list_evidence, list_notes
 from workbench.case.verify import verify_case
 from workbench.demo import build_demo_case
 from workbench.geodata import list_observations
+from workbench.match_store import list_continuity_notes
 from workbench.video_store import list_segments
 
 
@@ -84,6 +85,17 @@ def test_demo_measures_the_strike_point_from_the_flash(small_demo):
     inside = (along / ellipse["semi_major_m"]) ** 2 + (across / ellipse["semi_minor_m"]) ** 2
     assert inside <= 1.0, (miss.distance_m, ellipse)  # the true strike point is in the 95% ellipse
     assert ellipse["semi_major_m"] < 150.0
+
+
+def test_demo_compares_the_segments_either_side_of_the_cut(small_demo):
+    demo, _config = small_demo
+    truth = json.loads(demo.truth_path.read_text(encoding="utf-8"))
+    with open_case(demo.case_path, read_only=True) as case:
+        [note] = list_continuity_notes(case.read())
+    cut = truth["videos"]["video_rooftop"]["cut"]["frame"]
+    assert note.a.frame_index < cut <= note.b.frame_index
+    assert note.verdict in ("same position", "different position", "inconclusive")
+    assert "same TIME" in note.note and "scenario truth" in note.note
 
 
 def test_existing_demo_is_reused_and_an_interrupted_one_rebuilt(small_demo):
