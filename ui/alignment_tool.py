@@ -58,8 +58,9 @@ class AlignmentTool(PixelTool):
         self.near_button.clicked.connect(lambda: self.arm("near"))
         self.far_button.clicked.connect(lambda: self.arm("far"))
         self.clear_button.clicked.connect(self.clear_pixels)
-        self.near_combo.currentIndexChanged.connect(lambda _i: self.recompute())
-        self.far_combo.currentIndexChanged.connect(lambda _i: self.recompute())
+        # ``activated``: currentIndexChanged also fires while the combos are destroyed.
+        self.near_combo.activated.connect(self._on_combo_activated)
+        self.far_combo.activated.connect(self._on_combo_activated)
         self.add_button.clicked.connect(self.add_alignment)
         self.inputs_changed.connect(self.recompute)
         self.recompute()
@@ -71,9 +72,13 @@ class AlignmentTool(PixelTool):
         if keep_far is None and self.far_combo.count() > 1:
             self.far_combo.setCurrentIndex(1)
 
+    def _on_combo_activated(self, _index: int) -> None:
+        self.recompute()
+
     def select(self, near_id: int, far_id: int) -> None:
         self.near_combo.setCurrentIndex(self.near_combo.findData(near_id))
         self.far_combo.setCurrentIndex(self.far_combo.findData(far_id))
+        self.recompute()
 
     def ids(self) -> tuple[int, int] | None:
         near, far = self.near_combo.currentData(), self.far_combo.currentData()

@@ -8,6 +8,7 @@ window only creates it and adds two menu actions.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QTabWidget
@@ -27,7 +28,8 @@ class GeometryTools(QTabWidget):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
-        self.window_ = window
+        # A weak reference: the dock is the window's child and must not keep its wrapper alive.
+        self._window = weakref.ref(window)
         self.bearing = BearingTool(window.map_panel, window.jobs)
         self.alignment = AlignmentTool(window.map_panel, window.jobs)
         self.addTab(self.bearing, "Bearing")
@@ -44,6 +46,10 @@ class GeometryTools(QTabWidget):
         window.detail_shown.connect(lambda _id: self.update_frame())
         window.case_opened.connect(lambda _case: self.refresh())
         window.case_refreshed.connect(self.refresh)
+
+    @property
+    def window_(self) -> MainWindow:
+        return self._window()
 
     def refresh(self) -> None:
         if self.window_.case is None:

@@ -115,13 +115,15 @@ class BearingTool(PixelTool):
         self.target_button.clicked.connect(lambda: self.arm("target"))
         self.horizon_button.clicked.connect(lambda: self.arm("horizon 1"))
         self.clear_button.clicked.connect(self.clear_pixels)
-        self.camera_combo.currentIndexChanged.connect(lambda _i: self.recompute())
-        self.reference_combo.currentIndexChanged.connect(lambda _i: self.recompute())
+        # ``activated`` (a user's choice) rather than currentIndexChanged, which a combo also
+        # emits while it is being destroyed, when the rest of the tool may already be gone.
+        self.camera_combo.activated.connect(self._on_combo_activated)
+        self.reference_combo.activated.connect(self._on_combo_activated)
         self.hfov_spin.valueChanged.connect(self._on_hfov_spin_value_changed)
         self.sigma_spin.valueChanged.connect(self._on_sigma_spin_value_changed)
         self.add_button.clicked.connect(self.add_bearing)
         self.intersect_button.clicked.connect(self.intersect_selected)
-        self.bearing_list.itemChanged.connect(lambda _item: self._update_buttons())
+        self.bearing_list.itemChanged.connect(self._on_bearing_list_item_changed)
         self._update_buttons()
 
     # -- inputs -------------------------------------------------------------------------
@@ -160,16 +162,21 @@ class BearingTool(PixelTool):
             self.sigma_spin.blockSignals(False)
         self.recompute()
 
+    def _on_combo_activated(self, _index: int) -> None:
+        self.recompute()
+
     def select_camera(self, camera_id: int) -> bool:
         index = self.camera_combo.findData(camera_id)
         if index >= 0:
             self.camera_combo.setCurrentIndex(index)
+            self.recompute()
         return index >= 0
 
     def select_reference(self, landmark_id: int) -> bool:
         index = self.reference_combo.findData(landmark_id)
         if index >= 0:
             self.reference_combo.setCurrentIndex(index)
+            self.recompute()
         return index >= 0
 
     def landmarks_changed(self) -> None:
@@ -205,6 +212,9 @@ class BearingTool(PixelTool):
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
             self.bearing_list.addItem(item)
         self.bearing_list.blockSignals(False)
+        self._update_buttons()
+
+    def _on_bearing_list_item_changed(self, _item: QListWidgetItem) -> None:
         self._update_buttons()
 
     def selected_bearing_ids(self) -> list[int]:

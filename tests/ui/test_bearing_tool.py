@@ -290,3 +290,78 @@ def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
     found = LatLon(fix.result["lat_deg"], fix.result["lon_deg"])
     assert geodesy.distance_m(found, scene.target) < 5.0  # 0.05 deg at 2.8 km is 2.4 m
     assert sorted(fix.inputs["bearing_ids"]) == sorted(o.id for o in tool.bearings)
+
+
+# -- the main window -----------------------------------------------------------------------
+def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alignment(
+    qtbot, tmp_path
+):
+    from tests.media_factory import make_video
+    from ui.main_window import MainWindow
+
+    scene = make_scene(10.0)
+    path = tmp_path / "window.gwcase"
+    with create_case(path, title="Geometry") as c:
+        ids = setup_case(c, tmp_path, scene)
+        near = geodata.add_landmark(c, "Minaret", 35.6210, 36.5400).result()
+        far = geodata.add_landmark(c, "Mast", 35.6220, 36.5600).result()
+        video_id = import_file(c, make_video(tmp_path / "clip.mp4", size=(96, 64))).id
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.case_refreshed, timeout=TIMEOUT):
+            window.open_case_path(path)
+        tools = window.geometry_tools
+        menu = [a for a in window.menuBar().actions() if a.text() == "&Geometry"][0]
+        [action] = [a for a in menu.menu().actions() if a.shortcut().toString() == "Ctrl+B"]
+        action.trigger()
+        assert window.geometry_dock.isVisible() and tools.currentWidget() is tools.bearing
+        window.evidence_panel.select(ids["evidence"])
+        qtbot.waitUntil(lambda: tools.bearing.frame is not None, timeout=TIMEOUT)
+        assert (tools.bearing.frame.width_px, tools.bearing.frame.height_px) == SIZE
+        assert tools.bearing.fov_source.startswith("exif:")
+        qtbot.waitUntil(lambda: tools.bearing.camera_combo.count() == 1, timeout=TIMEOUT)
+        viewer = window.viewer
+        viewer.actual_size()
+        viewer.zoom_in(), viewer.zoom_in(), viewer.zoom_in()
+        tools.bearing.reference_button.click()
+        viewer.centerOn(*scene.reference_px)
+        click_pixel(qtbot, viewer, scene.reference_px)
+        got = tools.bearing.pixels["reference"]
+        assert got == pytest.approx(scene.reference_px, abs=0.5 / viewer.zoom + 1e-9)
+
+        tools.show_alignment_tool()
+        tools.alignment.select(near, far)
+        tools.alignment.near_button.click()
+        assert tools.bearing.armed_key == "" and viewer.armed  # one tool waits at a time
+        click_pixel(qtbot, viewer, scene.target_px)
+        tools.alignment.set_pixel("far", (scene.target_px[0] + 1.0, scene.target_px[1] - 40.0))
+        assert "do not line up" not in tools.alignment.result_label.text()
+        assert "reference" in tools.bearing.pixels  # the bearing tool kept its click
+        tools.alignment.add_button.click()
+        qtbot.waitUntil(
+            lambda: len(geodata.list_observations(window.case.read(), "alignment")) == 1,
+            timeout=TIMEOUT,
+        )
+        [obs] = geodata.list_observations(window.case.read(), "alignment")
+        assert obs.inputs["near_id"] == near and obs.inputs["far_id"] == far
+        assert obs.inputs["near_px"] == pytest.approx(list(tools.alignment.pixels["near"]))
+        assert obs.evidence_id == ids["evidence"]
+        expected = geodesy.azimuth_deg(LatLon(35.6220, 36.5600), LatLon(35.6210, 36.5400))
+        assert obs.result["azimuth_deg"] == pytest.approx(expected)
+        window.undo_stack.undo()
+        qtbot.waitUntil(
+            lambda: geodata.list_observations(window.case.read(), "alignment") == [],
+            timeout=TIMEOUT,
+        )
+
+        window.evidence_panel.select(video_id)  # a video: the frame on screen, its index
+        qtbot.waitUntil(
+            lambda: tools.alignment.frame is not None and tools.alignment.frame.frame_index == 0,
+            timeout=TIMEOUT,
+        )
+        assert (tools.alignment.frame.width_px, tools.alignment.frame.height_px) == (96, 64)
+        assert tools.alignment.pixels == {} and tools.alignment.viewer is window.video_panel.viewer
+    finally:
+        window.close_case()
