@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSimpleText
 ARM_PX = 14  # crosshair arm length on screen
 GAP_PX = 4  # empty centre, so the clicked pixel itself is not hidden
 Z_VALUE = 10.0
+LEFT_LABELS = ("reference", "near", "horizon")
 
 
 class PixelMarker(QGraphicsItem):
@@ -34,7 +35,11 @@ class PixelMarker(QGraphicsItem):
         self.label.setFont(font)
         self.label.setBrush(self.colour)
         self.label.setPen(QPen(QColor(0, 0, 0, 200), 0.6))
-        self.label.setPos(ARM_PX - 2, -ARM_PX - 6)
+        # Left-hand labels (reference, near, first horizon point) do not cover the label of
+        # a second marker clicked just to the right, as a target often is.
+        width = self.label.boundingRect().width()
+        left = label.split(" ")[0] in LEFT_LABELS and label != "horizon 2"
+        self.label.setPos(-ARM_PX + 2 - width if left else ARM_PX - 2, -ARM_PX - 8)
 
     def text(self) -> str:
         return self.label.text()
