@@ -42,6 +42,7 @@ from ui.bearing_geometry import (
 from ui.jobs import JobRunner
 from ui.map_panel import MapPanel, landmark_id
 
+UNCHECKED_FOV = "unchecked: no EXIF focal length, type the field of view"
 PICK_RADIUS_DEG = 1e-6  # a camera placed on the map is found again within ~0.1 m
 
 
@@ -135,6 +136,8 @@ class BearingTool(PixelTool):
             fov = fov_from_metadata(frame.metadata)
             if fov is not None:
                 self.set_hfov(fov.hfov_deg, fov.source)
+            else:  # say so until the analyst types a value: a stale EXIF value is no source
+                self.set_hfov(self.hfov_spin.value(), UNCHECKED_FOV)
         super().set_frame(frame)
 
     def set_hfov(self, hfov_deg: float, source: str = "typed") -> None:

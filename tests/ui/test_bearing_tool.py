@@ -292,6 +292,33 @@ def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
     assert sorted(fix.inputs["bearing_ids"]) == sorted(o.id for o in tool.bearings)
 
 
+def test_map_clicks_pick_the_camera_and_reference_and_an_unarmed_viewer_only_pans(
+    qtbot, panel, case, tmp_path
+):
+    scene = make_scene(0.0)
+    ids = setup_case(case, tmp_path, scene)
+    open_map(qtbot, panel, case)
+    tool, viewer = make_tool(qtbot, panel, case, ids)
+    with qtbot.assertNotEmitted(viewer.pixel_clicked):
+        click_pixel(qtbot, viewer, scene.target_px)
+    assert tool.pixels == {}
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):  # the map's camera tool
+        panel.bridge.point_picked.emit("camera", 35.6301, 36.5102)
+    tool.refresh()
+    qtbot.waitUntil(lambda: tool.camera_combo.count() == 2, timeout=TIMEOUT)
+    new = tool.landmark(tool.camera_combo.currentData())
+    assert (new.lat_deg, new.lon_deg) == (35.6301, 36.5102) and new.id != ids["camera"]
+    panel.bridge.feature_clicked.emit(f"landmark:{ids['camera']}")
+    assert tool.camera_combo.currentData() == ids["camera"]
+    other = geodata.add_landmark(case, "Mosque", 35.63, 36.56).result()
+    tool.refresh()
+    qtbot.waitUntil(lambda: tool.reference_combo.count() == 2, timeout=TIMEOUT)
+    panel.bridge.feature_clicked.emit(f"landmark:{other}")
+    assert tool.reference_combo.currentData() == other
+    tool.set_frame(replace(frame_of(case, ids["evidence"]), evidence_id=99, metadata={}))
+    assert tool.fov_source.startswith("unchecked")  # no EXIF: the old value is not a source
+
+
 # -- the main window -----------------------------------------------------------------------
 def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alignment(
     qtbot, tmp_path
