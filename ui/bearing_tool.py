@@ -112,6 +112,9 @@ class BearingTool(PixelTool):
         layout.addWidget(QLabel("Bearings (tick two or more):"))
         layout.addWidget(self.bearing_list, 1)
         layout.addWidget(self.intersect_button)
+        self._connect()
+
+    def _connect(self) -> None:
         self.reference_button.clicked.connect(lambda: self.arm("reference"))
         self.target_button.clicked.connect(lambda: self.arm("target"))
         self.horizon_button.clicked.connect(lambda: self.arm("horizon 1"))
