@@ -45,13 +45,25 @@ class FieldOfView:
     source: str  # "exif:focal_length_35mm=26 mm" or "typed"
 
 
-def fov_from_metadata(metadata: dict) -> FieldOfView | None:
-    """The field of view from an evidence's EXIF 35 mm-equivalent focal length, if any."""
+def fov_from_metadata(
+    metadata: dict, width_px: int | None = None, height_px: int | None = None
+) -> FieldOfView | None:
+    """The horizontal field of view from an evidence's EXIF 35 mm-equivalent focal length.
+
+    The 35 mm equivalent describes the sensor's long side (36 mm), so an upright portrait
+    picture (height > width) spans that angle vertically: its horizontal angle is then
+    2 atan(tan(fov_long / 2) x width / height) (square pixels). None without a focal length.
+    """
     camera = metadata.get("camera") or {}
     f35 = camera.get("focal_length_35mm")
     if not isinstance(f35, int | float) or not f35 > 0:
         return None
-    return FieldOfView(hfov_from_focal_35mm(float(f35)), f"exif:focal_length_35mm={f35:g} mm")
+    fov_long = hfov_from_focal_35mm(float(f35))
+    source = f"exif:focal_length_35mm={f35:g} mm"
+    if width_px and height_px and height_px > width_px:
+        half = math.atan(math.tan(math.radians(fov_long) / 2.0) * width_px / height_px)
+        return FieldOfView(math.degrees(2.0 * half), source + " (portrait: long side vertical)")
+    return FieldOfView(fov_long, source)
 
 
 def pixel_aspect_of(sar: tuple[int, int] | None, rotation_deg: int = 0) -> float:

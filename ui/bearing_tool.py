@@ -136,7 +136,7 @@ class BearingTool(PixelTool):
         if frame is not None and (
             self.frame is None or frame.evidence_id != self.frame.evidence_id
         ):
-            fov = fov_from_metadata(frame.metadata)
+            fov = fov_from_metadata(frame.metadata, frame.width_px, frame.height_px)
             if fov is not None:
                 self.set_hfov(fov.hfov_deg, fov.source)
             else:  # say so until the analyst types a value: a stale EXIF value is no source

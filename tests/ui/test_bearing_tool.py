@@ -123,6 +123,10 @@ def test_field_of_view_sigma_and_pixel_aspect_helpers():
     assert fov.hfov_deg == pytest.approx(math.degrees(2 * math.atan(18 / 26)))
     assert fov.source == "exif:focal_length_35mm=26 mm"
     assert fov_from_metadata({"camera": {"focal_length_35mm": None}}) is None
+    # An upright portrait photo: the 36 mm side is vertical, the width sees 24 mm of it.
+    portrait = fov_from_metadata({"camera": {"focal_length_35mm": 26.0}}, 3000, 4500)
+    assert portrait.hfov_deg == pytest.approx(math.degrees(2 * math.atan(12 / 26)))
+    assert "portrait" in portrait.source
     assert default_sigma_deg(1000, 50.0, 0.5) == pytest.approx(math.sqrt(2) * 0.025)
     assert pixel_aspect_of((4, 3), 0) == pytest.approx(4 / 3)
     assert pixel_aspect_of((4, 3), 90) == pytest.approx(3 / 4)
