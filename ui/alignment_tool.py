@@ -2,7 +2,8 @@
 
 The analyst clicks the near and the far object in the picture (kept as evidence of the
 alignment, and checked: objects that line up share a column once the camera is level, so a
-large horizontal gap between the two pixels is flagged) and picks which landmarks they are;
+large horizontal gap between the two pixels is flagged) and picks which landmarks they are (in
+the combos, or by clicking them on the map: the near one, then the far one);
 "Add alignment" stores an undoable alignment observation with its inputs
 (``MapPanel.add_alignment`` -> ``geodata.add_alignment(extra_inputs=...)``) and the map draws
 the sight line (``analysis.sightlines``: from the far object through the near one, beyond).
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from analysis import geodesy
 from ui.bearing_base import PixelTool, fill_combo
 from ui.jobs import JobRunner
-from ui.map_panel import MapPanel
+from ui.map_panel import MapPanel, landmark_id
 
 LINE_UP_TOLERANCE_PX = 3.0  # horizontal gap beyond which the two pixels are flagged
 
@@ -63,7 +64,21 @@ class AlignmentTool(PixelTool):
         self.far_combo.activated.connect(self._on_combo_activated)
         self.add_button.clicked.connect(self.add_alignment)
         self.inputs_changed.connect(self.recompute)
+        self._next_pick = "near"
+        map_panel.bridge.feature_clicked.connect(self._on_bridge_feature_clicked)
         self.recompute()
+
+    def _on_bridge_feature_clicked(self, feature_id: str) -> None:
+        """Picking on the map while this tool is shown: the near object, then the far one."""
+        point_id = landmark_id(feature_id)
+        if point_id is None or not self.isVisible():
+            return
+        combo = self.near_combo if self._next_pick == "near" else self.far_combo
+        index = combo.findData(point_id)
+        if index >= 0:
+            combo.setCurrentIndex(index)
+            self._next_pick = "far" if self._next_pick == "near" else "near"
+            self.recompute()
 
     def landmarks_changed(self) -> None:
         fill_combo(self.near_combo, self.landmarks, self.near_combo.currentData())
@@ -101,7 +116,10 @@ class AlignmentTool(PixelTool):
                 )
         if "near" in self.pixels and "far" in self.pixels:
             gap = abs(self.pixels["near"][0] - self.pixels["far"][0])
-            lines.append(f"Horizontal gap between the two clicks: {gap:.1f} px")
+            lines.append(
+                f"Horizontal gap between the two clicks: {gap:.1f} px "
+                "(a level camera shows aligned objects in one column)"
+            )
             if gap > LINE_UP_TOLERANCE_PX:
                 lines.append("⚠ the two objects do not line up in this frame")
         self.result_label.setText("\n".join(lines))

@@ -363,7 +363,9 @@ def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alig
         assert got == pytest.approx(scene.reference_px, abs=0.5 / viewer.zoom + 1e-9)
 
         tools.show_alignment_tool()
-        tools.alignment.select(near, far)
+        for picked in (near, far):  # picked on the map: the near object, then the far one
+            window.map_panel.bridge.feature_clicked.emit(f"landmark:{picked}")
+        assert tools.alignment.ids() == (near, far)
         tools.alignment.near_button.click()
         assert tools.bearing.armed_key == "" and viewer.armed  # one tool waits at a time
         click_pixel(qtbot, viewer, scene.target_px)
