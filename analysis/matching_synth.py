@@ -2,7 +2,8 @@
 
 Image B is image A seen by a camera that zoomed, rolled and tilted about the same centre of
 projection: ``H = T_b * S(zoom) * R(roll) * K R_tilt K^-1 * T_a^-1`` with the focal length
-equal to the image width (about 53 degrees of horizontal field of view), then degraded as
+equal to the image width (about 53 degrees of horizontal field of view), re-aimed by a shift so
+that A's centre stays at B's centre (plus ``shift_px``), then degraded as
 footage is (blur, brightness and contrast, JPEG re-compression). Zooming out pre-blurs A with
 the Gaussian that an optical system would apply, so that the warp does not alias.
 """
@@ -50,6 +51,14 @@ def true_homography(spec: WarpSpec, wh_a: tuple[int, int], wh_b: tuple[int, int]
     roll = np.array([[c, s, 0], [-s, c, 0], [0, 0, 1.0]])
     zoom = np.diag([spec.zoom, spec.zoom, 1.0])
     h = cb @ zoom @ roll @ tilt @ ca
+    h = h / h[2, 2]
+    # A tilted camera looks f*tan(tilt) away from A's centre (beyond the frame at 30 deg for a
+    # 3:2 image); re-aim it so that A's centre stays at B's centre (plus shift_px).
+    centre = h @ np.array([(wh_a[0] - 1) / 2, (wh_a[1] - 1) / 2, 1.0])
+    target = cb[:2, 2]
+    move = np.array([[1, 0, target[0] - centre[0] / centre[2]], [0, 1, 0], [0, 0, 1.0]])
+    move[1, 2] = target[1] - centre[1] / centre[2]
+    h = move @ h
     return h / h[2, 2]
 
 

@@ -178,7 +178,7 @@ def _boxes(img: np.ndarray, n: int, size: int, rng: np.random.Generator) -> list
 
 
 def region(data: Path, quick: bool) -> None:
-    print("\n3. Region search (box 120 px, context 1x): correct share per inlier band")
+    print("\n3. Region search (boxes 40-120 px, default context): correct share per inlier band")
     rng = np.random.default_rng(5)
     outcomes = []  # (found, inliers, correct, positive)
     paths = images(data)
@@ -191,9 +191,11 @@ def region(data: Path, quick: bool) -> None:
                 roll_deg=float(rng.uniform(-20, 20)),
                 tilt_x_deg=float(rng.uniform(-30, 30)),
                 tilt_y_deg=float(rng.uniform(-15, 15)),
+                blur_sigma_px=float(rng.uniform(0, 1.5)),
+                jpeg_quality=int(rng.integers(50, 90)),
             )
             a, b, h_true = make_pair(img, spec)
-            for box in _boxes(a, 2, 120, rng):
+            for box in _boxes(a, 1, 40, rng) + _boxes(a, 1, 70, rng) + _boxes(a, 1, 120, rng):
                 x, y, w, hh = box
                 corners = np.array([[x, y], [x + w, y], [x + w, y + hh], [x, y + hh]]) - 0.5
                 truth = apply_h(h_true, corners)
