@@ -13,7 +13,7 @@ from analysis import geodesy
 from analysis.errors import GeoDataError, GeometryError
 from analysis.geodesy import LatLon
 from analysis.geoexport import read_placemarks
-from workbench import geodata
+from workbench import geodata, geoexchange
 from workbench.case import audit, create_case
 
 SCHOOL = LatLon(35.62, 36.55)
@@ -179,7 +179,7 @@ def test_import_placemarks_from_geojson_as_landmarks(case, tmp_path):
     }
     src = tmp_path / "marks.geojson"
     src.write_text(json.dumps(doc), encoding="utf-8")
-    ids = geodata.import_placemarks(case, src).result()
+    ids = geoexchange.import_placemarks(case, src).result()
     [mark] = geodata.list_landmarks(case.read())
     assert ids == [mark.id]
     assert (mark.name, mark.lat_deg, mark.lon_deg, mark.height_m) == (XSS, 35.6205, 36.5507, 410)
@@ -190,7 +190,7 @@ def test_import_placemarks_from_geojson_as_landmarks(case, tmp_path):
     bad = tmp_path / "bad.kml"
     bad.write_text("<kml><Document>", encoding="utf-8")
     with pytest.raises(GeoDataError, match="bad.kml"):
-        geodata.import_placemarks(case, bad)
+        geoexchange.import_placemarks(case, bad)
 
 
 def _populate(case) -> None:
@@ -207,7 +207,7 @@ def test_export_carries_the_audit_head_and_is_logged(case, tmp_path, fmt):
     _populate(case)
     head_seq, head_hash = case.audit_head()
     out = tmp_path / f"case.{fmt}"
-    result = geodata.export_geodata(case, out, fmt)
+    result = geoexchange.export_geodata(case, out, fmt)
     text = out.read_text(encoding="utf-8")
     assert head_hash in text and (result.audit_head_seq, result.audit_head_hash) == (
         head_seq,
@@ -232,4 +232,4 @@ def test_export_carries_the_audit_head_and_is_logged(case, tmp_path, fmt):
 
 def test_export_refuses_an_unknown_format(case, tmp_path):
     with pytest.raises(GeometryError, match="format"):
-        geodata.export_geodata(case, tmp_path / "x.gpx", "gpx")
+        geoexchange.export_geodata(case, tmp_path / "x.gpx", "gpx")

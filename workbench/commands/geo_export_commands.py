@@ -2,7 +2,7 @@
 
 Writes every geodata layer of the case (landmarks, cameras, targets, bearing rays, fields of
 view, sight lines, intersections with their ellipses, hypotheses, evidence GPS positions) to
-KML 2.2 or RFC 7946 GeoJSON (``workbench.geodata.export_geodata``). The file carries the
+KML 2.2 or RFC 7946 GeoJSON (``workbench.geoexchange.export_geodata``). The file carries the
 case's audit head; the export appends its own audit row with the file's SHA-256. The case is
 opened for writing (for that row): exit 1 when another process holds it.
 """
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_export(args: argparse.Namespace) -> int:
     from workbench.case import open_case
-    from workbench.geodata import export_geodata
+    from workbench.geoexchange import export_geodata
 
     fmt, out = ("kml", args.kml) if args.kml is not None else ("geojson", args.geojson)
     out = Path(out)
