@@ -181,6 +181,7 @@ def region(data: Path, quick: bool) -> None:
     print("\n3. Region search (boxes 40-120 px, default context): correct share per inlier band")
     rng = np.random.default_rng(5)
     outcomes = []  # (found, inliers, correct, positive)
+    neg_best = []  # largest consensus MAGSAC found on each negative, below the threshold or not
     paths = images(data)
     other = cv2.imread(str(data / "pairs" / "aero1.jpg"), cv2.IMREAD_COLOR)
     for path in paths[: 3 if quick else None]:
@@ -207,6 +208,7 @@ def region(data: Path, quick: bool) -> None:
                 outcomes.append((r.found, r.n_inliers, ok, True))
                 neg = find_region(a, box, other if path.name != "aero1.jpg" else img[::-1])
                 outcomes.append((neg.found, neg.n_inliers, False, False))
+                neg_best.append(int(neg.match.inlier_mask.sum()))
     bands = [(0, 8), (8, 12), (12, 16), (16, 20), (20, 30), (30, 60), (60, 10**9)]
     print("  inliers   found  correct  positives  negatives-found")
     for lo, hi in bands:
@@ -223,6 +225,12 @@ def region(data: Path, quick: bool) -> None:
     print(
         f"  positives {len(pos)}: found and correct {sum(o[2] for o in pos) / len(pos):.1%}; "
         f"negatives {len(neg)}: falsely found {sum(o[0] for o in neg) / max(len(neg), 1):.1%}"
+    )
+    pos_inl = sorted(o[1] for o in pos)
+    print(
+        f"  MAGSAC consensus on negatives: max {max(neg_best, default=0)}, "
+        f"p95 {np.percentile(neg_best, 95) if neg_best else 0:.0f}; inliers of positives: "
+        f"min {pos_inl[0] if pos_inl else 0}, p5 {np.percentile(pos_inl, 5) if pos_inl else 0:.0f}"
     )
 
 
