@@ -171,9 +171,7 @@ def _verdict(m: MatchResult, n_f, share, g_h, g_f) -> tuple[str, str]:
         return INCONCLUSIVE, "the views overlap too little"
     per = (g_h - g_f) / m.n_matches
     unexplained = round(n_f * (1.0 - share))
-    nums = (
-        f"H explains {share:.0%} of F's {n_f} inliers; GRIC(H) - GRIC(F) = {per:+.2f} per match"
-    )
+    nums = f"H explains {share:.0%} of F's {n_f} inliers; GRIC(H) - GRIC(F) = {per:+.2f} per match"
     if share >= SAME_SHARE and per <= GRIC_MARGIN:
         return SAME_POSITION, f"one homography explains the matches: {nums}"
     if share < DIFF_SHARE and unexplained >= MIN_UNEXPLAINED:
