@@ -44,7 +44,11 @@ from analysis.matching import (  # noqa: E402
     match_images,
     refine_photometric,  # noqa: E402
 )
-from analysis.matching_features import Features  # noqa: E402
+from analysis.matching_features import (  # noqa: E402
+    DEFAULT_MAX_FEATURES,
+    DEFAULT_WORK_LONG_SIDE_PX,
+    Features,
+)
 from analysis.matching_geometry import (  # noqa: E402
     apply_h,
     mean_corner_error_px,
@@ -87,7 +91,12 @@ def summarise(name: str, errs: list[float], zerrs: list[float], times: list[floa
     )
 
 
-def accuracy(data: Path, quick: bool, side: int = 1600, nfeat: int = 4000) -> None:
+def accuracy(
+    data: Path,
+    quick: bool,
+    side: int = DEFAULT_WORK_LONG_SIDE_PX,
+    nfeat: int = DEFAULT_MAX_FEATURES,
+) -> None:
     print(f"\n1. Accuracy on warped real photos (working long side {side}, {nfeat} features)")
     rows = {"ours": ([], [], []), "plain OpenCV": ([], [], [])}
     specs = standard_specs()
@@ -247,7 +256,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--quick", action="store_true", help="a few pairs only")
     parser.add_argument(
-        "--part", choices=("all", "accuracy", "accuracy-fast", "timing", "region"), default="all"
+        "--part", choices=("all", "accuracy", "accuracy-1600", "timing", "region"), default="all"
     )
     args = parser.parse_args()
     print(
@@ -257,8 +266,8 @@ def main() -> int:
     )
     if args.part in ("all", "accuracy"):
         accuracy(args.data, args.quick)
-    if args.part == "accuracy-fast":
-        accuracy(args.data, args.quick, side=1280, nfeat=3000)
+    if args.part == "accuracy-1600":
+        accuracy(args.data, args.quick, side=1600, nfeat=4000)
     if args.part in ("all", "timing"):
         timing(args.data, args.quick)
     if args.part in ("all", "region"):
