@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +25,7 @@ from pathlib import Path
 
 from analysis import geodesy
 from analysis.errors import GeoDataError, GeometryError
+from analysis.fileio import write_text_atomic
 from analysis.geodesy import EnuFrame, LatLon
 from analysis.triangulation import BearingRay, ErrorEllipse
 
@@ -254,26 +253,14 @@ def to_kml(features: Iterable[Feature], document_name: str = "geoworkbench") -> 
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_geojson(path: Path, features: Iterable[Feature]) -> None:
     """Write an RFC 7946 GeoJSON file (UTF-8, via a temporary file and os.replace)."""
-    _write_atomic(Path(path), json.dumps(to_geojson(features), ensure_ascii=False, indent=1))
+    write_text_atomic(Path(path), json.dumps(to_geojson(features), ensure_ascii=False, indent=1))
 
 
 def write_kml(path: Path, features: Iterable[Feature], document_name: str = "geoworkbench") -> None:
     """Write a KML 2.2 file (UTF-8, via a temporary file and os.replace)."""
-    _write_atomic(Path(path), to_kml(features, document_name))
+    write_text_atomic(Path(path), to_kml(features, document_name))
 
 
 @dataclass(frozen=True)

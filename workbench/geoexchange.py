@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import GeometryError
+from analysis.fileio import write_text_atomic
 from workbench.case import Case
 from workbench.case.audit import utc_now_iso
 from workbench.geodata import LANDMARK_KINDS, check_position
@@ -101,8 +102,6 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     file's SHA-256) follows that head.
     """
     import hashlib
-    import os
-    import tempfile
 
     from analysis.geoexport import to_geojson, to_kml
     from workbench.geolayers import case_items
@@ -123,14 +122,7 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
         text = json.dumps(doc, ensure_ascii=False, indent=1)
     else:
         text = _kml_with_provenance(to_kml(features, f"{prov['title']} ({prov['case']})"), prov)
-    fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, out_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(out_path, text)
     digest = hashlib.sha256(out_path.read_bytes()).hexdigest()
     details = {
         "format": fmt,

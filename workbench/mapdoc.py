@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict
 from functools import cache
 from pathlib import Path
@@ -30,6 +28,7 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from analysis.fileio import write_text_atomic
 from workbench.case import Case
 from workbench.geolayers import LAYERS, build_layers, layer_bounds
 from workbench.paths import PACKAGE_DIR
@@ -162,17 +161,6 @@ def _html_text(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_map_page(case: Case, layers: dict[str, dict[str, Any]] | None = None) -> Path:
     """Write derived/map.html for the map panel (the case's layers and basemap).
 
@@ -184,7 +172,7 @@ def write_map_page(case: Case, layers: dict[str, dict[str, Any]] | None = None) 
     page = build_page(layers, basemap=load_basemap(conn), title=case.title)
     out = case.derived_dir / MAP_PAGE_NAME
     out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out, page)
+    write_text_atomic(out, page)
     return out
 
 
@@ -208,5 +196,5 @@ def export_interactive_map(case: Case, out_html: Path) -> Path:
         provenance=provenance,
     )
     out = Path(out_html)
-    _write_atomic(out, page)
+    write_text_atomic(out, page)
     return out

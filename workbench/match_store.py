@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import sqlite3
 import threading
 from concurrent.futures import Future
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from analysis.errors import CorruptMediaError
+from analysis.fileio import write_bytes_atomic
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from workbench import __version__
 from workbench.case import audit
@@ -467,12 +467,6 @@ def update_continuity_note(case: Case, note_id: int, note_text: str) -> Future[N
     return case.write(do)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _png(image: np.ndarray) -> bytes:
     import cv2
 
@@ -507,13 +501,13 @@ def write_match_figures(
     stem = f"{ea.sha256[:12]}_{ra.cache_tag}__{eb.sha256[:12]}_{rb.cache_tag}"
     pair_png = _png(side_by_side(img_a, img_b, m, quad_b_px=quad_b_px))
     pair_path = out_dir / f"{stem}_pair.png"
-    _write_atomic(pair_path, pair_png)
+    write_bytes_atomic(pair_path, pair_png)
     files = {"side_by_side": {"file": pair_path.name, "sha256": _digest(pair_png)}}
     overlay_path = None
     if m.matched and m.homography is not None:
         over_png = _png(warp_overlay(img_a, img_b, m.homography))
         overlay_path = out_dir / f"{stem}_overlay.png"
-        _write_atomic(overlay_path, over_png)
+        write_bytes_atomic(overlay_path, over_png)
         files["overlay"] = {"file": overlay_path.name, "sha256": _digest(over_png)}
     seq, row_hash = case.audit_head()
     sidecar = {
@@ -529,7 +523,7 @@ def write_match_figures(
     }
     side_path = out_dir / f"{stem}_figures.json"
     text = json.dumps(sidecar, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    _write_atomic(side_path, (text + "\n").encode("utf-8"))
+    write_bytes_atomic(side_path, (text + "\n").encode("utf-8"))
     return MatchFigures(pair_path, overlay_path, side_path, f"{seq}:{row_hash}")
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any
 
 from analysis.enhance import Enhancements, apply_enhancements
 from analysis.errors import CorruptMediaError
+from analysis.fileio import write_bytes_atomic
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video_probe import library_versions
 from analysis.video_table import FrameTable, build_frame_table
@@ -436,12 +436,6 @@ class ExportedFrame:
     audit_head: str  # the chain head written into the sidecar (before this export's row)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _png_bytes(pixels: Any) -> bytes:
     import io
 
@@ -480,7 +474,7 @@ def export_frame(
     out_dir = case.exports_dir / "frames"
     out_dir.mkdir(parents=True, exist_ok=True)
     png_path = out_dir / f"{e.sha256[:12]}_f{frame_index}{suffix}.png"
-    _write_atomic(png_path, png)
+    write_bytes_atomic(png_path, png)
     sidecar = _sidecar(e, frame, table, enh, png_path, hashlib.sha256(png).hexdigest())
     return case.write_sync(lambda conn: _record_export(case, conn, e, png_path, sidecar))
 
@@ -558,7 +552,7 @@ def _record_export(
     }
     text = json.dumps(sidecar, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     sidecar_path = png_path.with_suffix(".json")
-    _write_atomic(sidecar_path, text.encode("utf-8"))
+    write_bytes_atomic(sidecar_path, text.encode("utf-8"))
     rel = png_path.relative_to(case.path).as_posix()
     cur = conn.execute(
         "INSERT INTO frame_export (evidence_id, frame_index, png_path, png_sha256, sidecar_json,"

@@ -16,13 +16,12 @@ import argparse
 import hashlib
 import io
 import json
-import os
 import platform
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from analysis.fileio import write_bytes_atomic
 from workbench.commands.output import add_json_flag, print_json
 
 FRAMEMD5_COMMAND = "ffmpeg -noautorotate -i VIDEO -map 0:v:0 -f framemd5 -"
@@ -116,18 +115,6 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_frame(args: argparse.Namespace) -> int:
     from PIL import Image
 
@@ -166,10 +153,11 @@ def cmd_frame(args: argparse.Namespace) -> int:
         "png_sha256": hashlib.sha256(png).hexdigest(),
     }
     out = Path(args.output)
-    _write_atomic(out, png)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(out, png)
     sidecar_path = out.with_name(out.name + ".json")
     text = json.dumps(sidecar, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    _write_atomic(sidecar_path, text.encode("utf-8"))
+    write_bytes_atomic(sidecar_path, text.encode("utf-8"))
     if args.json:
         print_json({"png": str(out), "sidecar": str(sidecar_path), **sidecar})
     else:
