@@ -77,8 +77,10 @@ def main() -> None:
             results.append((listed, done, stall[0]))
             window.close_case()
         for listed, done, stall_ms in results:
-            print(f"{count} evidence: list filled {listed * 1000:.0f} ms, thumbnails and "
-                  f"detail {done * 1000:.0f} ms, longest GUI-thread stall {stall_ms:.0f} ms")
+            print(
+                f"{count} evidence: list filled {listed * 1000:.0f} ms, thumbnails and "
+                f"detail {done * 1000:.0f} ms, longest GUI-thread stall {stall_ms:.0f} ms"
+            )
         window.close()
 
 

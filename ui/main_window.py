@@ -276,8 +276,9 @@ class MainWindow(QMainWindow):
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is not None and not self.isMaximized():
             self.resize(min(screen.width(), 1800), min(screen.height(), 1100))
-        self.resizeDocks([self.evidence_dock, self.metadata_dock], [320, 340],
-                         Qt.Orientation.Horizontal)
+        self.resizeDocks(
+            [self.evidence_dock, self.metadata_dock], [320, 340], Qt.Orientation.Horizontal
+        )
         self.resizeDocks([self.log_dock], [240], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)

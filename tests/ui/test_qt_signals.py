@@ -50,8 +50,12 @@ CHILD = textwrap.dedent("""
 
 
 def test_many_signal_emits_do_not_corrupt_the_interpreter():
-    proc = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
-                          timeout=300, env={"QT_QPA_PLATFORM": "offscreen",
-                                            "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "delivered 120000" in proc.stdout
