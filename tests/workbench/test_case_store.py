@@ -174,3 +174,43 @@ def test_delete_case_removes_read_only_evidence(tmp_path):
     assert not path.exists()
     with pytest.raises(CaseNotFoundError):
         delete_case(tmp_path)  # not a case: refused
+
+
+def test_closing_while_another_thread_reads_is_safe(tmp_path):
+    """A worker still reading when the case closes finishes its query; new reads are refused."""
+    import time
+
+    from workbench.case import CaseError
+
+    with create_case(tmp_path / "c") as case:
+        case.write_sync(
+            lambda c: c.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [(f"k{i}", "v" * 100) for i in range(20000)],
+            )
+        )
+    case = open_case(tmp_path / "c.gwcase")
+    started, results, errors = threading.Event(), [], []
+
+    def reader() -> None:
+        conn = case.read()
+        started.set()
+        for _ in range(30):
+            results.append(
+                conn.execute(
+                    "SELECT COUNT(*), MAX(length(value)) FROM meta WHERE value LIKE '%v%'"
+                ).fetchone()
+            )
+            time.sleep(0.001)
+        try:
+            case.read()
+        except CaseError as exc:
+            errors.append(str(exc))
+
+    worker = threading.Thread(target=reader)
+    worker.start()
+    started.wait(10)
+    case.close()
+    worker.join(30)
+    assert len(results) == 30 and results[-1] == (20000, 100)  # title and date hold no "v"
+    assert errors and "closed" in errors[0]

@@ -82,8 +82,9 @@ class Case:
         self._lock: filelock.BaseFileLock | None = None
         self._writer: DbWriter | None = None
         self._readers = threading.local()
-        self._reader_conns: list[sqlite3.Connection] = []
+        self._reader_conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._reader_guard = threading.Lock()
+        self._closed = False
         if not (self.path / DB_NAME).is_file():
             raise CaseNotFoundError(f"{self.path}: not a case (no {DB_NAME} inside)")
         if not read_only:
@@ -189,13 +190,19 @@ class Case:
         return self.write(fn).result()
 
     def read(self) -> sqlite3.Connection:
-        """This thread's read-only connection (created on first use)."""
+        """This thread's read-only connection (created on first use).
+
+        Raises:
+            CaseError: the case was closed.
+        """
+        if self._closed:
+            raise CaseError(f"{self.path}: the case is closed")
         conn = getattr(self._readers, "conn", None)
         if conn is None:
             conn = _connect(self.db_path, journal_mode=self.journal_mode, read_only=True)
             self._readers.conn = conn
             with self._reader_guard:
-                self._reader_conns.append(conn)
+                self._reader_conns.append((threading.current_thread(), conn))
         return conn
 
     def log(
@@ -215,9 +222,16 @@ class Case:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+        self._closed = True
         with self._reader_guard:
-            for conn in self._reader_conns:
-                conn.close()
+            # Close this thread's connection and those of threads that have ended. Another
+            # live thread may be in the middle of a query on its own connection: closing it
+            # under that thread would free memory it still uses, so only the references are
+            # dropped and the connection closes when that thread lets go of it.
+            here = threading.current_thread()
+            for thread, conn in self._reader_conns:
+                if thread is here or not thread.is_alive():
+                    conn.close()
             self._reader_conns.clear()
         self._readers = threading.local()
         self._release_lock()
