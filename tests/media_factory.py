@@ -55,3 +55,34 @@ def make_png_bomb_header(path: Path, width: int = 200_000, height: int = 250_000
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
     )
     return path
+
+
+def make_crop_zoom_video(
+    image_path: Path,
+    path: Path,
+    *,
+    cut_frame: int,
+    zoom: float,
+    frames: int = 24,
+    size: tuple[int, int] = (320, 240),
+) -> Path:
+    """Two segments of one scene from one position: from ``cut_frame`` on, zoomed ``zoom``x
+    about the centre (what a camera zooming in between two takes records)."""
+    import cv2
+
+    src = cv2.cvtColor(cv2.imread(str(image_path)), cv2.COLOR_BGR2RGB)
+    w, h = size
+    big = cv2.resize(src, (2 * w, 2 * h), interpolation=cv2.INTER_AREA)
+    cw, ch = round(2 * w / zoom), round(2 * h / zoom)
+    x0, y0 = (2 * w - cw) // 2, (2 * h - ch) // 2
+    wide = cv2.resize(big, size, interpolation=cv2.INTER_AREA)
+    tight = cv2.resize(big[y0 : y0 + ch, x0 : x0 + cw], size, interpolation=cv2.INTER_AREA)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=12)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        stream.options = {"crf": "12"}
+        for i in range(frames):
+            img = wide if i < cut_frame else tight
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        out.mux(stream.encode(None))
+    return path

@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from tests.media_factory import make_crop_zoom_video
 from ui.compare_panel import ComparePanel, consecutive_segments
 from ui.jobs import JobRunner
 from ui.main_window import MainWindow
@@ -179,25 +180,15 @@ def test_consecutive_segments_picks_the_playhead_segment_and_the_next():
 
 
 def crop_zoom_video(shared, path, frames: int = 24, size=(320, 240)):
-    """Segment 1: the scene; from CUT_FRAME the same scene zoomed 1.5x about its centre."""
-    import av
-
-    src = cv2.cvtColor(cv2.imread(str(shared / "pairs" / "aero1.jpg")), cv2.COLOR_BGR2RGB)
-    w, h = size
-    big = cv2.resize(src, (2 * w, 2 * h), interpolation=cv2.INTER_AREA)
-    cw, ch = round(2 * w / VIDEO_ZOOM), round(2 * h / VIDEO_ZOOM)
-    x0, y0 = (2 * w - cw) // 2, (2 * h - ch) // 2
-    wide = cv2.resize(big, size, interpolation=cv2.INTER_AREA)
-    tight = cv2.resize(big[y0 : y0 + ch, x0 : x0 + cw], size, interpolation=cv2.INTER_AREA)
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=12)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"crf": "12"}
-        for i in range(frames):
-            img = wide if i < CUT_FRAME else tight
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
-        out.mux(stream.encode(None))
-    return path
+    """Segment 1: the scene; from CUT_FRAME the same scene zoomed VIDEO_ZOOM x about its centre."""
+    return make_crop_zoom_video(
+        shared / "pairs" / "aero1.jpg",
+        path,
+        cut_frame=CUT_FRAME,
+        zoom=VIDEO_ZOOM,
+        frames=frames,
+        size=size,
+    )
 
 
 def test_main_window_compares_consecutive_segments_of_the_shown_video(qtbot, tmp_path, shared_data):

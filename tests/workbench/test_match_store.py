@@ -11,12 +11,12 @@ import hashlib
 import json
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
 import pytest
 
 from analysis.matching_geometry import mean_corner_error_px
+from tests.media_factory import make_crop_zoom_video
 from workbench.case import audit, create_case
 from workbench.case.intake import import_file
 from workbench.match_store import (
@@ -61,25 +61,16 @@ def warped_pair(shared: Path, out: Path, zoom: float = 1.3, rot_deg: float = 8.0
     return pa, pb, h
 
 
-def crop_zoom_video(shared: Path, path: Path, frames: int = 24, size=(320, 240)) -> Path:
-    """Segment 1: the scene; from CUT_FRAME: the same scene zoomed 1.5x about its centre."""
-    src = cv2.imread(str(shared / "pairs" / "aero1.jpg"))
-    w, h = size
-    full = cv2.resize(src, (w * 2, h * 2), interpolation=cv2.INTER_AREA)
-    big = cv2.cvtColor(full, cv2.COLOR_BGR2RGB)
-    wide = cv2.resize(big, size, interpolation=cv2.INTER_AREA)
-    cw, ch = round(2 * w / ZOOM_TRUTH), round(2 * h / ZOOM_TRUTH)
-    x0, y0 = (2 * w - cw) // 2, (2 * h - ch) // 2
-    tight = cv2.resize(big[y0 : y0 + ch, x0 : x0 + cw], size, interpolation=cv2.INTER_AREA)
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=12)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"crf": "12"}
-        for i in range(frames):
-            img = wide if i < CUT_FRAME else tight
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
-        out.mux(stream.encode(None))
-    return path
+def crop_zoom_video(shared, path, frames: int = 24, size=(320, 240)):
+    """Segment 1: the scene; from CUT_FRAME the same scene zoomed ZOOM_TRUTH x about its centre."""
+    return make_crop_zoom_video(
+        shared / "pairs" / "aero1.jpg",
+        path,
+        cut_frame=CUT_FRAME,
+        zoom=ZOOM_TRUTH,
+        frames=frames,
+        size=size,
+    )
 
 
 @pytest.fixture
