@@ -31,7 +31,7 @@ ROWS = (
     ("inliers", "Inliers / matches"),
     ("rmse", "Reprojection RMSE"),
     ("photometric", "NCC / SSIM"),
-    ("parallax", "H explains F / parallax"),
+    ("parallax", "Explained by H / parallax"),
     ("frames", "Frames compared"),
     ("region", "Landmark in B"),
 )
@@ -39,6 +39,15 @@ ROWS = (
 
 def _f(v: float | None, spec: str, unit: str = "") -> str:
     return "–" if v is None or v != v else f"{format(v, spec)}{unit}"
+
+
+def _parallax_text(p) -> str:
+    if p is None:
+        return "–"
+    text = f"{p.n_explained} of {p.n_distinct} distinct matches / {p.n_parallax} of {p.n_off} off H"
+    if p.n_parallax and p.parallax_px is not None:
+        text += f" (median {p.parallax_px:.1f} px)"
+    return text
 
 
 class FiguresBox(QWidget):
@@ -114,9 +123,7 @@ class FiguresBox(QWidget):
         v["inliers"].setText(f"{m.n_inliers} / {m.n_matches}")
         v["rmse"].setText(_f(m.reprojection_rmse_px, ".2f", " px"))
         v["photometric"].setText(f"{_f(result.ncc, '.3f')} / {_f(result.ssim, '.3f')}")
-        v["parallax"].setText(
-            f"{_f(result.h_share_of_f, '.0%')} / p90 {_f(result.parallax_px, '.1f', ' px')}"
-        )
+        v["parallax"].setText(_parallax_text(result.parallax))
         v["frames"].setText(frames_text)
         v["region"].setText("–")
         self.saved_label.setText("")

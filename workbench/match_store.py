@@ -45,7 +45,7 @@ FIGURES_DIR = "figures"
 KEYFRAMES_PER_SEGMENT = 3
 _LOCKS: dict[Path, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
-ALGORITHM = "analysis.matching.match_features + analysis.continuity (GRIC parallax test)"
+ALGORITHM = "analysis.matching.match_features + analysis.continuity (plane + parallax test)"
 
 
 @dataclass(frozen=True)
@@ -355,6 +355,20 @@ def _software() -> dict[str, str]:
     }
 
 
+def _parallax_figures(p: Any) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "distinct_matches": p.n_distinct,
+        "explained_by_h": p.n_explained,
+        "off_h": p.n_off,
+        "off_h_keeping_scale_and_angle": p.n_consistent,
+        "showing_parallax": p.n_parallax,
+        "epipole_b_px": None if p.epipole_b is None else [_num(v) for v in p.epipole_b],
+        "parallax_median_px": _num(p.parallax_px),
+    }
+
+
 def result_figures(result: Any, a: ViewRef, b: ViewRef, method: str = "sift") -> dict[str, Any]:
     """The numbers of a ContinuityResult (or a MatchResult) as stored in a continuity note."""
     m = getattr(result, "match", result)
@@ -373,8 +387,7 @@ def result_figures(result: Any, a: ViewRef, b: ViewRef, method: str = "sift") ->
         "reprojection_rmse_px": _num(m.reprojection_rmse_px),
         "ncc": _num(getattr(result, "ncc", None)),
         "ssim": _num(getattr(result, "ssim", None)),
-        "h_share_of_f": _num(getattr(result, "h_share_of_f", None)),
-        "parallax_px": _num(getattr(result, "parallax_px", None)),
+        "parallax": _parallax_figures(getattr(result, "parallax", None)),
         "homography": m.to_dict()["homography"],
         "frames_compared": [
             {"evidence_id": a.evidence_id, "frame_index": a.frame_index},

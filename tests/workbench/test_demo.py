@@ -94,7 +94,11 @@ def test_demo_compares_the_segments_either_side_of_the_cut(small_demo):
         [note] = list_continuity_notes(case.read())
     cut = truth["videos"]["video_rooftop"]["cut"]["frame"]
     assert note.a.frame_index < cut <= note.b.frame_index
-    assert note.verdict in ("same position", "different position", "inconclusive")
+    # The truth is one rooftop, the camera only zoomed in at the cut. This small, coarse build
+    # leaves too few matches to claim "same position" (tests/workbench/test_scenario_
+    # continuity.py checks the verdict at full size); it must never claim a second position.
+    assert note.verdict != "different position", note.figures["reason"]
+    assert note.figures["parallax"]["distinct_matches"] > 0
     assert "same TIME" in note.note and "scenario truth" in note.note
 
 
