@@ -46,7 +46,7 @@ def _float_knn(da: np.ndarray, db: np.ndarray):
         rows = np.arange(sim.shape[0])
         i1 = sim.argmax(axis=1)
         v1 = sim[rows, i1]
-        cm = sim.argmax(axis=0)
+        cm = cv2.reduceArgMax(sim, 0).ravel()  # numpy's argmax down columns is ~8x slower
         cv = sim[cm, cols]
         better = cv > col_best
         col_best[better] = cv[better]
