@@ -2,7 +2,10 @@
 
 Videos: libx264, yuv420p, constant frame rate, a fixed thread count so that the encoded bytes
 do not depend on the machine's core count; a constant rate factor around 26 gives the mild
-blocking and ringing of phone footage. Audio: AAC-LC, mono. Each file is written to a
+blocking and ringing of phone footage. On processors with AVX-512, x264's AVX-512 routines
+(x264 core 164 in PyAV 16-18's wheels) give different bytes for the same pictures from one
+encode to the next, so the same seed gave different frames; the encoder is then told to use
+the AVX2 routines (`x264_params`). Audio: AAC-LC, mono. Each file is written to a
 temporary name and moved into place with ``os.replace``.
 
 Photos: EXIF written with Pillow's ``Image.Exif`` API: Make/Model, DateTimeOriginal in local
@@ -29,6 +32,20 @@ from analysis.jobs import CancelToken, check
 
 SECONDS_DENOMINATOR = 10000  # GPS seconds are written as n / 10000 (about 3 mm)
 AUDIO_CHUNK = 1024
+
+# x264's CPU flags (x264.h, X264_CPU_*): MMX to AVX2 without AMD's XOP and FMA4, plus
+# CACHELINE_64; every processor with AVX-512 has all of these.
+_X264_AVX2_LEVEL = 0x0000_F3FF | 0x0004_0000
+_CV_CPU_AVX_512F = 13  # cv::CPU_AVX_512F in OpenCV's core/cvdef.h
+
+
+def x264_params() -> str | None:
+    """The ``x264-params`` that keep the encoder deterministic on this processor, or None."""
+    import cv2  # lazy, as av below
+
+    if cv2.checkHardwareSupport(_CV_CPU_AVX_512F):
+        return f"asm={_X264_AVX2_LEVEL}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -157,7 +174,10 @@ def write_mp4(
         vstream.width, vstream.height = size
         vstream.pix_fmt = "yuv420p"
         vstream.codec_context.thread_count = 2
-        vstream.options = {"crf": str(crf), "preset": preset, "g": str(int(2 * fps))}
+        options = {"crf": str(crf), "preset": preset, "g": str(int(2 * fps))}
+        if (params := x264_params()) is not None:
+            options["x264-params"] = params
+        vstream.options = options
         astream = None
         if audio is not None:
             astream = container.add_stream("aac", rate=sample_rate, layout="mono")
