@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis import geodesy
+from analysis.camera import PinholeCamera
 from analysis.errors import GeometryError
 from analysis.geodesy import EnuFrame, LatLon
 from analysis.triangulation import ErrorEllipse, error_ellipse
@@ -129,6 +130,21 @@ def resect(
         well_conditioned=ok,
         message=message,
     )
+
+
+def frame_directions_deg(
+    camera: PinholeCamera, pixels: Sequence[tuple[float, float]]
+) -> list[float]:
+    """Horizontal directions of pixels of one frame, for ``DirectionObservation``.
+
+    Each pixel's ray is turned into world axes with the camera's pitch and roll (level it
+    first, e.g. with ``analysis.camera.level_from_horizon``) and yaw zero, so a direction is
+    the azimuth the ray would have if the optical axis pointed north; a resection's
+    ``orientation_deg`` is then the azimuth of the optical axis. A tilted camera without
+    levelling bends the directions of pixels far from the image centre.
+    """
+    level = camera.oriented(0.0, camera.pitch_deg, camera.roll_deg)
+    return [level.pixel_azimuth_elevation(x, y)[0] for x, y in pixels]
 
 
 def _orientation_at(observations: Sequence[DirectionObservation], p: LatLon) -> float:

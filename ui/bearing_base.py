@@ -141,8 +141,13 @@ class PixelTool(QWidget):
         self.pixels[key] = (float(pixel[0]), float(pixel[1]))
         if self.viewer is not None:
             colour = MARKER_COLOURS.get(key.split(" ")[0], MARKER_COLOURS["target"])
-            self.markers.place(self.viewer.scene(), key, self.pixels[key], key, colour)
+            label = self.marker_label(key)
+            self.markers.place(self.viewer.scene(), key, self.pixels[key], label, colour)
         self.inputs_changed.emit()
+
+    def marker_label(self, key: str) -> str:
+        """The text beside a pixel's marker (the key; a subclass may name it better)."""
+        return key
 
     def after_click(self, key: str) -> None:
         """What follows a click (a subclass arms the next key)."""

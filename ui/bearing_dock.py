@@ -1,5 +1,5 @@
-"""GeometryTools: the "Geometry" dock of the main window, holding the bearing and alignment
-tools and joining them to the picture on screen and to the map.
+"""GeometryTools: the "Geometry" dock of the main window, holding the bearing, alignment and
+resection tools and joining them to the picture on screen and to the map.
 
 It follows the main window's signals (case opened and refreshed, evidence shown, video
 frame shown) and routes the viewers' ``pixel_clicked`` to the armed tool, so that the main
@@ -18,13 +18,14 @@ from ui.bearing_base import FrameRef, PixelTool
 from ui.bearing_geometry import pixel_aspect_of
 from ui.bearing_tool import BearingTool
 from ui.image_viewer import ImageViewer
+from ui.resection_tool import ResectionTool
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 
 class GeometryTools(QTabWidget):
-    """Tabs "Bearing" and "Alignment" wired to a MainWindow (see the module doc)."""
+    """Tabs "Bearing", "Alignment" and "Resection" wired to a MainWindow (module doc)."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
@@ -33,8 +34,10 @@ class GeometryTools(QTabWidget):
         self.bearing = BearingTool(window.map_panel, window.jobs)
         self.alignment = AlignmentTool(window.map_panel, window.jobs)
         self.addTab(self.bearing, "Bearing")
+        self.resection = ResectionTool(window.map_panel, window.jobs)
         self.addTab(self.alignment, "Alignment")
-        self.tools: tuple[PixelTool, ...] = (self.bearing, self.alignment)
+        self.addTab(self.resection, "Resection")
+        self.tools: tuple[PixelTool, ...] = (self.bearing, self.alignment, self.resection)
         for tool in self.tools:
             tool.armed_changed.connect(
                 lambda key, armed=tool: self._on_tool_armed_changed(armed, key)
@@ -65,6 +68,11 @@ class GeometryTools(QTabWidget):
 
     def show_alignment_tool(self) -> None:
         self.setCurrentWidget(self.alignment)
+        self.parentWidget().show()
+        self.parentWidget().raise_()
+
+    def show_resection_tool(self) -> None:
+        self.setCurrentWidget(self.resection)
         self.parentWidget().show()
         self.parentWidget().raise_()
 

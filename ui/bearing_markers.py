@@ -97,4 +97,5 @@ MARKER_COLOURS = {
     "horizon": Qt.GlobalColor.yellow,
     "near": Qt.GlobalColor.green,
     "far": Qt.GlobalColor.magenta,
+    "seen": QColor("#ff8c00"),  # landmarks of a resection
 }

@@ -47,8 +47,9 @@ from ui.map_commands import (
     EditPointCommand,
 )
 from ui.tile_scheme import SCHEME, RequestGuard, TileSchemeHandler
-from workbench import geodata
+from workbench import geodata, geodata_resection
 from workbench.case import Case
+from workbench.geodata_resection import Sighting
 from workbench.geolayers import build_layers
 from workbench.mapdoc import write_map_page
 from workbench.tiles import BasemapConfig, http_fetch, load_basemap, open_tile_source, save_basemap
@@ -313,8 +314,12 @@ class MapPanel(QWidget):
         if self.case is None:
             return
         count = sum(1 for ident in self._names if ident.startswith("landmark:")) + 1
-        name = f"{tool.capitalize()} {count}"
-        self.undo_stack.push(AddPointCommand(self, tool, name, lat, lon))
+        self.add_point(tool, f"{tool.capitalize()} {count}", lat, lon)
+
+    def add_point(self, kind: str, name: str, lat: float, lon: float) -> None:
+        """An undoable landmark, camera position or target."""
+        if self.case is not None:
+            self.undo_stack.push(AddPointCommand(self, kind, name, lat, lon))
 
     def _on_bridge_feature_moved(self, feature_id: str, lat: float, lon: float) -> None:
         point_id = landmark_id(feature_id)
@@ -417,6 +422,38 @@ class MapPanel(QWidget):
             lambda progress=None, cancel=None: geodata.add_intersection(case, bearing_ids).result(),
             on_result=done,
             on_error=lambda e: self.show_error("Cannot triangulate", e),
+        )
+
+    def resect(
+        self,
+        sightings: list[Sighting],
+        *,
+        on_result: Callable[[dict[str, Any]], None] | None = None,
+        **kw: Any,
+    ) -> None:
+        """Resect in a worker, store the result as an undoable observation, then ``on_result``
+        with the stored result (``kw``: evidence_id, frame_index, extra_inputs)."""
+        case = self.case
+        if case is None:
+            return
+
+        def work(progress=None, cancel=None) -> tuple[int, dict[str, Any]]:
+            obs_id = geodata_resection.add_resection(case, sightings, **kw).result()
+            return obs_id, geodata.get_observation(case.read(), obs_id).result
+
+        def done(stored_result: tuple[int, dict[str, Any]]) -> None:
+            obs_id, result = stored_result
+            stored: Future = Future()
+            stored.set_result(obs_id)
+            self.undo_stack.push(AddObservationCommand(self, "resection", lambda: stored))
+            if on_result is not None:
+                on_result(result)
+
+        self.jobs.run(
+            "Resecting",
+            work,
+            on_result=done,
+            on_error=lambda e: self.show_error("Cannot resect", e),
         )
 
     def show_error(self, title: str, exc: BaseException | str) -> None:

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.demo_commands",
     "workbench.commands.info_commands",
     "workbench.commands.geo_commands",
+    "workbench.commands.resect_commands",
     "workbench.commands.geo_export_commands",
     "workbench.commands.frames_commands",
     "workbench.commands.scenario_commands",

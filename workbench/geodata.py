@@ -11,7 +11,8 @@ Observations (table ``observation``) keep their inputs so that every figure can 
 recomputed: a ``bearing`` stores the camera's id and position at the time, the azimuth and its
 one-sigma; an ``intersection`` stores the rays it used and the result of
 ``analysis.triangulation.locate_from_bearings``; an ``alignment`` stores the two objects that
-line up in a frame.
+line up in a frame; a ``resection`` (``workbench.geodata_resection``) the landmarks seen in
+one frame with their directions, and the camera position they give.
 """
 
 from __future__ import annotations
@@ -243,7 +244,7 @@ def restore_landmark(case: Case, record: Landmark) -> Future[int]:
 
 
 # -- observations ---------------------------------------------------------------------------
-def _insert_observation(
+def insert_observation(
     case: Case,
     conn: sqlite3.Connection,
     kind: str,
@@ -253,6 +254,7 @@ def _insert_observation(
     evidence_id: int | None = None,
     frame_index: int | None = None,
 ) -> int:
+    """Insert an observation and its audit row on the writer's connection; the new id."""
     cur = conn.execute(
         "INSERT INTO observation (kind, evidence_id, frame_index, inputs_json, result_json,"
         " created_at_utc) VALUES (?, ?, ?, ?, ?, ?)",
@@ -312,17 +314,18 @@ def add_bearing(
         inputs = dict(camera_id=camera_id, camera_lat_deg=cam.lat_deg, camera_lon_deg=cam.lon_deg)
         inputs |= dict(azimuth_deg=azimuth_deg, sigma_deg=sigma_deg, hfov_deg=hfov_deg)
         inputs |= dict(view_azimuth_deg=view_azimuth_deg, range_m=range_m, target_id=target_id)
-        inputs = _merge_extra(inputs, extra_inputs)
+        inputs = merge_extra(inputs, extra_inputs)
         result = {"azimuth_deg": geodesy.normalize_azimuth_deg(azimuth_deg)}
         ev_id = evidence_id if evidence_id is not None else cam.evidence_id
-        return _insert_observation(
+        return insert_observation(
             case, conn, "bearing", inputs, result, evidence_id=ev_id, frame_index=frame_index
         )
 
     return case.write(do)
 
 
-def _merge_extra(inputs: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
+def merge_extra(inputs: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
+    """A tool's own inputs added to the named ones, which they may not replace."""
     clash = sorted(set(inputs) & set(extra or {}))
     if clash:
         raise GeometryError(f"extra inputs may not replace {', '.join(clash)}")
@@ -388,7 +391,7 @@ def add_intersection(
         "method": TRIANGULATION_METHOD,
     }
     result = fix_to_json(fix)
-    return case.write(lambda c: _insert_observation(case, c, "intersection", inputs, result))
+    return case.write(lambda c: insert_observation(case, c, "intersection", inputs, result))
 
 
 def add_alignment(
@@ -415,9 +418,9 @@ def add_alignment(
             "far": [far.lat_deg, far.lon_deg],
             "position_sigma_m": position_sigma_m,
         }
-        inputs = _merge_extra(inputs, extra_inputs)
+        inputs = merge_extra(inputs, extra_inputs)
         result = {"azimuth_deg": geodesy.azimuth_deg(far.position, near.position)}
-        return _insert_observation(
+        return insert_observation(
             case,
             conn,
             "alignment",

@@ -3,8 +3,9 @@
 Layers (ids used by the page's ``setLayer``): evidence (GPS positions of evidence and
 reference photos, with a short line along the image direction when EXIF records one),
 landmarks, cameras, targets, rays (bearing observations), wedges (fields of view), sightlines
-(alignments), ellipses (intersections: the fix, its confidence ellipse, or the sampled region
-when the rays are nearly parallel) and hypotheses (claimed location with its radius).
+(alignments, and the lines from a resected camera to the landmarks it saw), ellipses
+(intersections and resections: the fix, its confidence ellipse, or the sampled region when the
+rays are nearly parallel) and hypotheses (claimed location with its radius).
 
 Each camera, its rays and its wedges share the colour of the video they belong to
 (``evidence_colour``). Geometry is built with ``analysis.geoexport`` (geodesic polylines,
@@ -174,34 +175,52 @@ def _bearing_items(obs: Observation, cameras: dict[int, Landmark]) -> list[MapIt
     return out
 
 
+def _fix_items(obs: Observation, label: str, colour: str) -> list[MapItem]:
+    """A stored fix (intersection or resection): its point and its confidence ellipse."""
+    r = obs.result
+    ident = f"observation:{obs.id}"
+    if r.get("lat_deg") is None:
+        return []
+    centre = LatLon(r["lat_deg"], r["lon_deg"])
+    out = [MapItem("ellipses", ident, GeoPoint(label, centre, r.get("message", "")), colour)]
+    e = r.get("ellipse")
+    if e:
+        ellipse = ErrorEllipse(
+            e["semi_major_m"], e["semi_minor_m"], e["azimuth_deg"], e["confidence"]
+        )
+        text = (
+            f"{e['confidence'] * 100:.0f}% ellipse: {e['semi_major_m']:.1f} m x "
+            f"{e['semi_minor_m']:.1f} m, major axis {e['azimuth_deg']:.1f} deg"
+        )
+        poly = ellipse_polygon(centre, ellipse, f"ellipse {obs.id}", text)
+        out.append(MapItem("ellipses", f"{ident}:ellipse", poly, colour))
+    return out
+
+
 def _intersection_items(obs: Observation) -> list[MapItem]:
     r = obs.result
     ident = f"observation:{obs.id}"
-    out: list[MapItem] = []
-    if r.get("lat_deg") is not None:
-        centre = LatLon(r["lat_deg"], r["lon_deg"])
-        out.append(
-            MapItem(
-                "ellipses",
-                ident,
-                GeoPoint(f"fix {obs.id}", centre, r.get("message", "")),
-                "#8e44ad",
-            )
-        )
-        e = r.get("ellipse")
-        if e:
-            ellipse = ErrorEllipse(
-                e["semi_major_m"], e["semi_minor_m"], e["azimuth_deg"], e["confidence"]
-            )
-            text = (
-                f"{e['confidence'] * 100:.0f}% ellipse: {e['semi_major_m']:.1f} m x "
-                f"{e['semi_minor_m']:.1f} m, major axis {e['azimuth_deg']:.1f} deg"
-            )
-            poly = ellipse_polygon(centre, ellipse, f"ellipse {obs.id}", text)
-            out.append(MapItem("ellipses", f"{ident}:ellipse", poly, "#8e44ad"))
+    out = _fix_items(obs, f"fix {obs.id}", "#8e44ad")
     for k, (lat, lon) in enumerate(r.get("samples") or []):
         point = GeoPoint(f"sample {k}", LatLon(lat, lon), r.get("message", ""))
         out.append(MapItem("ellipses", f"{ident}:sample:{k}", point, "#8e44ad"))
+    return out
+
+
+def _resection_items(obs: Observation) -> list[MapItem]:
+    """The resected camera, its ellipse and a line to each landmark it saw."""
+    r = obs.result
+    out = _fix_items(obs, f"resected camera {obs.id}", "#2c3e50")
+    if r.get("lat_deg") is None:
+        return out
+    camera = LatLon(r["lat_deg"], r["lon_deg"])
+    residuals = {x["landmark"]: x["residual_deg"] for x in r.get("residuals", [])}
+    for k, seen in enumerate(obs.inputs.get("sightings", [])):
+        name = str(seen.get("name", ""))
+        mark = LatLon(seen["lat_deg"], seen["lon_deg"])
+        text = f"seen in the frame; residual {residuals.get(name, float('nan')):+.2f} deg"
+        line = GeoLine(f"{name}", (camera, mark), text)
+        out.append(MapItem("sightlines", f"observation:{obs.id}:sighting:{k}", line, "#2c3e50"))
     return out
 
 
@@ -252,6 +271,8 @@ def case_items(conn: sqlite3.Connection) -> list[MapItem]:
             items += _intersection_items(obs)
         elif obs.kind == "alignment":
             items += _alignment_items(obs, by_id)
+        elif obs.kind == "resection":
+            items += _resection_items(obs)
     items += _hypothesis_items(conn)
     order = {layer: k for k, layer in enumerate(LAYER_IDS)}
     return sorted(items, key=lambda it: order[it.layer])

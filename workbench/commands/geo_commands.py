@@ -40,7 +40,8 @@ def _parse_ray(text: str) -> tuple[float, float, float, float]:
     return lat, lon, az, sigma
 
 
-def _confidence(text: str) -> float:
+def parse_confidence(text: str) -> float:
+    """An argparse type: a probability in (0, 1)."""
     try:
         value = float(text)
     except ValueError:
@@ -66,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="LAT,LON,AZ_DEG,SIGMA_DEG",
         help="one bearing; give it two or more times",
     )
-    p.add_argument("--confidence", type=_confidence, default=0.95, help="ellipse probability")
+    p.add_argument("--confidence", type=parse_confidence, default=0.95, help="ellipse probability")
     p.add_argument("--samples", type=int, default=1000, help="Monte-Carlo trials when needed")
     p.add_argument("--seed", type=int, default=0, help="seed of the Monte-Carlo trials")
     add_json_flag(p)

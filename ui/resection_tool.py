@@ -1,0 +1,328 @@
+"""ResectionTool: where the camera stood, from three or more known landmarks seen in one frame.
+
+The surveyor's three-point problem. The analyst picks a landmark (in the combo, or by clicking
+it on the map), clicks it in the picture, and repeats for every landmark in view; sets the
+horizontal field of view (from EXIF when the evidence has a 35 mm-equivalent focal length)
+and optionally clicks two points on the horizon to level the camera. "Resect" turns the
+pixels into horizontal directions (``analysis.resection.frame_directions_deg``) and solves in
+a worker (``workbench.geodata_resection.add_resection``); the result is stored as an undoable
+observation with every input, and the map shows the camera fix, its 95% ellipse and a line to
+each landmark. "Place camera here" adds a camera position at the fix for the bearing tool.
+
+The directions' one-sigma defaults to one click's precision (0.5 px) in degrees; an error in
+the field of view scales every angle between landmarks, so a doubtful focal length should be
+answered with a larger sigma, and the residuals show when the directions disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.camera import PinholeCamera, level_from_horizon
+from analysis.errors import GeometryError
+from analysis.resection import frame_directions_deg
+from ui.bearing_base import FrameRef, PixelTool, fill_combo
+from ui.bearing_geometry import DEFAULT_CLICK_SIGMA_PX, DEFAULT_HFOV_DEG, fov_from_metadata
+from ui.jobs import JobRunner
+from ui.map_panel import MapPanel, landmark_id
+from workbench.geodata_resection import Sighting
+
+UNCHECKED_FOV = "unchecked: no EXIF focal length, type the field of view"
+SEEN_PREFIX = "seen "  # pixel keys of the landmarks: "seen <landmark id>"
+
+
+def _spin(lo: float, hi: float, decimals: int, value: float, suffix: str) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(lo, hi)
+    spin.setDecimals(decimals)
+    spin.setValue(value)
+    spin.setSuffix(suffix)
+    spin.setKeyboardTracking(False)
+    return spin
+
+
+def sightings_from_pixels(
+    frame: FrameRef,
+    hfov_deg: float,
+    pixels: dict[int, tuple[float, float]],
+    sigma_deg: float,
+    horizon_px: tuple[tuple[float, float], tuple[float, float]] | None,
+) -> tuple[list[Sighting], float, float]:
+    """Directions of the clicked landmarks, and the pitch and roll used to level them.
+
+    Raises:
+        GeometryError: for an impossible camera or coincident horizon pixels.
+    """
+    camera = PinholeCamera(
+        frame.width_px, frame.height_px, hfov_deg, pixel_aspect=frame.pixel_aspect
+    )
+    if horizon_px is not None:
+        camera = level_from_horizon(camera, *horizon_px)
+    ids = list(pixels)
+    directions = frame_directions_deg(camera, [pixels[i] for i in ids])
+    sightings = [Sighting(i, d, sigma_deg, pixels[i]) for i, d in zip(ids, directions, strict=True)]
+    return sightings, camera.pitch_deg, camera.roll_deg
+
+
+class ResectionTool(PixelTool):
+    """Frame-to-map resection tool (see the module doc)."""
+
+    def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
+        super().__init__(map_panel, jobs, parent)
+        self.fov_source = "typed"
+        self._sigma_typed = False
+        self.last_result: dict[str, Any] | None = None
+        self._build()
+        self.inputs_changed.connect(self.recompute)
+        self.armed_changed.connect(self._on_armed_changed)
+        map_panel.bridge.feature_clicked.connect(self._on_bridge_feature_clicked)
+        self.recompute()
+
+    def _build(self) -> None:
+        self.landmark_combo = QComboBox()
+        self.click_button = QPushButton("Click it in the frame")
+        self.horizon_button = QPushButton("Click horizon (2)")
+        self.remove_button = QPushButton("Remove selected")
+        self.clear_button = QPushButton("Clear clicks")
+        self.seen_list = QListWidget()
+        self.hfov_spin = _spin(0.5, 179.0, 3, DEFAULT_HFOV_DEG, " °")
+        self.hfov_source_label = QLabel("typed")
+        self.sigma_spin = _spin(0.001, 45.0, 3, 0.1, " °")
+        self.prompt_label = QLabel("")
+        self.result_label = QLabel("")
+        self.result_label.setWordWrap(True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.resect_button = QPushButton("Resect")
+        self.place_button = QPushButton("Place camera here")
+        form = QFormLayout()
+        pick = QHBoxLayout()
+        pick.addWidget(self.landmark_combo, 1)
+        pick.addWidget(self.click_button)
+        form.addRow("Landmark", pick)
+        hfov = QHBoxLayout()
+        hfov.addWidget(self.hfov_spin)
+        hfov.addWidget(self.hfov_source_label, 1)
+        form.addRow("Horizontal FOV", hfov)
+        form.addRow("Sigma (1σ)", self.sigma_spin)
+        buttons = QHBoxLayout()
+        for b in (self.horizon_button, self.remove_button, self.clear_button):
+            buttons.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Landmarks clicked in this frame (three or more):"))
+        layout.addWidget(self.seen_list, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.prompt_label)
+        layout.addWidget(self.result_label)
+        actions = QHBoxLayout()
+        actions.addWidget(self.resect_button)
+        actions.addWidget(self.place_button)
+        layout.addLayout(actions)
+        self.click_button.clicked.connect(self.arm_selected_landmark)
+        self.horizon_button.clicked.connect(lambda: self.arm("horizon 1"))
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.clear_button.clicked.connect(self.clear_pixels)
+        self.hfov_spin.valueChanged.connect(self._on_hfov_spin_value_changed)
+        self.sigma_spin.valueChanged.connect(self._on_sigma_spin_value_changed)
+        self.resect_button.clicked.connect(self.resect)
+        self.place_button.clicked.connect(self.place_camera)
+
+    # -- inputs -------------------------------------------------------------------------
+    def set_frame(self, frame: FrameRef | None) -> None:
+        """A new picture; the field of view comes from its EXIF focal length when it has one."""
+        if frame is not None and (
+            self.frame is None or frame.evidence_id != self.frame.evidence_id
+        ):
+            fov = fov_from_metadata(frame.metadata, frame.width_px, frame.height_px)
+            if fov is not None:
+                self.set_hfov(fov.hfov_deg, fov.source)
+            else:
+                self.set_hfov(self.hfov_spin.value(), UNCHECKED_FOV)
+        super().set_frame(frame)
+
+    def set_hfov(self, hfov_deg: float, source: str = "typed") -> None:
+        self.hfov_spin.blockSignals(True)
+        self.hfov_spin.setValue(hfov_deg)
+        self.hfov_spin.blockSignals(False)
+        self.fov_source = source
+        self.hfov_source_label.setText(source)
+        self.recompute()
+
+    def _on_hfov_spin_value_changed(self, _value: float) -> None:
+        self.fov_source = "typed"
+        self.hfov_source_label.setText("typed")
+        self.last_result = None  # the fix shown no longer follows from the inputs
+        self.recompute()
+
+    def _on_sigma_spin_value_changed(self, _value: float) -> None:
+        self._sigma_typed = True
+        self.last_result = None
+        self.recompute()
+
+    def set_pixel(self, key: str, pixel: tuple[float, float]) -> None:
+        self.last_result = None
+        super().set_pixel(key, pixel)
+
+    def landmarks_changed(self) -> None:
+        fill_combo(self.landmark_combo, self.landmarks, self.landmark_combo.currentData())
+
+    def select_landmark(self, landmark_id_: int) -> bool:
+        index = self.landmark_combo.findData(landmark_id_)
+        if index >= 0:
+            self.landmark_combo.setCurrentIndex(index)
+        return index >= 0
+
+    def _on_bridge_feature_clicked(self, feature_id: str) -> None:
+        point_id = landmark_id(feature_id)
+        if point_id is not None and self.isVisible():
+            self.select_landmark(point_id)
+
+    def arm_selected_landmark(self) -> None:
+        mark_id = self.landmark_combo.currentData()
+        if mark_id is None:
+            self.show_error("No landmark", "Add landmarks on the map first, then pick one.")
+            return
+        self.arm(f"{SEEN_PREFIX}{int(mark_id)}")
+
+    def marker_label(self, key: str) -> str:
+        if key.startswith(SEEN_PREFIX):
+            mark = self.landmark(int(key[len(SEEN_PREFIX) :]))
+            return mark.name if mark else key
+        return key
+
+    def after_click(self, key: str) -> None:
+        if key == "horizon 1":
+            self.arm("horizon 2")
+
+    def _on_armed_changed(self, key: str) -> None:
+        if key.startswith(SEEN_PREFIX):
+            mark = self.landmark(int(key[len(SEEN_PREFIX) :]))
+            text = f"Click {mark.name if mark else 'the landmark'} in the picture"
+        else:
+            text = {
+                "horizon 1": "Click a point on the horizon (1 of 2)",
+                "horizon 2": "Click another point on the horizon, far from the first (2 of 2)",
+            }.get(key, "")
+        self.prompt_label.setText(text)
+
+    def seen_pixels(self) -> dict[int, tuple[float, float]]:
+        """Clicked landmarks: id -> pixel, in click order."""
+        return {
+            int(k[len(SEEN_PREFIX) :]): p
+            for k, p in self.pixels.items()
+            if k.startswith(SEEN_PREFIX)
+        }
+
+    def remove_selected(self) -> None:
+        self.last_result = None
+        for item in self.seen_list.selectedItems():
+            key = f"{SEEN_PREFIX}{int(item.data(Qt.ItemDataRole.UserRole))}"
+            self.pixels.pop(key, None)
+            self.markers.remove(key)
+        self.inputs_changed.emit()
+
+    def horizon(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        px = self.pixels
+        return (px["horizon 1"], px["horizon 2"]) if "horizon 2" in px else None
+
+    # -- the result ---------------------------------------------------------------------
+    def recompute(self) -> None:
+        """Refresh the list, the default sigma and the buttons (no solving here)."""
+        if self.frame is not None and not self._sigma_typed:
+            sigma = DEFAULT_CLICK_SIGMA_PX * self.hfov_spin.value() / self.frame.width_px
+            self.sigma_spin.blockSignals(True)
+            self.sigma_spin.setValue(sigma)
+            self.sigma_spin.blockSignals(False)
+        self.seen_list.clear()
+        for mark_id, (x, y) in self.seen_pixels().items():
+            mark = self.landmark(mark_id)
+            name = mark.name if mark else f"landmark {mark_id} (deleted)"
+            item = QListWidgetItem(f"{name}: pixel ({x:.1f}, {y:.1f})")
+            item.setData(Qt.ItemDataRole.UserRole, mark_id)
+            self.seen_list.addItem(item)
+        n = len(self.seen_pixels())
+        level = "levelled on the horizon" if self.horizon() else "not levelled"
+        if self.last_result is None:
+            need = max(0, 3 - n)
+            self.result_label.setText(
+                f"{n} landmark(s) clicked, {level}."
+                + (f" Click {need} more to resect." if need else " Ready to resect.")
+            )
+        self.resect_button.setEnabled(n >= 3 and self.frame is not None and self.case is not None)
+        self.place_button.setEnabled(self.last_result is not None and self.case is not None)
+
+    def clear_pixels(self) -> None:
+        self.last_result = None
+        super().clear_pixels()
+
+    def resect(self) -> None:
+        """Solve in a worker and store the result (undoable); the map shows the fix."""
+        frame, pixels = self.frame, self.seen_pixels()
+        if frame is None or len(pixels) < 3 or self.case is None:
+            self.show_error("Resection", "Click three or more landmarks in the frame.")
+            return
+        try:
+            sightings, pitch, roll = sightings_from_pixels(
+                frame, self.hfov_spin.value(), pixels, self.sigma_spin.value(), self.horizon()
+            )
+        except GeometryError as exc:
+            self.show_error("Resection", exc)
+            return
+        extra = {
+            "tool": "resection_tool",
+            "evidence_sha256": frame.evidence_sha256,
+            "image_size_px": [frame.width_px, frame.height_px],
+            "pixel_aspect": frame.pixel_aspect,
+            "hfov_deg": self.hfov_spin.value(),
+            "hfov_source": self.fov_source,
+            "horizon_px": [list(p) for p in self.horizon()] if self.horizon() else None,
+            "pitch_deg": pitch,
+            "roll_deg": roll,
+            "click_sigma_px": DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
+        }
+        self.map_panel.resect(
+            sightings,
+            evidence_id=frame.evidence_id,
+            frame_index=frame.frame_index,
+            extra_inputs=extra,
+            on_result=self.show_result,
+        )
+
+    def show_result(self, result: dict[str, Any]) -> None:
+        self.last_result = result
+        e = result["ellipse"]
+        lines = [
+            f"Camera at {result['lat_deg']:.6f}, {result['lon_deg']:.6f}",
+            f"{e['confidence'] * 100:.0f}% ellipse {e['semi_major_m']:.1f} m x "
+            f"{e['semi_minor_m']:.1f} m, major axis {e['azimuth_deg']:.1f}°",
+            f"Optical axis {result['orientation_deg']:.2f}° ± "
+            f"{result['orientation_sigma_deg']:.2f}°",
+            "Residuals: "
+            + ", ".join(f"{r['landmark']} {r['residual_deg']:+.3f}°" for r in result["residuals"]),
+        ]
+        if not result["well_conditioned"]:
+            lines.append(f"⚠ {result['message']}")
+        self.result_label.setText("\n".join(lines))
+        self.place_button.setEnabled(self.case is not None)
+
+    def place_camera(self) -> None:
+        """A camera position at the resected fix (undoable, like one placed on the map)."""
+        r = self.last_result
+        if r is None:
+            return
+        self.map_panel.add_point("camera", "resected camera", r["lat_deg"], r["lon_deg"])
