@@ -27,7 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis import geodesy
-from analysis.camera import PinholeCamera
 from analysis.errors import GeometryError
 from analysis.geodesy import EnuFrame, LatLon
 from analysis.triangulation import ErrorEllipse, error_ellipse
@@ -132,21 +131,6 @@ def resect(
     )
 
 
-def frame_directions_deg(
-    camera: PinholeCamera, pixels: Sequence[tuple[float, float]]
-) -> list[float]:
-    """Horizontal directions of pixels of one frame, for ``DirectionObservation``.
-
-    Each pixel's ray is turned into world axes with the camera's pitch and roll (level it
-    first, e.g. with ``analysis.camera.level_from_horizon``) and yaw zero, so a direction is
-    the azimuth the ray would have if the optical axis pointed north; a resection's
-    ``orientation_deg`` is then the azimuth of the optical axis. A tilted camera without
-    levelling bends the directions of pixels far from the image centre.
-    """
-    level = camera.oriented(0.0, camera.pitch_deg, camera.roll_deg)
-    return [level.pixel_azimuth_elevation(x, y)[0] for x, y in pixels]
-
-
 def _orientation_at(observations: Sequence[DirectionObservation], p: LatLon) -> float:
     """Mean of az(p -> landmark) - direction, as a circular mean, in radians."""
     diffs = [
@@ -185,9 +169,11 @@ def _start(observations: Sequence[DirectionObservation]) -> tuple[LatLon, float]
     return position, float(omegas[best])
 
 
-def _linearise(
+def linearise(
     observations: Sequence[DirectionObservation], p: LatLon, omega: float
 ) -> tuple[np.ndarray, np.ndarray, list[geodesy.GeodesicInverse]]:
+    """Jacobian of the computed directions (east m, north m, orientation rad), residuals
+    (observed - computed, rad) and the geodesics landmark -> camera at ``p``."""
     rows, res, geos = [], [], []
     for o in observations:
         g = geodesy.inverse(o.landmark, p)
@@ -207,7 +193,7 @@ def _gauss_newton(
 ) -> tuple[LatLon, float, np.ndarray, np.ndarray, list[geodesy.GeodesicInverse]]:
     weights = np.array([1.0 / math.radians(o.sigma_deg) ** 2 for o in observations])
     for _ in range(_MAX_ITER):
-        jac, res, geos = _linearise(observations, p, omega)
+        jac, res, geos = linearise(observations, p, omega)
         jw = jac.T * weights
         try:
             step = np.linalg.solve(jw @ jac, jw @ res)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.geodesy import LatLon
+from analysis.resection_frame import FrameModel
 from ui.jobs import JobRunner
 from ui.map_basemap import BasemapButton
 from ui.map_bridge import MapBridge
@@ -426,19 +427,20 @@ class MapPanel(QWidget):
 
     def resect(
         self,
+        frame: FrameModel,
         sightings: list[Sighting],
         *,
         on_result: Callable[[dict[str, Any]], None] | None = None,
         **kw: Any,
     ) -> None:
         """Resect in a worker, store the result as an undoable observation, then ``on_result``
-        with the stored result (``kw``: evidence_id, frame_index, extra_inputs)."""
+        with the stored result (``kw``: see ``geodata_resection.add_resection``)."""
         case = self.case
         if case is None:
             return
 
         def work(progress=None, cancel=None) -> tuple[int, dict[str, Any]]:
-            obs_id = geodata_resection.add_resection(case, sightings, **kw).result()
+            obs_id = geodata_resection.add_resection(case, frame, sightings, **kw).result()
             return obs_id, geodata.get_observation(case.read(), obs_id).result
 
         def done(stored_result: tuple[int, dict[str, Any]]) -> None:

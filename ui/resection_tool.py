@@ -2,12 +2,13 @@
 
 The surveyor's three-point problem. The analyst picks a landmark (in the combo, or by clicking
 it on the map), clicks it in the picture, and repeats for every landmark in view; sets the
-horizontal field of view (from EXIF when the evidence has a 35 mm-equivalent focal length)
-and optionally clicks two points on the horizon to level the camera. "Resect" turns the
-pixels into horizontal directions (``analysis.resection.frame_directions_deg``) and solves in
-a worker (``workbench.geodata_resection.add_resection``); the result is stored as an undoable
-observation with every input, and the map shows the camera fix, its 95% ellipse and a line to
-each landmark. "Place camera here" adds a camera position at the fix for the bearing tool.
+horizontal field of view (from EXIF when the evidence has a 35 mm-equivalent focal length,
+typed, or estimated from four or more landmarks) and optionally clicks two points on the
+horizon to level the camera. "Resect" solves in a worker
+(``workbench.geodata_resection.add_resection`` -> ``analysis.resection_frame``); the result
+is stored as an undoable observation with every input, and the map shows the camera fix, its
+95% ellipse and a line to each landmark. "Place camera here" adds a camera position at the
+fix for the bearing tool.
 
 The directions' one-sigma defaults to one click's precision (0.5 px) in degrees; an error in
 the field of view scales every angle between landmarks, so a doubtful focal length should be
@@ -20,21 +21,22 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from analysis.camera import PinholeCamera, level_from_horizon
-from analysis.errors import GeometryError
-from analysis.resection import frame_directions_deg
+from analysis.resection_frame import FrameModel
 from ui.bearing_base import FrameRef, PixelTool, fill_combo
 from ui.bearing_geometry import DEFAULT_CLICK_SIGMA_PX, DEFAULT_HFOV_DEG, fov_from_metadata
 from ui.jobs import JobRunner
@@ -53,29 +55,6 @@ def _spin(lo: float, hi: float, decimals: int, value: float, suffix: str) -> QDo
     spin.setSuffix(suffix)
     spin.setKeyboardTracking(False)
     return spin
-
-
-def sightings_from_pixels(
-    frame: FrameRef,
-    hfov_deg: float,
-    pixels: dict[int, tuple[float, float]],
-    sigma_deg: float,
-    horizon_px: tuple[tuple[float, float], tuple[float, float]] | None,
-) -> tuple[list[Sighting], float, float]:
-    """Directions of the clicked landmarks, and the pitch and roll used to level them.
-
-    Raises:
-        GeometryError: for an impossible camera or coincident horizon pixels.
-    """
-    camera = PinholeCamera(
-        frame.width_px, frame.height_px, hfov_deg, pixel_aspect=frame.pixel_aspect
-    )
-    if horizon_px is not None:
-        camera = level_from_horizon(camera, *horizon_px)
-    ids = list(pixels)
-    directions = frame_directions_deg(camera, [pixels[i] for i in ids])
-    sightings = [Sighting(i, d, sigma_deg, pixels[i]) for i, d in zip(ids, directions, strict=True)]
-    return sightings, camera.pitch_deg, camera.roll_deg
 
 
 class ResectionTool(PixelTool):
@@ -102,6 +81,7 @@ class ResectionTool(PixelTool):
         self.hfov_spin = _spin(0.5, 179.0, 3, DEFAULT_HFOV_DEG, " °")
         self.hfov_source_label = QLabel("typed")
         self.sigma_spin = _spin(0.001, 45.0, 3, 0.1, " °")
+        self.estimate_check = QCheckBox("Estimate it (four or more landmarks)")
         self.prompt_label = QLabel("")
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
@@ -118,6 +98,7 @@ class ResectionTool(PixelTool):
         hfov.addWidget(self.hfov_spin)
         hfov.addWidget(self.hfov_source_label, 1)
         form.addRow("Horizontal FOV", hfov)
+        form.addRow("", self.estimate_check)
         form.addRow("Sigma (1σ)", self.sigma_spin)
         buttons = QHBoxLayout()
         for b in (self.horizon_button, self.remove_button, self.clear_button):
@@ -125,10 +106,18 @@ class ResectionTool(PixelTool):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("Landmarks clicked in this frame (three or more):"))
-        layout.addWidget(self.seen_list, 1)
+        rows = self.seen_list.fontMetrics().height()
+        self.seen_list.setMaximumHeight(8 * rows)  # leave the room to the result below
+        layout.addWidget(self.seen_list)
         layout.addLayout(buttons)
         layout.addWidget(self.prompt_label)
-        layout.addWidget(self.result_label)
+        self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        result_area = QScrollArea()  # the figures stay readable in a short dock
+        result_area.setWidgetResizable(True)
+        result_area.setFrameShape(QFrame.Shape.NoFrame)
+        result_area.setWidget(self.result_label)
+        result_area.setMinimumHeight(6 * rows)
+        layout.addWidget(result_area, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.resect_button)
         actions.addWidget(self.place_button)
@@ -139,6 +128,7 @@ class ResectionTool(PixelTool):
         self.clear_button.clicked.connect(self.clear_pixels)
         self.hfov_spin.valueChanged.connect(self._on_hfov_spin_value_changed)
         self.sigma_spin.valueChanged.connect(self._on_sigma_spin_value_changed)
+        self.estimate_check.toggled.connect(self._on_estimate_check_toggled)
         self.resect_button.clicked.connect(self.resect)
         self.place_button.clicked.connect(self.place_camera)
 
@@ -171,6 +161,10 @@ class ResectionTool(PixelTool):
 
     def _on_sigma_spin_value_changed(self, _value: float) -> None:
         self._sigma_typed = True
+        self.last_result = None
+        self.recompute()
+
+    def _on_estimate_check_toggled(self, _checked: bool) -> None:
         self.last_result = None
         self.recompute()
 
@@ -257,51 +251,60 @@ class ResectionTool(PixelTool):
             self.seen_list.addItem(item)
         n = len(self.seen_pixels())
         level = "levelled on the horizon" if self.horizon() else "not levelled"
+        least = 4 if self.estimate_check.isChecked() else 3
         if self.last_result is None:
-            need = max(0, 3 - n)
+            need = max(0, least - n)
             self.result_label.setText(
                 f"{n} landmark(s) clicked, {level}."
                 + (f" Click {need} more to resect." if need else " Ready to resect.")
             )
-        self.resect_button.setEnabled(n >= 3 and self.frame is not None and self.case is not None)
+        ready = n >= least and self.frame is not None and self.case is not None
+        self.resect_button.setEnabled(ready)
         self.place_button.setEnabled(self.last_result is not None and self.case is not None)
 
     def clear_pixels(self) -> None:
         self.last_result = None
         super().clear_pixels()
 
+    def frame_model(self) -> FrameModel | None:
+        frame = self.frame
+        if frame is None:
+            return None
+        return FrameModel(
+            frame.width_px,
+            frame.height_px,
+            self.hfov_spin.value(),
+            frame.pixel_aspect,
+            self.horizon(),
+        )
+
     def resect(self) -> None:
         """Solve in a worker and store the result (undoable); the map shows the fix."""
-        frame, pixels = self.frame, self.seen_pixels()
-        if frame is None or len(pixels) < 3 or self.case is None:
-            self.show_error("Resection", "Click three or more landmarks in the frame.")
-            return
-        try:
-            sightings, pitch, roll = sightings_from_pixels(
-                frame, self.hfov_spin.value(), pixels, self.sigma_spin.value(), self.horizon()
-            )
-        except GeometryError as exc:
-            self.show_error("Resection", exc)
+        frame, model, pixels = self.frame, self.frame_model(), self.seen_pixels()
+        least = 4 if self.estimate_check.isChecked() else 3
+        if frame is None or model is None or len(pixels) < least or self.case is None:
+            self.show_error("Resection", f"Click {least} or more landmarks in the frame.")
             return
         extra = {
             "tool": "resection_tool",
             "evidence_sha256": frame.evidence_sha256,
-            "image_size_px": [frame.width_px, frame.height_px],
-            "pixel_aspect": frame.pixel_aspect,
-            "hfov_deg": self.hfov_spin.value(),
-            "hfov_source": self.fov_source,
-            "horizon_px": [list(p) for p in self.horizon()] if self.horizon() else None,
-            "pitch_deg": pitch,
-            "roll_deg": roll,
+            "hfov_source": "estimated" if self.estimate_check.isChecked() else self.fov_source,
             "click_sigma_px": DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
         }
         self.map_panel.resect(
-            sightings,
+            model,
+            [Sighting(i, p) for i, p in pixels.items()],
+            sigma_deg=self.sigma_spin.value(),
+            estimate_hfov=self.estimate_check.isChecked(),
             evidence_id=frame.evidence_id,
             frame_index=frame.frame_index,
             extra_inputs=extra,
-            on_result=self.show_result,
+            on_result=lambda result: self._on_resected(frame, result),
         )
+
+    def _on_resected(self, frame: FrameRef, result: dict[str, Any]) -> None:
+        if self.frame == frame:  # not if the analyst moved on to another picture meanwhile
+            self.show_result(result)
 
     def show_result(self, result: dict[str, Any]) -> None:
         self.last_result = result
@@ -311,10 +314,17 @@ class ResectionTool(PixelTool):
             f"{e['confidence'] * 100:.0f}% ellipse {e['semi_major_m']:.1f} m x "
             f"{e['semi_minor_m']:.1f} m, major axis {e['azimuth_deg']:.1f}°",
             f"Optical axis {result['orientation_deg']:.2f}° ± "
-            f"{result['orientation_sigma_deg']:.2f}°",
+            f"{result['orientation_sigma_deg']:.2f}°; pitch {result['pitch_deg']:.2f}°, "
+            f"roll {result['roll_deg']:.2f}°",
             "Residuals: "
             + ", ".join(f"{r['landmark']} {r['residual_deg']:+.3f}°" for r in result["residuals"]),
         ]
+        if result.get("hfov_sigma_deg") is not None:
+            lines.insert(
+                3,
+                f"Field of view estimated: {result['hfov_deg']:.2f}° ± "
+                f"{result['hfov_sigma_deg']:.2f}°",
+            )
         if not result["well_conditioned"]:
             lines.append(f"⚠ {result['message']}")
         self.result_label.setText("\n".join(lines))

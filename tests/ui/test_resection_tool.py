@@ -137,7 +137,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     assert geodesy.distance_m(fix, CAMERA) < 0.01
     assert obs.result["orientation_deg"] == pytest.approx(YAW, abs=1e-4)
     assert obs.result["well_conditioned"]
-    assert obs.inputs["roll_deg"] == pytest.approx(ROLL, abs=1e-6)
+    assert obs.result["roll_deg"] == pytest.approx(ROLL, abs=1e-6)
     assert obs.inputs["hfov_source"] == "exif:focal_length_35mm=31 mm"
     assert obs.evidence_id == evidence and obs.frame_index is None
     assert "Camera at" in tool.result_label.text()
@@ -146,6 +146,26 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
         timeout=TIMEOUT,
     )
     assert js(qtbot, panel, "GW.featureCount('ellipses')") == 2  # the fix and its ellipse
+
+    # The field of view estimated from the four landmarks instead of read from EXIF.
+    tool.estimate_check.setChecked(True)
+    assert tool.last_result is None and tool.resect_button.isEnabled()
+    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+        tool.resect_button.click()
+    qtbot.waitUntil(lambda: tool.last_result is not None, timeout=TIMEOUT)
+    assert tool.last_result["hfov_deg"] == pytest.approx(hfov_from_focal_35mm(FOCAL_35MM), abs=1e-3)
+    assert "Field of view estimated" in tool.result_label.text()
+    [_, estimated] = geodata.list_observations(case.read(), "resection")
+    assert estimated.inputs["estimate_hfov"] and estimated.inputs["hfov_source"] == "estimated"
+    assert (
+        geodesy.distance_m(LatLon(estimated.result["lat_deg"], estimated.result["lon_deg"]), CAMERA)
+        < 0.05
+    )
+    panel.undo_stack.undo()
+    qtbot.waitUntil(
+        lambda: len(geodata.list_observations(case.read(), "resection")) == 1, timeout=TIMEOUT
+    )
+    tool.show_result(obs.result)
 
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
         tool.place_button.click()
@@ -184,10 +204,14 @@ def test_remove_and_change_of_picture_forget_the_clicks(qtbot, panel, case, tmp_
     assert list(tool.seen_pixels()) == [ids["Water tower"], ids["School"]]
     assert not tool.resect_button.isEnabled()
     assert "Click 1 more" in tool.result_label.text()
+    tool.estimate_check.setChecked(True)  # four are needed to estimate the field of view
+    assert "Click 2 more" in tool.result_label.text()
+    tool.estimate_check.setChecked(False)
     tool.set_pixel(f"seen {ids['Minaret']}", pixels["Minaret"])
     tool.show_result(
         {
             "lat_deg": 1.0, "lon_deg": 2.0, "orientation_deg": 3.0, "orientation_sigma_deg": 0.1,
+            "pitch_deg": 0.0, "roll_deg": 0.0, "hfov_sigma_deg": None,
             "ellipse": {"semi_major_m": 5, "semi_minor_m": 4, "azimuth_deg": 0, "confidence": 0.95},
             "residuals": [], "well_conditioned": True, "message": "",
         }
