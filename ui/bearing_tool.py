@@ -15,7 +15,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,29 +30,17 @@ from analysis.geodesy import LatLon
 from ui.bearing_base import FrameRef, PixelTool, fill_combo
 from ui.bearing_geometry import (
     DEFAULT_CLICK_SIGMA_PX,
-    DEFAULT_HFOV_DEG,
     BearingSetup,
     BearingSolution,
     bearing_inputs,
     default_sigma_deg,
-    fov_from_metadata,
     solve_bearing,
 )
+from ui.fov_field import FovField, spin_box
 from ui.jobs import JobRunner
 from ui.map_panel import MapPanel, landmark_id
 
-UNCHECKED_FOV = "unchecked: no EXIF focal length, type the field of view"
 PICK_RADIUS_DEG = 1e-6  # a camera placed on the map is found again within ~0.1 m
-
-
-def _spin(lo: float, hi: float, decimals: int, value: float, suffix: str) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(lo, hi)
-    spin.setDecimals(decimals)
-    spin.setValue(value)
-    spin.setSuffix(suffix)
-    spin.setKeyboardTracking(False)
-    return spin
 
 
 class BearingTool(PixelTool):
@@ -62,7 +49,6 @@ class BearingTool(PixelTool):
     def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
         super().__init__(map_panel, jobs, parent)
         self.solution: BearingSolution | None = None
-        self.fov_source = "typed"
         self._sigma_typed = False
         self._pending_camera: tuple[float, float] | None = None
         self._build()
@@ -79,10 +65,9 @@ class BearingTool(PixelTool):
         self.target_button = QPushButton("Click target")
         self.horizon_button = QPushButton("Click horizon (2)")
         self.clear_button = QPushButton("Clear clicks")
-        self.hfov_spin = _spin(0.5, 179.0, 3, DEFAULT_HFOV_DEG, " °")
-        self.hfov_source_label = QLabel("typed")
-        self.sigma_spin = _spin(0.001, 45.0, 3, 0.1, " °")
-        self.range_spin = _spin(100.0, 100000.0, 0, 5000.0, " m")
+        self.fov = FovField()
+        self.sigma_spin = spin_box(0.001, 45.0, 3, 0.1, " °")
+        self.range_spin = spin_box(100.0, 100000.0, 0, 5000.0, " m")
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -96,12 +81,9 @@ class BearingTool(PixelTool):
         clicks = QHBoxLayout()
         for b in (self.reference_button, self.target_button, self.horizon_button):
             clicks.addWidget(b)
-        hfov = QHBoxLayout()
-        hfov.addWidget(self.hfov_spin)
-        hfov.addWidget(self.hfov_source_label, 1)
         form.addRow("Clicks", clicks)
         form.addRow("", self.clear_button)
-        form.addRow("Horizontal FOV", hfov)
+        form.addRow("Horizontal FOV", self.fov)
         form.addRow("Sigma (1σ)", self.sigma_spin)
         form.addRow("Ray length", self.range_spin)
         layout = QVBoxLayout(self)
@@ -123,7 +105,7 @@ class BearingTool(PixelTool):
         # emits while it is being destroyed, when the rest of the tool may already be gone.
         self.camera_combo.activated.connect(self._on_combo_activated)
         self.reference_combo.activated.connect(self._on_combo_activated)
-        self.hfov_spin.valueChanged.connect(self._on_hfov_spin_value_changed)
+        self.fov.changed.connect(self._on_fov_changed)
         self.sigma_spin.valueChanged.connect(self._on_sigma_spin_value_changed)
         self.add_button.clicked.connect(self.add_bearing)
         self.intersect_button.clicked.connect(self.intersect_selected)
@@ -133,27 +115,13 @@ class BearingTool(PixelTool):
     # -- inputs -------------------------------------------------------------------------
     def set_frame(self, frame: FrameRef | None) -> None:
         """A new picture; the field of view comes from its EXIF focal length when it has one."""
-        if frame is not None and (
-            self.frame is None or frame.evidence_id != self.frame.evidence_id
-        ):
-            fov = fov_from_metadata(frame.metadata, frame.width_px, frame.height_px)
-            if fov is not None:
-                self.set_hfov(fov.hfov_deg, fov.source)
-            else:  # say so until the analyst types a value: a stale EXIF value is no source
-                self.set_hfov(self.hfov_spin.value(), UNCHECKED_FOV)
+        self.fov.follow_frame(self.frame, frame)
         super().set_frame(frame)
 
     def set_hfov(self, hfov_deg: float, source: str = "typed") -> None:
-        self.hfov_spin.blockSignals(True)
-        self.hfov_spin.setValue(hfov_deg)
-        self.hfov_spin.blockSignals(False)
-        self.fov_source = source
-        self.hfov_source_label.setText(source)
-        self.recompute()
+        self.fov.set_value(hfov_deg, source)
 
-    def _on_hfov_spin_value_changed(self, _value: float) -> None:
-        self.fov_source = "typed"
-        self.hfov_source_label.setText("typed")
+    def _on_fov_changed(self) -> None:
         self.recompute()
 
     def _on_sigma_spin_value_changed(self, _value: float) -> None:
@@ -274,7 +242,7 @@ class BearingTool(PixelTool):
         return BearingSetup(
             width_px=frame.width_px,
             height_px=frame.height_px,
-            hfov_deg=self.hfov_spin.value(),
+            hfov_deg=self.fov.value(),
             camera_position=LatLon(camera.lat_deg, camera.lon_deg),
             reference_position=LatLon(reference.lat_deg, reference.lon_deg),
             reference_px=px["reference"],
@@ -286,7 +254,7 @@ class BearingTool(PixelTool):
     def recompute(self) -> None:
         """Solve again from the current inputs (microseconds: pure arithmetic)."""
         if self.frame is not None and not self._sigma_typed:
-            sigma = default_sigma_deg(self.frame.width_px, self.hfov_spin.value())
+            sigma = default_sigma_deg(self.frame.width_px, self.fov.value())
             self.sigma_spin.blockSignals(True)
             self.sigma_spin.setValue(sigma)
             self.sigma_spin.blockSignals(False)
@@ -332,7 +300,7 @@ class BearingTool(PixelTool):
         extra = bearing_inputs(
             setup,
             s,
-            fov_source=self.fov_source,
+            fov_source=self.fov.source,
             reference_id=reference.id,
             reference_name=reference.name,
             evidence_sha256=frame.evidence_sha256,

@@ -23,7 +23,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -38,23 +37,13 @@ from PySide6.QtWidgets import (
 
 from analysis.resection_frame import FrameModel
 from ui.bearing_base import FrameRef, PixelTool, fill_combo
-from ui.bearing_geometry import DEFAULT_CLICK_SIGMA_PX, DEFAULT_HFOV_DEG, fov_from_metadata
+from ui.bearing_geometry import DEFAULT_CLICK_SIGMA_PX
+from ui.fov_field import FovField, spin_box
 from ui.jobs import JobRunner
 from ui.map_panel import MapPanel, landmark_id
 from workbench.geodata_resection import Sighting
 
-UNCHECKED_FOV = "unchecked: no EXIF focal length, type the field of view"
 SEEN_PREFIX = "seen "  # pixel keys of the landmarks: "seen <landmark id>"
-
-
-def _spin(lo: float, hi: float, decimals: int, value: float, suffix: str) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(lo, hi)
-    spin.setDecimals(decimals)
-    spin.setValue(value)
-    spin.setSuffix(suffix)
-    spin.setKeyboardTracking(False)
-    return spin
 
 
 class ResectionTool(PixelTool):
@@ -62,7 +51,6 @@ class ResectionTool(PixelTool):
 
     def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
         super().__init__(map_panel, jobs, parent)
-        self.fov_source = "typed"
         self._sigma_typed = False
         self.last_result: dict[str, Any] | None = None
         self._build()
@@ -78,9 +66,8 @@ class ResectionTool(PixelTool):
         self.remove_button = QPushButton("Remove selected")
         self.clear_button = QPushButton("Clear clicks")
         self.seen_list = QListWidget()
-        self.hfov_spin = _spin(0.5, 179.0, 3, DEFAULT_HFOV_DEG, " °")
-        self.hfov_source_label = QLabel("typed")
-        self.sigma_spin = _spin(0.001, 45.0, 3, 0.1, " °")
+        self.fov = FovField()
+        self.sigma_spin = spin_box(0.001, 45.0, 3, 0.1, " °")
         self.estimate_check = QCheckBox("Estimate it (four or more landmarks)")
         self.prompt_label = QLabel("")
         self.result_label = QLabel("")
@@ -94,10 +81,7 @@ class ResectionTool(PixelTool):
         pick.addWidget(self.landmark_combo, 1)
         pick.addWidget(self.click_button)
         form.addRow("Landmark", pick)
-        hfov = QHBoxLayout()
-        hfov.addWidget(self.hfov_spin)
-        hfov.addWidget(self.hfov_source_label, 1)
-        form.addRow("Horizontal FOV", hfov)
+        form.addRow("Horizontal FOV", self.fov)
         form.addRow("", self.estimate_check)
         form.addRow("Sigma (1σ)", self.sigma_spin)
         buttons = QHBoxLayout()
@@ -126,7 +110,7 @@ class ResectionTool(PixelTool):
         self.horizon_button.clicked.connect(lambda: self.arm("horizon 1"))
         self.remove_button.clicked.connect(self.remove_selected)
         self.clear_button.clicked.connect(self.clear_pixels)
-        self.hfov_spin.valueChanged.connect(self._on_hfov_spin_value_changed)
+        self.fov.changed.connect(self._on_fov_changed)
         self.sigma_spin.valueChanged.connect(self._on_sigma_spin_value_changed)
         self.estimate_check.toggled.connect(self._on_estimate_check_toggled)
         self.resect_button.clicked.connect(self.resect)
@@ -135,27 +119,13 @@ class ResectionTool(PixelTool):
     # -- inputs -------------------------------------------------------------------------
     def set_frame(self, frame: FrameRef | None) -> None:
         """A new picture; the field of view comes from its EXIF focal length when it has one."""
-        if frame is not None and (
-            self.frame is None or frame.evidence_id != self.frame.evidence_id
-        ):
-            fov = fov_from_metadata(frame.metadata, frame.width_px, frame.height_px)
-            if fov is not None:
-                self.set_hfov(fov.hfov_deg, fov.source)
-            else:
-                self.set_hfov(self.hfov_spin.value(), UNCHECKED_FOV)
+        self.fov.follow_frame(self.frame, frame)
         super().set_frame(frame)
 
     def set_hfov(self, hfov_deg: float, source: str = "typed") -> None:
-        self.hfov_spin.blockSignals(True)
-        self.hfov_spin.setValue(hfov_deg)
-        self.hfov_spin.blockSignals(False)
-        self.fov_source = source
-        self.hfov_source_label.setText(source)
-        self.recompute()
+        self.fov.set_value(hfov_deg, source)
 
-    def _on_hfov_spin_value_changed(self, _value: float) -> None:
-        self.fov_source = "typed"
-        self.hfov_source_label.setText("typed")
+    def _on_fov_changed(self) -> None:
         self.last_result = None  # the fix shown no longer follows from the inputs
         self.recompute()
 
@@ -238,7 +208,7 @@ class ResectionTool(PixelTool):
     def recompute(self) -> None:
         """Refresh the list, the default sigma and the buttons (no solving here)."""
         if self.frame is not None and not self._sigma_typed:
-            sigma = DEFAULT_CLICK_SIGMA_PX * self.hfov_spin.value() / self.frame.width_px
+            sigma = DEFAULT_CLICK_SIGMA_PX * self.fov.value() / self.frame.width_px
             self.sigma_spin.blockSignals(True)
             self.sigma_spin.setValue(sigma)
             self.sigma_spin.blockSignals(False)
@@ -273,7 +243,7 @@ class ResectionTool(PixelTool):
         return FrameModel(
             frame.width_px,
             frame.height_px,
-            self.hfov_spin.value(),
+            self.fov.value(),
             frame.pixel_aspect,
             self.horizon(),
         )
@@ -288,7 +258,7 @@ class ResectionTool(PixelTool):
         extra = {
             "tool": "resection_tool",
             "evidence_sha256": frame.evidence_sha256,
-            "hfov_source": "estimated" if self.estimate_check.isChecked() else self.fov_source,
+            "hfov_source": "estimated" if self.estimate_check.isChecked() else self.fov.source,
             "click_sigma_px": DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
         }
         self.map_panel.resect(

@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
+import shiboken6
+
 from ui.app import prepare_environment
 
 prepare_environment()
+
+
+@pytest.fixture
+def map_panel(qtbot):
+    """A shown MapPanel with no case; deleted at once afterwards (its page before its profile)."""
+    from ui.map_panel import MapPanel
+
+    p = MapPanel()
+    qtbot.addWidget(p)
+    p.resize(700, 500)
+    p.show()
+    yield p
+    p.shutdown()
+    shiboken6.delete(p)

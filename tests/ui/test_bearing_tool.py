@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import shiboken6
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
@@ -35,7 +34,6 @@ from ui.bearing_geometry import (
 )
 from ui.bearing_tool import BearingTool
 from ui.image_viewer import ImageViewer
-from ui.map_panel import MapPanel
 from workbench import geodata
 from workbench.case import audit, create_case
 from workbench.case.evidence import get_evidence
@@ -145,17 +143,6 @@ def case(tmp_path):
     c.close()
 
 
-@pytest.fixture
-def panel(qtbot):
-    p = MapPanel()
-    qtbot.addWidget(p)
-    p.resize(700, 500)
-    p.show()
-    yield p
-    p.shutdown()
-    shiboken6.delete(p)
-
-
 def setup_case(case, tmp_path, scene: Scene) -> dict:
     imported = import_file(case, render(scene, tmp_path / "frame.jpg"))
     ids = {
@@ -186,7 +173,7 @@ def click_pixel(qtbot, viewer: ImageViewer, px: tuple[float, float]) -> None:
     )
 
 
-def make_tool(qtbot, panel, case, ids) -> tuple[BearingTool, ImageViewer]:
+def make_tool(qtbot, map_panel, case, ids) -> tuple[BearingTool, ImageViewer]:
     viewer = ImageViewer()
     qtbot.addWidget(viewer)
     viewer.resize(500, 400)
@@ -194,7 +181,7 @@ def make_tool(qtbot, panel, case, ids) -> tuple[BearingTool, ImageViewer]:
     viewer.set_image(
         QImage(str(case.evidence_dir / get_evidence(case.read(), ids["evidence"]).stored_name))
     )
-    tool = BearingTool(panel, panel.jobs)
+    tool = BearingTool(map_panel, map_panel.jobs)
     qtbot.addWidget(tool)
     viewer.pixel_clicked.connect(tool.on_pixel_clicked)
     tool.set_viewer(viewer)
@@ -206,14 +193,14 @@ def make_tool(qtbot, panel, case, ids) -> tuple[BearingTool, ImageViewer]:
 
 
 def test_clicks_give_the_true_azimuth_and_the_bearing_reaches_the_map_and_undoes(
-    qtbot, panel, case, tmp_path
+    qtbot, map_panel, case, tmp_path
 ):
     scene = make_scene(10.0)
     ids = setup_case(case, tmp_path, scene)
-    open_map(qtbot, panel, case)
-    tool, viewer = make_tool(qtbot, panel, case, ids)
-    assert tool.fov_source == "exif:focal_length_35mm=31 mm"
-    assert tool.hfov_spin.value() == pytest.approx(scene.camera.hfov_deg, abs=1e-3)
+    open_map(qtbot, map_panel, case)
+    tool, viewer = make_tool(qtbot, map_panel, case, ids)
+    assert tool.fov.source == "exif:focal_length_35mm=31 mm"
+    assert tool.fov.spin.value() == pytest.approx(scene.camera.hfov_deg, abs=1e-3)
     assert tool.select_camera(ids["camera"]) and tool.select_reference(ids["reference"])
     # Horizon: two real clicks on the zoomed viewer (armed: a click is a pixel, not a pan).
     viewer.actual_size()
@@ -238,10 +225,10 @@ def test_clicks_give_the_true_azimuth_and_the_bearing_reaches_the_map_and_undoes
     sigma = tool.sigma_spin.value()
     assert sigma == pytest.approx(default_sigma_deg(SIZE[0], scene.camera.hfov_deg), abs=1e-3)
 
-    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()
-    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('rays')") == 1, timeout=TIMEOUT)
-    assert js(qtbot, panel, "GW.featureCount('wedges')") == 1
+    qtbot.waitUntil(lambda: js(qtbot, map_panel, "GW.featureCount('rays')") == 1, timeout=TIMEOUT)
+    assert js(qtbot, map_panel, "GW.featureCount('wedges')") == 1
     [obs] = geodata.list_observations(case.read(), "bearing")
     i = obs.inputs
     assert obs.evidence_id == ids["evidence"] and obs.frame_index is None
@@ -258,13 +245,13 @@ def test_clicks_give_the_true_azimuth_and_the_bearing_reaches_the_map_and_undoes
     assert entry.action == "observation.bearing" and entry.target == f"observation:{obs.id}"
     assert entry.details["inputs"]["target_px"] == i["target_px"]
 
-    panel.undo_stack.undo()
-    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('rays')") == 0, timeout=TIMEOUT)
+    map_panel.undo_stack.undo()
+    qtbot.waitUntil(lambda: js(qtbot, map_panel, "GW.featureCount('rays')") == 0, timeout=TIMEOUT)
     assert geodata.list_observations(case.read(), "bearing") == []
 
 
 def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
-    qtbot, panel, case, tmp_path
+    qtbot, map_panel, case, tmp_path
 ):
     scene = make_scene(0.0)
     ids = setup_case(case, tmp_path, scene)
@@ -273,13 +260,13 @@ def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
     cam2 = cam2.result()
     back = geodesy.azimuth_deg(second, scene.target)
     geodata.add_bearing(case, cam2, back, 0.05).result()
-    open_map(qtbot, panel, case)
-    tool, _viewer = make_tool(qtbot, panel, case, ids)
+    open_map(qtbot, map_panel, case)
+    tool, _viewer = make_tool(qtbot, map_panel, case, ids)
     tool.select_camera(ids["camera"]), tool.select_reference(ids["reference"])
     tool.set_pixel("reference", scene.reference_px)
     tool.set_pixel("target", scene.target_px)
     assert tool.solution.azimuth_deg == pytest.approx(scene.target_azimuth_deg, abs=0.05)
-    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_bearing()
     tool.refresh()
     qtbot.waitUntil(lambda: tool.bearing_list.count() == 2, timeout=TIMEOUT)
@@ -287,9 +274,11 @@ def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
     for obs in tool.bearings:
         tool.set_bearing_checked(obs.id)
     assert tool.intersect_button.isEnabled()
-    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.intersect_button.click()
-    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") >= 1, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: js(qtbot, map_panel, "GW.featureCount('ellipses')") >= 1, timeout=TIMEOUT
+    )
     [fix] = geodata.list_observations(case.read(), "intersection")
     found = LatLon(fix.result["lat_deg"], fix.result["lon_deg"])
     assert geodesy.distance_m(found, scene.target) < 5.0  # 0.05 deg at 2.8 km is 2.4 m
@@ -297,30 +286,30 @@ def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
 
 
 def test_map_clicks_pick_the_camera_and_reference_and_an_unarmed_viewer_only_pans(
-    qtbot, panel, case, tmp_path
+    qtbot, map_panel, case, tmp_path
 ):
     scene = make_scene(0.0)
     ids = setup_case(case, tmp_path, scene)
-    open_map(qtbot, panel, case)
-    tool, viewer = make_tool(qtbot, panel, case, ids)
+    open_map(qtbot, map_panel, case)
+    tool, viewer = make_tool(qtbot, map_panel, case, ids)
     with qtbot.assertNotEmitted(viewer.pixel_clicked):
         click_pixel(qtbot, viewer, scene.target_px)
     assert tool.pixels == {}
-    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):  # the map's camera tool
-        panel.bridge.point_picked.emit("camera", 35.6301, 36.5102)
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):  # the map's camera tool
+        map_panel.bridge.point_picked.emit("camera", 35.6301, 36.5102)
     tool.refresh()
     qtbot.waitUntil(lambda: tool.camera_combo.count() == 2, timeout=TIMEOUT)
     new = tool.landmark(tool.camera_combo.currentData())
     assert (new.lat_deg, new.lon_deg) == (35.6301, 36.5102) and new.id != ids["camera"]
-    panel.bridge.feature_clicked.emit(f"landmark:{ids['camera']}")
+    map_panel.bridge.feature_clicked.emit(f"landmark:{ids['camera']}")
     assert tool.camera_combo.currentData() == ids["camera"]
     other = geodata.add_landmark(case, "Mosque", 35.63, 36.56).result()
     tool.refresh()
     qtbot.waitUntil(lambda: tool.reference_combo.count() == 2, timeout=TIMEOUT)
-    panel.bridge.feature_clicked.emit(f"landmark:{other}")
+    map_panel.bridge.feature_clicked.emit(f"landmark:{other}")
     assert tool.reference_combo.currentData() == other
     tool.set_frame(replace(frame_of(case, ids["evidence"]), evidence_id=99, metadata={}))
-    assert tool.fov_source.startswith("unchecked")  # no EXIF: the old value is not a source
+    assert tool.fov.source.startswith("unchecked")  # no EXIF: the old value is not a source
 
 
 # -- the main window -----------------------------------------------------------------------
@@ -351,7 +340,7 @@ def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alig
         window.evidence_panel.select(ids["evidence"])
         qtbot.waitUntil(lambda: tools.bearing.frame is not None, timeout=TIMEOUT)
         assert (tools.bearing.frame.width_px, tools.bearing.frame.height_px) == SIZE
-        assert tools.bearing.fov_source.startswith("exif:")
+        assert tools.bearing.fov.source.startswith("exif:")
         qtbot.waitUntil(lambda: tools.bearing.camera_combo.count() == 1, timeout=TIMEOUT)
         viewer = window.viewer
         viewer.actual_size()

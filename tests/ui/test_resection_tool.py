@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import shiboken6
 from PIL import Image
 from PySide6.QtGui import QImage
 
@@ -19,7 +18,6 @@ from analysis.geodesy import LatLon
 from tests.ui.test_bearing_tool import CAMERA, FOCAL_35MM, SIZE, click_pixel, frame_of
 from tests.ui.test_map_panel import TIMEOUT, js, open_map
 from ui.image_viewer import ImageViewer
-from ui.map_panel import MapPanel
 from ui.resection_tool import ResectionTool
 from workbench import geodata
 from workbench.case import create_case
@@ -41,17 +39,6 @@ def case(tmp_path):
     c = create_case(tmp_path / "resection.gwcase", title="Resection tool")
     yield c
     c.close()
-
-
-@pytest.fixture
-def panel(qtbot):
-    p = MapPanel()
-    qtbot.addWidget(p)
-    p.resize(700, 500)
-    p.show()
-    yield p
-    p.shutdown()
-    shiboken6.delete(p)
 
 
 def scene_pixels() -> tuple[dict[str, tuple[float, float]], tuple[tuple[float, float], ...]]:
@@ -82,7 +69,7 @@ def render_frame(path, pixels, horizon) -> None:
 
 
 def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
-    qtbot, panel, case, tmp_path
+    qtbot, map_panel, case, tmp_path
 ):
     pixels, horizon = scene_pixels()
     render_frame(tmp_path / "frame.jpg", pixels, horizon)
@@ -91,7 +78,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     for name, az, dist, _el in LANDMARKS:
         p = geodesy.destination(CAMERA, az, dist)
         ids[name] = geodata.add_landmark(case, name, p.lat_deg, p.lon_deg).result()
-    open_map(qtbot, panel, case)
+    open_map(qtbot, map_panel, case)
     viewer = ImageViewer()
     qtbot.addWidget(viewer)
     viewer.resize(500, 400)
@@ -99,14 +86,14 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     viewer.set_image(
         QImage(str(case.evidence_dir / get_evidence(case.read(), evidence).stored_name))
     )
-    tool = ResectionTool(panel, panel.jobs)
+    tool = ResectionTool(map_panel, map_panel.jobs)
     qtbot.addWidget(tool)
     viewer.pixel_clicked.connect(tool.on_pixel_clicked)
     tool.set_viewer(viewer)
     tool.set_frame(frame_of(case, evidence))
     tool.refresh()
     qtbot.waitUntil(lambda: tool.landmark_combo.count() == len(LANDMARKS), timeout=TIMEOUT)
-    assert tool.fov_source == "exif:focal_length_35mm=31 mm"
+    assert tool.fov.source == "exif:focal_length_35mm=31 mm"
     assert not tool.resect_button.isEnabled()
 
     # One landmark by a real mouse click on the zoomed viewer, the rest through the API.
@@ -129,7 +116,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
         [name for name, *_ in LANDMARKS] + ["horizon 1", "horizon 2"]
     )
 
-    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.resect_button.click()
     qtbot.waitUntil(lambda: tool.last_result is not None, timeout=TIMEOUT)
     [obs] = geodata.list_observations(case.read(), "resection")
@@ -142,15 +129,15 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     assert obs.evidence_id == evidence and obs.frame_index is None
     assert "Camera at" in tool.result_label.text()
     qtbot.waitUntil(
-        lambda: js(qtbot, panel, "GW.featureCount('sightlines')") == len(LANDMARKS),
+        lambda: js(qtbot, map_panel, "GW.featureCount('sightlines')") == len(LANDMARKS),
         timeout=TIMEOUT,
     )
-    assert js(qtbot, panel, "GW.featureCount('ellipses')") == 2  # the fix and its ellipse
+    assert js(qtbot, map_panel, "GW.featureCount('ellipses')") == 2  # the fix and its ellipse
 
     # The field of view estimated from the four landmarks instead of read from EXIF.
     tool.estimate_check.setChecked(True)
     assert tool.last_result is None and tool.resect_button.isEnabled()
-    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.resect_button.click()
     qtbot.waitUntil(lambda: tool.last_result is not None, timeout=TIMEOUT)
     assert tool.last_result["hfov_deg"] == pytest.approx(hfov_from_focal_35mm(FOCAL_35MM), abs=1e-3)
@@ -161,13 +148,13 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
         geodesy.distance_m(LatLon(estimated.result["lat_deg"], estimated.result["lon_deg"]), CAMERA)
         < 0.05
     )
-    panel.undo_stack.undo()
+    map_panel.undo_stack.undo()
     qtbot.waitUntil(
         lambda: len(geodata.list_observations(case.read(), "resection")) == 1, timeout=TIMEOUT
     )
     tool.show_result(obs.result)
 
-    with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.place_button.click()
     tool.refresh()  # as the main window does after a write: the fix stays shown
     qtbot.waitUntil(lambda: tool.landmark_combo.count() == len(LANDMARKS) + 1, timeout=TIMEOUT)
@@ -175,14 +162,16 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     [camera] = geodata.list_landmarks(case.read(), "camera")
     assert geodesy.distance_m(camera.position, CAMERA) < 0.01
 
-    panel.undo_stack.undo()  # the camera
-    panel.undo_stack.undo()  # the resection
-    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('sightlines')") == 0, timeout=TIMEOUT)
+    map_panel.undo_stack.undo()  # the camera
+    map_panel.undo_stack.undo()  # the resection
+    qtbot.waitUntil(
+        lambda: js(qtbot, map_panel, "GW.featureCount('sightlines')") == 0, timeout=TIMEOUT
+    )
     assert geodata.list_observations(case.read(), "resection") == []
     assert geodata.list_landmarks(case.read(), "camera") == []
 
 
-def test_remove_and_change_of_picture_forget_the_clicks(qtbot, panel, case, tmp_path):
+def test_remove_and_change_of_picture_forget_the_clicks(qtbot, map_panel, case, tmp_path):
     pixels, horizon = scene_pixels()
     render_frame(tmp_path / "frame.jpg", pixels, horizon)
     evidence = import_file(case, tmp_path / "frame.jpg").id
@@ -190,8 +179,8 @@ def test_remove_and_change_of_picture_forget_the_clicks(qtbot, panel, case, tmp_
     for name, az, dist, _el in LANDMARKS[:3]:
         p = geodesy.destination(CAMERA, az, dist)
         ids[name] = geodata.add_landmark(case, name, p.lat_deg, p.lon_deg).result()
-    open_map(qtbot, panel, case)
-    tool = ResectionTool(panel, panel.jobs)
+    open_map(qtbot, map_panel, case)
+    tool = ResectionTool(map_panel, map_panel.jobs)
     qtbot.addWidget(tool)
     tool.set_frame(frame_of(case, evidence))
     tool.refresh()
@@ -217,7 +206,7 @@ def test_remove_and_change_of_picture_forget_the_clicks(qtbot, panel, case, tmp_
         }
     )  # fmt: skip
     assert tool.place_button.isEnabled()
-    tool.hfov_spin.setValue(40.0)  # the fix shown no longer follows from the inputs
+    tool.fov.spin.setValue(40.0)  # the fix shown no longer follows from the inputs
     assert tool.last_result is None and not tool.place_button.isEnabled()
     tool.set_frame(None)
     assert tool.seen_pixels() == {} and tool.seen_list.count() == 0
