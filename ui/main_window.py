@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         tools = self.geometry_tools
         self._action(geometry_menu, "&Bearing tool", tools.show_bearing_tool, "Ctrl+B")
         self._action(geometry_menu, "&Alignment tool", tools.show_alignment_tool)
-        self._action(geometry_menu, "&Resection tool", tools.show_resection_tool)
+        self._action(geometry_menu, "&Resection tool", tools.show_resection_tool, "Ctrl+Shift+R")
         self.view_menu = self.menuBar().addMenu("&View")
         for dock in (
             self.evidence_dock,

@@ -12,7 +12,8 @@ fix for the bearing tool.
 
 The directions' one-sigma defaults to one click's precision (0.5 px) in degrees; an error in
 the field of view scales every angle between landmarks, so a doubtful focal length should be
-answered with a larger sigma, and the residuals show when the directions disagree.
+estimated (four or more landmarks) rather than typed, and the residuals show when the
+directions disagree.
 """
 
 from __future__ import annotations
