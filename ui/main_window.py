@@ -317,14 +317,8 @@ class MainWindow(QMainWindow):
         case, snap = self.case, self._snapshot
         if case is None or snap is None:
             return
-        blur = self.settings.blur_graphic_thumbnails
         items = [
-            (
-                e.sha256,
-                thumbnail_path(case, e.sha256),
-                blur and e.is_graphic and e.sha256 not in self._revealed,
-            )
-            for e in snap.evidence
+            (e.sha256, thumbnail_path(case, e.sha256), self._blurred(e)) for e in snap.evidence
         ]
         self.jobs.run(
             "Thumbnails",
@@ -333,9 +327,20 @@ class MainWindow(QMainWindow):
             quiet=True,
         )
 
+    def _blurred(self, e: ev.Evidence) -> bool:
+        """Whether the thumbnails of ``e`` are shown blurred (graphic, not yet revealed)."""
+        return (
+            self.settings.blur_graphic_thumbnails
+            and e.is_graphic
+            and e.sha256 not in self._revealed
+        )
+
     def _on_evidence_panel_reveal_requested(self, sha256: str) -> None:
         self._revealed.add(sha256)
         self._load_thumbnails()
+        shown = self.video_panel.evidence
+        if shown is not None and shown.sha256 == sha256:
+            self.video_panel.set_strip_blurred(False)
 
     def _on_evidence_panel_evidence_selected(self, evidence_id: int) -> None:
         case = self.case
@@ -359,7 +364,7 @@ class MainWindow(QMainWindow):
         self.notes_panel.set_evidence_notes(e.id, list(detail.notes))
         if e.kind == "video":
             self.central.setCurrentWidget(self.video_panel)
-            self.video_panel.show_evidence(self.case, e)
+            self.video_panel.show_evidence(self.case, e, blur_strip=self._blurred(e))
             self.detail_shown.emit(e.id)
             return
         self.central.setCurrentWidget(self.viewer)

@@ -99,6 +99,7 @@ class VideoPanel(QWidget):
         self.table: FrameTable | None = None
         self.shown: DecodedFrame | None = None
         self._target = 0
+        self.strip_blurred = False  # graphic evidence not yet revealed: blurred thumbnails
         self._direction = 0  # playing: +1 forward, -1 backward, 0 paused
         self._speed = 1
         self._fps = 25.0
@@ -243,12 +244,18 @@ class VideoPanel(QWidget):
     def frame_count(self) -> int:
         return len(self.table) if self.table is not None else 0
 
-    def show_evidence(self, case: Case, evidence: Evidence) -> None:
-        """Show a video evidence: frame table (cached in the case), segments, thumbnails."""
+    def show_evidence(self, case: Case, evidence: Evidence, *, blur_strip: bool = False) -> None:
+        """Show a video evidence: frame table (cached in the case), segments, thumbnails.
+
+        ``blur_strip``: the evidence is graphic and not yet revealed, so the timeline's
+        thumbnails are blurred (the frame itself, asked for by the analyst, is not).
+        """
         if self.case is case and self.evidence is not None and self.evidence.id == evidence.id:
+            self.set_strip_blurred(blur_strip)
             return
         self.clear()
         self.case, self.evidence = case, evidence
+        self.strip_blurred = blur_strip
         self.info.setText(f"{evidence.original_name}: reading the frame table…")
         token = self.jobs.run(
             f"Frame table of {evidence.original_name}",
@@ -324,12 +331,19 @@ class VideoPanel(QWidget):
                 case.derived_dir / "thumbs" / e.sha256,
                 thumbnail_frames(table, count),
                 THUMB_HEIGHT_PX,
+                blur=self.strip_blurred,
             ),
             on_result=functools.partial(self._on_thumbnails, e.id),
             on_error=functools.partial(self._on_load_error, e.id, "Timeline thumbnails"),
             quiet=True,
         )
         self._loading.append(token)
+
+    def set_strip_blurred(self, blurred: bool) -> None:
+        """Blur or reveal the timeline's thumbnails (graphic evidence)."""
+        if blurred != self.strip_blurred:
+            self.strip_blurred = blurred
+            self._load_thumbnails()
 
     def _on_thumbnails(self, evidence_id: int, thumbs) -> None:
         if self.evidence is not None and self.evidence.id == evidence_id:

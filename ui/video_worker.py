@@ -261,6 +261,7 @@ class _DecoderLoop:
 
 
 # -- thumbnail strip --------------------------------------------------------------------------
+GRAPHIC_STRIP_BLUR = 0.1  # Gaussian sigma of a graphic video's strip, in thumbnail heights
 
 
 def thumbnail_frames(table: FrameTable, count: int) -> list[int]:
@@ -288,13 +289,15 @@ def timeline_thumbnails(
     indices: list[int],
     height_px: int = 54,
     *,
+    blur: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> list[tuple[int, QImage]]:
     """Thumbnails (upright, ``height_px`` high) of frames ``indices``, cached as PNGs.
 
     Cache files are ``<cache_dir>/f<index>_h<height>.png``, written via a temporary file and
-    ``os.replace``; they are regenerable (derived/) and never evidence.
+    ``os.replace``; they are regenerable (derived/) and never evidence. ``blur`` (graphic
+    evidence not yet revealed) blurs what is returned, never the cache.
     """
     import cv2
 
@@ -305,17 +308,20 @@ def timeline_thumbnails(
         for k, index in enumerate(indices):
             check(cancel)
             target = cache_dir / f"f{index}_h{height_px}.png"
-            image = QImage(str(target)) if target.is_file() else QImage()
-            if image.isNull():
+            cached = cv2.imread(str(target), cv2.IMREAD_COLOR) if target.is_file() else None
+            if cached is not None:
+                small = np.ascontiguousarray(cached[..., ::-1])
+            else:
                 reader = reader or VideoReader(video, table)
                 rgb = reader.frame_at(index).image
                 width = max(1, round(rgb.shape[1] * height_px / rgb.shape[0]))
                 small = cv2.resize(rgb, (width, height_px), interpolation=cv2.INTER_AREA)
-                image = rgb_to_qimage(small)
                 tmp = target.with_name(f".{target.name}.tmp")
-                image.save(str(tmp), "PNG")
+                rgb_to_qimage(small).save(str(tmp), "PNG")
                 os.replace(tmp, target)
-            out.append((index, image))
+            if blur:
+                small = cv2.GaussianBlur(small, (0, 0), GRAPHIC_STRIP_BLUR * height_px)
+            out.append((index, rgb_to_qimage(small)))
             report(progress, (k + 1) / len(indices), f"thumbnail {k + 1} of {len(indices)}")
     finally:
         if reader is not None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QImage
 
-from tests.media_factory import make_jpeg, make_video
+from tests.media_factory import make_crop_zoom_video, make_jpeg, make_video
 from ui.main_window import MainWindow
 from workbench.case import audit, create_case
-from workbench.case.evidence import SourceRecord, get_evidence, get_source, list_notes
+from workbench.case.evidence import SourceRecord, get_evidence, get_source, list_notes, set_flags
 from workbench.case.intake import import_file
 
 TIMEOUT = 20000
@@ -178,3 +179,40 @@ def test_cancel_button_stops_an_import_and_adds_nothing(
     assert window.evidence_panel.count() == 2
     assert "cancelled" in window.statusBar().currentMessage()
     assert list(window.case.incoming_dir.iterdir()) == []
+
+
+def _strip_contrast(window) -> float:
+    """Mean absolute horizontal gradient over the timeline's thumbnails (0 when none)."""
+    values = []
+    for _index, image in window.video_panel.timeline.thumbnails:
+        img = image.convertToFormat(QImage.Format.Format_Grayscale8)
+        arr = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+        values.append(np.abs(np.diff(arr[:, : img.width()].astype(float), axis=1)).mean())
+    return float(np.mean(values)) if values else 0.0
+
+
+def test_graphic_video_strip_is_blurred_until_revealed_and_its_cache_is_not(
+    qtbot, window, tmp_path
+):
+    checks = ((np.indices((480, 640)) // 24).sum(axis=0) % 2 * 255).astype(np.uint8)
+    Image.fromarray(np.dstack([checks] * 3)).save(tmp_path / "checks.png")
+    video = make_crop_zoom_video(
+        tmp_path / "checks.png", tmp_path / "g.mp4", cut_frame=12, zoom=1.5
+    )
+    path = tmp_path / "g.gwcase"
+    with create_case(path) as case:
+        evidence_id = import_file(case, video).id
+        set_flags(case, evidence_id, graphic=True).result()
+    open_and_wait(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.video_panel.timeline.thumbnail_count > 0, timeout=TIMEOUT)
+    assert window.video_panel.strip_blurred
+    blurred = _strip_contrast(window)
+    sha256 = get_evidence(window.case.read(), evidence_id).sha256
+    cached = list((window.case.derived_dir / "thumbs" / sha256).glob("f*.png"))
+    assert cached and all(
+        np.abs(np.diff(np.asarray(Image.open(p).convert("L"), float), axis=1)).mean() > 3 * blurred
+        for p in cached
+    )  # the derived cache keeps sharp pictures; only what is shown is blurred
+    window._on_evidence_panel_reveal_requested(sha256)
+    qtbot.waitUntil(lambda: _strip_contrast(window) > 3 * blurred, timeout=TIMEOUT)
+    assert not window.video_panel.strip_blurred
