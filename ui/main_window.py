@@ -309,8 +309,11 @@ class MainWindow(QMainWindow):
         self.notes_panel.set_case_notes(list(snap.case_notes))
         self.log_panel.set_entries(list(snap.log))
         self._load_thumbnails()
-        if self.evidence_panel.current_id() is None and snap.evidence:
-            self.evidence_panel.select(snap.evidence[0].id)
+        if self.evidence_panel.current_id() is None:
+            # Never open on graphic content the analyst has not asked to see.
+            first = next((e for e in snap.evidence if not self._blurred(e)), None)
+            if first is not None:
+                self.evidence_panel.select(first.id)
         self.case_refreshed.emit()
 
     def _load_thumbnails(self) -> None:

@@ -204,6 +204,10 @@ def test_graphic_video_strip_is_blurred_until_revealed_and_its_cache_is_not(
         evidence_id = import_file(case, video).id
         set_flags(case, evidence_id, graphic=True).result()
     open_and_wait(qtbot, window, path)
+    # The only evidence is graphic: the case opens on nothing until the analyst picks it.
+    qtbot.wait(300)
+    assert window.evidence_panel.current_id() is None and window.video_panel.evidence is None
+    window.evidence_panel.select(evidence_id)
     qtbot.waitUntil(lambda: window.video_panel.timeline.thumbnail_count > 0, timeout=TIMEOUT)
     assert window.video_panel.strip_blurred
     blurred = _strip_contrast(window)
