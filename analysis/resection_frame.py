@@ -50,6 +50,12 @@ class FrameModel:
     pixel_aspect: float = 1.0
     horizon_px: tuple[Pixel, Pixel] | None = None
 
+    def __post_init__(self) -> None:
+        if self.width_px <= 0 or self.height_px <= 0:
+            raise GeometryError(f"image size {self.width_px}x{self.height_px} is not positive")
+        if not 0.0 < self.hfov_deg < 180.0:
+            raise GeometryError(f"horizontal field of view {self.hfov_deg} deg not in (0, 180)")
+
     def camera(self, hfov_deg: float | None = None) -> PinholeCamera:
         """The camera at ``hfov_deg`` (default: the model's), levelled when a horizon is set.
 
@@ -175,7 +181,10 @@ def _best_hfov(cost, start_deg: float) -> tuple[float, float | None]:
             "no field of view between "
             f"{HFOV_RANGE_DEG[0]:g} and {HFOV_RANGE_DEG[1]:g} deg fits these landmarks"
         )
-    refined = [_golden(cost, grid[k - 1], grid[k + 1]) for k in valleys]
+    # the refined minimum, or the grid point itself if the search found nothing better
+    refined = [
+        min(_golden(cost, grid[k - 1], grid[k + 1]), (costs[k], math.exp(grid[k]))) for k in valleys
+    ]
     lowest = min(c for c, _ in refined)
     fitting = sorted(
         (abs(math.log(h / start_deg)), h) for c, h in refined if c - lowest < _RIVAL_CHI_SQUARE

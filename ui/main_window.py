@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
         self.log_panel.set_entries(list(snap.log))
         self._load_thumbnails()
         if self.evidence_panel.current_id() is None:
-            # Never open on graphic content the analyst has not asked to see.
+            # Never open on graphic content that is to be blurred (the analyst's setting).
             first = next((e for e in snap.evidence if not self._blurred(e)), None)
             if first is not None:
                 self.evidence_panel.select(first.id)
@@ -505,6 +505,8 @@ class MainWindow(QMainWindow):
             if self.case is not None:
                 self.case.analyst = self.settings.analyst()
             self._load_thumbnails()
+            if self.video_panel.evidence is not None:
+                self.video_panel.set_strip_blurred(self._blurred(self.video_panel.evidence))
 
     # -- drag and drop ------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)

@@ -431,10 +431,12 @@ class MapPanel(QWidget):
         sightings: list[Sighting],
         *,
         on_result: Callable[[dict[str, Any]], None] | None = None,
+        on_done: Callable[[], None] | None = None,
         **kw: Any,
     ) -> None:
-        """Resect in a worker, store the result as an undoable observation, then ``on_result``
-        with the stored result (``kw``: see ``geodata_resection.add_resection``)."""
+        """Resect in a worker and store the result as an undoable observation; then
+        ``on_result`` with the stored result, and ``on_done`` after success or failure
+        (``kw``: see ``geodata_resection.add_resection``)."""
         case = self.case
         if case is None:
             return
@@ -444,6 +446,10 @@ class MapPanel(QWidget):
             return obs_id, geodata.get_observation(case.read(), obs_id).result
 
         def done(stored_result: tuple[int, dict[str, Any]]) -> None:
+            if on_done is not None:
+                on_done()
+            if case is not self.case:  # the case was closed or another opened meanwhile
+                return
             obs_id, result = stored_result
             stored: Future = Future()
             stored.set_result(obs_id)
@@ -451,12 +457,12 @@ class MapPanel(QWidget):
             if on_result is not None:
                 on_result(result)
 
-        self.jobs.run(
-            "Resecting",
-            work,
-            on_result=done,
-            on_error=lambda e: self.show_error("Cannot resect", e),
-        )
+        def failed(exc: BaseException) -> None:
+            if on_done is not None:
+                on_done()
+            self.show_error("Cannot resect", exc)
+
+        self.jobs.run("Resecting", work, on_result=done, on_error=failed)
 
     def show_error(self, title: str, exc: BaseException | str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, title, str(exc), parent=self)

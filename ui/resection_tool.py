@@ -54,6 +54,8 @@ class ResectionTool(PixelTool):
         super().__init__(map_panel, jobs, parent)
         self._sigma_typed = False
         self.last_result: dict[str, Any] | None = None
+        self._inputs_seq = 0  # bumped by every change of the inputs: a late result is dropped
+        self._solving = False
         self._build()
         self.inputs_changed.connect(self.recompute)
         self.armed_changed.connect(self._on_armed_changed)
@@ -119,28 +121,40 @@ class ResectionTool(PixelTool):
 
     # -- inputs -------------------------------------------------------------------------
     def set_frame(self, frame: FrameRef | None) -> None:
-        """A new picture; the field of view comes from its EXIF focal length when it has one."""
-        self.fov.follow_frame(self.frame, frame)
+        """A new picture; the field of view comes from its EXIF focal length when it has one.
+
+        Clicks belong to one frame: another frame of the same video (a panning camera shows
+        the landmarks elsewhere) clears them, as another evidence does.
+        """
+        old = self.frame
+        self.fov.follow_frame(old, frame)
         super().set_frame(frame)
+        if old is not None and frame is not None and old.frame_index != frame.frame_index:
+            self.clear_pixels()
+
+    def _inputs_changed_since_result(self) -> None:
+        """The fix shown (or being solved) no longer follows from the inputs."""
+        self._inputs_seq += 1
+        self.last_result = None
 
     def set_hfov(self, hfov_deg: float, source: str = "typed") -> None:
         self.fov.set_value(hfov_deg, source)
 
     def _on_fov_changed(self) -> None:
-        self.last_result = None  # the fix shown no longer follows from the inputs
+        self._inputs_changed_since_result()
         self.recompute()
 
     def _on_sigma_spin_value_changed(self, _value: float) -> None:
         self._sigma_typed = True
-        self.last_result = None
+        self._inputs_changed_since_result()
         self.recompute()
 
     def _on_estimate_check_toggled(self, _checked: bool) -> None:
-        self.last_result = None
+        self._inputs_changed_since_result()
         self.recompute()
 
     def set_pixel(self, key: str, pixel: tuple[float, float]) -> None:
-        self.last_result = None
+        self._inputs_changed_since_result()
         super().set_pixel(key, pixel)
 
     def landmarks_changed(self) -> None:
@@ -194,7 +208,7 @@ class ResectionTool(PixelTool):
         }
 
     def remove_selected(self) -> None:
-        self.last_result = None
+        self._inputs_changed_since_result()
         for item in self.seen_list.selectedItems():
             key = f"{SEEN_PREFIX}{int(item.data(Qt.ItemDataRole.UserRole))}"
             self.pixels.pop(key, None)
@@ -230,11 +244,11 @@ class ResectionTool(PixelTool):
                 + (f" Click {need} more to resect." if need else " Ready to resect.")
             )
         ready = n >= least and self.frame is not None and self.case is not None
-        self.resect_button.setEnabled(ready)
+        self.resect_button.setEnabled(ready and not self._solving)
         self.place_button.setEnabled(self.last_result is not None and self.case is not None)
 
     def clear_pixels(self) -> None:
-        self.last_result = None
+        self._inputs_changed_since_result()
         super().clear_pixels()
 
     def frame_model(self) -> FrameModel | None:
@@ -262,6 +276,9 @@ class ResectionTool(PixelTool):
             "hfov_source": "estimated" if self.estimate_check.isChecked() else self.fov.source,
             "click_sigma_px": DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
         }
+        self._solving = True
+        self.resect_button.setEnabled(False)  # one resection per press, not one per click
+        seq = self._inputs_seq
         self.map_panel.resect(
             model,
             [Sighting(i, p) for i, p in pixels.items()],
@@ -270,12 +287,17 @@ class ResectionTool(PixelTool):
             evidence_id=frame.evidence_id,
             frame_index=frame.frame_index,
             extra_inputs=extra,
-            on_result=lambda result: self._on_resected(frame, result),
+            on_result=lambda result: self._on_resected(seq, result),
+            on_done=self._on_resect_done,
         )
 
-    def _on_resected(self, frame: FrameRef, result: dict[str, Any]) -> None:
-        if self.frame == frame:  # not if the analyst moved on to another picture meanwhile
+    def _on_resected(self, seq: int, result: dict[str, Any]) -> None:
+        if seq == self._inputs_seq:  # not if a click, the picture or a value changed meanwhile
             self.show_result(result)
+
+    def _on_resect_done(self) -> None:
+        self._solving = False
+        self.recompute()
 
     def show_result(self, result: dict[str, Any]) -> None:
         self.last_result = result

@@ -100,6 +100,8 @@ class VideoPanel(QWidget):
         self.shown: DecodedFrame | None = None
         self._target = 0
         self.strip_blurred = False  # graphic evidence not yet revealed: blurred thumbnails
+        self._strip_token: CancelToken | None = None
+        self._strip_seq = 0  # only the newest strip job's pictures are shown
         self._direction = 0  # playing: +1 forward, -1 backward, 0 paused
         self._speed = 1
         self._fps = 25.0
@@ -251,6 +253,7 @@ class VideoPanel(QWidget):
         thumbnails are blurred (the frame itself, asked for by the analyst, is not).
         """
         if self.case is case and self.evidence is not None and self.evidence.id == evidence.id:
+            self.evidence = evidence  # the same video, its record re-read (flags may differ)
             self.set_strip_blurred(blur_strip)
             return
         self.clear()
@@ -322,6 +325,9 @@ class VideoPanel(QWidget):
         w, h = display_size(table.width_px, table.height_px, table.sar, table.rotation_deg)
         thumb_w = max(24, THUMB_HEIGHT_PX * w // max(1, h))
         count = min(MAX_THUMBS, max(8, self.timeline.width() // thumb_w))
+        if self._strip_token is not None:  # a strip for the old blur state is obsolete
+            self._strip_token.cancel()
+        self._strip_seq += 1
         token = self.jobs.run(
             "Timeline thumbnails",
             functools.partial(
@@ -333,10 +339,11 @@ class VideoPanel(QWidget):
                 THUMB_HEIGHT_PX,
                 blur=self.strip_blurred,
             ),
-            on_result=functools.partial(self._on_thumbnails, e.id),
+            on_result=functools.partial(self._on_thumbnails, e.id, self._strip_seq),
             on_error=functools.partial(self._on_load_error, e.id, "Timeline thumbnails"),
             quiet=True,
         )
+        self._strip_token = token
         self._loading.append(token)
 
     def set_strip_blurred(self, blurred: bool) -> None:
@@ -345,8 +352,8 @@ class VideoPanel(QWidget):
             self.strip_blurred = blurred
             self._load_thumbnails()
 
-    def _on_thumbnails(self, evidence_id: int, thumbs) -> None:
-        if self.evidence is not None and self.evidence.id == evidence_id:
+    def _on_thumbnails(self, evidence_id: int, seq: int, thumbs) -> None:
+        if self.evidence is not None and self.evidence.id == evidence_id and seq == self._strip_seq:
             self.timeline.set_thumbnails(thumbs)
 
     def _segments_callback(self, evidence_id: int):

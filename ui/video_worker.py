@@ -316,7 +316,8 @@ def timeline_thumbnails(
                 rgb = reader.frame_at(index).image
                 width = max(1, round(rgb.shape[1] * height_px / rgb.shape[0]))
                 small = cv2.resize(rgb, (width, height_px), interpolation=cv2.INTER_AREA)
-                tmp = target.with_name(f".{target.name}.tmp")
+                # unique per writer: a second strip job may write the same frame meanwhile
+                tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
                 rgb_to_qimage(small).save(str(tmp), "PNG")
                 os.replace(tmp, target)
             if blur:

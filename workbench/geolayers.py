@@ -214,12 +214,13 @@ def _resection_items(obs: Observation) -> list[MapItem]:
     if r.get("lat_deg") is None:
         return out
     camera = LatLon(r["lat_deg"], r["lon_deg"])
-    residuals = {x["landmark"]: x["residual_deg"] for x in r.get("residuals", [])}
+    residuals = r.get("residuals", [])  # in the order of the sightings (names may repeat)
     for k, seen in enumerate(obs.inputs.get("sightings", [])):
         name = str(seen.get("name", ""))
         mark = LatLon(seen["lat_deg"], seen["lon_deg"])
-        text = f"seen in the frame; residual {residuals.get(name, float('nan')):+.2f} deg"
-        line = GeoLine(f"{name}", (camera, mark), text)
+        residual = residuals[k]["residual_deg"] if k < len(residuals) else float("nan")
+        text = f"seen in the frame; residual {residual:+.2f} deg"
+        line = GeoLine(name, (camera, mark), text)
         out.append(MapItem("sightlines", f"observation:{obs.id}:sighting:{k}", line, "#2c3e50"))
     return out
 

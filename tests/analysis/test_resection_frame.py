@@ -86,12 +86,12 @@ def test_unknown_field_of_view_is_estimated_and_widens_the_ellipse() -> None:
 def test_joint_ellipse_and_field_of_view_sigma_are_calibrated() -> None:
     # One-pixel click noise on 5 landmarks, field of view unknown (start 50 deg): the 95%
     # ellipse holds the true camera and +-1.96 sigma holds the true field of view about 95%
-    # of the time (400 trials off-line: 92.8% and 94.5%); 60 seeded trials here.
+    # of the time (400 trials off-line: 92.8% and 94.5%); 40 seeded trials here.
     marks, pixels, horizon = scene()
     rng = np.random.default_rng(7)
     sigma_deg = 1.0 * 62.0 / 1280
     inside = hfov_inside = 0
-    trials = 60
+    trials = 40
     for _ in range(trials):
         noisy = [tuple(p) for p in pixels + rng.normal(0.0, 1.0, pixels.shape)]
         fit = resect_frame(
@@ -102,7 +102,7 @@ def test_joint_ellipse_and_field_of_view_sigma_are_calibrated() -> None:
         cov = np.array(fit.resection.covariance_enu_m2)
         inside += float(np.array([e, n]) @ np.linalg.solve(cov, [e, n])) <= chi2_2dof_quantile(0.95)
         hfov_inside += abs(fit.hfov_deg - 62.0) <= 1.96 * fit.hfov_sigma_deg
-    assert 52 <= inside <= trials and 52 <= hfov_inside <= trials
+    assert inside >= 35 and hfov_inside >= 35  # 87.5%: a sigma off by 30% would fail
 
 
 def test_bad_inputs_are_refused() -> None:
@@ -117,3 +117,10 @@ def test_bad_inputs_are_refused() -> None:
         resect_frame(
             FrameModel(1280, 720, 62.0, horizon_px=(px[0], px[0])), marks, px, sigma_deg=0.1
         )
+
+
+def test_frame_model_refuses_an_impossible_camera() -> None:
+    with pytest.raises(GeometryError, match="field of view"):
+        FrameModel(1280, 720, 0.0)
+    with pytest.raises(GeometryError, match="image size"):
+        FrameModel(0, 720, 60.0)

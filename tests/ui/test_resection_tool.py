@@ -7,6 +7,8 @@ gives their exact pixels and two horizon pixels, so the truth of the fix is the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -197,6 +199,15 @@ def test_remove_and_change_of_picture_forget_the_clicks(qtbot, map_panel, case, 
     assert "Click 2 more" in tool.result_label.text()
     tool.estimate_check.setChecked(False)
     tool.set_pixel(f"seen {ids['Minaret']}", pixels["Minaret"])
+    # A result that arrives after the clicks changed is not shown (the press still stored it).
+    tool.resect_button.click()
+    assert not tool.resect_button.isEnabled()  # one resection per press
+    tool.set_pixel(f"seen {ids['Minaret']}", (pixels["Minaret"][0] + 5.0, pixels["Minaret"][1]))
+    qtbot.waitUntil(
+        lambda: len(geodata.list_observations(case.read(), "resection")) == 1, timeout=TIMEOUT
+    )
+    qtbot.waitUntil(lambda: tool.resect_button.isEnabled(), timeout=TIMEOUT)
+    assert tool.last_result is None and not tool.place_button.isEnabled()
     tool.show_result(
         {
             "lat_deg": 1.0, "lon_deg": 2.0, "orientation_deg": 3.0, "orientation_sigma_deg": 0.1,
@@ -208,5 +219,14 @@ def test_remove_and_change_of_picture_forget_the_clicks(qtbot, map_panel, case, 
     assert tool.place_button.isEnabled()
     tool.fov.spin.setValue(40.0)  # the fix shown no longer follows from the inputs
     assert tool.last_result is None and not tool.place_button.isEnabled()
+    # Clicks belong to one frame: another frame of the same video clears them.
+    still = frame_of(case, evidence)
+    tool.set_frame(replace(still, frame_index=10))
+    tool.set_pixel(f"seen {ids['School']}", pixels["School"])
+    tool.set_frame(replace(still, frame_index=10))  # the same frame again (a zoom): kept
+    assert list(tool.seen_pixels()) == [ids["School"]]
+    tool.set_frame(replace(still, frame_index=11))
+    assert tool.seen_pixels() == {}
+    tool.set_pixel(f"seen {ids['School']}", pixels["School"])
     tool.set_frame(None)
     assert tool.seen_pixels() == {} and tool.seen_list.count() == 0
