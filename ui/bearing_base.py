@@ -71,6 +71,7 @@ class PixelTool(QWidget):
         self.landmarks: list[Landmark] = []
         self.bearings: list[Observation] = []
         self.pixels: dict[str, Pixel] = {}
+        self.pixel_frames: dict[str, int | None] = {}  # the frame each pixel was clicked on
         self.markers = MarkerSet()
         self.armed_key = ""
 
@@ -101,6 +102,7 @@ class PixelTool(QWidget):
     def clear_pixels(self) -> None:
         self.disarm()
         self.pixels.clear()
+        self.pixel_frames.clear()
         self.markers.clear()
         self.inputs_changed.emit()
 
@@ -139,6 +141,7 @@ class PixelTool(QWidget):
     def set_pixel(self, key: str, pixel: Pixel) -> None:
         """Record a pixel (what a click does; also the API for scripts and tests)."""
         self.pixels[key] = (float(pixel[0]), float(pixel[1]))
+        self.pixel_frames[key] = self.frame.frame_index if self.frame is not None else None
         if self.viewer is not None:
             colour = MARKER_COLOURS.get(key.split(" ")[0], MARKER_COLOURS["target"])
             label = self.marker_label(key)

@@ -279,12 +279,23 @@ class BearingTool(PixelTool):
             if setup.horizon_px
             else "not levelled (pitch and roll taken as 0)"
         )
-        return (
+        text = (
             f"Target azimuth {s.azimuth_deg:.3f}° ± {self.sigma_spin.value():.3f}° "
             f"(elevation {s.elevation_deg:.2f}°)\n"
             f"Reference azimuth {s.reference_azimuth_deg:.3f}°, optical axis "
             f"{s.view_azimuth_deg:.2f}°; {level}"
         )
+        frames = self.click_frames()
+        if len(set(frames.values())) > 1:
+            shown = ", ".join(f"{k} on frame {f}" for k, f in frames.items())
+            text += (
+                f"\n⚠ clicked on different frames ({shown}): right only if the camera did not move"
+            )
+        return text
+
+    def click_frames(self) -> dict[str, int | None]:
+        """The frame each click of the bearing was made on (reference, target, horizon)."""
+        return {k: self.pixel_frames.get(k) for k in self.pixels}
 
     def _update_buttons(self) -> None:
         self.add_button.setEnabled(self.solution is not None and self.case is not None)
@@ -306,6 +317,7 @@ class BearingTool(PixelTool):
             evidence_sha256=frame.evidence_sha256,
             click_sigma_px=DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
         )
+        extra["click_frames"] = self.click_frames()
         self.map_panel.add_bearing(
             self.camera_combo.currentData(),
             s.azimuth_deg,

@@ -212,6 +212,7 @@ class ResectionTool(PixelTool):
         for item in self.seen_list.selectedItems():
             key = f"{SEEN_PREFIX}{int(item.data(Qt.ItemDataRole.UserRole))}"
             self.pixels.pop(key, None)
+            self.pixel_frames.pop(key, None)
             self.markers.remove(key)
         self.inputs_changed.emit()
 

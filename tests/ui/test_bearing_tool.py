@@ -387,3 +387,25 @@ def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alig
         assert tools.alignment.pixels == {} and tools.alignment.viewer is window.video_panel.viewer
     finally:
         window.close_case()
+
+
+def test_clicks_on_different_frames_are_flagged_and_recorded(qtbot, map_panel, case, tmp_path):
+    scene = make_scene(0.0)
+    ids = setup_case(case, tmp_path, scene)
+    open_map(qtbot, map_panel, case)
+    tool, _viewer = make_tool(qtbot, map_panel, case, ids)
+    tool.select_camera(ids["camera"]), tool.select_reference(ids["reference"])
+    still = frame_of(case, ids["evidence"])
+    tool.set_frame(replace(still, frame_index=10))
+    tool.set_pixel("reference", scene.reference_px)
+    tool.set_pixel("target", scene.target_px)
+    assert "different frames" not in tool.result_label.text()
+    tool.set_frame(replace(still, frame_index=25))  # the flash, 15 frames later
+    tool.set_pixel("target", scene.target_px)
+    assert "different frames (reference on frame 10, target on frame 25)" in (
+        tool.result_label.text()
+    )
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
+        tool.add_button.click()
+    [obs] = geodata.list_observations(case.read(), "bearing")
+    assert obs.inputs["click_frames"] == {"reference": 10, "target": 25}
