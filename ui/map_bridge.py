@@ -11,7 +11,7 @@ import math
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-TOOLS = ("landmark", "camera", "target")
+TOOLS = ("landmark", "camera", "target", "hypothesis")
 
 
 class MapBridge(QObject):

@@ -1,5 +1,5 @@
-"""Undoable map edits. Each redo and undo is a new logged write (``workbench.geodata``): the
-audit log keeps both directions.
+"""Undoable map edits. Each redo and undo is a new logged write (``workbench.geodata``,
+``workbench.hypotheses``): the audit log keeps both directions.
 
 Undo of an addition needs the id the database gave it, and redo of a deletion the deleted
 record: both come from the writer's future of the previous step. The writer runs writes in
@@ -23,29 +23,92 @@ if TYPE_CHECKING:
 WRITE_WAIT_S = 30.0
 
 
-class AddPointCommand(QUndoCommand):
-    """Add a landmark/camera/target; undo deletes it, redo restores it with the same id."""
+class AddRecordCommand(QUndoCommand):
+    """Add a record; undo deletes it, redo restores the deleted record with the same id.
 
-    def __init__(self, panel: MapPanel, kind: str, name: str, lat: float, lon: float) -> None:
-        super().__init__(f"add {kind} {name}")
-        self._panel, self._args = panel, (kind, name, lat, lon)
+    ``add()`` gives the writer's future of the new id, ``delete(id)`` that of the deleted
+    record and ``restore(record)`` that of the restored id; each reads the panel's case when
+    it runs.
+    """
+
+    def __init__(
+        self,
+        panel: MapPanel,
+        text: str,
+        add: Callable[[], Future],
+        delete: Callable[[int], Future],
+        restore: Callable[[Any], Future],
+    ) -> None:
+        super().__init__(text)
+        self._panel, self._add, self._delete, self._restore = panel, add, delete, restore
         self._added: Future | None = None
         self._deleted: Future | None = None
 
     def redo(self) -> None:
-        case = self._panel.case
-        kind, name, lat, lon = self._args
         if self._deleted is None:
-            self._added = geodata.add_landmark(case, name, lat, lon, kind=kind)
+            self._added = self._add()
         else:
-            record = self._deleted.result(WRITE_WAIT_S)
-            self._added = geodata.restore_landmark(case, record)
-        self._panel.watch(self._added, f"the new {kind}")
+            self._added = self._restore(self._deleted.result(WRITE_WAIT_S))
+        self._panel.watch(self._added, self.text())
 
     def undo(self) -> None:
-        new_id = self._added.result(WRITE_WAIT_S)
-        self._deleted = geodata.delete_landmark(self._panel.case, new_id)
+        self._deleted = self._delete(self._added.result(WRITE_WAIT_S))
         self._panel.watch(self._deleted, "the deletion")
+
+
+class DeleteRecordCommand(QUndoCommand):
+    """Delete a record; undo restores it with the same id (``delete``/``restore`` as above)."""
+
+    def __init__(
+        self,
+        panel: MapPanel,
+        text: str,
+        delete: Callable[[], Future],
+        restore: Callable[[Any], Future],
+    ) -> None:
+        super().__init__(text)
+        self._panel, self._delete, self._restore = panel, delete, restore
+        self._deleted: Future | None = None
+
+    def redo(self) -> None:
+        self._deleted = self._delete()
+        self._panel.watch(self._deleted, "the deletion")
+
+    def undo(self) -> None:
+        self._panel.watch(self._restore(self._deleted.result(WRITE_WAIT_S)), "the restore")
+
+
+def add_point_command(panel: MapPanel, kind: str, name: str, lat: float, lon: float):
+    """Add a landmark, camera position or target (undoable)."""
+    return AddRecordCommand(
+        panel,
+        f"add {kind} {name}",
+        lambda: geodata.add_landmark(panel.case, name, lat, lon, kind=kind),
+        lambda new_id: geodata.delete_landmark(panel.case, new_id),
+        lambda record: geodata.restore_landmark(panel.case, record),
+    )
+
+
+def delete_point_command(panel: MapPanel, point_id: int) -> DeleteRecordCommand:
+    return DeleteRecordCommand(
+        panel,
+        f"delete point {point_id}",
+        lambda: geodata.delete_landmark(panel.case, point_id),
+        lambda record: geodata.restore_landmark(panel.case, record),
+    )
+
+
+def add_observation_command(
+    panel: MapPanel, text: str, add: Callable[[], Future]
+) -> AddRecordCommand:
+    """Add an observation (``add`` gives the writer's future of its id); undoable."""
+    return AddRecordCommand(
+        panel,
+        text,
+        add,
+        lambda new_id: geodata.delete_observation(panel.case, new_id),
+        lambda record: geodata.restore_observation(panel.case, record),
+    )
 
 
 class EditPointCommand(QUndoCommand):
@@ -62,42 +125,3 @@ class EditPointCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._panel.watch(self._apply(self._old), self.text())
-
-
-class DeletePointCommand(QUndoCommand):
-    def __init__(self, panel: MapPanel, point_id: int) -> None:
-        super().__init__(f"delete point {point_id}")
-        self._panel, self._id = panel, point_id
-        self._deleted: Future | None = None
-
-    def redo(self) -> None:
-        self._deleted = geodata.delete_landmark(self._panel.case, self._id)
-        self._panel.watch(self._deleted, "the deletion")
-
-    def undo(self) -> None:
-        record = self._deleted.result(WRITE_WAIT_S)
-        self._panel.watch(geodata.restore_landmark(self._panel.case, record), "the restore")
-
-
-class AddObservationCommand(QUndoCommand):
-    """Add an observation (``add`` returns the writer's future of its id); undo deletes it,
-    redo restores it with the same id and inputs."""
-
-    def __init__(self, panel: MapPanel, text: str, add: Callable[[], Future]) -> None:
-        super().__init__(text)
-        self._panel, self._add = panel, add
-        self._added: Future | None = None
-        self._deleted: Future | None = None
-
-    def redo(self) -> None:
-        if self._deleted is None:
-            self._added = self._add()
-        else:
-            record = self._deleted.result(WRITE_WAIT_S)
-            self._added = geodata.restore_observation(self._panel.case, record)
-        self._panel.watch(self._added, self.text())
-
-    def undo(self) -> None:
-        new_id = self._added.result(WRITE_WAIT_S)
-        self._deleted = geodata.delete_observation(self._panel.case, new_id)
-        self._panel.watch(self._deleted, "the deletion")

@@ -42,13 +42,20 @@ from ui.jobs import JobRunner
 from ui.map_basemap import BasemapButton
 from ui.map_bridge import MapBridge
 from ui.map_commands import (
-    AddObservationCommand,
-    AddPointCommand,
-    DeletePointCommand,
     EditPointCommand,
+    add_observation_command,
+    add_point_command,
+    delete_point_command,
+)
+from ui.map_hypotheses import (
+    EditHypothesisCommand,
+    ask_edit_hypothesis,
+    ask_new_hypothesis,
+    delete_hypothesis_command,
+    hypothesis_id,
 )
 from ui.tile_scheme import SCHEME, RequestGuard, TileSchemeHandler
-from workbench import geodata, geodata_resection
+from workbench import geodata, geodata_resection, hypotheses
 from workbench.case import Case
 from workbench.geodata_resection import Sighting
 from workbench.geolayers import build_layers
@@ -122,6 +129,7 @@ class MapPanel(QWidget):
         self._pushed: dict[str, str] = {}
         self._names: dict[str, str] = {}
         self._positions: dict[int, tuple[float, float]] = {}
+        self._hypothesis_positions: dict[int, tuple[float, float]] = {}
         self._page_wanted = False
         self.fetch = http_fetch  # how remote tiles are downloaded (tests replace it)
         self.bridge = MapBridge(self)
@@ -290,14 +298,18 @@ class MapPanel(QWidget):
     def _remember(self, layers: dict[str, dict]) -> None:
         self._names.clear()
         self._positions.clear()
+        self._hypothesis_positions.clear()
         for collection in layers.values():
             for f in collection["features"]:
                 ident = f["properties"]["id"]
                 self._names[ident] = f["properties"].get("name", "")
-                point_id = landmark_id(ident)
-                if point_id is not None:
+                point_id, claim_id = landmark_id(ident), hypothesis_id(ident)
+                if point_id is not None or claim_id is not None:
                     lon, lat = f["geometry"]["coordinates"][:2]
-                    self._positions[point_id] = (lat, lon)
+                    if point_id is not None:
+                        self._positions[point_id] = (lat, lon)
+                    else:
+                        self._hypothesis_positions[claim_id] = (lat, lon)
 
     # -- edits --------------------------------------------------------------------------
     def watch(self, future: Future, what: str) -> None:
@@ -314,15 +326,24 @@ class MapPanel(QWidget):
     def _on_bridge_point_picked(self, tool: str, lat: float, lon: float) -> None:
         if self.case is None:
             return
+        if tool == "hypothesis":
+            ask_new_hypothesis(self, lat, lon)
+            return
         count = sum(1 for ident in self._names if ident.startswith("landmark:")) + 1
         self.add_point(tool, f"{tool.capitalize()} {count}", lat, lon)
 
     def add_point(self, kind: str, name: str, lat: float, lon: float) -> None:
         """An undoable landmark, camera position or target."""
         if self.case is not None:
-            self.undo_stack.push(AddPointCommand(self, kind, name, lat, lon))
+            self.undo_stack.push(add_point_command(self, kind, name, lat, lon))
 
     def _on_bridge_feature_moved(self, feature_id: str, lat: float, lon: float) -> None:
+        claim_id = hypothesis_id(feature_id)
+        if self.case is not None and claim_id in self._hypothesis_positions:
+            old_lat, old_lon = self._hypothesis_positions[claim_id]
+            old, new = {"lat_deg": old_lat, "lon_deg": old_lon}, {"lat_deg": lat, "lon_deg": lon}
+            self.undo_stack.push(EditHypothesisCommand(self, claim_id, old, new))
+            return
         point_id = landmark_id(feature_id)
         if self.case is None or point_id is None or point_id not in self._positions:
             return
@@ -338,7 +359,9 @@ class MapPanel(QWidget):
 
     def _set_selection(self, feature_id: str | None) -> None:
         self.selected = feature_id
-        editable = feature_id is not None and landmark_id(feature_id) is not None
+        claim = feature_id is not None and hypothesis_id(feature_id) is not None
+        editable = claim or (feature_id is not None and landmark_id(feature_id) is not None)
+        self.rename_button.setText("Edit…" if claim else "Rename…")
         self.rename_button.setEnabled(editable)
         self.delete_button.setEnabled(editable)
         name = self._names.get(feature_id or "", "")
@@ -354,10 +377,14 @@ class MapPanel(QWidget):
 
     def delete_point(self, point_id: int) -> None:
         if self.case is not None:
-            self.undo_stack.push(DeletePointCommand(self, point_id))
+            self.undo_stack.push(delete_point_command(self, point_id))
             self._set_selection(None)
 
     def rename_selected(self) -> None:
+        claim_id = hypothesis_id(self.selected or "")
+        if claim_id is not None and self.case is not None:
+            ask_edit_hypothesis(self, hypotheses.get_hypothesis(self.case.read(), claim_id))
+            return
         point_id = landmark_id(self.selected or "")
         if point_id is None:
             return
@@ -367,6 +394,11 @@ class MapPanel(QWidget):
             self.rename_point(point_id, name.strip())
 
     def delete_selected(self) -> None:
+        claim_id = hypothesis_id(self.selected or "")
+        if claim_id is not None and self.case is not None:
+            self.undo_stack.push(delete_hypothesis_command(self, claim_id))
+            self._set_selection(None)
+            return
         point_id = landmark_id(self.selected or "")
         if point_id is not None:
             self.delete_point(point_id)
@@ -397,7 +429,7 @@ class MapPanel(QWidget):
         case = self.case
         if case is not None:
             add = lambda: geodata.add_bearing(case, camera_id, azimuth_deg, sigma_deg, **kw)  # noqa: E731
-            self.undo_stack.push(AddObservationCommand(self, f"bearing from {camera_id}", add))
+            self.undo_stack.push(add_observation_command(self, f"bearing from {camera_id}", add))
 
     def add_alignment(self, near_id: int, far_id: int, **kw: Any) -> None:
         """An undoable alignment: two landmarks that line up in a frame (``kw``: evidence_id,
@@ -405,7 +437,7 @@ class MapPanel(QWidget):
         case = self.case
         if case is not None:
             add = lambda: geodata.add_alignment(case, near_id, far_id, **kw)  # noqa: E731
-            self.undo_stack.push(AddObservationCommand(self, "alignment", add))
+            self.undo_stack.push(add_observation_command(self, "alignment", add))
 
     def triangulate(self, bearing_ids: list[int]) -> None:
         """Intersect bearings in a worker, then store the result as an undoable observation."""
@@ -416,7 +448,7 @@ class MapPanel(QWidget):
         def done(obs_id: int) -> None:
             stored: Future = Future()
             stored.set_result(obs_id)
-            self.undo_stack.push(AddObservationCommand(self, "intersection", lambda: stored))
+            self.undo_stack.push(add_observation_command(self, "intersection", lambda: stored))
 
         self.jobs.run(
             "Triangulating",
@@ -453,7 +485,7 @@ class MapPanel(QWidget):
             obs_id, result = stored_result
             stored: Future = Future()
             stored.set_result(obs_id)
-            self.undo_stack.push(AddObservationCommand(self, "resection", lambda: stored))
+            self.undo_stack.push(add_observation_command(self, "resection", lambda: stored))
             if on_result is not None:
                 on_result(result)
 

@@ -36,6 +36,7 @@ from analysis.geoexport import (
 from analysis.triangulation import BearingRay, ErrorEllipse
 from workbench.case import evidence as ev
 from workbench.geodata import Landmark, Observation, list_landmarks, list_observations
+from workbench.hypotheses import list_hypotheses
 
 LAYERS: tuple[tuple[str, str], ...] = (
     ("evidence", "Evidence GPS"),
@@ -238,25 +239,24 @@ def _alignment_items(obs: Observation, marks: dict[int, Landmark]) -> list[MapIt
 
 
 def _hypothesis_items(conn: sqlite3.Connection) -> list[MapItem]:
+    """Each placed hypothesis: a draggable point and, with a radius, its circle."""
     out = []
-    for hid, title, lat, lon, radius, conf, why in conn.execute(
-        "SELECT id, title, lat_deg, lon_deg, radius_m, confidence, rationale FROM hypothesis"
-        " WHERE lat_deg IS NOT NULL AND lon_deg IS NOT NULL ORDER BY id"
-    ):
-        centre = LatLon(lat, lon)
-        text = f"{conf}: {why}".strip(": ")
-        out.append(
-            MapItem("hypotheses", f"hypothesis:{hid}", GeoPoint(title, centre, text), "#d35400")
-        )
-        if radius and radius > 0:
+    for h in list_hypotheses(conn):
+        if h.lat_deg is None or h.lon_deg is None:
+            continue
+        centre = LatLon(h.lat_deg, h.lon_deg)
+        text = f"{h.confidence}: {h.rationale}".strip(": ")
+        point = GeoPoint(h.title, centre, text)
+        out.append(MapItem("hypotheses", f"hypothesis:{h.id}", point, "#d35400", editable=True))
+        if h.radius_m and h.radius_m > 0:
             circle = ellipse_polygon(
                 centre,
-                ErrorEllipse(radius, radius, 0.0, 1.0),
-                f"{title} ({radius:g} m)",
+                ErrorEllipse(h.radius_m, h.radius_m, 0.0, 1.0),
+                f"{h.title} ({h.radius_m:g} m)",
                 text,
                 vertices=48,
             )
-            out.append(MapItem("hypotheses", f"hypothesis:{hid}:radius", circle, "#d35400"))
+            out.append(MapItem("hypotheses", f"hypothesis:{h.id}:radius", circle, "#d35400"))
     return out
 
 

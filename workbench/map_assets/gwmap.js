@@ -3,10 +3,11 @@
  *
  * Python pushes whole layers: GW.setLayer(id, featureCollection); GW.showLayer(id, visible);
  * GW.fitBounds([[south, west], [north, east]]); GW.setTool('pan'|'landmark'|'camera'|
- * 'target'|'measure'); GW.showMeasure(text). Clicks and drags go back to Python through the
- * QWebChannel object "bridge" (when the page runs inside the workbench) as ids and
- * coordinates: pointPicked(tool, lat, lon), featureMoved(id, lat, lon), featureClicked(id),
- * measureRequested(lat1, lon1, lat2, lon2), layerToggled(id, visible), pageReady().
+ * 'target'|'hypothesis'|'measure'); GW.showMeasure(text). Clicks and drags go back to
+ * Python through the QWebChannel object "bridge" (when the page runs inside the workbench) as
+ * ids and coordinates: pointPicked(tool, lat, lon), featureMoved(id, lat, lon),
+ * featureClicked(id), measureRequested(lat1, lon1, lat2, lon2), layerToggled(id, visible),
+ * pageReady().
  *
  * User text (names, notes) only ever reaches the DOM through textContent: never innerHTML.
  */
@@ -31,7 +32,7 @@
   var POINT_RADIUS = { evidence: 5, landmarks: 6, cameras: 7, targets: 7, ellipses: 3,
     hypotheses: 5 };
   var TOOLS = [['pan', 'Pan / move'], ['landmark', '+ Landmark'], ['camera', '+ Camera'],
-    ['target', '+ Target'], ['measure', 'Measure']];
+    ['target', '+ Target'], ['hypothesis', '+ Hypothesis'], ['measure', 'Measure']];
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -240,7 +241,7 @@
 
   function onMapClick(e) {
     var ll = e.latlng.wrap();
-    if (tool === 'landmark' || tool === 'camera' || tool === 'target') {
+    if (tool === 'landmark' || tool === 'camera' || tool === 'target' || tool === 'hypothesis') {
       call('pointPicked', tool, ll.lat, ll.lng);
     } else if (tool === 'measure') {
       measurePts.push(ll);
