@@ -7,6 +7,10 @@ geodesic azimuth from the camera position (``with_reference_azimuth``), and the 
 pixel is read off (``pixel_azimuth_elevation``). Azimuths are clockwise from true north in
 degrees; pixels have their origin top-left with pixel centres at integer coordinates.
 
+Without an EXIF focal length the field of view can come from a second reference landmark
+(``hfov_from_references``): with the camera position known, the angle between two landmarks
+is known, and the field of view is the one that puts that angle between their pixels.
+
 The default one-sigma: both clicks (reference and target) are uncertain by ``click_sigma_px``
 each, so their angular separation is uncertain by sqrt(2) x click_sigma_px x (hfov / width)
 degrees; an error in the field of view itself adds a part proportional to that separation,
@@ -25,7 +29,9 @@ from analysis.camera import (
     level_from_horizon,
     with_reference_azimuth,
 )
+from analysis.errors import GeometryError
 from analysis.geodesy import LatLon
+from analysis.resection_frame import frame_directions_deg
 
 DEFAULT_CLICK_SIGMA_PX = 0.5  # a careful click on a sharp feature, zoomed in
 DEFAULT_HFOV_DEG = 60.0  # only a starting value for the spin box: the analyst must set it
@@ -166,3 +172,64 @@ def bearing_inputs(
         "elevation_deg": solution.elevation_deg,
         "click_sigma_px": click_sigma_px,
     }
+
+
+HFOV_SEARCH_DEG = (1.0, 170.0)
+MIN_REFERENCE_ANGLE_DEG = 0.5
+
+
+def hfov_from_references(
+    width_px: int,
+    height_px: int,
+    camera_position: LatLon,
+    references: tuple[tuple[LatLon, Pixel], tuple[LatLon, Pixel]],
+    *,
+    horizon_px: tuple[Pixel, Pixel] | None = None,
+    pixel_aspect: float = 1.0,
+) -> float:
+    """The horizontal field of view that puts the two references' geodesic angle, seen from the
+    camera, between their pixels (after levelling on the horizon when given).
+
+    The angle between two pixels grows as the field of view widens, so bisection over
+    ``HFOV_SEARCH_DEG`` finds it.
+
+    Raises:
+        GeometryError: for references less than ``MIN_REFERENCE_ANGLE_DEG`` apart, clicked in
+            the opposite order to their azimuths, or an angle no field of view reaches.
+    """
+    (first, first_px), (second, second_px) = references
+    wanted = geodesy.angle_difference_deg(
+        geodesy.azimuth_deg(camera_position, second), geodesy.azimuth_deg(camera_position, first)
+    )
+    if abs(wanted) < MIN_REFERENCE_ANGLE_DEG:
+        raise GeometryError(
+            f"the two references are {abs(wanted):.2f} deg apart seen from the camera: "
+            f"at least {MIN_REFERENCE_ANGLE_DEG} deg is needed to fix the field of view"
+        )
+
+    def excess(hfov: float) -> float:
+        camera = PinholeCamera(width_px, height_px, hfov, pixel_aspect=pixel_aspect)
+        if horizon_px is not None:
+            camera = level_from_horizon(camera, *horizon_px)
+        d1, d2 = frame_directions_deg(camera, [first_px, second_px])
+        seen = geodesy.angle_difference_deg(d2, d1)
+        if seen * wanted <= 0.0:
+            raise GeometryError(
+                "the references appear in the frame in the opposite order to their azimuths"
+            )
+        return abs(seen) - abs(wanted)
+
+    lo, hi = HFOV_SEARCH_DEG
+    e_lo, e_hi = excess(lo), excess(hi)
+    if e_lo > 0.0 or e_hi < 0.0:
+        raise GeometryError(
+            f"no field of view between {lo:g} and {hi:g} deg puts {abs(wanted):.2f} deg "
+            "between the two reference pixels"
+        )
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if excess(mid) < 0.0:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)

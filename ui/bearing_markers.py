@@ -93,6 +93,7 @@ class MarkerSet:
 
 MARKER_COLOURS = {
     "reference": Qt.GlobalColor.cyan,
+    "reference2": Qt.GlobalColor.darkCyan,
     "target": Qt.GlobalColor.red,
     "horizon": Qt.GlobalColor.yellow,
     "near": Qt.GlobalColor.green,

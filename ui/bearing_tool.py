@@ -3,8 +3,9 @@
 The analyst (a) picks the camera position (a camera landmark, or clicks one on the map),
 (b) clicks the reference landmark's pixel and says which landmark it is, (c) clicks the
 target's pixel, (d) sets the horizontal field of view (from EXIF when the evidence has a
-35 mm-equivalent focal length, else typed) and the one-sigma, and optionally clicks two points
-on the horizon to level the camera. The maths is ``ui.bearing_geometry.solve_bearing``;
+35 mm-equivalent focal length, typed, or from a second reference landmark clicked in the
+frame: ``hfov_from_references``) and the one-sigma, and optionally clicks two points on the
+horizon to level the camera. The maths is ``ui.bearing_geometry.solve_bearing``;
 "Add bearing" stores an undoable bearing observation with every input
 (``MapPanel.add_bearing`` -> ``geodata.add_bearing(extra_inputs=...)``), and the map draws the
 ray and the field-of-view wedge. "Intersect selected bearings" triangulates in a worker.
@@ -34,6 +35,7 @@ from ui.bearing_geometry import (
     BearingSolution,
     bearing_inputs,
     default_sigma_deg,
+    hfov_from_references,
     solve_bearing,
 )
 from ui.fov_field import FovField, spin_box
@@ -65,6 +67,9 @@ class BearingTool(PixelTool):
         self.target_button = QPushButton("Click target")
         self.horizon_button = QPushButton("Click horizon (2)")
         self.clear_button = QPushButton("Clear clicks")
+        self.reference2_combo = QComboBox()
+        self.reference2_button = QPushButton("Click it")
+        self.fov_button = QPushButton("FOV from the two references")
         self.fov = FovField()
         self.sigma_spin = spin_box(0.001, 45.0, 3, 0.1, " °")
         self.range_spin = spin_box(100.0, 100000.0, 0, 5000.0, " m")
@@ -84,6 +89,11 @@ class BearingTool(PixelTool):
         form.addRow("Clicks", clicks)
         form.addRow("", self.clear_button)
         form.addRow("Horizontal FOV", self.fov)
+        second = QHBoxLayout()
+        second.addWidget(self.reference2_combo, 1)
+        second.addWidget(self.reference2_button)
+        form.addRow("2nd reference", second)
+        form.addRow("", self.fov_button)
         form.addRow("Sigma (1σ)", self.sigma_spin)
         form.addRow("Ray length", self.range_spin)
         layout = QVBoxLayout(self)
@@ -101,6 +111,9 @@ class BearingTool(PixelTool):
         self.target_button.clicked.connect(lambda: self.arm("target"))
         self.horizon_button.clicked.connect(lambda: self.arm("horizon 1"))
         self.clear_button.clicked.connect(self.clear_pixels)
+        self.reference2_button.clicked.connect(lambda: self.arm("reference2"))
+        self.reference2_combo.activated.connect(self._on_combo_activated)
+        self.fov_button.clicked.connect(self.fov_from_references)
         # ``activated`` (a user's choice) rather than currentIndexChanged, which a combo also
         # emits while it is being destroyed, when the rest of the tool may already be gone.
         self.camera_combo.activated.connect(self._on_combo_activated)
@@ -158,6 +171,7 @@ class BearingTool(PixelTool):
         others = [m for m in self.landmarks if m.kind != "camera"]
         fill_combo(self.camera_combo, cameras, self.camera_combo.currentData())
         fill_combo(self.reference_combo, others, self.reference_combo.currentData())
+        fill_combo(self.reference2_combo, others, self.reference2_combo.currentData())
         if self._pending_camera is not None:
             lat, lon = self._pending_camera
             for m in cameras:
@@ -223,6 +237,7 @@ class BearingTool(PixelTool):
         prompts = {
             "reference": "Click the reference landmark in the picture",
             "target": "Click the target in the picture",
+            "reference2": "Click the second reference landmark in the picture",
             "horizon 1": "Click a point on the horizon (1 of 2)",
             "horizon 2": "Click another point on the horizon, far from the first (2 of 2)",
         }
@@ -299,6 +314,7 @@ class BearingTool(PixelTool):
 
     def _update_buttons(self) -> None:
         self.add_button.setEnabled(self.solution is not None and self.case is not None)
+        self.fov_button.setEnabled(self._fov_references() is not None)
         self.intersect_button.setEnabled(len(self.selected_bearing_ids()) >= 2)
 
     # -- writes -------------------------------------------------------------------------
@@ -318,6 +334,14 @@ class BearingTool(PixelTool):
             click_sigma_px=DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
         )
         extra["click_frames"] = self.click_frames()
+        second = self.landmark(self.reference2_combo.currentData())
+        if self.fov.source.startswith("from references") and second and "reference2" in self.pixels:
+            extra["fov_reference2"] = {
+                "id": second.id,
+                "name": second.name,
+                "lat_lon_deg": [second.lat_deg, second.lon_deg],
+                "px": list(self.pixels["reference2"]),
+            }
         self.map_panel.add_bearing(
             self.camera_combo.currentData(),
             s.azimuth_deg,
@@ -329,6 +353,46 @@ class BearingTool(PixelTool):
             range_m=self.range_spin.value(),
             extra_inputs=extra,
         )
+
+    def _fov_references(self):
+        """(camera, first reference, second reference) when both are picked and clicked."""
+        camera = self.landmark(self.camera_combo.currentData())
+        first = self.landmark(self.reference_combo.currentData())
+        second = self.landmark(self.reference2_combo.currentData())
+        if self.frame is None or None in (camera, first, second) or first.id == second.id:
+            return None
+        if "reference" not in self.pixels or "reference2" not in self.pixels:
+            return None
+        return camera, first, second
+
+    def fov_from_references(self) -> None:
+        """Set the field of view from the two references' pixels (pure arithmetic, quick)."""
+        picked, frame = self._fov_references(), self.frame
+        if picked is None or frame is None:
+            self.show_error("Field of view", "Pick and click two different references first.")
+            return
+        camera, first, second = picked
+        horizon = (
+            (self.pixels["horizon 1"], self.pixels["horizon 2"])
+            if "horizon 2" in self.pixels
+            else None
+        )
+        try:
+            hfov = hfov_from_references(
+                frame.width_px,
+                frame.height_px,
+                camera.position,
+                (
+                    (first.position, self.pixels["reference"]),
+                    (second.position, self.pixels["reference2"]),
+                ),
+                horizon_px=horizon,
+                pixel_aspect=frame.pixel_aspect,
+            )
+        except GeometryError as exc:
+            self.show_error("Field of view", exc)
+            return
+        self.set_hfov(hfov, f"from references {first.name} and {second.name}")
 
     def intersect_selected(self) -> None:
         """Triangulate the ticked bearings in a worker; the ellipse appears on the map."""

@@ -29,6 +29,7 @@ from ui.bearing_geometry import (
     BearingSetup,
     default_sigma_deg,
     fov_from_metadata,
+    hfov_from_references,
     pixel_aspect_of,
     solve_bearing,
 )
@@ -409,3 +410,55 @@ def test_clicks_on_different_frames_are_flagged_and_recorded(qtbot, map_panel, c
         tool.add_button.click()
     [obs] = geodata.list_observations(case.read(), "bearing")
     assert obs.inputs["click_frames"] == {"reference": 10, "target": 25}
+
+
+def test_field_of_view_from_two_references_recovers_the_camera_and_the_azimuth(
+    qtbot, map_panel, case, tmp_path
+):
+    # No trusted focal length: a typed 45 deg is wrong; a second landmark of known position
+    # fixes the field of view, and the target's azimuth comes out right.
+    scene = make_scene(10.0)
+    ids = setup_case(case, tmp_path, scene)
+    second = geodesy.destination(CAMERA, 95.0, 1500.0)
+    ids["second"] = geodata.add_landmark(case, "Mast", second.lat_deg, second.lon_deg).result()
+    az2 = geodesy.azimuth_deg(CAMERA, second)
+    second_px = tuple(float(v) for v in scene.camera.project(enu_direction(az2, 1.0))[0])
+    open_map(qtbot, map_panel, case)
+    tool, _viewer = make_tool(qtbot, map_panel, case, ids)
+    tool.select_camera(ids["camera"]), tool.select_reference(ids["reference"])
+    tool.reference2_combo.setCurrentIndex(tool.reference2_combo.findData(ids["second"]))
+    tool.set_hfov(45.0)
+    for key, px in (("horizon 1", scene.horizon_px[0]), ("horizon 2", scene.horizon_px[1])):
+        tool.set_pixel(key, px)
+    tool.set_pixel("reference", scene.reference_px)
+    tool.set_pixel("target", scene.target_px)
+    wrong = tool.solution.azimuth_deg
+    assert abs(wrong - scene.target_azimuth_deg) > 0.5
+    assert not tool.fov_button.isEnabled()  # the second reference is not clicked yet
+    tool.set_pixel("reference2", second_px)
+    assert tool.fov_button.isEnabled()
+    tool.fov_button.click()
+    assert tool.fov.value() == pytest.approx(scene.camera.hfov_deg, abs=1e-3)  # the spin's 3 dp
+    assert tool.fov.source == "from references Water tower and Mast"
+    assert tool.solution.azimuth_deg == pytest.approx(scene.target_azimuth_deg, abs=1e-3)
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
+        tool.add_button.click()
+    [obs] = geodata.list_observations(case.read(), "bearing")
+    assert obs.inputs["hfov_source"] == "from references Water tower and Mast"
+    assert obs.inputs["fov_reference2"]["id"] == ids["second"]
+    assert obs.inputs["fov_reference2"]["px"] == pytest.approx(list(second_px))
+
+
+def test_field_of_view_from_references_refuses_what_cannot_fix_it():
+    scene = make_scene(0.0)
+    far = geodesy.destination(CAMERA, 95.0, 1500.0)
+    far_px = tuple(float(v) for v in scene.camera.project(
+        enu_direction(geodesy.azimuth_deg(CAMERA, far), 0.0))[0])  # fmt: skip
+    refs = ((scene.reference, scene.reference_px), (far, far_px))
+    got = hfov_from_references(*SIZE, CAMERA, refs, horizon_px=scene.horizon_px)
+    assert got == pytest.approx(scene.camera.hfov_deg, abs=1e-6)
+    with pytest.raises(GeometryError, match="opposite order"):
+        hfov_from_references(*SIZE, CAMERA, ((scene.reference, far_px), (far, scene.reference_px)))
+    near = geodesy.destination(CAMERA, geodesy.azimuth_deg(CAMERA, scene.reference) + 0.2, 900.0)
+    with pytest.raises(GeometryError, match="apart"):
+        hfov_from_references(*SIZE, CAMERA, ((scene.reference, scene.reference_px), (near, far_px)))
