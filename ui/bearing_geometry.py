@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from analysis import geodesy
 from analysis.camera import (
     PinholeCamera,
+    distance_from_height_m,
     hfov_from_focal_35mm,
     level_from_horizon,
     with_reference_azimuth,
@@ -114,6 +115,16 @@ class BearingSolution:
     roll_deg: float
 
 
+def levelled_camera(setup: BearingSetup) -> PinholeCamera:
+    """The frame's camera with the pitch and roll of the horizon clicks (0 without them)."""
+    camera = PinholeCamera(
+        setup.width_px, setup.height_px, setup.hfov_deg, pixel_aspect=setup.pixel_aspect
+    )
+    if setup.horizon_px is not None:
+        camera = level_from_horizon(camera, *setup.horizon_px)
+    return camera
+
+
 def solve_bearing(setup: BearingSetup) -> BearingSolution:
     """The target's azimuth from a reference landmark's pixel (see the module doc).
 
@@ -121,11 +132,7 @@ def solve_bearing(setup: BearingSetup) -> BearingSolution:
         GeometryError: for an impossible camera (field of view, size) or coincident
             horizon pixels.
     """
-    camera = PinholeCamera(
-        setup.width_px, setup.height_px, setup.hfov_deg, pixel_aspect=setup.pixel_aspect
-    )
-    if setup.horizon_px is not None:
-        camera = level_from_horizon(camera, *setup.horizon_px)
+    camera = levelled_camera(setup)
     reference_az = geodesy.azimuth_deg(setup.camera_position, setup.reference_position)
     oriented = with_reference_azimuth(camera, setup.reference_px, reference_az)
     azimuth, elevation = oriented.pixel_azimuth_elevation(*setup.target_px)
@@ -233,3 +240,33 @@ def hfov_from_references(
         else:
             hi = mid
     return 0.5 * (lo + hi)
+
+
+@dataclass(frozen=True)
+class RangeEstimate:
+    """Horizontal distance to the target from the pixels of its top and bottom."""
+
+    distance_m: float
+    sigma_m: float  # one-sigma from the two clicks' precision
+    height_m: float
+    span_px: float  # the object's height in the picture
+
+
+def range_from_height(
+    setup: BearingSetup,
+    top_px: Pixel,
+    bottom_px: Pixel,
+    height_m: float,
+    click_sigma_px: float = DEFAULT_CLICK_SIGMA_PX,
+) -> RangeEstimate:
+    """The target's distance from its known height (``analysis.camera.distance_from_height_m``
+    on the levelled camera). The distance scales as 1 / span, so two clicks uncertain by
+    ``click_sigma_px`` each make it uncertain by D x sqrt(2) x click_sigma / span.
+
+    Raises:
+        GeometryError: for a height that is not positive or a top not above the bottom.
+    """
+    distance = distance_from_height_m(levelled_camera(setup), top_px, bottom_px, height_m)
+    span = math.hypot(top_px[0] - bottom_px[0], top_px[1] - bottom_px[1])
+    sigma = distance * math.sqrt(2.0) * click_sigma_px / max(span, 1e-9)
+    return RangeEstimate(distance, sigma, height_m, span)

@@ -96,6 +96,8 @@ MARKER_COLOURS = {
     "reference2": Qt.GlobalColor.darkCyan,
     "target": Qt.GlobalColor.red,
     "horizon": Qt.GlobalColor.yellow,
+    "top": Qt.GlobalColor.magenta,
+    "bottom": Qt.GlobalColor.magenta,
     "near": Qt.GlobalColor.green,
     "far": Qt.GlobalColor.magenta,
     "seen": QColor("#ff8c00"),  # landmarks of a resection

@@ -33,9 +33,11 @@ from ui.bearing_geometry import (
     DEFAULT_CLICK_SIGMA_PX,
     BearingSetup,
     BearingSolution,
+    RangeEstimate,
     bearing_inputs,
     default_sigma_deg,
     hfov_from_references,
+    range_from_height,
     solve_bearing,
 )
 from ui.fov_field import FovField, spin_box
@@ -51,6 +53,7 @@ class BearingTool(PixelTool):
     def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
         super().__init__(map_panel, jobs, parent)
         self.solution: BearingSolution | None = None
+        self.range: RangeEstimate | None = None
         self._sigma_typed = False
         self._pending_camera: tuple[float, float] | None = None
         self._build()
@@ -70,6 +73,9 @@ class BearingTool(PixelTool):
         self.reference2_combo = QComboBox()
         self.reference2_button = QPushButton("Click it")
         self.fov_button = QPushButton("FOV from the two references")
+        self.height_spin = spin_box(0.0, 2000.0, 1, 0.0, " m")
+        self.height_spin.setSpecialValueText("no range")
+        self.height_button = QPushButton("Click top, bottom")
         self.fov = FovField()
         self.sigma_spin = spin_box(0.001, 45.0, 3, 0.1, " °")
         self.range_spin = spin_box(100.0, 100000.0, 0, 5000.0, " m")
@@ -95,6 +101,10 @@ class BearingTool(PixelTool):
         form.addRow("2nd reference", second)
         form.addRow("", self.fov_button)
         form.addRow("Sigma (1σ)", self.sigma_spin)
+        height = QHBoxLayout()
+        height.addWidget(self.height_spin, 1)
+        height.addWidget(self.height_button)
+        form.addRow("Target height", height)
         form.addRow("Ray length", self.range_spin)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -114,6 +124,8 @@ class BearingTool(PixelTool):
         self.reference2_button.clicked.connect(lambda: self.arm("reference2"))
         self.reference2_combo.activated.connect(self._on_combo_activated)
         self.fov_button.clicked.connect(self.fov_from_references)
+        self.height_button.clicked.connect(lambda: self.arm("top"))
+        self.height_spin.valueChanged.connect(lambda _v: self.recompute())
         # ``activated`` (a user's choice) rather than currentIndexChanged, which a combo also
         # emits while it is being destroyed, when the rest of the tool may already be gone.
         self.camera_combo.activated.connect(self._on_combo_activated)
@@ -232,12 +244,16 @@ class BearingTool(PixelTool):
     def after_click(self, key: str) -> None:
         if key == "horizon 1":
             self.arm("horizon 2")
+        elif key == "top":
+            self.arm("bottom")
 
     def _on_armed_changed(self, key: str) -> None:
         prompts = {
             "reference": "Click the reference landmark in the picture",
             "target": "Click the target in the picture",
             "reference2": "Click the second reference landmark in the picture",
+            "top": "Click the top of the target (an object of known height)",
+            "bottom": "Click the bottom of the target, right below its top",
             "horizon 1": "Click a point on the horizon (1 of 2)",
             "horizon 2": "Click another point on the horizon, far from the first (2 of 2)",
         }
@@ -274,14 +290,22 @@ class BearingTool(PixelTool):
             self.sigma_spin.setValue(sigma)
             self.sigma_spin.blockSignals(False)
         setup = self.setup()
-        self.solution = None
+        self.solution = self.range = None
         try:
             self.solution = solve_bearing(setup) if setup is not None else None
+            self.range = self._range(setup)
         except GeometryError as exc:
             self.result_label.setText(f"⚠ {exc}")
         else:
             self.result_label.setText(self._describe(setup))
         self._update_buttons()
+
+    def _range(self, setup: BearingSetup | None) -> RangeEstimate | None:
+        """The target's distance from its height, when a height is set and both ends clicked."""
+        height, px = self.height_spin.value(), self.pixels
+        if setup is None or height <= 0.0 or "top" not in px or "bottom" not in px:
+            return None
+        return range_from_height(setup, px["top"], px["bottom"], height)
 
     def _describe(self, setup: BearingSetup | None) -> str:
         s = self.solution
@@ -300,6 +324,12 @@ class BearingTool(PixelTool):
             f"Reference azimuth {s.reference_azimuth_deg:.3f}°, optical axis "
             f"{s.view_azimuth_deg:.2f}°; {level}"
         )
+        r = self.range
+        if r is not None:
+            text += (
+                f"\nRange {r.distance_m:,.0f} m ± {r.sigma_m:,.0f} m (1σ, clicks only) from a "
+                f"{r.height_m:g} m height spanning {r.span_px:.1f} px"
+            )
         frames = self.click_frames()
         if len(set(frames.values())) > 1:
             shown = ", ".join(f"{k} on frame {f}" for k, f in frames.items())
@@ -334,6 +364,16 @@ class BearingTool(PixelTool):
             click_sigma_px=DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
         )
         extra["click_frames"] = self.click_frames()
+        if self.range is not None:
+            r = self.range
+            extra["range_estimate"] = {
+                "distance_m": r.distance_m,
+                "sigma_m": r.sigma_m,
+                "height_m": r.height_m,
+                "top_px": list(self.pixels["top"]),
+                "bottom_px": list(self.pixels["bottom"]),
+                "method": "analysis.camera.distance_from_height_m on the levelled camera",
+            }
         second = self.landmark(self.reference2_combo.currentData())
         if self.fov.source.startswith("from references") and second and "reference2" in self.pixels:
             extra["fov_reference2"] = {

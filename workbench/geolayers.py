@@ -4,8 +4,9 @@ Layers (ids used by the page's ``setLayer``): evidence (GPS positions of evidenc
 reference photos, with a short line along the image direction when EXIF records one),
 landmarks, cameras, targets, rays (bearing observations), wedges (fields of view), sightlines
 (alignments, and the lines from a resected camera to the landmarks it saw), ellipses
-(intersections and resections: the fix, its confidence ellipse, or the sampled region when the
-rays are nearly parallel) and hypotheses (claimed location with its radius).
+(intersections, resections and bearings with a range: the fix, its confidence ellipse, or the
+sampled region when the rays are nearly parallel) and hypotheses (claimed location with its
+radius).
 
 Each camera, its rays and its wedges share the colour of the video they belong to
 (``evidence_colour``). Geometry is built with ``analysis.geoexport`` (geodesic polylines,
@@ -33,7 +34,7 @@ from analysis.geoexport import (
     ray_line,
     to_geojson,
 )
-from analysis.triangulation import BearingRay, ErrorEllipse
+from analysis.triangulation import BearingRay, ErrorEllipse, chi2_2dof_quantile
 from workbench.case import evidence as ev
 from workbench.geodata import Landmark, Observation, list_landmarks, list_observations
 from workbench.hypotheses import list_hypotheses
@@ -173,7 +174,36 @@ def _bearing_items(obs: Observation, cameras: dict[int, Landmark]) -> list[MapIt
         text = f"{hfov:.1f} deg wide, axis {view:.1f} deg"
         wedge = GeoPolygon(f"field of view {obs.id}", ring, text)
         out.append(MapItem("wedges", f"observation:{obs.id}:wedge", wedge, colour))
+    if i.get("range_estimate"):
+        out += _range_fix_items(obs, origin, az, sigma, i["range_estimate"], colour)
     return out
+
+
+def _range_fix_items(
+    obs: Observation, origin: LatLon, az: float, sigma_deg: float, r: dict, colour: str
+) -> list[MapItem]:
+    """A bearing with a range is a fix: the point down the ray and its 95% ellipse (along the
+    ray the range's sigma, across it the bearing's), both from one camera."""
+    distance, sigma_m = float(r["distance_m"]), float(r["sigma_m"])
+    centre = geodesy.destination(origin, az, distance)
+    along, across = sigma_m, distance * math.radians(sigma_deg)
+    k = math.sqrt(chi2_2dof_quantile(0.95))
+    major_az = az if along >= across else az + 90.0
+    ellipse = ErrorEllipse(k * max(along, across), k * min(along, across), major_az % 180.0, 0.95)
+    text = (
+        f"range {distance:,.0f} m ± {sigma_m:,.0f} m from a {r['height_m']:g} m height, "
+        f"bearing {az:.2f} deg ± {sigma_deg:.2f} deg"
+    )
+    ident = f"observation:{obs.id}:range"
+    return [
+        MapItem("ellipses", ident, GeoPoint(f"range fix {obs.id}", centre, text), colour),
+        MapItem(
+            "ellipses",
+            f"{ident}:ellipse",
+            ellipse_polygon(centre, ellipse, f"range ellipse {obs.id}", text),
+            colour,
+        ),
+    ]
 
 
 def _fix_items(obs: Observation, label: str, colour: str) -> list[MapItem]:

@@ -39,6 +39,7 @@ from workbench import geodata
 from workbench.case import audit, create_case
 from workbench.case.evidence import get_evidence
 from workbench.case.intake import import_file
+from workbench.geolayers import build_layers
 
 CAMERA = LatLon(35.6205, 36.5200)
 FOCAL_35MM = 31  # EXIF: hfov = 2 atan(18 / 31) = 60.28 deg
@@ -462,3 +463,45 @@ def test_field_of_view_from_references_refuses_what_cannot_fix_it():
     near = geodesy.destination(CAMERA, geodesy.azimuth_deg(CAMERA, scene.reference) + 0.2, 900.0)
     with pytest.raises(GeometryError, match="apart"):
         hfov_from_references(*SIZE, CAMERA, ((scene.reference, scene.reference_px), (near, far_px)))
+
+
+def test_range_from_the_targets_height_makes_the_bearing_a_fix(qtbot, map_panel, case, tmp_path):
+    # The target is 28 m tall (a water tower's tank top) and stands 2800 m away; the camera is
+    # 20 m above its foot. Its top and bottom pixels give the range; bearing and range
+    # together put it on the map from one camera.
+    scene = make_scene(10.0)
+    distance = geodesy.inverse(CAMERA, scene.target).distance_m
+    top_el, bottom_el = (math.degrees(math.atan2(dz, distance)) for dz in (8.0, -20.0))
+    top, bottom = (
+        tuple(
+            float(v) for v in scene.camera.project(enu_direction(scene.target_azimuth_deg, el))[0]
+        )
+        for el in (top_el, bottom_el)
+    )
+    ids = setup_case(case, tmp_path, scene)
+    open_map(qtbot, map_panel, case)
+    tool, _viewer = make_tool(qtbot, map_panel, case, ids)
+    tool.select_camera(ids["camera"]), tool.select_reference(ids["reference"])
+    for key, px in (("horizon 1", scene.horizon_px[0]), ("horizon 2", scene.horizon_px[1])):
+        tool.set_pixel(key, px)
+    tool.set_pixel("reference", scene.reference_px)
+    tool.set_pixel("target", bottom)
+    tool.set_pixel("top", top)
+    tool.set_pixel("bottom", bottom)
+    assert tool.range is None  # no height given yet
+    tool.height_spin.setValue(28.0)
+    r = tool.range
+    assert r.distance_m == pytest.approx(distance, rel=1e-5)  # 3 cm at 2.8 km
+    assert r.sigma_m == pytest.approx(r.distance_m * math.sqrt(2) * 0.5 / r.span_px, rel=1e-9)
+    assert "Range 2,800 m" in tool.result_label.text()
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
+        tool.add_button.click()
+    [obs] = geodata.list_observations(case.read(), "bearing")
+    assert obs.inputs["range_estimate"]["distance_m"] == pytest.approx(r.distance_m)
+    features = build_layers(case.read())["ellipses"]["features"]
+    [fix] = [f for f in features if f["properties"]["id"] == f"observation:{obs.id}:range"]
+    lon, lat = fix["geometry"]["coordinates"]
+    assert geodesy.distance_m(LatLon(lat, lon), scene.target) < 0.5
+    assert any(f["properties"]["id"] == f"observation:{obs.id}:range:ellipse" for f in features)
+    tool.set_pixel("bottom", top)  # a bottom above the top is refused, not a negative range
+    assert tool.range is None and "top does not appear above" in tool.result_label.text()
