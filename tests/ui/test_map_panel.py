@@ -12,7 +12,6 @@ from PIL import Image
 
 from analysis import geodesy
 from analysis.geodesy import LatLon
-from ui.map_panel import MapPanel
 from workbench import geodata
 from workbench.case import audit, create_case
 from workbench.geolayers import LAYER_IDS
@@ -31,14 +30,9 @@ def case(tmp_path):
 
 
 @pytest.fixture
-def panel(qtbot):
-    p = MapPanel()
-    qtbot.addWidget(p)
-    p.resize(900, 700)
-    p.show()
-    yield p
-    p.shutdown()
-    shiboken6.delete(p)  # now, not at interpreter exit: the page must go before its profile
+def panel(map_panel):
+    map_panel.resize(900, 700)
+    return map_panel
 
 
 def js(qtbot, panel, code):
