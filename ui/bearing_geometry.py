@@ -185,6 +185,14 @@ HFOV_SEARCH_DEG = (1.0, 170.0)
 MIN_REFERENCE_ANGLE_DEG = 0.5
 
 
+@dataclass(frozen=True)
+class FovFromReferences:
+    """A field of view fixed by two references, and another that fits as well (or None)."""
+
+    hfov_deg: float
+    rival_deg: float | None
+
+
 def hfov_from_references(
     width_px: int,
     height_px: int,
@@ -193,12 +201,16 @@ def hfov_from_references(
     *,
     horizon_px: tuple[Pixel, Pixel] | None = None,
     pixel_aspect: float = 1.0,
-) -> float:
+    near_deg: float = DEFAULT_HFOV_DEG,
+) -> FovFromReferences:
     """The horizontal field of view that puts the two references' geodesic angle, seen from the
     camera, between their pixels (after levelling on the horizon when given).
 
-    The angle between two pixels grows as the field of view widens, so bisection over
-    ``HFOV_SEARCH_DEG`` finds it.
+    When the pixels straddle the image centre the angle between them grows with the field of
+    view and one value fits. When both lie on one side it rises and falls again, and two
+    values can fit (a narrow and a wide lens): every change of sign on a log-spaced scan of
+    ``HFOV_SEARCH_DEG`` is refined by bisection, the root nearest ``near_deg`` (the value the
+    analyst had) is taken and the other is returned as the rival.
 
     Raises:
         GeometryError: for references less than ``MIN_REFERENCE_ANGLE_DEG`` apart, clicked in
@@ -227,19 +239,25 @@ def hfov_from_references(
         return abs(seen) - abs(wanted)
 
     lo, hi = HFOV_SEARCH_DEG
-    e_lo, e_hi = excess(lo), excess(hi)
-    if e_lo > 0.0 or e_hi < 0.0:
+    scan = [lo * (hi / lo) ** (k / 199) for k in range(200)]
+    values = [excess(h) for h in scan]
+    roots = []
+    for a, b, fa, fb in zip(scan, scan[1:], values, values[1:], strict=False):
+        if fa == 0.0 or fa * fb < 0.0:
+            for _ in range(60):
+                mid = 0.5 * (a + b)
+                if (excess(mid) < 0.0) == (fa < 0.0):
+                    a = mid
+                else:
+                    b = mid
+            roots.append(0.5 * (a + b))
+    if not roots:
         raise GeometryError(
             f"no field of view between {lo:g} and {hi:g} deg puts {abs(wanted):.2f} deg "
             "between the two reference pixels"
         )
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        if excess(mid) < 0.0:
-            lo = mid
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+    roots.sort(key=lambda h: abs(math.log(h / near_deg)))
+    return FovFromReferences(roots[0], roots[1] if len(roots) > 1 else None)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class BearingTool(PixelTool):
         super().__init__(map_panel, jobs, parent)
         self.solution: BearingSolution | None = None
         self.range: RangeEstimate | None = None
+        self._fov_calibration: dict | None = None  # the inputs of a field of view from references
         self._sigma_typed = False
         self._pending_camera: tuple[float, float] | None = None
         self._build()
@@ -122,7 +123,8 @@ class BearingTool(PixelTool):
         self.horizon_button.clicked.connect(lambda: self.arm("horizon 1"))
         self.clear_button.clicked.connect(self.clear_pixels)
         self.reference2_button.clicked.connect(lambda: self.arm("reference2"))
-        self.reference2_combo.activated.connect(self._on_combo_activated)
+        self.reference2_combo.activated.connect(self._on_reference2_activated)
+        self.reference_combo.activated.connect(lambda _i: self._fov_inputs_changed())
         self.fov_button.clicked.connect(self.fov_from_references)
         self.height_button.clicked.connect(lambda: self.arm("top"))
         self.height_spin.valueChanged.connect(lambda _v: self.recompute())
@@ -241,6 +243,15 @@ class BearingTool(PixelTool):
             self.select_reference(point_id)
 
     # -- clicks -------------------------------------------------------------------------
+    def _on_reference2_activated(self, _index: int) -> None:
+        self._fov_inputs_changed()
+        self.recompute()
+
+    def set_pixel(self, key: str, pixel: tuple[float, float]) -> None:
+        super().set_pixel(key, pixel)
+        if key in ("reference", "reference2"):
+            self._fov_inputs_changed()
+
     def after_click(self, key: str) -> None:
         if key == "horizon 1":
             self.arm("horizon 2")
@@ -374,14 +385,8 @@ class BearingTool(PixelTool):
                 "bottom_px": list(self.pixels["bottom"]),
                 "method": "analysis.camera.distance_from_height_m on the levelled camera",
             }
-        second = self.landmark(self.reference2_combo.currentData())
-        if self.fov.source.startswith("from references") and second and "reference2" in self.pixels:
-            extra["fov_reference2"] = {
-                "id": second.id,
-                "name": second.name,
-                "lat_lon_deg": [second.lat_deg, second.lon_deg],
-                "px": list(self.pixels["reference2"]),
-            }
+        if self._fov_calibration is not None and self.fov.source.startswith("from references"):
+            extra["fov_reference2"] = self._fov_calibration  # what the value was computed from
         self.map_panel.add_bearing(
             self.camera_combo.currentData(),
             s.azimuth_deg,
@@ -418,7 +423,7 @@ class BearingTool(PixelTool):
             else None
         )
         try:
-            hfov = hfov_from_references(
+            fit = hfov_from_references(
                 frame.width_px,
                 frame.height_px,
                 camera.position,
@@ -428,11 +433,33 @@ class BearingTool(PixelTool):
                 ),
                 horizon_px=horizon,
                 pixel_aspect=frame.pixel_aspect,
+                near_deg=self.fov.value(),
             )
         except GeometryError as exc:
             self.show_error("Field of view", exc)
             return
-        self.set_hfov(hfov, f"from references {first.name} and {second.name}")
+        source = f"from references {first.name} and {second.name}"
+        if fit.rival_deg is not None:
+            source += f" ({fit.rival_deg:.1f}° fits as well)"
+        self.set_hfov(fit.hfov_deg, source)
+        self._fov_calibration = {
+            "id": second.id,
+            "name": second.name,
+            "lat_lon_deg": [second.lat_deg, second.lon_deg],
+            "px": list(self.pixels["reference2"]),
+            "reference_id": first.id,
+            "reference_px": list(self.pixels["reference"]),
+            "rival_hfov_deg": fit.rival_deg,
+        }
+
+    def _fov_inputs_changed(self) -> None:
+        """A reference moved after the field of view was taken from the references: say so."""
+        stale = " (the references changed since)"
+        source = self.fov.source
+        if self._fov_calibration is None or not source.startswith("from references"):
+            return
+        if stale not in source:
+            self.fov.set_value(self.fov.value(), source + stale)
 
     def intersect_selected(self) -> None:
         """Triangulate the ticked bearings in a worker; the ellipse appears on the map."""

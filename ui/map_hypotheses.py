@@ -114,7 +114,9 @@ def ask_edit_hypothesis(panel: MapPanel, record: Hypothesis) -> HypothesisDialog
     def accepted() -> None:
         new = dialog.values()
         old = {k: getattr(record, k) for k in new}
-        if new != old:
+        # the dialog's own reading of the stored record: saving it unchanged is no edit
+        untouched = HypothesisDialog(record).values()
+        if new != untouched:
             panel.undo_stack.push(EditHypothesisCommand(panel, record.id, old, new))
 
     dialog.accepted.connect(accepted)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analysis.errors import GeometryError
 from analysis.geodesy import LatLon
 from analysis.resection_frame import FrameModel
 from ui.jobs import JobRunner
@@ -279,6 +280,8 @@ class MapPanel(QWidget):
         if case is not self.case or not self.loaded:
             return
         self._remember(layers)
+        if self.selected is not None and self.selected not in self._names:
+            self._set_selection(None)  # deleted, or undone: nothing left to edit
         pushed = []
         for layer_id, collection in layers.items():
             text = json.dumps(collection, sort_keys=True)
@@ -383,7 +386,13 @@ class MapPanel(QWidget):
     def rename_selected(self) -> None:
         claim_id = hypothesis_id(self.selected or "")
         if claim_id is not None and self.case is not None:
-            ask_edit_hypothesis(self, hypotheses.get_hypothesis(self.case.read(), claim_id))
+            try:
+                record = hypotheses.get_hypothesis(self.case.read(), claim_id)
+            except GeometryError as exc:  # gone since it was selected
+                self._set_selection(None)
+                self.show_error("Edit hypothesis", exc)
+                return
+            ask_edit_hypothesis(self, record)
             return
         point_id = landmark_id(self.selected or "")
         if point_id is None:

@@ -350,6 +350,8 @@ class VideoPanel(QWidget):
         """Blur or reveal the timeline's thumbnails (graphic evidence)."""
         if blurred != self.strip_blurred:
             self.strip_blurred = blurred
+            if blurred:  # hide the sharp pictures now, not when the blurred ones are ready
+                self.timeline.set_thumbnails([])
             self._load_thumbnails()
 
     def _on_thumbnails(self, evidence_id: int, seq: int, thumbs) -> None:

@@ -308,7 +308,9 @@ def timeline_thumbnails(
         for k, index in enumerate(indices):
             check(cancel)
             target = cache_dir / f"f{index}_h{height_px}.png"
-            cached = cv2.imread(str(target), cv2.IMREAD_COLOR) if target.is_file() else None
+            cached = None
+            if target.is_file():  # imdecode: cv2.imread fails on non-ASCII paths on Windows
+                cached = cv2.imdecode(np.fromfile(target, np.uint8), cv2.IMREAD_COLOR)
             if cached is not None:
                 small = np.ascontiguousarray(cached[..., ::-1])
             else:

@@ -31,6 +31,7 @@ from ui.bearing_geometry import (
     fov_from_metadata,
     hfov_from_references,
     pixel_aspect_of,
+    range_from_height,
     solve_bearing,
 )
 from ui.bearing_tool import BearingTool
@@ -448,6 +449,10 @@ def test_field_of_view_from_two_references_recovers_the_camera_and_the_azimuth(
     assert obs.inputs["hfov_source"] == "from references Water tower and Mast"
     assert obs.inputs["fov_reference2"]["id"] == ids["second"]
     assert obs.inputs["fov_reference2"]["px"] == pytest.approx(list(second_px))
+    # Re-clicking a reference afterwards leaves the value but says it no longer follows.
+    tool.set_pixel("reference2", (second_px[0] + 3.0, second_px[1]))
+    assert tool.fov.source.endswith("(the references changed since)")
+    assert tool.fov.value() == pytest.approx(scene.camera.hfov_deg, abs=1e-3)
 
 
 def test_field_of_view_from_references_refuses_what_cannot_fix_it():
@@ -457,7 +462,24 @@ def test_field_of_view_from_references_refuses_what_cannot_fix_it():
         enu_direction(geodesy.azimuth_deg(CAMERA, far), 0.0))[0])  # fmt: skip
     refs = ((scene.reference, scene.reference_px), (far, far_px))
     got = hfov_from_references(*SIZE, CAMERA, refs, horizon_px=scene.horizon_px)
-    assert got == pytest.approx(scene.camera.hfov_deg, abs=1e-6)
+    assert got.hfov_deg == pytest.approx(scene.camera.hfov_deg, abs=1e-6)
+    assert got.rival_deg is None  # the pixels straddle the centre: one field of view fits
+    # Both references right of the centre: the angle between them rises and falls with the
+    # field of view, so a narrow and a wide lens can both fit; the one nearest the analyst's
+    # value is taken and the other is named.
+    right = [geodesy.destination(CAMERA, az, 1800.0) for az in (100.0, 114.0)]
+    right_px = [
+        tuple(float(v) for v in scene.camera.project(
+            enu_direction(geodesy.azimuth_deg(CAMERA, m), 0.5))[0])
+        for m in right
+    ]  # fmt: skip
+    assert all(x > SIZE[0] / 2 for x, _ in right_px)
+    pair = ((right[0], right_px[0]), (right[1], right_px[1]))
+    fit = hfov_from_references(*SIZE, CAMERA, pair, horizon_px=scene.horizon_px, near_deg=55.0)
+    assert fit.hfov_deg == pytest.approx(scene.camera.hfov_deg, abs=1e-6)
+    assert fit.rival_deg is not None and fit.rival_deg > 90.0
+    wide = hfov_from_references(*SIZE, CAMERA, pair, horizon_px=scene.horizon_px, near_deg=120.0)
+    assert wide.hfov_deg == pytest.approx(fit.rival_deg)
     with pytest.raises(GeometryError, match="opposite order"):
         hfov_from_references(*SIZE, CAMERA, ((scene.reference, far_px), (far, scene.reference_px)))
     near = geodesy.destination(CAMERA, geodesy.azimuth_deg(CAMERA, scene.reference) + 0.2, 900.0)
@@ -492,7 +514,13 @@ def test_range_from_the_targets_height_makes_the_bearing_a_fix(qtbot, map_panel,
     tool.height_spin.setValue(28.0)
     r = tool.range
     assert r.distance_m == pytest.approx(distance, rel=1e-5)  # 3 cm at 2.8 km
-    assert r.sigma_m == pytest.approx(r.distance_m * math.sqrt(2) * 0.5 / r.span_px, rel=1e-9)
+    # the sigma against a numerical derivative (central: D is 1/span, far from linear at 6 px)
+    up, down = (
+        range_from_height(tool.setup(), (top[0], top[1] + dy), bottom, 28.0).distance_m
+        for dy in (-0.25, 0.25)
+    )
+    slope = abs(down - up) / 0.5  # metres per pixel of the top
+    assert r.sigma_m == pytest.approx(math.sqrt(2) * 0.5 * slope, rel=0.03)  # two 0.5 px clicks
     assert "Range 2,800 m" in tool.result_label.text()
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()

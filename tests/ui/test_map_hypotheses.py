@@ -51,6 +51,12 @@ def test_place_edit_drag_delete_and_undo_a_hypothesis(qtbot, map_panel, case):
 
     panel.bridge.feature_clicked.emit(f"hypothesis:{h.id}")
     assert panel.rename_button.text() == "Edit…" and panel.delete_button.isEnabled()
+    steps = panel.undo_stack.count()
+    panel.rename_button.click()
+    dialog = open_dialog(qtbot, panel)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # saved unchanged
+    qtbot.waitUntil(lambda: not panel.findChildren(HypothesisDialog), timeout=TIMEOUT)
+    assert panel.undo_stack.count() == steps  # no edit to undo
     panel.rename_button.click()
     dialog = open_dialog(qtbot, panel)
     assert dialog.title_edit.text() == "Strike site: the school"
@@ -78,6 +84,15 @@ def test_place_edit_drag_delete_and_undo_a_hypothesis(qtbot, map_panel, case):
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
         panel.undo_stack.undo()
     assert get_hypothesis(case.read(), h.id).title == "Strike site: the school"
+    # Selected, then gone by undoing its addition: the selection goes with it.
+    panel.bridge.feature_clicked.emit(f"hypothesis:{h.id}")
+    assert panel.delete_button.isEnabled()
+    while panel.undo_stack.canUndo():
+        with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
+            panel.undo_stack.undo()
+    assert list_hypotheses(case.read()) == []
+    qtbot.waitUntil(lambda: not panel.delete_button.isEnabled(), timeout=TIMEOUT)
+    assert panel.selected is None
 
 
 def test_cancel_adds_nothing(qtbot, map_panel, case):
