@@ -265,8 +265,9 @@ class RangeEstimate:
     """Horizontal distance to the target from the pixels of its top and bottom."""
 
     distance_m: float
-    sigma_m: float  # one-sigma from the two clicks' precision
+    sigma_m: float  # one-sigma: the two clicks and the height's own uncertainty
     height_m: float
+    height_sigma_m: float
     span_px: float  # the object's height in the picture
 
 
@@ -275,16 +276,21 @@ def range_from_height(
     top_px: Pixel,
     bottom_px: Pixel,
     height_m: float,
+    height_sigma_m: float = 0.0,
     click_sigma_px: float = DEFAULT_CLICK_SIGMA_PX,
 ) -> RangeEstimate:
     """The target's distance from its known height (``analysis.camera.distance_from_height_m``
-    on the levelled camera). The distance scales as 1 / span, so two clicks uncertain by
-    ``click_sigma_px`` each make it uncertain by D x sqrt(2) x click_sigma / span.
+    on the levelled camera). The distance scales as height / span, so two clicks uncertain by
+    ``click_sigma_px`` each add D x sqrt(2) x click_sigma / span, and the height's one-sigma
+    adds D x height_sigma / height (in quadrature). The field of view's error is not in it.
 
     Raises:
         GeometryError: for a height that is not positive or a top not above the bottom.
     """
+    if height_sigma_m < 0.0:
+        raise GeometryError(f"height uncertainty {height_sigma_m} m is negative")
     distance = distance_from_height_m(levelled_camera(setup), top_px, bottom_px, height_m)
     span = math.hypot(top_px[0] - bottom_px[0], top_px[1] - bottom_px[1])
-    sigma = distance * math.sqrt(2.0) * click_sigma_px / max(span, 1e-9)
-    return RangeEstimate(distance, sigma, height_m, span)
+    clicks = distance * math.sqrt(2.0) * click_sigma_px / max(span, 1e-9)
+    sigma = math.hypot(clicks, distance * height_sigma_m / height_m)
+    return RangeEstimate(distance, sigma, height_m, height_sigma_m, span)

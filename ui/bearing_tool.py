@@ -76,6 +76,8 @@ class BearingTool(PixelTool):
         self.fov_button = QPushButton("FOV from the two references")
         self.height_spin = spin_box(0.0, 2000.0, 1, 0.0, " m")
         self.height_spin.setSpecialValueText("no range")
+        self.height_sigma_spin = spin_box(0.0, 500.0, 1, 0.0, " m")
+        self.height_sigma_spin.setPrefix("± ")
         self.height_button = QPushButton("Click top, bottom")
         self.fov = FovField()
         self.sigma_spin = spin_box(0.001, 45.0, 3, 0.1, " °")
@@ -104,6 +106,7 @@ class BearingTool(PixelTool):
         form.addRow("Sigma (1σ)", self.sigma_spin)
         height = QHBoxLayout()
         height.addWidget(self.height_spin, 1)
+        height.addWidget(self.height_sigma_spin)
         height.addWidget(self.height_button)
         form.addRow("Target height", height)
         form.addRow("Ray length", self.range_spin)
@@ -128,6 +131,7 @@ class BearingTool(PixelTool):
         self.fov_button.clicked.connect(self.fov_from_references)
         self.height_button.clicked.connect(lambda: self.arm("top"))
         self.height_spin.valueChanged.connect(lambda _v: self.recompute())
+        self.height_sigma_spin.valueChanged.connect(lambda _v: self.recompute())
         # ``activated`` (a user's choice) rather than currentIndexChanged, which a combo also
         # emits while it is being destroyed, when the rest of the tool may already be gone.
         self.camera_combo.activated.connect(self._on_combo_activated)
@@ -316,7 +320,8 @@ class BearingTool(PixelTool):
         height, px = self.height_spin.value(), self.pixels
         if setup is None or height <= 0.0 or "top" not in px or "bottom" not in px:
             return None
-        return range_from_height(setup, px["top"], px["bottom"], height)
+        sigma = self.height_sigma_spin.value()
+        return range_from_height(setup, px["top"], px["bottom"], height, sigma)
 
     def _describe(self, setup: BearingSetup | None) -> str:
         s = self.solution
@@ -338,8 +343,9 @@ class BearingTool(PixelTool):
         r = self.range
         if r is not None:
             text += (
-                f"\nRange {r.distance_m:,.0f} m ± {r.sigma_m:,.0f} m (1σ, clicks only) from a "
-                f"{r.height_m:g} m height spanning {r.span_px:.1f} px"
+                f"\nRange {r.distance_m:,.0f} m ± {r.sigma_m:,.0f} m (1σ: clicks and height) "
+                f"from a {r.height_m:g} ± {r.height_sigma_m:g} m height spanning "
+                f"{r.span_px:.1f} px"
             )
         frames = self.click_frames()
         if len(set(frames.values())) > 1:
@@ -381,6 +387,7 @@ class BearingTool(PixelTool):
                 "distance_m": r.distance_m,
                 "sigma_m": r.sigma_m,
                 "height_m": r.height_m,
+                "height_sigma_m": r.height_sigma_m,
                 "top_px": list(self.pixels["top"]),
                 "bottom_px": list(self.pixels["bottom"]),
                 "method": "analysis.camera.distance_from_height_m on the levelled camera",

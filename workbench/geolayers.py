@@ -192,7 +192,7 @@ def _range_fix_items(
     ellipse = ErrorEllipse(k * max(along, across), k * min(along, across), major_az % 180.0, 0.95)
     text = (
         f"range {distance:,.0f} m ± {sigma_m:,.0f} m from a {r['height_m']:g} m height "
-        f"(clicks only: an error in the height or the field of view adds to it), "
+        f"(clicks and height: an error in the field of view adds to it), "
         f"bearing {az:.2f} deg ± {sigma_deg:.2f} deg"
     )
     ident = f"observation:{obs.id}:range"

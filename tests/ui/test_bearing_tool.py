@@ -522,6 +522,9 @@ def test_range_from_the_targets_height_makes_the_bearing_a_fix(qtbot, map_panel,
     slope = abs(down - up) / 0.5  # metres per pixel of the top
     assert r.sigma_m == pytest.approx(math.sqrt(2) * 0.5 * slope, rel=0.03)  # two 0.5 px clicks
     assert "Range 2,800 m" in tool.result_label.text()
+    clicks_only = r.sigma_m
+    tool.height_sigma_spin.setValue(2.0)  # the tank's height known to 2 m
+    assert tool.range.sigma_m == pytest.approx(math.hypot(clicks_only, r.distance_m * 2.0 / 28.0))
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()
     [obs] = geodata.list_observations(case.read(), "bearing")
