@@ -2,9 +2,12 @@
 
 Each step uses the same functions the GUI and CLI use, and stores its results in the case with
 audit rows. What the analyst would know from elsewhere (the rooftop found on satellite
-imagery, the water tower's coordinates) and the analyst's click on the tower come from the
-scenario's truth and are named as such; what is measured (cuts, the flash's frame and pixel,
-the bearings, their intersection) is measured from the rendered media.
+imagery, the water tower's coordinates) and the analyst's clicks on landmarks and on the
+horizon come from the scenario's truth and are named as such; what is measured (cuts, the
+flash's frame and pixel, the bearings, their intersection) is measured from the rendered
+media. The second camera is also resected from four landmarks, and two hypotheses are put on
+the map for the analyses to be weighed against: the strike site the bearings give, and a
+denial of the kind the worked example answered.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from analysis.camera import PinholeCamera, with_reference_azimuth
 from analysis.flash import find_flash
 from analysis.geodesy import LatLon
 from analysis.jobs import CancelToken, ProgressFn, check, report
+from analysis.resection_frame import FrameModel
 from workbench.case import Case
 from workbench.case.evidence import save_note
 from workbench.geodata import add_bearing, add_intersection, add_landmark, get_observation
+from workbench.geodata_resection import Sighting, add_resection
+from workbench.hypotheses import add_hypothesis
 from workbench.video_store import detect_and_store_segments, video_evidence
 
 CLICK_SIGMA_PX = 0.5  # a careful click on a sharp landmark
@@ -35,6 +41,8 @@ class DemoFindings:
     intersection_id: int
     miss_m: float  # intersection to the true strike point
     continuity: Any = None  # ContinuityResult of the segments either side of the cut
+    resection_id: int | None = None  # the second camera, resected from four landmarks
+    resection_miss_m: float | None = None  # resected to true camera position
 
 
 def clicked_pixel(camera: dict[str, Any], enu_m: list[float]) -> tuple[float, float]:
@@ -75,12 +83,9 @@ def run_demo_analyses(
         continuity = _compare_segments(case, ids["video_rooftop"], segments, truth, cancel)
     marks = truth["landmarks"]
     tower = marks["water_tower_tank_centre"]
-    for key, name in (
-        ("school", "School compound (centre)"),
-        ("water_tower_tank_centre", "Water tower (tank)"),
-        ("building_se", "Building south-east of the school"),
-    ):
-        add_landmark(
+    landmark_ids = {}
+    for key, name in LANDMARK_NAMES:
+        landmark_ids[key] = add_landmark(
             case,
             name,
             marks[key]["lat_deg"],
@@ -102,9 +107,82 @@ def run_demo_analyses(
     miss_m = geodesy.distance_m(
         LatLon(fix["lat_deg"], fix["lon_deg"]), LatLon(strike["lat_deg"], strike["lon_deg"])
     )
-    save_note(case, None, _summary(cut_frames, truth, fix, miss_m)).result()
+    report(progress, 0.95, "resecting the second camera")
+    second = truth["videos"]["video_second"]
+    resection_id = _resect_from_landmarks(case, ids["video_second"], second, marks, landmark_ids)
+    fitted = get_observation(case.read(), resection_id).result
+    stood = second["segments"][0]["camera"]
+    resection_miss_m = geodesy.distance_m(
+        LatLon(fitted["lat_deg"], fitted["lon_deg"]), LatLon(stood["lat_deg"], stood["lon_deg"])
+    )
+    _add_hypotheses(case, fix, fix_id, marks["school"])
+    save_note(case, None, _summary(cut_frames, truth, fix, miss_m, resection_miss_m)).result()
     report(progress, 1.0, "analyses done")
-    return DemoFindings(cut_frames, tuple(bearing_ids), fix_id, miss_m, continuity)
+    return DemoFindings(
+        cut_frames, tuple(bearing_ids), fix_id, miss_m, continuity, resection_id, resection_miss_m
+    )
+
+
+LANDMARK_NAMES = (
+    ("school", "School compound (centre)"),
+    ("water_tower_tank_centre", "Water tower (tank)"),
+    ("building_se", "Building south-east of the school"),
+    ("minaret", "Minaret"),
+)
+
+
+def _resect_from_landmarks(
+    case: Case,
+    evidence_id: int,
+    video: dict[str, Any],
+    marks: dict[str, Any],
+    landmark_ids: dict[str, int],
+) -> int:
+    """The Resection tool's path on the video's first frame: four landmarks and two horizon
+    points clicked (stood in for by the true camera), the field of view the phone's."""
+    camera = video["segments"][0]["camera"]
+    centre, yaw = np.asarray(camera["enu_m"], dtype=float), math.radians(camera["yaw_deg"])
+    far = [
+        centre + 1e5 * np.array([math.sin(yaw + d), math.cos(yaw + d), 0.0]) for d in (-0.3, 0.3)
+    ]
+    h1, h2 = (clicked_pixel(camera, list(p)) for p in far)
+    frame = FrameModel(camera["width_px"], camera["height_px"], camera["hfov_deg"], 1.0, (h1, h2))
+    seen = [
+        Sighting(landmark_ids[key], clicked_pixel(camera, marks[key]["enu_m"]))
+        for key, _name in LANDMARK_NAMES
+    ]
+    return add_resection(
+        case,
+        frame,
+        seen,
+        sigma_deg=CLICK_SIGMA_PX * camera["hfov_deg"] / camera["width_px"],
+        evidence_id=evidence_id,
+        frame_index=0,
+        extra_inputs={"tool": "geoworkbench demo (clicks stood in for by the true camera)"},
+    ).result()
+
+
+def _add_hypotheses(case: Case, fix: dict[str, Any], fix_id: int, school: dict[str, Any]) -> None:
+    ellipse = fix.get("ellipse") or {}
+    add_hypothesis(
+        case,
+        "Strike site: where the flash bearings cross",
+        fix["lat_deg"],
+        fix["lon_deg"],
+        radius_m=ellipse.get("semi_major_m"),
+        confidence="medium",
+        rationale=f"Intersection of the bearings to the flash from both videos (observation "
+        f"{fix_id}); the radius is its 95% ellipse's semi-major axis.",
+    ).result()
+    add_hypothesis(
+        case,
+        "Claim to test: the school was not struck",
+        school["lat_deg"],
+        school["lon_deg"],
+        radius_m=60.0,
+        rationale="A denial of the kind the worked example answered; weigh it against the "
+        "bearings, the damage on the drone still and the smoke.",
+    ).result()
 
 
 def _compare_segments(
@@ -176,7 +254,11 @@ def _bearing_from_flash(
 
 
 def _summary(
-    cut_frames: tuple[int, ...], truth: dict[str, Any], fix: dict[str, Any], miss_m: float
+    cut_frames: tuple[int, ...],
+    truth: dict[str, Any],
+    fix: dict[str, Any],
+    miss_m: float,
+    resection_miss_m: float,
 ) -> str:
     true_cut = truth["videos"]["video_rooftop"]["cut"]["frame"]
     ellipse = fix.get("ellipse") or {}
@@ -186,5 +268,7 @@ def _summary(
         f"water tower's pixel, intersect at {fix['lat_deg']:.6f}, {fix['lon_deg']:.6f} "
         f"(95% ellipse {ellipse.get('semi_major_m', float('nan')):.0f} m x "
         f"{ellipse.get('semi_minor_m', float('nan')):.0f} m), {miss_m:.1f} m from the true "
-        "strike point."
+        "strike point. The second camera, resected from four landmarks in its first frame, "
+        f"is {resection_miss_m:.2f} m from where it stood (the clicks are stood in for by the "
+        "true camera, so this checks the arithmetic, not a hand)."
     )

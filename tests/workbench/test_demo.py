@@ -15,6 +15,9 @@ from workbench.case.evidence import get_source, list_evidence, list_notes
 from workbench.case.verify import verify_case
 from workbench.demo import build_demo_case
 from workbench.geodata import list_observations
+from workbench.geodata_resection import resection_from_inputs
+from workbench.geolayers import build_layers
+from workbench.hypotheses import list_hypotheses
 from workbench.match_store import list_continuity_notes
 from workbench.video_store import list_segments
 
@@ -85,6 +88,31 @@ def test_demo_measures_the_strike_point_from_the_flash(small_demo):
     inside = (along / ellipse["semi_major_m"]) ** 2 + (across / ellipse["semi_minor_m"]) ** 2
     assert inside <= 1.0, (miss.distance_m, ellipse)  # the true strike point is in the 95% ellipse
     assert ellipse["semi_major_m"] < 150.0
+
+
+def test_demo_resects_the_second_camera_and_puts_two_hypotheses_on_the_map(small_demo):
+    demo, _config = small_demo
+    truth = json.loads(demo.truth_path.read_text(encoding="utf-8"))
+    stood = truth["videos"]["video_second"]["segments"][0]["camera"]
+    with open_case(demo.case_path, read_only=True) as case:
+        [resection] = list_observations(case.read(), "resection")
+        claims = list_hypotheses(case.read())
+        notes = [n.body for n in list_notes(case.read(), None)]
+        layers = build_layers(case.read())
+    r = resection.result
+    miss = geodesy.distance_m(
+        LatLon(r["lat_deg"], r["lon_deg"]), LatLon(stood["lat_deg"], stood["lon_deg"])
+    )
+    assert miss < 1.0 and r["well_conditioned"]  # clicks stood in for by the true camera
+    assert resection.evidence_id == demo.evidence_ids["video_second"]
+    assert resection_from_inputs(resection.inputs) == r
+    assert [h.title for h in claims] == [
+        "Strike site: where the flash bearings cross",
+        "Claim to test: the school was not struck",
+    ]
+    assert "resected from four landmarks" in notes[1]
+    kinds = {f["properties"]["id"].split(":")[0] for f in layers["hypotheses"]["features"]}
+    assert kinds == {"hypothesis"} and len(layers["hypotheses"]["features"]) == 4
 
 
 def test_demo_compares_the_segments_either_side_of_the_cut(small_demo):
