@@ -2,6 +2,7 @@
 
 x maps linearly to frame index (decode order). Click or drag on the strip seeks; dragging a cut
 marker moves the cut (one request on release); the context menu adds or deletes a cut. The
+mixed frames of a detected fade or dissolve are shaded over the strip. The
 widget only draws and asks: the panel turns requests into undoable, audited case edits.
 """
 
@@ -21,6 +22,7 @@ SEGMENT_COLOURS = (QColor(70, 130, 180), QColor(95, 160, 95))
 AUTO_CUT = QColor(230, 60, 50)
 USER_CUT = QColor(255, 170, 0)
 PLAYHEAD = QColor(255, 255, 255)
+TRANSITION = QColor(255, 170, 0, 90)  # translucent: the thumbnails stay visible beneath
 
 
 class TimelineWidget(QWidget):
@@ -140,6 +142,10 @@ class TimelineWidget(QWidget):
         for s in self._segments:
             if s.first_frame == 0:
                 continue
+            if s.transition is not None and s.first_frame != self._drag_cut:
+                # the mixed frames of a fade or dissolve: shaded over the strip
+                x0, x1 = self.x_of(s.transition[0]), self.x_of(s.transition[1] + 1)
+                p.fillRect(QRectF(x0, STRIP_TOP_PX, max(2.0, x1 - x0), STRIP_HEIGHT_PX), TRANSITION)
             colour = USER_CUT if s.origin == "user" else AUTO_CUT
             frame = self._drag_to if s.first_frame == self._drag_cut else s.first_frame
             x = int(self.x_of(frame))
@@ -196,6 +202,9 @@ class TimelineWidget(QWidget):
         if boundary and seg is not None:
             score = "" if seg.boundary_score is None else f", score {seg.boundary_score:.2f}"
             text += f"\n{seg.boundary_kind} ({seg.origin}{score}): drag to move, right-click"
+            if seg.transition is not None:
+                first, last = seg.transition
+                text += f"\nmixed frames {first}-{last}: neither shot alone"
         return text
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)

@@ -176,6 +176,7 @@ class StoredSegment:
     boundary_kind: str  # how it begins: '' (start of the video), cut, fade, dissolve
     boundary_score: float | None  # None for a user-placed boundary
     origin: str  # 'auto' or 'user'
+    transition: tuple[int, int] | None = None  # mixed frames of a fade/dissolve it begins with
 
 
 @dataclass(frozen=True)
@@ -190,10 +191,13 @@ class _Boundary:
 def list_segments(conn: sqlite3.Connection, evidence_id: int) -> list[StoredSegment]:
     """The stored segments of an evidence in order (empty when never detected)."""
     return [
-        StoredSegment(r[0], r[1], r[2], r[3], r[4], r[5])
+        StoredSegment(
+            r[0], r[1], r[2], r[3], r[4], r[5], (r[6], r[7]) if r[6] is not None else None
+        )
         for r in conn.execute(
-            "SELECT start_frame, end_frame, keyframe_index, boundary_kind, boundary_score, origin"
-            " FROM segment WHERE evidence_id = ? ORDER BY start_frame",
+            "SELECT start_frame, end_frame, keyframe_index, boundary_kind, boundary_score, origin,"
+            " transition_first, transition_last FROM segment WHERE evidence_id = ?"
+            " ORDER BY start_frame",
             (evidence_id,),
         )
     ]
@@ -206,7 +210,7 @@ def _boundaries(conn: sqlite3.Connection, evidence_id: int) -> list[_Boundary]:
             s.boundary_kind,
             s.boundary_score,
             s.origin,
-            (s.first_frame, s.first_frame),
+            s.transition or (s.first_frame, s.first_frame),
         )
         for s in list_segments(conn, evidence_id)
         if s.first_frame > 0
@@ -251,10 +255,12 @@ def _store_boundaries(
         else:
             kept = [i for i in before if i is not None and b.frame <= i <= last]
             pick = kept[0] if kept else (lo + hi) // 2
+        mixed = b.span if b.span != (b.frame, b.frame) else (None, None)  # a cut mixes none
         conn.execute(
             "INSERT INTO segment (evidence_id, start_frame, end_frame, keyframe_index,"
-            " boundary_kind, boundary_score, origin) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (evidence_id, b.frame, last, pick, b.kind, b.score, b.origin),
+            " boundary_kind, boundary_score, origin, transition_first, transition_last)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (evidence_id, b.frame, last, pick, b.kind, b.score, b.origin, *mixed),
         )
     return list_segments(conn, evidence_id)
 

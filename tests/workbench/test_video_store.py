@@ -284,3 +284,35 @@ def test_table_from_another_decoder_version_is_rebuilt_and_logged(tmp_path):
         ]
         assert entry.details["hashes_changed"] == 1
         assert entry.details["old_versions"]["libavcodec"] == "0.0.1"
+
+
+def test_fades_and_dissolves_keep_their_mixed_frames_through_edits(tmp_path):
+    from tests.analysis.test_cuts import edited_sequence
+
+    frames, truth = edited_sequence()
+    path = tmp_path / "edited.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = (
+            frames[0].shape[1],
+            frames[0].shape[0],
+            "yuv420p",
+        )
+        stream.options = {"crf": "12"}
+        for f in frames:
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        out.mux(stream.encode(None))
+    with create_case(tmp_path / "t.gwcase") as case:
+        eid = import_file(case, path).id
+        segs = detect_and_store_segments(case, eid)
+        spans = {s.first_frame: s.transition for s in segs}
+        for t in truth:
+            [start] = [f for f in spans if t.start <= f <= t.end + 1]
+            if t.kind == "cut":
+                assert spans[start] is None  # a hard cut mixes no frames
+            else:
+                first, last = spans[start]
+                assert abs(first - t.start) <= 2 and abs(last - t.end) <= 2, (t, spans[start])
+        # a user's cut elsewhere leaves the detected transitions as they were
+        after = {s.first_frame: s.transition for s in add_cut(case, eid, 15).result()}
+        assert after[15] is None and all(after[f] == spans[f] for f in spans)

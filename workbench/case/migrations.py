@@ -179,6 +179,12 @@ MIGRATIONS: tuple[str, ...] = (
         value_json TEXT NOT NULL
     );
     """,
+    # 4: the mixed frames of the fade or dissolve a segment begins with (NULL: a hard cut, a
+    # user's cut, or a segment stored before this version).
+    """
+    ALTER TABLE segment ADD COLUMN transition_first INTEGER;
+    ALTER TABLE segment ADD COLUMN transition_last INTEGER;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
