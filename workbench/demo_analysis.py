@@ -5,9 +5,9 @@ audit rows. What the analyst would know from elsewhere (the rooftop found on sat
 imagery, the water tower's coordinates) and the analyst's clicks on landmarks and on the
 horizon come from the scenario's truth and are named as such; what is measured (cuts, the
 flash's frame and pixel, the bearings, their intersection) is measured from the rendered
-media. The second camera is also resected from four landmarks, and two hypotheses are put on
-the map for the analyses to be weighed against: the strike site the bearings give, and a
-denial of the kind the worked example answered.
+media. The second camera is also resected from the three landmarks it sees, and two hypotheses
+are put on the map for the analyses to be weighed against: the strike site the bearings give,
+and a denial of the kind the worked example answered.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class DemoFindings:
     intersection_id: int
     miss_m: float  # intersection to the true strike point
     continuity: Any = None  # ContinuityResult of the segments either side of the cut
-    resection_id: int | None = None  # the second camera, resected from four landmarks
+    resection_id: int | None = None  # the second camera, resected from three landmarks
     resection_miss_m: float | None = None  # resected to true camera position
 
 
@@ -123,6 +123,7 @@ def run_demo_analyses(
     )
 
 
+SEEN_FROM_SECOND_CAMERA = ("water_tower_tank_centre", "building_se", "minaret")
 LANDMARK_NAMES = (
     ("school", "School compound (centre)"),
     ("water_tower_tank_centre", "Water tower (tank)"),
@@ -138,8 +139,9 @@ def _resect_from_landmarks(
     marks: dict[str, Any],
     landmark_ids: dict[str, int],
 ) -> int:
-    """The Resection tool's path on the video's first frame: four landmarks and two horizon
-    points clicked (stood in for by the true camera), the field of view the phone's."""
+    """The Resection tool's path on the video's first frame: the landmarks it sees (the school's
+    centre is hidden behind houses from there) and two horizon points clicked (stood in for by
+    the true camera), the field of view the phone's."""
     camera = video["segments"][0]["camera"]
     centre, yaw = np.asarray(camera["enu_m"], dtype=float), math.radians(camera["yaw_deg"])
     far = [
@@ -149,7 +151,7 @@ def _resect_from_landmarks(
     frame = FrameModel(camera["width_px"], camera["height_px"], camera["hfov_deg"], 1.0, (h1, h2))
     seen = [
         Sighting(landmark_ids[key], clicked_pixel(camera, marks[key]["enu_m"]))
-        for key, _name in LANDMARK_NAMES
+        for key in SEEN_FROM_SECOND_CAMERA
     ]
     return add_resection(
         case,
@@ -268,7 +270,8 @@ def _summary(
         f"water tower's pixel, intersect at {fix['lat_deg']:.6f}, {fix['lon_deg']:.6f} "
         f"(95% ellipse {ellipse.get('semi_major_m', float('nan')):.0f} m x "
         f"{ellipse.get('semi_minor_m', float('nan')):.0f} m), {miss_m:.1f} m from the true "
-        "strike point. The second camera, resected from four landmarks in its first frame, "
+        "strike point. The second camera, resected from the three landmarks it sees in its "
+        "first frame, "
         f"is {resection_miss_m:.2f} m from where it stood (the clicks are stood in for by the "
         "true camera, so this checks the arithmetic, not a hand)."
     )

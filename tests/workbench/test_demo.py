@@ -6,6 +6,7 @@ import json
 import math
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from analysis import geodesy
@@ -110,9 +111,38 @@ def test_demo_resects_the_second_camera_and_puts_two_hypotheses_on_the_map(small
         "Strike site: where the flash bearings cross",
         "Claim to test: the school was not struck",
     ]
-    assert "resected from four landmarks" in notes[1]
+    assert "resected from the three landmarks it sees" in notes[1]
     kinds = {f["properties"]["id"].split(":")[0] for f in layers["hypotheses"]["features"]}
     assert kinds == {"hypothesis"} and len(layers["hypotheses"]["features"]) == 4
+
+
+def test_the_landmarks_the_demo_clicks_are_in_view_and_not_hidden(small_demo):
+    # The clicks are the true camera's projections; an analyst can only click what the frame
+    # shows, so each point must be in the frame and be what the rendered pixel shows.
+    from workbench.demo_analysis import SEEN_FROM_SECOND_CAMERA, clicked_pixel
+    from workbench.scenario import render
+    from workbench.scenario.generate import _video_plans
+    from workbench.scenario.sun import solar_position
+    from workbench.scenario.world import build_world
+
+    demo, config = small_demo
+    truth = json.loads(demo.truth_path.read_text(encoding="utf-8"))
+    world = build_world(int(np.random.default_rng(truth["seed"]).integers(2**31)), config.gsd_m)
+    plan = dict(_video_plans(world, config))["video_second"]
+    sun = solar_position(plan.start_utc, world.origin_lat_deg, world.origin_lon_deg)
+    seen = render.render_view_with_distance(world, plan.cameras[0], sun).distance_m
+    camera = truth["videos"]["video_second"]["segments"][0]["camera"]
+    for key in SEEN_FROM_SECOND_CAMERA:
+        point = np.asarray(truth["landmarks"][key]["enu_m"], dtype=float)
+        x, y = clicked_pixel(camera, list(point))
+        assert 0 <= x < camera["width_px"] and 0 <= y < camera["height_px"], key
+        distance = float(np.linalg.norm(point - np.asarray(camera["enu_m"])))
+        assert abs(float(seen[int(round(y)), int(round(x))]) - distance) < 15.0, key
+    school = np.asarray(truth["landmarks"]["school"]["enu_m"], dtype=float)
+    x, y = clicked_pixel(camera, list(school))
+    assert float(seen[int(round(y)), int(round(x))]) < 0.9 * float(
+        np.linalg.norm(school - np.asarray(camera["enu_m"]))
+    )  # the school's centre is hidden behind houses: why the demo does not click it
 
 
 def test_demo_compares_the_segments_either_side_of_the_cut(small_demo):
