@@ -360,6 +360,8 @@ class MainWindow(QMainWindow):
     def _on_detail(self, detail: EvidenceDetail) -> None:
         if self.case is None:
             return
+        if detail.evidence.id != self.evidence_panel.current_id():
+            return  # read for an evidence the analyst has since moved away from
         self._detail = detail
         e = detail.evidence
         self.metadata_panel.show_evidence(e)

@@ -73,6 +73,9 @@ class TimelineWidget(QWidget):
     def cut_frames(self) -> list[int]:
         return [s.first_frame for s in self._segments if s.first_frame > 0]
 
+    def segment_starting_at(self, frame: int) -> StoredSegment | None:
+        return next((s for s in self._segments if s.first_frame == frame), None)
+
     @property
     def thumbnail_count(self) -> int:
         return len(self._thumbs)
@@ -233,21 +236,30 @@ class TimelineWidget(QWidget):
 
 
 class CutEditCommand(QUndoCommand):
-    """An undoable cut edit of one evidence: ``apply(evidence_id, op, *frames)`` and inverse.
+    """An undoable cut edit of one evidence: ``apply(evidence_id, op, *args)``.
 
-    The evidence is fixed when the edit is made, so undo after switching videos still undoes
-    the edit where it was made.
+    ``before`` is the segment a delete or move takes away: undo restores its boundary as it
+    was (kind, score, origin, the transition's mixed frames) with ``op`` "restore"; without
+    it, undo applies the inverse edit. The evidence is fixed when the edit is made, so undo
+    after switching videos still undoes the edit where it was made.
     """
 
     INVERSE = {"add": "delete", "delete": "add", "move": "move"}
 
-    def __init__(self, apply, evidence_id: int, op: str, *frames: int) -> None:
+    def __init__(
+        self, apply, evidence_id: int, op: str, *frames: int, before: StoredSegment | None = None
+    ) -> None:
         super().__init__(f"{op} cut at frame {frames[0]} of evidence {evidence_id}")
         self._apply, self._id, self._op, self._frames = apply, evidence_id, op, frames
+        self._before = before
 
     def redo(self) -> None:
         self._apply(self._id, self._op, *self._frames)
 
     def undo(self) -> None:
+        if self._op != "add" and self._before is not None:
+            replacing = self._frames[1] if self._op == "move" else None
+            self._apply(self._id, "restore", self._before, replacing)
+            return
         frames = tuple(reversed(self._frames)) if self._op == "move" else self._frames
         self._apply(self._id, self.INVERSE[self._op], *frames)

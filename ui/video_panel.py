@@ -64,6 +64,7 @@ from workbench.video_store import (
     list_segments,
     load_or_build_frame_table,
     move_cut,
+    restore_cut,
 )
 
 MAX_SPEED = 8
@@ -511,15 +512,24 @@ class VideoPanel(QWidget):
         """Add, move or delete a cut as an undoable command."""
         if self.case is None or self.evidence is None:
             return
-        self.undo_stack.push(CutEditCommand(self._apply_cut_edit, self.evidence.id, op, *frames))
+        before = self.timeline.segment_starting_at(frames[0]) if op != "add" else None
+        self.undo_stack.push(
+            CutEditCommand(self._apply_cut_edit, self.evidence.id, op, *frames, before=before)
+        )
 
-    def _apply_cut_edit(self, evidence_id: int, op: str, *frames: int) -> None:
+    def _apply_cut_edit(self, evidence_id: int, op: str, *args) -> None:
         case = self.case
         if case is None:
             return
-        fn = {"add": add_cut, "move": move_cut, "delete": delete_cut}[op]
+        if op == "restore":
+            segment, replacing = args
+            write = restore_cut(case, evidence_id, segment, replacing=replacing)
+        else:
+            write = {"add": add_cut, "move": move_cut, "delete": delete_cut}[op](
+                case, evidence_id, *args
+            )
         self.jobs.watch(
-            fn(case, evidence_id, *frames),
+            write,
             on_result=self._segments_callback(evidence_id),
             on_error=functools.partial(self._show_error, f"Could not {op} the cut"),
         )

@@ -423,6 +423,31 @@ def delete_cut(case: Case, evidence_id: int, frame: int) -> Future[list[StoredSe
     return _edit_cuts(case, evidence_id, "segment.cut_delete", edit)
 
 
+def restore_cut(
+    case: Case, evidence_id: int, segment: StoredSegment, *, replacing: int | None = None
+) -> Future[list[StoredSegment]]:
+    """Put back the boundary that starts ``segment`` as it was: kind, score, origin and the
+    mixed frames of its transition (the undo of a delete, or of a move when ``replacing`` is
+    the frame the cut was moved to). Audited ``segment.cut_restore``."""
+
+    def edit(bounds: dict[int, _Boundary], hidden: set[int], n_frames: int) -> dict[str, Any]:
+        frame = segment.first_frame
+        _check_frame(frame, n_frames)
+        if replacing is not None and bounds.pop(replacing, None) is None:
+            raise CaseError(f"there is no cut at frame {replacing}")
+        if frame in bounds:
+            raise CaseError(f"frame {frame} already starts a segment")
+        span = segment.transition or (frame, frame)
+        bounds[frame] = _Boundary(
+            frame, segment.boundary_kind, segment.boundary_score, segment.origin, span
+        )
+        hidden.discard(frame)
+        return {"frame": frame, "kind": segment.boundary_kind, "origin": segment.origin,
+                "replacing": replacing}  # fmt: skip
+
+    return _edit_cuts(case, evidence_id, "segment.cut_restore", edit)
+
+
 # -- frame export -----------------------------------------------------------------------------
 
 

@@ -158,7 +158,7 @@ def test_timeline_shows_the_detected_cut_and_edits_are_undoable(qtbot, panel_on,
         "video.segments_detect",
         "segment.cut_add",
         "segment.cut_move",
-        "segment.cut_move",
+        "segment.cut_restore",  # undo of the move: the boundary back as it was
         "segment.cut_delete",
         "segment.cut_add",
     ]

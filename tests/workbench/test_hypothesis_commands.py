@@ -53,3 +53,20 @@ def test_bad_values_are_refused_and_nothing_is_added(case_path, capsys, argv, co
     assert message in capsys.readouterr().err
     assert cli.main(["hypotheses", str(case_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_listing_an_old_case_read_only_says_it_must_be_upgraded(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    old = tmp_path / "old_v1.gwcase"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "old_v1.gwcase", old)
+    assert cli.main(["hypotheses", str(old)]) == 1
+    err = capsys.readouterr().err
+    assert "schema version 1" in err and "open it once for writing" in err
+    # a command that writes upgrades it, and then it lists
+    assert cli.main(["hypothesis", str(old), "--title", "Claim", "--at=-33.9,18.4"]) == 0
+    capsys.readouterr()
+    assert cli.main(["hypotheses", str(old), "--json"]) == 0
+    [h] = json.loads(capsys.readouterr().out)
+    assert (h["lat_deg"], h["lon_deg"]) == (-33.9, 18.4)

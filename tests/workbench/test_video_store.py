@@ -28,6 +28,7 @@ from workbench.video_store import (
     list_segments,
     load_or_build_frame_table,
     move_cut,
+    restore_cut,
 )
 
 CUT_FRAME = 24
@@ -316,3 +317,24 @@ def test_fades_and_dissolves_keep_their_mixed_frames_through_edits(tmp_path):
         # a user's cut elsewhere leaves the detected transitions as they were
         after = {s.first_frame: s.transition for s in add_cut(case, eid, 15).result()}
         assert after[15] is None and all(after[f] == spans[f] for f in spans)
+        # deleting or moving the dissolve, then undoing, puts back the boundary as it was
+        dissolve = next(s for s in segs if s.boundary_kind == "dissolve")
+
+        def boundary(s):
+            return s.first_frame, s.boundary_kind, s.boundary_score, s.origin, s.transition
+
+        delete_cut(case, eid, dissolve.first_frame).result()
+        back = restore_cut(case, eid, dissolve).result()
+        assert boundary(dissolve) in map(boundary, back)
+        moved = move_cut(case, eid, dissolve.first_frame, dissolve.first_frame + 3).result()
+        assert (
+            moved[[s.first_frame for s in moved].index(dissolve.first_frame + 3)].transition is None
+        )
+        back = restore_cut(case, eid, dissolve, replacing=dissolve.first_frame + 3).result()
+        assert boundary(dissolve) in map(boundary, back)
+        assert dissolve.first_frame + 3 not in [s.first_frame for s in back]
+        # and re-detection does not drop it: the restored auto boundary is no longer suppressed
+        again = detect_and_store_segments(case, eid)
+        assert any(
+            s.boundary_kind == "dissolve" and s.transition == dissolve.transition for s in again
+        )

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import filelock
 
 from workbench.case import audit, migrations
-from workbench.case.errors import CaseError, CaseLockedError, CaseNotFoundError
+from workbench.case.errors import CaseError, CaseLockedError, CaseNotFoundError, CaseSchemaError
 from workbench.case.filesystem import wal_unsafe_reason
 from workbench.case.writer import DbWriter
 from workbench.paths import CASE_SUFFIX
@@ -204,6 +204,21 @@ class Case:
             with self._reader_guard:
                 self._reader_conns.append((threading.current_thread(), conn))
         return conn
+
+    def require_current_schema(self, what: str) -> None:
+        """Refuse to read ``what`` from a case older than this workbench (a read-only open
+        does not migrate it).
+
+        Raises:
+            CaseSchemaError: naming the versions and how to upgrade the case.
+        """
+        version = migrations.current_version(self.read())
+        if version < migrations.SCHEMA_VERSION:
+            raise CaseSchemaError(
+                f"{self.path}: the case has schema version {version}, older than this "
+                f"workbench's {migrations.SCHEMA_VERSION}, and has no {what} yet: open it once "
+                "for writing (in the GUI, or with any command that writes to it) to upgrade it"
+            )
 
     def log(
         self,

@@ -34,7 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("case", type=Path, help="the case folder (NAME.gwcase)")
     p.add_argument("--title", required=True, help="what is claimed")
-    p.add_argument("--at", type=_lat_lon, metavar="LAT,LON", help="the claimed place")
+    p.add_argument(
+        "--at",
+        type=_lat_lon,
+        metavar="LAT,LON",
+        help="the claimed place (write --at=-33.9,18.4 when the latitude is negative)",
+    )
     p.add_argument("--radius", type=float, metavar="M", help="how far off it may be, metres")
     p.add_argument(
         "--confidence", default="", choices=("low", "medium", "high"), help="if assessed"
@@ -49,6 +54,7 @@ def run_list(args: argparse.Namespace) -> int:
     from workbench.hypotheses import list_hypotheses
 
     with open_case(args.case, read_only=True) as case:
+        case.require_current_schema("hypotheses")
         claims = list_hypotheses(case.read())
     if args.json:
         print_json([asdict(h) for h in claims])
