@@ -189,7 +189,10 @@ class BearingTool(PixelTool):
         others = [m for m in self.landmarks if m.kind != "camera"]
         fill_combo(self.camera_combo, cameras, self.camera_combo.currentData())
         fill_combo(self.reference_combo, others, self.reference_combo.currentData())
-        fill_combo(self.reference2_combo, others, self.reference2_combo.currentData())
+        keep_second = self.reference2_combo.currentData()
+        fill_combo(self.reference2_combo, others, keep_second)
+        if keep_second is None and self.reference2_combo.count() > 1:
+            self.reference2_combo.setCurrentIndex(1)  # a second reference differs from the first
         if self._pending_camera is not None:
             lat, lon = self._pending_camera
             for m in cameras:
