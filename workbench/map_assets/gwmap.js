@@ -122,8 +122,11 @@
       var props = feature.properties || {};
       if (labelled && feature.geometry && feature.geometry.type === 'Point' &&
           String(props.id).indexOf(':sample:') < 0) {
+        // hypotheses sit on landmarks (a claim about the school): label them on the left
+        var left = layerId === 'hypotheses';
         layer.bindTooltip(el('span', null, props.name || ''), {
-          permanent: true, direction: 'right', offset: [8, 0], className: 'gw-label'
+          permanent: true, direction: left ? 'left' : 'right', offset: [left ? -8 : 8, 0],
+          className: 'gw-label'
         });
       }
     };
