@@ -78,12 +78,23 @@ class DeleteRecordCommand(QUndoCommand):
         self._panel.watch(self._restore(self._deleted.result(WRITE_WAIT_S)), "the restore")
 
 
-def add_point_command(panel: MapPanel, kind: str, name: str, lat: float, lon: float):
-    """Add a landmark, camera position or target (undoable)."""
+def add_point_command(
+    panel: MapPanel,
+    kind: str,
+    name: str,
+    lat: float,
+    lon: float,
+    evidence_id: int | None = None,
+    notes: str = "",
+) -> AddRecordCommand:
+    """Add a landmark, camera position or target (undoable); ``evidence_id`` links a camera
+    to the video it filmed (the map draws it in that video's colour)."""
     return AddRecordCommand(
         panel,
         f"add {kind} {name}",
-        lambda: geodata.add_landmark(panel.case, name, lat, lon, kind=kind),
+        lambda: geodata.add_landmark(
+            panel.case, name, lat, lon, kind=kind, evidence_id=evidence_id, notes=notes
+        ),
         lambda new_id: geodata.delete_landmark(panel.case, new_id),
         lambda record: geodata.restore_landmark(panel.case, record),
     )

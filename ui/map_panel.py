@@ -335,10 +335,20 @@ class MapPanel(QWidget):
         count = sum(1 for ident in self._names if ident.startswith("landmark:")) + 1
         self.add_point(tool, f"{tool.capitalize()} {count}", lat, lon)
 
-    def add_point(self, kind: str, name: str, lat: float, lon: float) -> None:
+    def add_point(
+        self,
+        kind: str,
+        name: str,
+        lat: float,
+        lon: float,
+        *,
+        evidence_id: int | None = None,
+        notes: str = "",
+    ) -> None:
         """An undoable landmark, camera position or target."""
         if self.case is not None:
-            self.undo_stack.push(add_point_command(self, kind, name, lat, lon))
+            command = add_point_command(self, kind, name, lat, lon, evidence_id, notes)
+            self.undo_stack.push(command)
 
     def _on_bridge_feature_moved(self, feature_id: str, lat: float, lon: float) -> None:
         claim_id = hypothesis_id(feature_id)

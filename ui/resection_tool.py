@@ -329,4 +329,13 @@ class ResectionTool(PixelTool):
         r = self.last_result
         if r is None:
             return
-        self.map_panel.add_point("camera", "resected camera", r["lat_deg"], r["lon_deg"])
+        frame = self.frame
+        name = f"Camera of {frame.evidence_name} (resected)" if frame else "Resected camera"
+        self.map_panel.add_point(
+            "camera",
+            name,
+            r["lat_deg"],
+            r["lon_deg"],
+            evidence_id=frame.evidence_id if frame else None,
+            notes=f"resection: {r['message']}",
+        )

@@ -163,6 +163,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     assert tool.last_result is not None and tool.place_button.isEnabled()
     [camera] = geodata.list_landmarks(case.read(), "camera")
     assert geodesy.distance_m(camera.position, CAMERA) < 0.01
+    assert camera.evidence_id == evidence and camera.name == "Camera of frame.jpg (resected)"
 
     map_panel.undo_stack.undo()  # the camera
     map_panel.undo_stack.undo()  # the resection
