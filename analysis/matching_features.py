@@ -5,7 +5,7 @@ keypoints", IJCV 60(2)) by default, with descriptors turned into RootSIFT (Arand
 Zisserman 2012, "Three things everyone should know to improve object retrieval": L1-normalise,
 then square root, so that Euclidean distance compares like the Hellinger kernel); ORB (Rublee
 et al. 2011) as a fast binary option; AKAZE (Alcantarilla et al. 2013) where the OpenCV build
-still ships it (OpenCV 5.0 moved it to the contrib modules).
+ships it (OpenCV 5 moved it to the contrib modules' xfeatures2d).
 
 Conventions: keypoint coordinates are in pixels of the ORIGINAL image (origin top-left, x right,
 y down, centre of the top-left pixel at (0, 0)), whatever working resolution was used to detect
@@ -140,6 +140,15 @@ def to_gray_u8(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return np.ascontiguousarray(gray), alpha
 
 
+def akaze_factory():
+    """OpenCV's AKAZE constructor: in the main modules up to 4.x, in xfeatures2d (contrib)
+    from 5.0; None when this build has neither."""
+    if hasattr(cv2, "AKAZE_create"):
+        return cv2.AKAZE_create
+    contrib = getattr(cv2, "xfeatures2d", None)
+    return getattr(contrib, "AKAZE_create", None)
+
+
 def _make_detector(method: str, max_features: int) -> cv2.Feature2D:
     if method == "sift":
         # A low contrast threshold (OpenCV's default is 0.04) keeps blurred, hazy or zoomed-in
@@ -148,12 +157,14 @@ def _make_detector(method: str, max_features: int) -> cv2.Feature2D:
     if method == "orb":
         return cv2.ORB_create(nfeatures=max_features, scaleFactor=1.2, nlevels=12)
     if method == "akaze":
-        if not hasattr(cv2, "AKAZE_create"):
+        create = akaze_factory()
+        if create is None:
             raise WorkbenchError(
-                "AKAZE is not in this OpenCV build (OpenCV 5 moved it to opencv-contrib); "
+                "AKAZE is not in this OpenCV build (OpenCV 5 moved it to the contrib modules: "
+                "install opencv-contrib-python-headless instead of opencv-python-headless); "
                 "use --method sift or orb"
             )
-        return cv2.AKAZE_create()
+        return create()
     raise WorkbenchError(f"unknown feature method {method!r}; choose one of {METHODS}")
 
 
