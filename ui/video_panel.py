@@ -54,13 +54,12 @@ from ui.video_worker import (
 )
 from workbench.case import Case
 from workbench.case.evidence import Evidence
+from workbench.frame_export import ExportedFrame, export_frame
 from workbench.video_store import (
-    ExportedFrame,
     StoredSegment,
     add_cut,
     delete_cut,
     detect_and_store_segments,
-    export_frame,
     list_segments,
     load_or_build_frame_table,
     move_cut,

@@ -19,12 +19,12 @@ from analysis.video_table import build_frame_table
 from workbench import __version__
 from workbench.case import CaseError, audit, create_case
 from workbench.case.intake import import_file
+from workbench.frame_export import export_frame
 from workbench.video_store import (
     add_cut,
     cached_frame_table,
     delete_cut,
     detect_and_store_segments,
-    export_frame,
     list_segments,
     load_or_build_frame_table,
     move_cut,

@@ -1,7 +1,7 @@
 """``geoworkbench frames CASE EVIDENCE (--every SECONDS | --segments)``: export exact frames.
 
 Each frame goes to the case's exports/frames/ as a PNG with a JSON provenance sidecar and an
-audit row (workbench.video_store.export_frame). Heavy modules are imported in the handler.
+audit row (workbench.frame_export.export_frame). Heavy modules are imported in the handler.
 """
 
 from __future__ import annotations
@@ -84,8 +84,9 @@ def cmd_frames(args: argparse.Namespace) -> int:
     from analysis.video import VideoReader
     from workbench.case import open_case
     from workbench.case.evidence import find_evidence
+    from workbench.frame_export import export_frame
     from workbench.jobs import TerminalProgress
-    from workbench.video_store import export_frame, load_or_build_frame_table, video_evidence
+    from workbench.video_store import load_or_build_frame_table, video_evidence
 
     if args.every is not None and args.every <= 0:
         print("geoworkbench frames: error: --every must be positive", file=sys.stderr)
