@@ -1,1 +1,1 @@
-"""analysis package."""
+"""Pure algorithms, grouped by capability: media, video, matching, geometry. No Qt, no workbench."""

@@ -27,7 +27,7 @@ prepare_environment()
 from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ui.main_window import MainWindow  # noqa: E402
+from ui.case.main_window import MainWindow  # noqa: E402
 from workbench.case import create_case  # noqa: E402
 from workbench.case.intake import import_file  # noqa: E402
 

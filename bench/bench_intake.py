@@ -22,7 +22,7 @@ from PIL import Image  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.media_factory import make_jpeg  # noqa: E402
+from tests.synth.media_factory import make_jpeg  # noqa: E402
 from workbench.case import create_case, open_case  # noqa: E402
 from workbench.case.intake import file_sha256, import_file  # noqa: E402
 from workbench.case.views import snapshot  # noqa: E402

@@ -29,8 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis import geodesy  # noqa: E402
-from analysis.geodesy import LatLon  # noqa: E402
+from analysis.geometry import geodesy  # noqa: E402
+from analysis.geometry.geodesy import LatLon  # noqa: E402
 from workbench.case import create_case  # noqa: E402
 from workbench.case.audit import utc_now_iso  # noqa: E402
 from workbench.geolayers import build_layers  # noqa: E402
@@ -144,8 +144,8 @@ def main() -> int:
     prepare_environment()
     from PySide6.QtWidgets import QApplication
 
-    from ui.map_panel import MapPage
-    from ui.tile_scheme import RequestGuard
+    from ui.map.panel import MapPage
+    from ui.map.tile_scheme import RequestGuard
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from PySide6.QtWebEngineCore import QWebEngineProfile

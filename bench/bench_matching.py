@@ -5,9 +5,9 @@ Not a test: prints figures and ratios, never fails on timing.
     .venv/bin/python bench/bench_matching.py [--data ../shared/data] [--quick]
 
 1. Accuracy: every image of shared/data/satellite and shared/data/pairs warped by the ten view
-   changes of analysis.matching_synth.standard_specs (zoom 0.25-4, roll, +-30 deg tilt, blur,
+   changes of tests.synth.matching.standard_specs (zoom 0.25-4, roll, +-30 deg tilt, blur,
    brightness, JPEG). Mean corner error as defined in
-   analysis.matching_geometry.mean_corner_error_px (corners of the finer view, in the coarser
+   analysis.matching.geometry.mean_corner_error_px (corners of the finer view, in the coarser
    view's pixels); a failure counts as an infinite error. Zoom error relative to the true zoom
    at the true overlap's centroid.
    Plain OpenCV = SIFT at full resolution (default parameters), brute-force L2 kNN, Lowe's
@@ -19,7 +19,7 @@ Not a test: prints figures and ratios, never fails on timing.
 3. Region search: boxes drawn in A, found in B warped by 0.5-2x zoom and up to 30 deg tilt
    (positives) and searched in an unrelated image (negatives); share of correct
    quadrilaterals (mean corner error < 3 px) per inlier band, the data behind the
-   confidence constants of analysis.matching_region.
+   confidence constants of analysis.matching.region.
 """
 
 from __future__ import annotations
@@ -38,25 +38,25 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.matching import (  # noqa: E402
+from analysis.matching.engine import (  # noqa: E402
     compute_features,
     match_features,
     match_images,
     refine_photometric,  # noqa: E402
 )
-from analysis.matching_features import (  # noqa: E402
+from analysis.matching.features import (  # noqa: E402
     DEFAULT_MAX_FEATURES,
     DEFAULT_WORK_LONG_SIDE_PX,
     Features,
 )
-from analysis.matching_geometry import (  # noqa: E402
+from analysis.matching.geometry import (  # noqa: E402
     apply_h,
     mean_corner_error_px,
     overlap,
     zoom_rotation,
 )
-from analysis.matching_region import find_region  # noqa: E402
-from analysis.matching_synth import WarpSpec, make_pair, standard_specs  # noqa: E402
+from analysis.matching.region import find_region  # noqa: E402
+from tests.synth.matching import WarpSpec, make_pair, standard_specs  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

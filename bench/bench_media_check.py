@@ -1,7 +1,7 @@
 """Benchmark: import validation (check_media) of large videos against FFmpeg in the same run.
 
 Builds large files by stream-copying a source clip many times (no re-encode), then times:
-- ours: ``analysis.metadata.check_media(path, "video")`` (structure check, demux of every
+- ours: ``analysis.media.metadata.check_media(path, "video")`` (structure check, demux of every
   packet, decode of the first frame and of the last group of pictures);
 - reference, demux only: ``ffmpeg -v error -i FILE -map 0 -c copy -f null -``;
 - reference, full decode: ``ffmpeg -v error -i FILE -f null -`` (what "no full decode" saves).
@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from analysis.metadata import check_media  # noqa: E402
+from analysis.media.metadata import check_media  # noqa: E402
 from workbench.paths import SHARED_DATA_DIR  # noqa: E402
 
 

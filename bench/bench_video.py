@@ -36,11 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import av  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis.cuts import detect_cuts  # noqa: E402
-from analysis.video import VideoReader  # noqa: E402
-from analysis.video_probe import open_container  # noqa: E402
-from analysis.video_synth import SynthSpec, textured, write_video  # noqa: E402
-from analysis.video_table import build_frame_table  # noqa: E402
+from analysis.video.cuts import detect_cuts  # noqa: E402
+from analysis.video.decode import VideoReader  # noqa: E402
+from analysis.video.probe import open_container  # noqa: E402
+from analysis.video.table import build_frame_table  # noqa: E402
+from tests.synth.video import SynthSpec, textured, write_video  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "video"
 

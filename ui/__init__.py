@@ -1,1 +1,1 @@
-"""ui package."""
+"""The Qt user interface: the main window and its panels, grouped by capability."""

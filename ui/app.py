@@ -19,7 +19,7 @@ def prepare_environment() -> None:
             os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox").strip()
     import PySide6.QtWebEngineWidgets  # noqa: F401  (must be loaded before the application)
 
-    from ui.tile_scheme import register_scheme
+    from ui.map.tile_scheme import register_scheme
 
     register_scheme()  # the map's gwtile: scheme must exist before the application
     from PySide6.QtCore import QCoreApplication, Qt
@@ -34,7 +34,7 @@ def run_gui(case: str | None = None) -> int:
     prepare_environment()
     from PySide6.QtWidgets import QApplication
 
-    from ui.main_window import MainWindow
+    from ui.case.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = MainWindow()

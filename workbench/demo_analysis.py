@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from analysis import geodesy
-from analysis.camera import PinholeCamera, with_reference_azimuth
-from analysis.flash import find_flash
-from analysis.geodesy import LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.camera import PinholeCamera, with_reference_azimuth
+from analysis.geometry.geodesy import LatLon
+from analysis.geometry.resection_frame import FrameModel
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from analysis.resection_frame import FrameModel
+from analysis.video.flash import find_flash
 from workbench.case import Case
 from workbench.case.evidence import save_note
 from workbench.geodata import add_bearing, add_intersection, add_landmark, get_observation

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.enhance import Enhancements, apply_enhancements
 from analysis.errors import CorruptMediaError
 from analysis.fileio import write_bytes_atomic
 from analysis.jobs import CancelToken, ProgressFn
-from analysis.video_table import FrameTable
+from analysis.video.enhance import Enhancements, apply_enhancements
+from analysis.video.table import FrameTable
 from workbench import __version__
 from workbench.case import audit
 from workbench.case.evidence import Evidence
@@ -64,7 +64,7 @@ def export_frame(
 ) -> ExportedFrame:
     """Export frame ``frame_index`` as exports/frames/<sha12>_f<index>[_e<params>].png + .json.
 
-    ``reader`` may be an open analysis.video.VideoReader of this evidence used by the calling
+    ``reader`` may be an open analysis.video.decode.VideoReader of this evidence used by the calling
     thread; otherwise one is opened. The PNG is the upright RGB frame (non-square pixels made
     square) with the enhancements applied; the sidecar lists them.
 
@@ -91,7 +91,7 @@ def _digest(data: dict[str, Any]) -> str:
 
 def _exact_frame(e: Evidence, path: Path, table: FrameTable, index: int, reader: Any) -> Any:
     """Frame ``index`` from ``reader`` (or a new one), its framemd5 checked against ``table``."""
-    from analysis.video import VideoReader
+    from analysis.video.decode import VideoReader
 
     own = reader is None
     reader = reader or VideoReader(path, table)
@@ -113,8 +113,8 @@ def _sidecar(
     e: Evidence, frame: Any, table: FrameTable, enh: Enhancements, png_path: Path, png_sha: str
 ) -> dict[str, Any]:
     """The provenance of an exported frame (the audit head is added inside the write)."""
-    from analysis.video import time_code
-    from analysis.video_probe import library_versions
+    from analysis.video.decode import time_code
+    from analysis.video.probe import library_versions
 
     return {
         "evidence_sha256": e.sha256,

@@ -10,7 +10,7 @@ clockwise from true north in degrees.
 Observations (table ``observation``) keep their inputs so that every figure can be
 recomputed: a ``bearing`` stores the camera's id and position at the time, the azimuth and its
 one-sigma; an ``intersection`` stores the rays it used and the result of
-``analysis.triangulation.locate_from_bearings``; an ``alignment`` stores the two objects that
+``analysis.geometry.triangulation.locate_from_bearings``; an ``alignment`` stores the two objects that
 line up in a frame; a ``resection`` (``workbench.geodata_resection``) the landmarks seen in
 one frame with their directions, and the camera position they give.
 """
@@ -24,15 +24,15 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from analysis import geodesy
 from analysis.errors import GeometryError
-from analysis.geodesy import LatLon
-from analysis.triangulation import BearingFix, BearingRay, locate_from_bearings
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
+from analysis.geometry.triangulation import BearingFix, BearingRay, locate_from_bearings
 from workbench.case import Case
 from workbench.case.audit import utc_now_iso
 
 LANDMARK_KINDS = ("landmark", "camera", "target")
-TRIANGULATION_METHOD = "Gauss-Newton on WGS84 geodesic azimuths (analysis.triangulation)"
+TRIANGULATION_METHOD = "Gauss-Newton on WGS84 geodesic azimuths (analysis.geometry.triangulation)"
 _LANDMARK_COLUMNS = "id, name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, created_at_utc"
 _OBSERVATION_COLUMNS = (
     "id, kind, evidence_id, frame_index, inputs_json, result_json, created_at_utc"

@@ -5,7 +5,7 @@ measured, not what was derived from it: the frame model (size, field of view giv
 start, pixel aspect, the two horizon pixels), the pixels, the landmarks' ids, names and
 positions at the time, the one-sigma and whether the field of view was estimated.
 ``resection_from_inputs`` recomputes the result from those inputs alone
-(``analysis.resection_frame.resect_frame``): levelling, directions, the fix, its ellipse, the
+(``analysis.geometry.resection_frame.resect_frame``): levelling, directions, the fix, its ellipse, the
 azimuth of the optical axis, the field of view and every landmark's residual, so another
 investigator can check the figure. The map draws the fix, its ellipse and a line to each
 landmark; it becomes a camera position only when the analyst places one there.
@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.errors import GeometryError
-from analysis.geodesy import LatLon
-from analysis.resection_frame import FrameModel, FrameResection, resect_frame
+from analysis.geometry.geodesy import LatLon
+from analysis.geometry.resection_frame import FrameModel, FrameResection, resect_frame
 from workbench.case import Case
 from workbench.geodata import get_landmark, insert_observation, merge_extra
 
 RESECTION_METHOD = (
     "pixels levelled on the horizon and made horizontal directions, then least squares on "
     "WGS84 geodesic azimuths with an unknown orientation (and field of view when estimated): "
-    "analysis.resection_frame.resect_frame"
+    "analysis.geometry.resection_frame.resect_frame"
 )
 
 
@@ -94,7 +94,7 @@ def resection_from_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
     """The result of a resection recomputed from its stored inputs alone.
 
     Raises:
-        GeometryError: as ``analysis.resection_frame.resect_frame``.
+        GeometryError: as ``analysis.geometry.resection_frame.resect_frame``.
     """
     seen = inputs["sightings"]
     sigma = float(inputs["sigma_deg"])

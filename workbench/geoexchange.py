@@ -25,11 +25,11 @@ def import_placemarks(case: Case, path: Path, *, kind: str = "landmark") -> Futu
     """Import the point placemarks of a KML/KMZ/GeoJSON file as landmarks, in one write.
 
     Raises:
-        GeoDataError: if the file cannot be read (see ``analysis.geoexport.read_placemarks``).
+        GeoDataError: if the file cannot be read (see ``analysis.geometry.geoexport.read_placemarks``).
     """
     import hashlib
 
-    from analysis.geoexport import read_placemarks
+    from analysis.geometry.geoexport import read_placemarks
 
     if kind not in LANDMARK_KINDS:
         raise GeometryError(f"kind {kind!r} is not one of {', '.join(LANDMARK_KINDS)}")
@@ -103,7 +103,7 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     """
     import hashlib
 
-    from analysis.geoexport import to_geojson, to_kml
+    from analysis.geometry.geoexport import to_geojson, to_kml
     from workbench.geolayers import case_items
 
     if fmt not in ("kml", "geojson"):

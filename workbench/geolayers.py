@@ -9,7 +9,7 @@ sampled region when the rays are nearly parallel) and hypotheses (claimed locati
 radius).
 
 Each camera, its rays and its wedges share the colour of the video they belong to
-(``evidence_colour``). Geometry is built with ``analysis.geoexport`` (geodesic polylines,
+(``evidence_colour``). Geometry is built with ``analysis.geometry.geoexport`` (geodesic polylines,
 tangent-plane ellipses) so that the map and the KML/GeoJSON exports draw the same shapes.
 Positions are WGS84 degrees; GeoJSON positions are [lon, lat] (RFC 7946).
 """
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from analysis import geodesy
-from analysis.geodesy import LatLon
-from analysis.geoexport import (
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
+from analysis.geometry.geoexport import (
     Feature,
     GeoLine,
     GeoPoint,
@@ -34,7 +34,7 @@ from analysis.geoexport import (
     ray_line,
     to_geojson,
 )
-from analysis.triangulation import BearingRay, ErrorEllipse, chi2_2dof_quantile
+from analysis.geometry.triangulation import BearingRay, ErrorEllipse, chi2_2dof_quantile
 from workbench.case import evidence as ev
 from workbench.geodata import Landmark, Observation, list_landmarks, list_observations
 from workbench.hypotheses import list_hypotheses

@@ -1,6 +1,6 @@
 """The case side of matching: cached features, comparisons, continuity notes, match figures.
 
-* Features (analysis.matching_features.Features) are cached per image or video frame in
+* Features (analysis.matching.features.Features) are cached per image or video frame in
   ``derived/features/<sha256>_<frame index or "image">_<method>.npz`` (the matching module's
   own serialisation, written through a temporary file). A cached file that cannot be read is
   recomputed and replaced; derived/ is regenerable by definition.
@@ -45,7 +45,9 @@ FIGURES_DIR = "figures"
 KEYFRAMES_PER_SEGMENT = 3
 _LOCKS: dict[Path, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
-ALGORITHM = "analysis.matching.match_features + analysis.continuity (plane + parallax test)"
+ALGORITHM = (
+    "analysis.matching.engine.match_features + analysis.matching.continuity (plane + parallax test)"
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def load_view(case: Case, ref: ViewRef) -> tuple[np.ndarray, Evidence]:
     """
     import cv2
 
-    from analysis.matching_io import read_image
+    from analysis.matching.io import read_image
 
     e = get_evidence(case.read(), ref.evidence_id)
     path = case.evidence_dir / e.stored_name
@@ -110,7 +112,7 @@ def load_view(case: Case, ref: ViewRef) -> tuple[np.ndarray, Evidence]:
         return read_image(path), e
     if e.kind != "video" or ref.frame_index is None:
         raise CaseError(f"{e.original_name} ({e.kind}): choose a frame index to compare")
-    from analysis.video import VideoReader
+    from analysis.video.decode import VideoReader
     from workbench.video_store import load_or_build_frame_table
 
     table = load_or_build_frame_table(case, e.id)
@@ -141,7 +143,7 @@ def _path_lock(path: Path) -> threading.Lock:
 
 
 def _cached_features_locked(path: Path, image: np.ndarray, method: str, cancel):
-    from analysis.matching_features import Features, compute_features
+    from analysis.matching.features import Features, compute_features
 
     if path.is_file():
         try:
@@ -202,9 +204,9 @@ def compare_evidence(
         progress, cancel: job hooks.
 
     Returns:
-        analysis.matching.MatchResult (homography maps A onto B).
+        analysis.matching.engine.MatchResult (homography maps A onto B).
     """
-    from analysis.matching import match_features, refine_photometric
+    from analysis.matching.engine import match_features, refine_photometric
 
     report(progress, 0.0, "features of A")
     img_a, _, fa = _prepare(case, as_ref(a), method, cancel)
@@ -219,9 +221,9 @@ def compare_evidence(
 
 
 def _judge(m, img_a, img_b, fa, fb, ij):
-    # Thin wrapper: analysis.continuity has no public entry taking precomputed features, so the
+    # Thin wrapper: analysis.matching.continuity has no public entry taking precomputed features, so the
     # private judge (parallax test and photometric agreement) is called on the cached ones.
-    from analysis import continuity
+    from analysis.matching import continuity
 
     return continuity._judge(m, img_a, img_b, fa, fb, ij)
 
@@ -235,13 +237,13 @@ def compare_views(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> Any:
-    """Viewpoint continuity of two views (analysis.continuity on cached features).
+    """Viewpoint continuity of two views (analysis.matching.continuity on cached features).
 
     Returns:
-        analysis.continuity.ContinuityResult: "same position", "different position" or
+        analysis.matching.continuity.ContinuityResult: "same position", "different position" or
         "inconclusive", with zoom ratio, overlap, inliers, NCC/SSIM and the reason.
     """
-    from analysis.matching import match_features
+    from analysis.matching.engine import match_features
 
     report(progress, 0.0, "features of A")
     img_a, _, fa = _prepare(case, as_ref(a), method, cancel)
@@ -281,7 +283,7 @@ def compare_segments_of(
     Returns:
         (ContinuityResult of the pair with most homography inliers, frame A, frame B).
     """
-    from analysis.matching import match_features
+    from analysis.matching.engine import match_features
 
     refs_a = [ViewRef(evidence_id, i) for i in segment_keyframes(seg_a)]
     refs_b = [ViewRef(evidence_id, i) for i in segment_keyframes(seg_b)]
@@ -320,9 +322,9 @@ def find_landmark(
     """Region search: where the box drawn on A lies in B (B's features from the cache).
 
     Returns:
-        analysis.matching_region.RegionResult (``quad_b_px`` in B's pixels, or "not found").
+        analysis.matching.region.RegionResult (``quad_b_px`` in B's pixels, or "not found").
     """
-    from analysis.matching_region import find_region
+    from analysis.matching.region import find_region
 
     report(progress, 0.0, "loading the views")
     img_a, _ = load_view(case, as_ref(a))
@@ -503,7 +505,7 @@ def write_match_figures(
     Files: ``derived/figures/<shaA12>_<frame>__<shaB12>_<frame>_{pair,overlay}.png`` and
     ``..._figures.json``. Runs on a worker thread (it decodes both views).
     """
-    from analysis.match_figures import side_by_side, warp_overlay
+    from analysis.matching.figures import side_by_side, warp_overlay
 
     ra, rb = as_ref(a), as_ref(b)
     img_a, ea = load_view(case, ra)

@@ -1,11 +1,11 @@
 """The case side of video: the cached frame table and segments with user cut edits.
 
-* Frame table: built once by one sequential decode (analysis.video_table) and cached in the
+* Frame table: built once by one sequential decode (analysis.video.table) and cached in the
   case tables ``frame_table`` (meta) and ``frame`` (rows), written in ONE writer transaction
   with the audit row ``video.frame_table``.
 * Segments: table ``segment``, one row per segment, ``start_frame`` unique. The boundary at
   a segment's first frame carries the row's ``boundary_kind``, ``boundary_score`` and
-  ``origin`` ('auto' from analysis.cuts, 'user' from an edit). Re-detection replaces the auto
+  ``origin`` ('auto' from analysis.video.cuts, 'user' from an edit). Re-detection replaces the auto
   boundaries and keeps the user's: an auto cut the user deleted or moved away is remembered in
   ``case_setting`` under ``video.suppressed_cuts.<sha256>`` so it does not come back.
   A segment's representative frame (``keyframe_index``) is, at detection, the sharpest frame
@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from analysis.video_probe import library_versions
-from analysis.video_table import FrameTable, build_frame_table
+from analysis.video.probe import library_versions
+from analysis.video.table import FrameTable, build_frame_table
 from workbench.case import audit
 from workbench.case.errors import CaseError
 from workbench.case.evidence import Evidence, get_evidence
@@ -308,9 +308,9 @@ def detect_and_store_segments(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> list[StoredSegment]:
-    """Detect cuts (analysis.cuts) and store the segments, keeping the user's cut edits."""
-    from analysis.cuts import detect_cuts_in_features
-    from analysis.cuts_features import extract_features
+    """Detect cuts (analysis.video.cuts) and store the segments, keeping the user's cut edits."""
+    from analysis.video.cuts import detect_cuts_in_features
+    from analysis.video.cuts_features import extract_features
 
     table = load_or_build_frame_table(case, evidence_id, cancel=cancel)
     e, path = video_evidence(case, evidence_id)
@@ -333,7 +333,7 @@ def detect_and_store_segments(
         ]
         segments = _store_boundaries(conn, evidence_id, kept + user, n_frames, sharpness)
         details = {
-            "algorithm": "analysis.cuts.detect_cuts",
+            "algorithm": "analysis.video.cuts.detect_cuts",
             "cuts": [[c.frame, c.kind, c.score] for c in result.cuts],
             "kept_user_cuts": [u.frame for u in user],
             "suppressed": sorted(hidden),

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import camera as cam
-from analysis import geodesy
-from analysis.camera import PinholeCamera, enu_direction
 from analysis.errors import GeometryError
-from analysis.geodesy import LatLon
+from analysis.geometry import camera as cam
+from analysis.geometry import geodesy
+from analysis.geometry.camera import PinholeCamera, enu_direction
+from analysis.geometry.geodesy import LatLon
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ import cv2
 import numpy as np
 import pytest
 
-from analysis.continuity import (
+from analysis.jobs import CancelToken, JobCancelled
+from analysis.matching.continuity import (
     DIFFERENT_POSITION,
     INCONCLUSIVE,
     SAME_POSITION,
     compare_frames,
     compare_segments,
 )
-from analysis.jobs import CancelToken, JobCancelled
-from analysis.matching_synth import WarpSpec, make_pair, two_plane_views
+from tests.synth.matching import WarpSpec, make_pair, two_plane_views
 
 LONG_SIDE_PX = 640
 

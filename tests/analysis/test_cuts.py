@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from analysis.cuts import Cut, detect_cuts, detect_cuts_in_features, segments_from_cuts
-from analysis.cuts_features import features_from_images
-from analysis.video_synth import SynthSpec, write_video
+from analysis.video.cuts import Cut, detect_cuts, detect_cuts_in_features, segments_from_cuts
+from analysis.video.cuts_features import features_from_images
+from tests.synth.video import SynthSpec, write_video
 
 W, H = 160, 120
 

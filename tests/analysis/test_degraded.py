@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from analysis.degraded import (
+from analysis.errors import MediaError
+from analysis.media.degraded import (
     assess_segments,
     blockiness,
     effective_scale,
@@ -16,7 +17,6 @@ from analysis.degraded import (
     scan_frame_flags,
     segment_quality,
 )
-from analysis.errors import MediaError
 
 
 def scene(i: int, w: int = 320, h: int = 180, seed: int = 3, sigma: float = 1.2) -> np.ndarray:
@@ -115,7 +115,7 @@ def test_duplicates_blends_and_interlacing():
 
 
 def test_scan_of_an_encoded_video_with_a_repeated_frame(tmp_path):
-    from analysis.video_synth import SynthSpec, write_video
+    from tests.synth.video import SynthSpec, write_video
 
     order = [0, 1, 2, 3, 3, 4, 5, 6, 7, 8]  # frame 4 repeats frame 3 (a screen recording)
     spec = SynthSpec(frames=len(order), width_px=320, height_px=180,
@@ -158,7 +158,7 @@ def test_segment_quality_tells_resolutions_apart():
 def test_assess_segments_of_an_edited_video(tmp_path):
     """Shot 1 sharp, shot 2 enlarged from half size: the claim "edited from shots of
     different resolutions" must show in the numbers."""
-    from analysis.video_synth import SynthSpec, write_video
+    from tests.synth.video import SynthSpec, write_video
 
     def frame(i: int) -> np.ndarray:
         img = scene(i, w=320, h=180, sigma=0.6)

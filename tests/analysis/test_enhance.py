@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.enhance import EnhancementError, Enhancements, apply_enhancements, levels_lut
+from analysis.video.enhance import EnhancementError, Enhancements, apply_enhancements, levels_lut
 
 
 def ramp() -> np.ndarray:

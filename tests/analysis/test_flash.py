@@ -6,7 +6,7 @@ import av
 import numpy as np
 import pytest
 
-from analysis.flash import find_flash, locate_flash
+from analysis.video.flash import find_flash, locate_flash
 
 
 def _scene(h=120, w=160, seed=0) -> np.ndarray:

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import geodesy
 from analysis.errors import GeometryError
-from analysis.geodesy import EnuFrame, LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import EnuFrame, LatLon
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import geodesy
 from analysis.errors import GeoDataError, GeometryError
-from analysis.geodesy import EnuFrame, LatLon
-from analysis.geoexport import (
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import EnuFrame, LatLon
+from analysis.geometry.geoexport import (
     KML_NS,
     GeoLine,
     GeoPoint,
@@ -33,7 +33,7 @@ from analysis.geoexport import (
     write_geojson,
     write_kml,
 )
-from analysis.triangulation import BearingRay, ErrorEllipse, chi2_2dof_quantile
+from analysis.geometry.triangulation import BearingRay, ErrorEllipse, chi2_2dof_quantile
 
 SCHOOL = LatLon(35.6209, 36.5531)
 HOSTILE = '<img src=x onerror=alert(1)> & "quotes" ]]> مدرسة'

@@ -10,23 +10,23 @@ import numpy as np
 import pytest
 
 from analysis.errors import CorruptMediaError, WorkbenchError
-from analysis.matching import (
+from analysis.matching.engine import (
     VERDICT_MATCH,
     VERDICT_NO_MATCH,
     compute_features,
     match_features,
     match_images,
 )
-from analysis.matching_features import Features, akaze_factory, select_across_scales
-from analysis.matching_geometry import (
+from analysis.matching.features import Features, akaze_factory, select_across_scales
+from analysis.matching.geometry import (
     apply_h,
     degeneracy,
     mean_corner_error_px,
     overlap,
     zoom_rotation,
 )
-from analysis.matching_refine import refine_homography
-from analysis.matching_synth import WarpSpec, make_pair
+from analysis.matching.refine import refine_homography
+from tests.synth.matching import WarpSpec, make_pair
 
 SMALL_LONG_SIDE_PX = 640
 

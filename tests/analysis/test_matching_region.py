@@ -8,17 +8,17 @@ import cv2
 import numpy as np
 import pytest
 
-from analysis.match_figures import side_by_side, warp_overlay
-from analysis.matching import compute_features, match_images
-from analysis.matching_geometry import apply_h
-from analysis.matching_region import (
+from analysis.matching.engine import compute_features, match_images
+from analysis.matching.figures import side_by_side, warp_overlay
+from analysis.matching.geometry import apply_h
+from analysis.matching.region import (
     DEFAULT_REGION_MIN_INLIERS,
     FOUND,
     NOT_FOUND,
     find_region,
     region_confidence,
 )
-from analysis.matching_synth import WarpSpec, make_pair
+from tests.synth.matching import WarpSpec, make_pair
 
 
 def load_small(path: Path, long_side: int = 640) -> np.ndarray:

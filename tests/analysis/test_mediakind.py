@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from analysis.errors import CorruptMediaError, MediaError, UnsupportedMediaError
-from analysis.mediakind import identify_signature, sniff_kind, suggest_extension
+from analysis.media.kind import identify_signature, sniff_kind, suggest_extension
 
 
 def encode_video(

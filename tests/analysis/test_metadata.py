@@ -18,10 +18,10 @@ import pytest
 from PIL import Image, TiffImagePlugin
 
 from analysis.errors import CorruptMediaError, MediaError, MediaTooLargeError
-from analysis.exif import dms_to_degrees, ratio_to_float
 from analysis.jobs import CancelToken, JobCancelled
-from analysis.metadata import check_media, read_metadata
-from analysis.videoprobe import parse_iso6709
+from analysis.media.exif import dms_to_degrees, ratio_to_float
+from analysis.media.metadata import check_media, read_metadata
+from analysis.media.video_metadata import parse_iso6709
 
 R = TiffImagePlugin.IFDRational
 
@@ -502,7 +502,7 @@ def test_undecodable_last_frame_is_caught(tmp_path):
 def test_tail_found_by_seeking_when_too_big_to_keep(shared_data, monkeypatch, name):
     """A last group of pictures over TAIL_MAX_BYTES is found again by seeking (MPEG-TS seeks
     are approximate, hence drone-sky.mp4)."""
-    import analysis.videocheck as videocheck
+    import analysis.media.video_check as videocheck
 
     monkeypatch.setattr(videocheck, "TAIL_MAX_BYTES", 1)
     expected = {"testvideo.mp4": 720, "drone-sky.mp4": 789}[name]

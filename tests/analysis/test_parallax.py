@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.matching_geometry import apply_h
-from analysis.parallax import TentativePairs, noise_sigma_px, parallax_test
+from analysis.matching.geometry import apply_h
+from analysis.matching.parallax import TentativePairs, noise_sigma_px, parallax_test
 
 ZOOM_H = np.array([[3.0, 0.0, -600.0], [0.0, 3.0, -300.0], [0.0, 0.0, 1.0]])
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from analysis import geodesy
 from analysis.errors import GeometryError
-from analysis.geodesy import EnuFrame, LatLon
-from analysis.resection import DirectionObservation, resect
-from analysis.triangulation import chi2_2dof_quantile
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import EnuFrame, LatLon
+from analysis.geometry.resection import DirectionObservation, resect
+from analysis.geometry.triangulation import chi2_2dof_quantile
 
 # A rooftop about 2.8 km west of the school (the worked example's filming position).
 ROOFTOP = LatLon(35.6209, 36.5221)

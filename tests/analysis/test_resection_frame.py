@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import geodesy
-from analysis.camera import PinholeCamera, enu_direction, level_from_horizon
 from analysis.errors import GeometryError
-from analysis.geodesy import EnuFrame, LatLon
-from analysis.resection_frame import FrameModel, frame_directions_deg, resect_frame
-from analysis.triangulation import chi2_2dof_quantile
+from analysis.geometry import geodesy
+from analysis.geometry.camera import PinholeCamera, enu_direction, level_from_horizon
+from analysis.geometry.geodesy import EnuFrame, LatLon
+from analysis.geometry.resection_frame import FrameModel, frame_directions_deg, resect_frame
+from analysis.geometry.triangulation import chi2_2dof_quantile
 
 CAMERA = LatLon(35.6137, 36.5424)  # the second camera of the worked example, roughly
 TRUE = PinholeCamera(1280, 720, 62.0, 50.0, -2.0, 4.0)

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from analysis import geodesy
 from analysis.errors import GeometryError
-from analysis.geodesy import EnuFrame, LatLon
-from analysis.sightlines import Alignment, alignment_ray, camera_from_alignments
-from analysis.triangulation import FixStatus, chi2_2dof_quantile
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import EnuFrame, LatLon
+from analysis.geometry.sightlines import Alignment, alignment_ray, camera_from_alignments
+from analysis.geometry.triangulation import FixStatus, chi2_2dof_quantile
 
 CAMERA = LatLon(35.6209, 36.5221)
 

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from analysis.errors import MediaTooLargeError
-from analysis.thumbnails import is_black, make_thumbnail
+from analysis.media.thumbnails import is_black, make_thumbnail
 
 RED, BLUE, GREEN = (220, 20, 20), (20, 20, 220), (20, 200, 20)
 

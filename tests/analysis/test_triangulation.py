@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import geodesy
 from analysis.errors import GeometryError
-from analysis.geodesy import EnuFrame, LatLon
-from analysis.triangulation import (
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import EnuFrame, LatLon
+from analysis.geometry.triangulation import (
     BearingRay,
     FixStatus,
     chi2_2dof_quantile,

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 
 from analysis.errors import CorruptMediaError, MediaError, UnsupportedMediaError
-from analysis.video import VideoReader, iter_frames, time_code
-from analysis.video_image import display_to_coded
-from analysis.video_probe import probe_video
-from analysis.video_synth import SynthSpec, read_barcode, write_video
-from analysis.video_table import FrameTable, build_frame_table
+from analysis.video.decode import VideoReader, iter_frames, time_code
+from analysis.video.image import display_to_coded
+from analysis.video.probe import probe_video
+from analysis.video.table import FrameTable, build_frame_table
+from tests.synth.video import SynthSpec, read_barcode, write_video
 
 X264 = "keyint=12:min-keyint=12:scenecut=0:bframes=2"
 X264_OPTS = (("x264-params", X264),)
@@ -125,7 +125,7 @@ def test_frame_at_is_the_sequential_frame(videos, case):
 def test_hash_mismatch_falls_back_and_marks_sequential_only(videos, monkeypatch):
     """Fault injection: the first decode of frame 30 after seeking to keyframe 24 comes out
     different (as after a damaged reference or an unflagged recovery point)."""
-    import analysis.video as video_mod
+    import analysis.video.decode as video_mod
 
     path = videos["h264_bframes.mp4"]
     table = build_frame_table(path)

@@ -13,9 +13,9 @@ import av
 import numpy as np
 import pytest
 
-from analysis.video_framemd5 import framemd5_lines
-from analysis.video_synth import SynthSpec, write_video
-from analysis.video_table import build_frame_table, frame_md5, frame_size_bytes
+from analysis.video.framemd5 import framemd5_lines
+from analysis.video.table import build_frame_table, frame_md5, frame_size_bytes
+from tests.synth.video import SynthSpec, write_video
 
 X264_OPTS = (("x264-params", "keyint=12:min-keyint=12:scenecut=0:bframes=2"),)
 

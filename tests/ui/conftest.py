@@ -13,7 +13,7 @@ prepare_environment()
 @pytest.fixture
 def map_panel(qtbot):
     """A shown MapPanel with no case; deleted at once afterwards (its page before its profile)."""
-    from ui.map_panel import MapPanel
+    from ui.map.panel import MapPanel
 
     p = MapPanel()
     qtbot.addWidget(p)

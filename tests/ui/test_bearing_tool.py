@@ -19,13 +19,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
-from analysis import geodesy
-from analysis.camera import PinholeCamera, enu_direction, hfov_from_focal_35mm
 from analysis.errors import GeometryError
-from analysis.geodesy import LatLon
-from tests.ui.test_map_panel import TIMEOUT, js, open_map
-from ui.bearing_base import FrameRef
-from ui.bearing_geometry import (
+from analysis.geometry import geodesy
+from analysis.geometry.bearing import (
     BearingSetup,
     default_sigma_deg,
     fov_from_metadata,
@@ -34,8 +30,12 @@ from ui.bearing_geometry import (
     range_from_height,
     solve_bearing,
 )
-from ui.bearing_tool import BearingTool
-from ui.image_viewer import ImageViewer
+from analysis.geometry.camera import PinholeCamera, enu_direction, hfov_from_focal_35mm
+from analysis.geometry.geodesy import LatLon
+from tests.ui.test_map_panel import TIMEOUT, js, open_map
+from ui.geometry.bearing_tool import BearingTool
+from ui.geometry.pixel_tool import FrameRef
+from ui.video.image_viewer import ImageViewer
 from workbench import geodata
 from workbench.case import audit, create_case
 from workbench.case.evidence import get_evidence
@@ -319,8 +319,8 @@ def test_map_clicks_pick_the_camera_and_reference_and_an_unarmed_viewer_only_pan
 def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alignment(
     qtbot, tmp_path
 ):
-    from tests.media_factory import make_video
-    from ui.main_window import MainWindow
+    from tests.synth.media_factory import make_video
+    from ui.case.main_window import MainWindow
 
     scene = make_scene(10.0)
     path = tmp_path / "window.gwcase"

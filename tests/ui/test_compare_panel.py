@@ -16,10 +16,10 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from tests.media_factory import make_crop_zoom_video
-from ui.compare_panel import ComparePanel, consecutive_segments
+from tests.synth.media_factory import make_crop_zoom_video
+from ui.case.main_window import MainWindow
+from ui.compare.panel import ComparePanel, consecutive_segments
 from ui.jobs import JobRunner
-from ui.main_window import MainWindow
 from workbench.case import create_case
 from workbench.case.evidence import set_flags
 from workbench.case.intake import import_file
@@ -221,7 +221,7 @@ def test_main_window_compares_consecutive_segments_of_the_shown_video(qtbot, tmp
 def test_a_found_region_outside_b_is_pointed_out(qtbot):
     from types import SimpleNamespace
 
-    from ui.compare_numbers import FiguresBox
+    from ui.compare.numbers import FiguresBox
 
     box = FiguresBox()
     qtbot.addWidget(box)

@@ -8,8 +8,8 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 
-from tests.media_factory import make_crop_zoom_video, make_jpeg, make_video
-from ui.main_window import MainWindow
+from tests.synth.media_factory import make_crop_zoom_video, make_jpeg, make_video
+from ui.case.main_window import MainWindow
 from workbench.case import audit, create_case
 from workbench.case.evidence import SourceRecord, get_evidence, get_source, list_notes, set_flags
 from workbench.case.intake import import_file

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from tests.ui.test_map_panel import TIMEOUT, js, open_map
-from ui.map_hypotheses import HypothesisDialog
+from ui.map.hypotheses import HypothesisDialog
 from workbench.case import create_case
 from workbench.hypotheses import get_hypothesis, list_hypotheses
 

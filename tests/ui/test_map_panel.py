@@ -10,8 +10,8 @@ import pytest
 import shiboken6
 from PIL import Image
 
-from analysis import geodesy
-from analysis.geodesy import LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
 from workbench import geodata
 from workbench.case import audit, create_case
 from workbench.geolayers import LAYER_IDS
@@ -247,7 +247,7 @@ def test_remote_tiles_are_fetched_only_when_turned_on(qtbot, panel, case, remote
 
 
 def test_map_dock_in_the_main_window_shows_the_open_case(qtbot, tmp_path):
-    from ui.main_window import MainWindow
+    from ui.case.main_window import MainWindow
 
     path = tmp_path / "w.gwcase"
     with create_case(path) as c:

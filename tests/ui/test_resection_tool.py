@@ -14,13 +14,13 @@ import pytest
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from analysis import geodesy
-from analysis.camera import PinholeCamera, enu_direction, hfov_from_focal_35mm
-from analysis.geodesy import LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.camera import PinholeCamera, enu_direction, hfov_from_focal_35mm
+from analysis.geometry.geodesy import LatLon
 from tests.ui.test_bearing_tool import CAMERA, FOCAL_35MM, SIZE, click_pixel, frame_of
 from tests.ui.test_map_panel import TIMEOUT, js, open_map
-from ui.image_viewer import ImageViewer
-from ui.resection_tool import ResectionTool
+from ui.geometry.resection_tool import ResectionTool
+from ui.video.image_viewer import ImageViewer
 from workbench import geodata
 from workbench.case import create_case
 from workbench.case.evidence import get_evidence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QImage
 
-from ui.timeline import STRIP_HEIGHT_PX, STRIP_TOP_PX, TimelineWidget
+from ui.video.timeline import STRIP_HEIGHT_PX, STRIP_TOP_PX, TimelineWidget
 from workbench.video_store import StoredSegment
 
 
@@ -36,7 +36,7 @@ def test_a_dissolve_is_shaded_over_its_mixed_frames_and_a_cut_is_not(qtbot):
 
 
 def test_undo_of_a_move_or_delete_restores_the_boundary_as_it_was():
-    from ui.timeline import CutEditCommand
+    from ui.video.timeline import CutEditCommand
 
     calls = []
     dissolve = StoredSegment(100, 199, 150, "dissolve", 0.8, "auto", (90, 109))

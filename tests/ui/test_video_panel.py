@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
-from analysis.video import VideoReader
+from analysis.video.decode import VideoReader
 from tests.workbench.test_video_store import CUT_FRAME, N_FRAMES, make_cut_video
 from ui.jobs import JobRunner
-from ui.timeline import AUTO_CUT, STRIP_TOP_PX
-from ui.video_panel import VideoPanel, parse_position
-from ui.video_worker import thumbnail_frames
+from ui.video.panel import VideoPanel, parse_position
+from ui.video.timeline import AUTO_CUT, STRIP_TOP_PX
+from ui.video.worker import thumbnail_frames
 from workbench.case import audit, create_case
 from workbench.case.evidence import get_evidence
 from workbench.case.intake import import_file
@@ -222,8 +222,8 @@ def test_counter_video_frames_have_their_known_times(qtbot, panel_on, shared_dat
 
 
 def test_main_window_shows_video_evidence_in_the_video_panel(qtbot, tmp_path, video):
-    from tests.media_factory import make_jpeg
-    from ui.main_window import MainWindow
+    from tests.synth.media_factory import make_jpeg
+    from ui.case.main_window import MainWindow
 
     path = tmp_path / "m.gwcase"
     with create_case(path) as case:
@@ -278,7 +278,7 @@ def test_thumbnails_are_cached_in_derived_and_show_their_frames(qtbot, panel_on,
 
 
 def test_thumbnail_frames_snap_to_keyframes_inside_their_slot():
-    from analysis.video_table import FrameRecord, FrameTable
+    from analysis.video.table import FrameRecord, FrameTable
 
     frames = tuple(FrameRecord(i, i, i / 10, i in (0, 40, 95), "0" * 32) for i in range(100))
     table = FrameTable(frames, (1, 10), "h264", "yuv420p", 8, 8, 0, (1, 1), True, (), ())
@@ -288,7 +288,7 @@ def test_thumbnail_frames_snap_to_keyframes_inside_their_slot():
 
 
 def test_switching_video_before_it_loaded_shows_only_the_new_one(qtbot, panel_on, video, tmp_path):
-    from tests.media_factory import make_video
+    from tests.synth.media_factory import make_video
 
     panel, case, first = panel_on(video)
     other = get_evidence(case.read(), import_file(case, make_video(tmp_path / "grey.mp4")).id)
@@ -308,7 +308,7 @@ def test_switching_video_before_it_loaded_shows_only_the_new_one(qtbot, panel_on
 def test_undo_after_switching_video_undoes_the_edit_where_it_was_made(
     qtbot, panel_on, video, tmp_path
 ):
-    from tests.media_factory import make_video
+    from tests.synth.media_factory import make_video
     from workbench.video_store import list_segments
 
     panel, case, first = panel_on(video)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.media_factory import make_jpeg
+from tests.synth.media_factory import make_jpeg
 from workbench.cli import main
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from analysis import geodesy
-from analysis.geodesy import LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
 from workbench.case import audit, open_case
 from workbench.case.evidence import get_source, list_evidence, list_notes
 from workbench.case.verify import verify_case

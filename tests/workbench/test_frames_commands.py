@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis.video import VideoReader
+from analysis.video.decode import VideoReader
 from tests.workbench.test_video_store import CUT_FRAME, make_cut_video
 from workbench.case import audit, create_case, open_case
 from workbench.case.intake import import_file

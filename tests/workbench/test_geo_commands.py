@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from analysis import geodesy
-from analysis.geodesy import LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
 from workbench import cli
 
 SCHOOL = LatLon(35.6209, 36.5531)

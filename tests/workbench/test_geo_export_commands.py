@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from analysis import geodesy
-from analysis.geodesy import LatLon
-from analysis.geoexport import read_placemarks
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
+from analysis.geometry.geoexport import read_placemarks
 from workbench import cli, geodata
 from workbench.case import audit, create_case, open_case
 

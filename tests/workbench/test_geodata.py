@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from analysis import geodesy
 from analysis.errors import GeoDataError, GeometryError
-from analysis.geodesy import LatLon
-from analysis.geoexport import read_placemarks
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
+from analysis.geometry.geoexport import read_placemarks
 from workbench import geodata, geoexchange
 from workbench.case import audit, create_case
 

@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pytest
 
-from analysis import geodesy
 from analysis.errors import GeometryError
-from analysis.geodesy import LatLon
-from analysis.resection_frame import FrameModel
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
+from analysis.geometry.resection_frame import FrameModel
 from tests.workbench.test_scenario_commands import TINY
 from tests.workbench.test_scenario_media import enu_of, project
 from workbench import geodata

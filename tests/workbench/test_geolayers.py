@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from analysis import geodesy
-from analysis.geodesy import LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
 from workbench import geodata
 from workbench.case import create_case
 from workbench.case.intake import import_file

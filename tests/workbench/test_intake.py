@@ -16,7 +16,7 @@ import pytest
 
 from analysis.errors import MediaError
 from analysis.jobs import CancelToken, JobCancelled
-from tests.media_factory import make_jpeg, make_png_bomb_header, make_video
+from tests.synth.media_factory import make_jpeg, make_png_bomb_header, make_video
 from workbench.case import audit, create_case, open_case
 from workbench.case.evidence import get_source, list_evidence, list_notes
 from workbench.case.intake import import_file, import_files

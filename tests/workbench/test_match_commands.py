@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from analysis.errors import MediaTooLargeError, UnsupportedMediaError
-from analysis.matching_geometry import apply_h
-from analysis.matching_io import read_image
-from analysis.matching_synth import WarpSpec, make_pair
+from analysis.matching.geometry import apply_h
+from analysis.matching.io import read_image
+from tests.synth.matching import WarpSpec, make_pair
 from workbench.cli import main
 
 

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 import pytest
 
-from analysis.matching_geometry import mean_corner_error_px
-from tests.media_factory import make_crop_zoom_video
+from analysis.matching.geometry import mean_corner_error_px
+from tests.synth.media_factory import make_crop_zoom_video
 from workbench.case import audit, create_case
 from workbench.case.intake import import_file
 from workbench.match_store import (
@@ -97,7 +97,7 @@ def test_features_are_cached_and_the_second_compare_reads_the_npz(pair_case, mon
     def refuse(*_a, **_k):
         raise AssertionError("features recomputed although cached")
 
-    monkeypatch.setattr("analysis.matching_features.compute_features", refuse)
+    monkeypatch.setattr("analysis.matching.features.compute_features", refuse)
     second = compare_evidence(case, (ia, None), (ib, None))
     assert npz.stat().st_mtime_ns == mtime
     assert second.n_inliers == first.n_inliers
@@ -184,7 +184,7 @@ def test_segments_of_a_crop_zoom_video_same_position_zoom_within_3_percent(tmp_p
 def test_two_jobs_on_the_same_views_compute_each_view_once(pair_case, monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
-    import analysis.matching_features as mf
+    import analysis.matching.features as mf
 
     case, ia, ib, _h = pair_case
     calls: list[tuple[int, int]] = []
@@ -203,7 +203,7 @@ def test_two_jobs_on_the_same_views_compute_each_view_once(pair_case, monkeypatc
 
 
 def test_blank_view_gives_no_match_a_storable_note_and_no_overlay(pair_case, tmp_path):
-    from tests.media_factory import make_jpeg
+    from tests.synth.media_factory import make_jpeg
     from workbench.match_store import compare_views
 
     case, ia, _ib, _h = pair_case

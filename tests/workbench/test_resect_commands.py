@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from analysis import geodesy
-from analysis.geodesy import LatLon
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
 from workbench import cli
 
 CAMERA = LatLon(35.6231, 36.5412)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analysis.continuity import DIFFERENT_POSITION, SAME_POSITION, compare_frames
+from analysis.matching.continuity import DIFFERENT_POSITION, SAME_POSITION, compare_frames
 from workbench.scenario import render
 from workbench.scenario.scene import ScenarioConfig, rooftop_cameras
 from workbench.scenario.sun import solar_position

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis.video_synth import SynthSpec, read_barcode, textured, write_video
-from analysis.video_table import build_frame_table
+from analysis.video.table import build_frame_table
+from tests.synth.video import SynthSpec, read_barcode, textured, write_video
 from workbench import cli
 
 X264_OPTS = (("x264-params", "keyint=12:min-keyint=12:scenecut=0:bframes=2"),)

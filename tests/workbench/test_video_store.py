@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from analysis.enhance import Enhancements, apply_enhancements
 from analysis.errors import CorruptMediaError
-from analysis.video import VideoReader
-from analysis.video_table import build_frame_table
+from analysis.video.decode import VideoReader
+from analysis.video.enhance import Enhancements, apply_enhancements
+from analysis.video.table import build_frame_table
 from workbench import __version__
 from workbench.case import CaseError, audit, create_case
 from workbench.case.intake import import_file
@@ -250,7 +250,7 @@ def test_table_from_another_decoder_version_is_rebuilt_and_logged(tmp_path):
     libavcodec is rebuilt rather than trusted, and the rebuild is in the audit log."""
     import json as _json
 
-    from tests.media_factory import make_video
+    from tests.synth.media_factory import make_video
     from workbench.case import audit as _audit
     from workbench.case import create_case as _create
     from workbench.case.intake import import_file as _import

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from analysis.errors import MediaError, WorkbenchError
 from analysis.jobs import CancelToken, JobCancelled, ProgressFn, check, report
-from analysis.mediakind import sniff_kind, suggest_extension
-from analysis.metadata import check_media, read_metadata
+from analysis.media.kind import sniff_kind, suggest_extension
+from analysis.media.metadata import check_media, read_metadata
 from workbench.case.audit import utc_now_iso
 from workbench.case.store import Case
 
@@ -273,7 +273,7 @@ def _make_thumbnail(case: Case, stored: Path, kind: str, sha256: str) -> None:
     """Write derived/thumbs/<sha>.png; a failure only costs the thumbnail, never the import."""
     from PIL import Image
 
-    from analysis.thumbnails import make_thumbnail
+    from analysis.media.thumbnails import make_thumbnail
 
     target = thumbnail_path(case, sha256)
     if target.exists():

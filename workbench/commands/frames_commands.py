@@ -81,7 +81,7 @@ def _row(x) -> dict:
 
 
 def cmd_frames(args: argparse.Namespace) -> int:
-    from analysis.video import VideoReader
+    from analysis.video.decode import VideoReader
     from workbench.case import open_case
     from workbench.case.evidence import find_evidence
     from workbench.frame_export import export_frame

@@ -1,7 +1,7 @@
 """``geoworkbench triangulate --ray LAT,LON,AZ_DEG,SIGMA_DEG --ray ... [--json]``.
 
 Least-squares position from two or more bearings on the WGS84 ellipsoid
-(``analysis.triangulation.locate_from_bearings``): the position, its confidence ellipse
+(``analysis.geometry.triangulation.locate_from_bearings``): the position, its confidence ellipse
 (semi-major and semi-minor axes in metres, azimuth of the major axis clockwise from north)
 and the residual of every ray. When the rays are nearly parallel or meet behind an origin
 there is no meaningful ellipse: the command says so, prints a summary of the Monte-Carlo
@@ -76,8 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_triangulate(args: argparse.Namespace) -> int:
     """Fit the rays; exit 0 with an ellipse, 1 when the geometry allows none, 2 on bad input."""
-    from analysis.geodesy import LatLon
-    from analysis.triangulation import BearingRay, FixStatus, locate_from_bearings
+    from analysis.geometry.geodesy import LatLon
+    from analysis.geometry.triangulation import BearingRay, FixStatus, locate_from_bearings
 
     if len(args.ray) < 2:
         print("geoworkbench triangulate: error: give at least two --ray", file=sys.stderr)

@@ -1,7 +1,7 @@
 """``geoworkbench info FILE``: the kind and metadata of a media file, without a case.
 
 Human output is grouped (file, camera, times with their clock, position, streams, notes);
-``--json`` prints the dict of ``analysis.metadata.read_metadata`` unchanged. Heavy modules
+``--json`` prints the dict of ``analysis.media.metadata.read_metadata`` unchanged. Heavy modules
 (PyAV, Pillow) are imported inside the handler so that ``geoworkbench --help`` stays fast.
 """
 
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Print the metadata of one file; MediaError reaches cli.main, which exits 1."""
-    from analysis.metadata import check_media, read_metadata
+    from analysis.media.metadata import check_media, read_metadata
 
     metadata = read_metadata(args.file)
     if args.check:

@@ -4,8 +4,8 @@
 ``geoworkbench match A B [--roi X,Y,W,H] [--method sift|akaze|orb] [--figure OUT.png] [--json]``
 prints the homography (3x3, maps A's pixels onto B's), inliers, zoom ratio (B's scale relative
 to A), rotation, overlap and the verdict; with ``--roi`` it also prints where the box lies in B.
-``geoworkbench continuity VIDEO [--json]``: segments (analysis.cuts) and, for each pair of
-consecutive segments, the viewpoint verdict of analysis.continuity.
+``geoworkbench continuity VIDEO [--json]``: segments (analysis.video.cuts) and, for each pair of
+consecutive segments, the viewpoint verdict of analysis.matching.continuity.
 
 Exit codes: 0 when the analysis ran (whatever the verdict: "no match" is a finding, reported
 in the output), 1 when an input could not be used, 2 on a usage error. Heavy modules (OpenCV,
@@ -91,10 +91,10 @@ def _progress() -> Any:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from analysis.match_figures import side_by_side
-    from analysis.matching import match_images
-    from analysis.matching_io import read_image, write_image
-    from analysis.matching_region import find_region
+    from analysis.matching.engine import match_images
+    from analysis.matching.figures import side_by_side
+    from analysis.matching.io import read_image, write_image
+    from analysis.matching.region import find_region
 
     a = read_image(args.image_a)
     b = read_image(args.image_b)
@@ -117,7 +117,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     out["overlap"] = {"a_frac": result.overlap_a_frac, "b_frac": result.overlap_b_frac}
     out["region"] = None if region is None else region.to_dict()
     out["figure"] = None if args.figure is None else str(args.figure)
-    out["algorithm"] = "analysis.matching.match_images"
+    out["algorithm"] = "analysis.matching.engine.match_images"
     out["software"] = _software()
     if args.json:
         print_json(out)
@@ -164,9 +164,9 @@ def _keyframes(reader: Any, seg: Any) -> list[Any]:
 
 
 def cmd_continuity(args: argparse.Namespace) -> int:
-    from analysis.continuity import compare_segments
-    from analysis.cuts import detect_cuts
-    from analysis.video import VideoReader
+    from analysis.matching.continuity import compare_segments
+    from analysis.video.cuts import detect_cuts
+    from analysis.video.decode import VideoReader
 
     cuts = detect_cuts(args.video, progress=_progress())
     segs = list(cuts.segments)
@@ -190,7 +190,7 @@ def cmd_continuity(args: argparse.Namespace) -> int:
                 "sha256": _sha256(args.video),
                 "segments": seg_out,
                 "continuity": pairs,
-                "algorithm": "analysis.continuity.compare_segments",
+                "algorithm": "analysis.matching.continuity.compare_segments",
                 "software": _software(),
             }
         )

@@ -1,7 +1,7 @@
 """``geoworkbench resect --seen LAT,LON,DIR_DEG,SIGMA_DEG[,NAME] ... [--json]``.
 
 The camera position from the horizontal directions to three or more landmarks of known
-position seen in one frame (the surveyor's three-point problem; ``analysis.resection``).
+position seen in one frame (the surveyor's three-point problem; ``analysis.geometry.resection``).
 Directions share one arbitrary zero (the optical axis, as the Resection tool measures them,
 or any other); the result gives the position, its confidence ellipse, the azimuth of
 direction zero and every landmark's residual. Exit 0 for a well-conditioned fix, 1 when the
@@ -68,8 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_resect(args: argparse.Namespace) -> int:
     """Resect; exit 0 for a good fix, 1 for a weak one, 2 for bad input or no solution."""
     from analysis.errors import GeometryError
-    from analysis.geodesy import LatLon
-    from analysis.resection import DirectionObservation, resect
+    from analysis.geometry.geodesy import LatLon
+    from analysis.geometry.resection import DirectionObservation, resect
 
     observations = [
         DirectionObservation(LatLon(lat, lon), direction, sigma, name or f"landmark {k}")

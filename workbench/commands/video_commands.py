@@ -1,6 +1,6 @@
 """Video subcommands on a bare file (no case needed): ``cuts``, ``frame`` and ``framemd5``.
 
-``geoworkbench cuts VIDEO [--json]``: edit cuts and segments (analysis.cuts).
+``geoworkbench cuts VIDEO [--json]``: edit cuts and segments (analysis.video.cuts).
 ``geoworkbench frame VIDEO (--index N | --time S) -o OUT.png``: the exact upright frame and a
 provenance sidecar ``OUT.png.json``.
 ``geoworkbench framemd5 VIDEO``: what ``ffmpeg -noautorotate -i VIDEO -map 0:v:0 -f framemd5 -``
@@ -56,7 +56,7 @@ def _progress() -> Any:
 
 
 def cmd_cuts(args: argparse.Namespace) -> int:
-    from analysis.cuts import detect_cuts
+    from analysis.video.cuts import detect_cuts
 
     result = detect_cuts(args.video, progress=_progress())
     cuts = [
@@ -86,7 +86,7 @@ def cmd_cuts(args: argparse.Namespace) -> int:
                 "frame_count": result.frame_count,
                 "cuts": cuts,
                 "segments": segments,
-                "algorithm": "analysis.cuts.detect_cuts",
+                "algorithm": "analysis.video.cuts.detect_cuts",
                 "software": _software(),
             }
         )
@@ -104,7 +104,7 @@ def cmd_cuts(args: argparse.Namespace) -> int:
 
 
 def _software() -> dict[str, str]:
-    from analysis.video_probe import library_versions
+    from analysis.video.probe import library_versions
     from workbench import __version__
 
     return {"geoworkbench": __version__, "python": platform.python_version(), **library_versions()}
@@ -118,7 +118,7 @@ def _sha256(path: Path) -> str:
 def cmd_frame(args: argparse.Namespace) -> int:
     from PIL import Image
 
-    from analysis.video import VideoReader, time_code
+    from analysis.video.decode import VideoReader, time_code
 
     with VideoReader(args.video, progress=_progress()) as reader:
         index = args.index if args.index is not None else reader.index_at_time(args.time)
@@ -166,7 +166,7 @@ def cmd_frame(args: argparse.Namespace) -> int:
 
 
 def cmd_framemd5(args: argparse.Namespace) -> int:
-    from analysis.video_framemd5 import framemd5_lines
+    from analysis.video.framemd5 import framemd5_lines
 
     out = sys.stdout
     for line in framemd5_lines(args.video, progress=_progress()):

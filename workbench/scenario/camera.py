@@ -1,4 +1,4 @@
-"""A small pinhole camera for the scenario renderer (independent of analysis/camera.py).
+"""A small pinhole camera for the scenario renderer (independent of analysis/geometry/camera.py).
 
 World frame: the local east-north-up (ENU) tangent plane of the scenario's world origin, in
 metres. Camera frame: OpenCV's (x right, y down, z forward). ``R`` maps world to camera

@@ -1,0 +1,3 @@
+"""Geometry on the WGS84 ellipsoid: geodesy, the camera model, bearings, rays, resection,
+exports.
+"""

@@ -1,0 +1,1 @@
+"""Image matching: features, homographies, region search, continuity (plane + parallax), figures."""

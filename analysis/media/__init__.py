@@ -1,0 +1,3 @@
+"""Media intake: kind from content, EXIF and container metadata with clocks, integrity
+checks, thumbnails.
+"""

@@ -1,0 +1,3 @@
+"""Video: frame-exact decoding (PyAV), the frame table, probing, cuts, the flash finder,
+enhancements.
+"""

@@ -1,0 +1,1 @@
+"""The case window: main window, evidence list, metadata, sources, notes, the audit log."""

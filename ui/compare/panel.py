@@ -1,0 +1,359 @@
+"""ComparePanel: two views of the case side by side, aligned, judged and annotated.
+
+The user chooses A and B among the case's evidence (images; videos by frame or segment),
+presses Compare and sees: the match lines, the aligned pair (overlay, blink, swipe), the
+numbers and the viewpoint verdict (workbench.match_store on cached features). With "Find
+landmark" on, a box drawn on A is searched in B and its quadrilateral outlined. The note
+written beside the numbers is saved with them (a continuity note) and the figures go to
+derived/figures with their provenance. Every computation runs through the JobRunner.
+
+Run alone: ``python -m ui.compare.panel CASE``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from analysis.jobs import JobCancelled
+from ui.compare.chooser import ViewChooser
+from ui.compare.jobs import (
+    SavedNote,
+    ShownComparison,
+    ShownRegion,
+    run_compare,
+    run_compare_segments,
+    run_find_region,
+    run_save,
+)
+from ui.compare.numbers import FiguresBox
+from ui.compare.views import AlignedView, PairView
+from ui.jobs import JobRunner
+from workbench.case import Case
+from workbench.case.evidence import list_evidence
+from workbench.video_store import list_segments
+
+VIEW_MODES = ("matches", "overlay", "blink", "swipe")
+
+
+def consecutive_segments(segments: list, frame: int) -> tuple | None:
+    """The segment holding ``frame`` and the next one (or the previous and it, at the end)."""
+    if len(segments) < 2:
+        return None
+    k = max((i for i, s in enumerate(segments) if s.first_frame <= frame), default=0)
+    k = min(k, len(segments) - 2)
+    return segments[k], segments[k + 1]
+
+
+def _b_frame_in_a(match) -> np.ndarray | None:
+    """B's frame corners in A's pixels (pixel-edge corners), or None without a homography."""
+    if not match.matched or match.homography is None:
+        return None
+    w, h = match.image_b_wh
+    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], float)
+    corners[:, :2] -= 0.5
+    pts = corners @ np.linalg.inv(match.homography).T
+    return pts[:, :2] / pts[:, 2:]
+
+
+class ComparePanel(QWidget):
+    """See the module docstring."""
+
+    compared = Signal(object)  # ShownComparison
+    region_found = Signal(object)  # ShownRegion
+    note_saved = Signal(object)  # SavedNote
+    failed = Signal(str)
+
+    def __init__(self, jobs: JobRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.case: Case | None = None
+        self.shown: ShownComparison | None = None
+        self.region: ShownRegion | None = None
+        self._build()
+
+    # -- construction -------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.chooser_a = ViewChooser("A")
+        self.chooser_b = ViewChooser("B")
+        for chooser in (self.chooser_a, self.chooser_b):
+            chooser.segments_wanted.connect(self._load_segments)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.clicked.connect(self.compare)
+        self.find_button = QPushButton("Find landmark")
+        self.find_button.setCheckable(True)
+        self.find_button.setToolTip("Draw a box on A: the same place is searched in B")
+        self.find_button.toggled.connect(self._on_find_button_toggled)
+        top = QHBoxLayout()
+        top.addWidget(self.chooser_a, 1)
+        top.addWidget(self.chooser_b, 1)
+        top.addWidget(self.compare_button)
+        top.addWidget(self.find_button)
+        self.pair_view = PairView()
+        self.pair_view.box_drawn.connect(self.find_region)
+        self.aligned_view = AlignedView()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.pair_view)
+        self.stack.addWidget(self.aligned_view)
+        self.figures = FiguresBox()
+        self.figures.setMinimumWidth(300)
+        self.figures.save_requested.connect(self.save)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._left(self.stack))
+        split.addWidget(self.figures)
+        split.setStretchFactor(0, 1)
+        split.setSizes([900, 320])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    def _left(self, stack: QStackedWidget) -> QWidget:
+        self.mode_group = QButtonGroup(self)
+        row = QHBoxLayout()
+        for k, name in enumerate(VIEW_MODES):
+            b = QPushButton(name.capitalize())
+            b.setCheckable(True)
+            b.setChecked(k == 0)
+            self.mode_group.addButton(b, k)
+            row.addWidget(b)
+        self.mode_group.idClicked.connect(lambda k: self.set_mode(VIEW_MODES[k]))
+        self.swipe_slider = QSlider(Qt.Orientation.Horizontal)
+        self.swipe_slider.setRange(0, 1000)
+        self.swipe_slider.setValue(500)
+        self.swipe_slider.setToolTip("Swipe divider")
+        self.swipe_slider.valueChanged.connect(lambda v: self.aligned_view.set_swipe(v / 1000))
+        self.swipe_slider.setVisible(False)
+        row.addWidget(self.swipe_slider, 1)
+        row.addStretch(0)
+        self.status = QLabel("Choose A and B, then Compare.")
+        self.status.setWordWrap(True)
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row)
+        lay.addWidget(stack, 1)
+        lay.addWidget(self.status)
+        return box
+
+    # -- case ---------------------------------------------------------------------------------
+    def set_case(self, case: Case | None) -> None:
+        self.case = case
+        self.shown = self.region = None
+        self.aligned_view.stop()
+        self.aligned_view.set_images(None, None)
+        self.pair_view.clear_overlays()
+        self.figures.clear()
+        if case is None:
+            self.chooser_a.set_evidence([])
+            self.chooser_b.set_evidence([])
+            return
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the case's evidence list (off the GUI thread)."""
+        case = self.case
+        if case is None:
+            return
+        self.jobs.run(
+            "Reading evidence for Compare",
+            lambda progress, cancel: list_evidence(case.read()),
+            on_result=functools.partial(self._on_evidence, case),
+            quiet=True,
+            on_error=functools.partial(self._show_error, "Cannot read the case"),
+        )
+
+    def _on_evidence(self, case: Case, items: list) -> None:
+        if case is not self.case:
+            return
+        first_fill = self.chooser_b.combo.count() == 0
+        self.chooser_a.set_evidence(items)
+        self.chooser_b.set_evidence(items)
+        if first_fill and self.chooser_b.combo.count() > 1:
+            self.chooser_b.combo.setCurrentIndex(1)  # later refreshes keep the user's choice
+
+    def _load_segments(self, evidence_id: int) -> None:
+        case = self.case
+        if case is None:
+            return
+        self.jobs.run(
+            "Reading segments",
+            lambda progress, cancel: list_segments(case.read(), evidence_id),
+            on_result=functools.partial(self._on_segments, evidence_id),
+            quiet=True,
+            on_error=functools.partial(self._show_error, "Cannot read the segments"),
+        )
+
+    def _on_segments(self, evidence_id: int, segments: list) -> None:
+        self.chooser_a.set_segments(evidence_id, segments)
+        self.chooser_b.set_segments(evidence_id, segments)
+
+    # -- actions ------------------------------------------------------------------------------
+    def compare(self) -> None:
+        """Compare the chosen A and B (a job)."""
+        case, a, b = self.case, self.chooser_a.current_ref(), self.chooser_b.current_ref()
+        if case is None or a is None or b is None:
+            self._show_error("Compare", "Open a case and choose A and B first.")
+            return
+        self._start("Comparing A and B", functools.partial(run_compare, case, a, b))
+
+    def compare_segments(self, evidence_id: int, seg_a, seg_b) -> None:
+        """Continuity of two segments of a video (from the timeline or the Case menu)."""
+        case = self.case
+        if case is None:
+            return
+        fn = functools.partial(run_compare_segments, case, evidence_id, seg_a, seg_b)
+        self._start(f"Comparing segments {seg_a.first_frame}/{seg_b.first_frame}", fn)
+
+    def _start(self, title: str, fn) -> None:
+        self.compare_button.setEnabled(False)
+        self.status.setText(f"{title}…")
+        self.jobs.run(
+            title,
+            fn,
+            on_result=functools.partial(self._on_compared, self.case),
+            on_error=functools.partial(self._on_job_failed, "Comparison failed"),
+        )
+
+    def _on_compared(self, case: Case, shown: ShownComparison) -> None:
+        self.compare_button.setEnabled(True)
+        if case is not self.case:
+            return
+        self.shown, self.region = shown, None
+        self.chooser_a.select(shown.a)
+        self.chooser_b.select(shown.b)
+        self.pair_view.set_pair(shown.image_a, shown.image_b)
+        self.pair_view.show_matches(shown.result.match)
+        self.aligned_view.set_images(shown.image_a, shown.b_on_a, _b_frame_in_a(shown.result.match))
+        self.figures.show_result(
+            shown.result, f"{self.chooser_a.describe()} → {self.chooser_b.describe()}"
+        )
+        self.status.setText(shown.result.match.reason)
+        self.compared.emit(shown)
+
+    def find_region(self, box_xywh: tuple[float, float, float, float]) -> None:
+        """Search the box drawn on A (A's pixels) in B (a job)."""
+        case, shown = self.case, self.shown
+        if case is None or shown is None:
+            self._show_error("Find landmark", "Compare A and B first, then draw the box on A.")
+            return
+        self.status.setText("Searching the landmark in B…")
+        self.pair_view.set_box(QRectF(*box_xywh))
+        self.jobs.run(
+            "Finding the landmark",
+            functools.partial(run_find_region, case, shown.a, shown.b, box_xywh),
+            on_result=self._on_region,
+            on_error=functools.partial(self._on_job_failed, "Region search failed"),
+        )
+
+    def _on_region(self, region: ShownRegion) -> None:
+        self.region = region
+        self.pair_view.show_quad(region.result.quad_b_px)
+        wh = self.shown.result.match.image_b_wh if self.shown is not None else None
+        self.figures.show_region(region.result, wh)
+        self.status.setText(f"Landmark: {region.result.verdict} ({region.result.reason})")
+        self.region_found.emit(region)
+
+    def save(self, note_text: str | None = None) -> None:
+        """Save the numbers and the note (a continuity note) and write the figures."""
+        case, shown = self.case, self.shown
+        if case is None or shown is None:
+            return
+        text = self.figures.note_edit.toPlainText() if note_text is None else note_text
+        quad = None
+        if self.region is not None and self.region.result.found:
+            quad = self.region.result.quad_b_px
+        self.figures.save_button.setEnabled(False)
+        self.jobs.run(
+            "Saving the continuity note",
+            functools.partial(run_save, case, shown, text, quad),
+            on_result=self._on_saved,
+            on_error=functools.partial(self._on_job_failed, "Cannot save the note"),
+        )
+
+    def _on_saved(self, saved: SavedNote) -> None:
+        self.figures.save_button.setEnabled(True)
+        self.figures.saved_label.setText(
+            f"Saved as continuity note {saved.note_id}; figures: {saved.figures.sidecar_path.name}"
+        )
+        self.note_saved.emit(saved)
+
+    def set_mode(self, mode: str) -> None:
+        """Show the match lines ("matches") or the aligned pair ("overlay", "blink", "swipe")."""
+        if mode not in VIEW_MODES:
+            raise ValueError(f"unknown view mode {mode!r}; one of {VIEW_MODES}")
+        self.mode_group.button(VIEW_MODES.index(mode)).setChecked(True)
+        self.swipe_slider.setVisible(mode == "swipe")
+        if mode == "matches":
+            self.aligned_view.stop()
+            self.stack.setCurrentWidget(self.pair_view)
+            return
+        self.aligned_view.set_mode(mode)
+        self.stack.setCurrentWidget(self.aligned_view)
+
+    @property
+    def mode(self) -> str:
+        return VIEW_MODES[self.mode_group.checkedId()]
+
+    def _on_find_button_toggled(self, on: bool) -> None:
+        if on:
+            self.set_mode("matches")
+        self.pair_view.set_box_mode(on)
+
+    # -- errors -------------------------------------------------------------------------------
+    def _on_job_failed(self, title: str, exc: BaseException) -> None:
+        self.compare_button.setEnabled(True)
+        self.figures.save_button.setEnabled(self.shown is not None)
+        self._show_error(title, exc)
+
+    def _show_error(self, title: str, exc: BaseException | str) -> None:
+        if isinstance(exc, JobCancelled):
+            self.status.setText(f"{title}: cancelled")
+            return
+        self.status.setText(f"{title}: {exc}")
+        self.failed.emit(f"{title}: {exc}")
+        if self.isVisible():
+            box = QMessageBox(QMessageBox.Icon.Warning, title, str(exc), parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.open()
+
+
+def main(argv: list[str]) -> int:
+    """``python -m ui.compare.panel CASE``: the panel alone on a case."""
+    from ui.app import prepare_environment
+
+    prepare_environment()
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.case import open_case
+
+    app = QApplication(argv[:1])
+    jobs = JobRunner()
+    panel = ComparePanel(jobs)
+    case = open_case(argv[1])
+    panel.set_case(case)
+    panel.resize(1400, 800)
+    panel.show()
+    code = app.exec()
+    jobs.wait_for_done()
+    case.close()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

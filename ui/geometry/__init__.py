@@ -1,0 +1,1 @@
+"""Frame measurement tools: bearing, alignment and resection, with their dock."""

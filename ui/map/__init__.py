@@ -1,0 +1,1 @@
+"""The map view: Leaflet in QtWebEngine, its bridge, basemaps, hypotheses, undoable edits."""

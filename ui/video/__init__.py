@@ -1,0 +1,1 @@
+"""The video panel: frame-exact viewer, timeline, loupe, enhancements, decoding worker."""
