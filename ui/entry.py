@@ -1,7 +1,8 @@
 """The console-script entry point (the top layer).
 
-No subcommand, ``open CASE`` and ``demo`` without ``--no-gui`` start the GUI; every other
-subcommand goes to ``workbench.cli`` without importing PySide6.
+One parser tree, ``workbench.cli``'s: this module only hands it the function that starts the
+GUI, which it calls for no subcommand, ``open CASE`` and ``demo`` (without ``--no-gui``).
+Every other subcommand runs without importing PySide6.
 """
 
 from __future__ import annotations
@@ -11,26 +12,9 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
-        return _gui(None)
-    if args[0] == "open":
-        if len(args) != 2 or args[1].startswith("-"):
-            print("usage: geoworkbench open CASE", file=sys.stderr)
-            return 2
-        return _gui(args[1])
-    if args[0] == "demo" and "--no-gui" not in args and not ({"-h", "--help"} & set(args)):
-        from workbench import cli
-
-        code = cli.main([*args, "--no-gui"])
-        if code != 0:
-            return code
-        from workbench.commands.demo_commands import last_demo_case
-
-        return _gui(str(last_demo_case()))
     from workbench import cli
 
-    return cli.main(args)
+    return cli.main(list(sys.argv[1:] if argv is None else argv), open_gui=_gui)
 
 
 def _gui(case: str | None) -> int:

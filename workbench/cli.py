@@ -3,8 +3,10 @@
 Each capability keeps its subcommands in its own module under ``workbench.commands``; a module
 exposes ``register(subparsers)`` and sets ``func`` on every parser it adds. A handler takes the
 parsed arguments and returns the exit code: 0 success, 1 a finding or failure (verify found
-an alteration, a file was bad), 2 a usage error. This module never imports ``ui`` and no
-subcommand here imports PySide6.
+an alteration, a file was bad), 2 a usage error; or an ``OpenGui`` request (``open``, ``demo``),
+which ``main`` passes to the ``open_gui`` function the console script gives it. This module
+never imports ``ui`` and no subcommand here imports PySide6: there is one parser tree, and the
+GUI is reached only through that function.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from analysis.errors import WorkbenchError
+from workbench.commands.gui_request import OpenGui
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "workbench.commands.gui_request",
     "workbench.commands.case_commands",
     "workbench.commands.demo_commands",
     "workbench.commands.info_commands",
@@ -47,24 +51,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand and return its exit code."""
+def main(
+    argv: Sequence[str] | None = None, *, open_gui: Callable[[str | None], int] | None = None
+) -> int:
+    """Run one subcommand and return its exit code.
+
+    Args:
+        argv: the arguments after the program name (default: ``sys.argv[1:]``).
+        open_gui: starts the GUI on a case path (or none) and returns its exit code; given by
+            the console script. Without it, no subcommand and ``open``/``demo`` requests for
+            the GUI are usage errors.
+    """
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     if getattr(args, "func", None) is None:
+        if open_gui is not None:
+            return open_gui(None)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return int(args.func(args))
+        outcome = args.func(args)
     except WorkbenchError as exc:
         print(f"geoworkbench {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"geoworkbench {args.command}: interrupted", file=sys.stderr)
         return 130
+    if isinstance(outcome, OpenGui):
+        if open_gui is None:
+            print(
+                f"geoworkbench {args.command}: error: the GUI opens only from the geoworkbench "
+                "command (ui.entry); use --no-gui where the command has it",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        return open_gui(str(outcome.case) if outcome.case is not None else None)
+    return int(outcome)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,12 @@
-"""`geoworkbench demo`: build the sample case (and, from ui.entry, open it in the GUI)."""
+"""`geoworkbench demo`: build the sample case, then ask for the GUI on it (unless --no-gui)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from workbench.commands.gui_request import OpenGui
 from workbench.commands.output import add_json_flag, print_json
-
-_last_case: Path | None = None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,15 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_demo)
 
 
-def last_demo_case() -> Path:
-    """The case the last ``demo`` command in this process built or reused."""
-    if _last_case is None:
-        raise RuntimeError("no demo case was built in this process")
-    return _last_case
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    global _last_case
+def cmd_demo(args: argparse.Namespace) -> int | OpenGui:
     from workbench.demo import build_demo_case
     from workbench.jobs import TerminalProgress
     from workbench.paths import default_cases_dir
@@ -44,7 +35,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo = build_demo_case(
         directory, seed=args.seed, rebuild=args.rebuild, progress=TerminalProgress()
     )
-    _last_case = demo.case_path
     if args.json:
         print_json(
             {
@@ -57,4 +47,4 @@ def cmd_demo(args: argparse.Namespace) -> int:
     else:
         state = "built" if demo.rebuilt else "exists (use --rebuild to make it anew)"
         print(f"demo case {state}: {demo.case_path}\ntruth: {demo.truth_path}")
-    return 0
+    return 0 if args.no_gui else OpenGui(demo.case_path)
