@@ -104,11 +104,6 @@ class VideoReader:
         self._keyframes = list(self.table.keyframe_indices) or [0]
         self._pts_index = self._unique_pts_index(self.table.frames)
         self._all_pts_unique = len(self._pts_index) == len(self.table.frames)
-        t0s = [r.pts_s for r in self.table.frames if r.pts_s is not None]
-        self._t0 = min(t0s) if t0s else 0.0
-        self._times = sorted(
-            (r.pts_s - self._t0, r.index) for r in self.table.frames if r.pts_s is not None
-        )
         self.seeks = 0  # counters for tests and the benchmark
         self.fallbacks = 0
 
@@ -171,7 +166,7 @@ class VideoReader:
             index=index,
             pts=rec.pts,
             pts_s=rec.pts_s,
-            time_s=None if rec.pts_s is None else rec.pts_s - self._t0,
+            time_s=self.table.time_s(rec.index),
             keyframe=rec.keyframe,
             md5=md5,
             image=to_upright_rgb(frame, self.table.rotation_deg, self.table.sar),
@@ -181,20 +176,17 @@ class VideoReader:
 
     def index_at_time(self, seconds: float) -> int:
         """Index of the frame shown at ``seconds`` after frame 0 (last one with time <= t)."""
-        if seconds < 0 or not self._times:
+        index = self.table.index_at_time(seconds)
+        if index is None:
             raise MediaError(f"{self.path}: time {seconds} s is outside the video")
-        pos = bisect.bisect_right(self._times, (seconds + 1e-9, len(self)))
-        if pos == 0:
-            raise MediaError(f"{self.path}: time {seconds} s is before the first frame")
-        return self._times[pos - 1][1]
+        return index
 
     def frame_at_time(self, seconds: float) -> Frame:
         """The frame displayed ``seconds`` after frame 0 (see ``index_at_time``)."""
         return self.frame_at(self.index_at_time(seconds))
 
     def time_s(self, index: int) -> float | None:
-        pts_s = self.table.frames[index].pts_s
-        return None if pts_s is None else pts_s - self._t0
+        return self.table.time_s(index)
 
     def native_frame_at(self, index: int) -> tuple[Any, str]:
         """The decoded PyAV picture for ``index`` and its verified framemd5."""

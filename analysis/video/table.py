@@ -13,12 +13,14 @@ stored (coded) orientation, so it matches ``ffmpeg -noautorotate -i VIDEO -f fra
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +145,48 @@ class FrameTable:
         if self.complete or not self.frames:
             return None
         return self.frames[-1].pts_s
+
+    # Time: every place where a pts becomes seconds goes through these. Times are seconds after
+    # the first frame's presentation time (``start_pts_s``), so a stream that starts at a
+    # non-zero pts (an edit list, a cut from a longer file) still starts at 0.0 s.
+
+    @cached_property
+    def start_pts_s(self) -> float:
+        """The earliest presentation time in the stream, in seconds (0.0 if none has one)."""
+        return min((r.pts_s for r in self.frames if r.pts_s is not None), default=0.0)
+
+    def time_s(self, index: int) -> float | None:
+        """Seconds from the first frame to frame ``index``; None if that frame has no pts."""
+        pts_s = self.frames[index].pts_s
+        return None if pts_s is None else pts_s - self.start_pts_s
+
+    def times_s(self) -> list[float | None]:
+        """``time_s`` of every frame, in index order."""
+        t0 = self.start_pts_s
+        return [None if r.pts_s is None else r.pts_s - t0 for r in self.frames]
+
+    @cached_property
+    def _timed(self) -> tuple[tuple[float, ...], tuple[int, ...]]:
+        pairs = sorted((t, i) for i, t in enumerate(self.times_s()) if t is not None)
+        return tuple(t for t, _ in pairs), tuple(i for _, i in pairs)
+
+    def index_at_time(self, seconds: float) -> int | None:
+        """The frame on screen ``seconds`` after the first: the last one whose time <= seconds.
+
+        Returns None for a time before the first frame or a table without timestamps. Times
+        are compared with a 1 ns tolerance, so a frame's own time finds that frame.
+        """
+        times, indices = self._timed
+        pos = bisect.bisect_right(times, seconds + 1e-9)
+        if seconds < 0 or pos == 0:
+            return None
+        return indices[pos - 1]
+
+    def mean_fps(self) -> float | None:
+        """Frames per second over the timed span ((n - 1) / span); None under two timed frames."""
+        times = self._timed[0]
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
+        return (len(times) - 1) / span if span > 0 else None
 
     def to_rows(self) -> list[tuple[int, int | None, float | None, bool, str]]:
         return [(r.index, r.pts, r.pts_s, r.keyframe, r.md5) for r in self.frames]

@@ -291,9 +291,7 @@ class VideoPanel(QWidget):
         if self.evidence is None or self.evidence.id != evidence_id or self.case is None:
             return
         self.table = table
-        times = [r.pts_s for r in table.frames if r.pts_s is not None]
-        span = (max(times) - min(times)) if len(times) > 1 else 0.0
-        self._fps = (len(times) - 1) / span if span > 0 else 25.0
+        self._fps = table.mean_fps() or 25.0
         self.decoder.open(self.case.evidence_dir / self.evidence.stored_name, table)
         self.timeline.set_video(len(table), self._fps)
         if not table.complete:

@@ -13,7 +13,6 @@ own reader and caches them as PNGs in ``derived/thumbs/<sha256>/``.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 import sys
@@ -344,10 +343,4 @@ def parse_position(text: str, table: FrameTable) -> int | None:
     seconds = 0.0
     for p in parts:
         seconds = seconds * 60 + float(p)
-    times = [r.pts_s for r in table.frames if r.pts_s is not None]
-    if not times:
-        return None
-    t0 = min(times)
-    timed = sorted((r.pts_s - t0, r.index) for r in table.frames if r.pts_s is not None)
-    pos = bisect.bisect_right([t for t, _ in timed], seconds + 1e-9)
-    return timed[max(0, pos - 1)][1]
+    return table.index_at_time(seconds)

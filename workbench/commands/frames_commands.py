@@ -62,9 +62,7 @@ def _frame_indices(case, evidence_id: int, table, args: argparse.Namespace, prog
         if not segments:
             segments = detect_and_store_segments(case, evidence_id, progress=progress)
         return [s.keyframe_index for s in segments]
-    t0 = min((r.pts_s for r in table.frames if r.pts_s is not None), default=0.0)
-    times = [None if r.pts_s is None else r.pts_s - t0 for r in table.frames]
-    return frames_every(times, args.every)
+    return frames_every(table.times_s(), args.every)
 
 
 def _row(x) -> dict:
