@@ -50,6 +50,29 @@ def test_json_fix_recovers_the_target_and_the_expected_ellipse(capsys) -> None:
     assert d["samples"] is None
 
 
+def test_two_rays_report_their_exact_crossing_ranges_and_angle(capsys) -> None:
+    # Rays from 2.5 km west and 4 km at azimuth 200 deg from the target: they cross at the
+    # target, 70 degrees apart (the angle between the directions 270 and 200 seen from it).
+    west = geodesy.destination(SCHOOL, 270.0, 2500.0)
+    sw = geodesy.destination(SCHOOL, 200.0, 4000.0)
+    code, out, _ = _run(
+        capsys, "--ray", _ray_arg(west, SCHOOL, 0.5), "--ray", _ray_arg(sw, SCHOOL, 0.5), "--json"
+    )
+    crossing = json.loads(out)["two_ray_crossing"]
+    assert code == 0
+    assert geodesy.distance_m(LatLon(crossing["lat"], crossing["lon"]), SCHOOL) < 0.001
+    assert crossing["range1_m"] == pytest.approx(2500.0, abs=0.01)
+    assert crossing["range2_m"] == pytest.approx(4000.0, abs=0.01)
+    assert crossing["crossing_angle_deg"] == pytest.approx(70.0, abs=0.05)
+
+
+def test_three_rays_have_no_two_ray_crossing(capsys) -> None:
+    rays = [geodesy.destination(SCHOOL, az, 3000.0) for az in (200.0, 270.0, 340.0)]
+    argv = [a for o in rays for a in ("--ray", _ray_arg(o, SCHOOL, 0.5))]
+    code, out, _ = _run(capsys, *argv, "--json")
+    assert code == 0 and json.loads(out)["two_ray_crossing"] is None
+
+
 def test_elongated_ellipse_points_along_the_weak_direction(capsys) -> None:
     # Two rays from the west crossing at 30 deg: the ellipse's long axis runs east-west.
     a = geodesy.destination(SCHOOL, 255.0, 4000.0)

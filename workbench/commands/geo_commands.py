@@ -18,7 +18,6 @@ from typing import Any
 from workbench.commands.output import add_json_flag, print_json
 
 MAX_SAMPLES = 100_000
-METHOD = "Gauss-Newton on WGS84 geodesic azimuths (Karney 2013, geographiclib)"
 
 
 def _parse_ray(text: str) -> tuple[float, float, float, float]:
@@ -92,6 +91,8 @@ def cmd_triangulate(args: argparse.Namespace) -> int:
     fix = locate_from_bearings(
         rays, confidence=args.confidence, n_samples=args.samples, seed=args.seed
     )
+    from workbench.geofix import fix_to_dict
+
     result = fix_to_dict(fix, rays)
     if args.json:
         print_json(result)
@@ -100,59 +101,8 @@ def cmd_triangulate(args: argparse.Namespace) -> int:
     return 0 if fix.status is FixStatus.OK else 1
 
 
-def fix_to_dict(fix: Any, rays: list[Any]) -> dict[str, Any]:
-    """The JSON document of a BearingFix and its input rays (all plain numbers)."""
-    ellipse = None
-    if fix.ellipse is not None:
-        ellipse = {
-            "semi_major_m": fix.ellipse.semi_major_m,
-            "semi_minor_m": fix.ellipse.semi_minor_m,
-            "azimuth_deg": fix.ellipse.azimuth_deg,
-            "confidence": fix.ellipse.confidence,
-        }
-    samples = None
-    if fix.forward_fraction is not None:
-        samples = {
-            "count": len(fix.samples),
-            "forward_fraction": fix.forward_fraction,
-            "lat_lon": [[p.lat_deg, p.lon_deg] for p in fix.samples],
-        }
-    return {
-        "status": fix.status.value,
-        "message": fix.message,
-        "method": METHOD,
-        "lat": None if fix.position is None else fix.position.lat_deg,
-        "lon": None if fix.position is None else fix.position.lon_deg,
-        "ellipse": ellipse,
-        "covariance_enu_m2": None if fix.covariance_enu_m2 is None else fix.covariance_enu_m2,
-        "chi_square": None if fix.chi_square != fix.chi_square else fix.chi_square,
-        "degrees_of_freedom": fix.degrees_of_freedom,
-        "max_crossing_deg": fix.max_crossing_deg,
-        "rays": [
-            {
-                "lat": r.origin.lat_deg,
-                "lon": r.origin.lon_deg,
-                "azimuth_deg": r.azimuth_deg,
-                "sigma_deg": r.sigma_deg,
-            }
-            for r in rays
-        ],
-        "residuals": [
-            {
-                "ray": i,
-                "residual_deg": res.residual_deg,
-                "normalized": res.normalized,
-                "cross_track_m": res.cross_track_m,
-                "range_m": res.range_m,
-            }
-            for i, res in enumerate(fix.residuals, start=1)
-        ],
-        "samples": samples,
-    }
-
-
 def format_fix(d: dict[str, Any]) -> list[str]:
-    """Human-readable lines for the dict of ``fix_to_dict``."""
+    """Human-readable lines for the dict of ``workbench.geofix.fix_to_dict``."""
     lines = []
     if d["lat"] is not None:
         label = "position     " if d["status"] == "ok" else "crossing (NOT a fix)"
