@@ -115,6 +115,16 @@ def entries(conn: sqlite3.Connection, *, limit: int | None = None) -> list[Audit
     return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
 
 
+def entries_after(conn: sqlite3.Connection, seq: int) -> list[AuditEntry]:
+    """Rows after sequence number ``seq``, in chain order (what a transaction appended)."""
+    rows = conn.execute(
+        "SELECT seq, at_utc, actor, action, target, details_json, prev_hash, row_hash"
+        " FROM audit_log WHERE seq > ? ORDER BY seq",
+        (seq,),
+    ).fetchall()
+    return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
+
+
 def walk(conn: sqlite3.Connection) -> list[ChainFinding]:
     """Check every link of the chain; returns one finding per broken row (empty when intact)."""
     findings: list[ChainFinding] = []

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import filelock
 
 from workbench.case import audit, migrations
+from workbench.case.changes import ChangeFeed
 from workbench.case.errors import CaseError, CaseLockedError, CaseNotFoundError, CaseSchemaError
 from workbench.case.filesystem import wal_unsafe_reason
 from workbench.case.writer import DbWriter
@@ -81,6 +82,8 @@ class Case:
         self.journal_mode = "delete" if self.journal_note else "wal"
         self._lock: filelock.BaseFileLock | None = None
         self._writer: DbWriter | None = None
+        # What each committed write changed, for whoever shows the case (ADR 0007).
+        self.changes = ChangeFeed()
         self._readers = threading.local()
         self._reader_conns: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._reader_guard = threading.Lock()
@@ -168,7 +171,7 @@ class Case:
             migrations.migrate(conn, target=target_version)
             return conn
 
-        self._writer = DbWriter(connect, name=f"case-writer:{self.path.name}")
+        self._writer = DbWriter(connect, name=f"case-writer:{self.path.name}", feed=self.changes)
         for sub in (*SUBDIRS, f"evidence/{INCOMING_DIR}"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
         self._discard_incoming()

@@ -3,6 +3,8 @@
 Each submitted function runs inside one ``BEGIN IMMEDIATE`` transaction on the writer thread
 and its result (or exception) is delivered through a ``concurrent.futures.Future``. Callers on
 the GUI thread attach callbacks instead of waiting, so a large write never blocks the GUI.
+After each commit the writer announces what the transaction changed to the subscribers of its
+``ChangeFeed`` (``workbench.case.changes``), before the future is resolved.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from workbench.case.changes import Change, ChangeFeed
 from workbench.case.errors import CaseError
 
 T = TypeVar("T")
@@ -28,9 +31,15 @@ _STOP = object()
 class DbWriter:
     """Owns a write connection on its own thread and runs submitted transactions in order."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection], name: str = "case-writer"):
+    def __init__(
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        name: str = "case-writer",
+        feed: ChangeFeed | None = None,
+    ):
         self._queue: queue.Queue[Any] = queue.Queue()
         self._connect = connect
+        self.feed = feed  # told what each committed transaction changed (None: nobody)
         self._ready: Future[None] = Future()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
@@ -78,15 +87,21 @@ class DbWriter:
         finally:
             conn.close()
 
-    @staticmethod
-    def _run_one(conn: sqlite3.Connection, fn: WriteFn[Any], future: Future[Any]) -> None:
+    def _run_one(self, conn: sqlite3.Connection, fn: WriteFn[Any], future: Future[Any]) -> None:
+        feed = self.feed if self.feed is not None and self.feed.active else None
+        change: Change | None = None
         try:
             conn.execute("BEGIN IMMEDIATE")
+            since = feed.begin(conn) if feed is not None else 0
             result = fn(conn)
+            if feed is not None:
+                change = feed.collect(conn, since)
             conn.execute("COMMIT")
         except BaseException as exc:  # the transaction is undone and the error delivered
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             future.set_exception(exc)
             return
+        if change is not None:  # announced first: a waiter on the future finds it told
+            feed.publish(change)
         future.set_result(result)
