@@ -14,15 +14,14 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     if "--no-sandbox" not in flags:
         os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = (flags + " --no-sandbox").strip()
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+MEDIA_DATA = Path(__file__).resolve().parent / "data" / "media"
 
 
 @pytest.fixture
-def shared_data() -> Path:
-    """../shared/data, or skip the test when the real media is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is absent")
-    return SHARED_DATA
+def media_data() -> Path:
+    """tests/data/media: small real media kept in the repository (truth in its README.md,
+    origins, licences and changes in its LICENSES.md)."""
+    return MEDIA_DATA
 
 
 @pytest.fixture(autouse=True)

@@ -27,10 +27,10 @@ def load_small(path: Path) -> np.ndarray:
     return cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
 
 
-def test_zoom_from_the_same_position_is_same_position(shared_data: Path) -> None:
+def test_zoom_from_the_same_position_is_same_position(media_data: Path) -> None:
     """Segment 2 is segment 1 zoomed in 1.6x and turned slightly: one camera position."""
     a, b, _ = make_pair(
-        load_small(shared_data / "pairs/DSC_0410.JPG"),
+        load_small(media_data / "pairs/DSC_0410.JPG"),
         WarpSpec(zoom=1.6, roll_deg=3, tilt_y_deg=5, jpeg_quality=80),
     )
     r = compare_frames(a, b)
@@ -41,35 +41,35 @@ def test_zoom_from_the_same_position_is_same_position(shared_data: Path) -> None
     assert "shadows" in r.note
 
 
-def test_two_depths_seen_from_two_positions_is_different_position(shared_data: Path) -> None:
-    far = load_small(shared_data / "satellite/sat_map_01.png")
-    near = load_small(shared_data / "pairs/DSC_0410.JPG")
+def test_two_depths_seen_from_two_positions_is_different_position(media_data: Path) -> None:
+    far = load_small(media_data / "satellite/sat_map_01.png")
+    near = load_small(media_data / "pairs/DSC_0410.JPG")
     a, b = two_plane_views(far, near, baseline_frac=0.04, zoom=1.2)
     r = compare_frames(a, b)
     assert r.verdict == DIFFERENT_POSITION, r.reason
     assert r.parallax.n_parallax >= 15 and r.parallax.parallax_px > 3.0
 
 
-def test_the_same_two_plane_scene_without_baseline_is_same_position(shared_data: Path) -> None:
+def test_the_same_two_plane_scene_without_baseline_is_same_position(media_data: Path) -> None:
     """Control for the test above: same scene, camera only zoomed (no parallax)."""
-    far = load_small(shared_data / "satellite/sat_map_01.png")
-    near = load_small(shared_data / "pairs/DSC_0410.JPG")
+    far = load_small(media_data / "satellite/sat_map_01.png")
+    near = load_small(media_data / "pairs/DSC_0410.JPG")
     a, b = two_plane_views(far, near, baseline_frac=0.0, zoom=1.2)
     r = compare_frames(a, b)
     assert r.verdict == SAME_POSITION, r.reason
     assert r.zoom_ratio == pytest.approx(1.2, rel=0.03)
 
 
-def test_aerial_photos_from_two_positions_are_not_called_same_position(shared_data: Path) -> None:
-    a = load_small(shared_data / "pairs/aero1.jpg")
-    b = load_small(shared_data / "pairs/aero3.jpg")
+def test_aerial_photos_from_two_positions_are_not_called_same_position(media_data: Path) -> None:
+    a = load_small(media_data / "pairs/aero1.jpg")
+    b = load_small(media_data / "pairs/aero3.jpg")
     r = compare_frames(a, b)
     assert r.verdict in (DIFFERENT_POSITION, INCONCLUSIVE)
     assert r.reason
 
 
-def test_segments_use_their_best_keyframe_pair(shared_data: Path) -> None:
-    img = load_small(shared_data / "pairs/DSC_0411.JPG")
+def test_segments_use_their_best_keyframe_pair(media_data: Path) -> None:
+    img = load_small(media_data / "pairs/DSC_0411.JPG")
     _, zoomed, _ = make_pair(img, WarpSpec(zoom=1.5))
     blank = np.full_like(img, 90)
     r = compare_segments([blank, img], [zoomed])

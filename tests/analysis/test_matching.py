@@ -60,8 +60,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{Path(c.image).stem}-z{c.spec.zoom}")
-def test_warped_pairs_recover_the_homography(shared_data: Path, case: Case) -> None:
-    a, b, h_true = make_pair(load_small(shared_data / case.image), case.spec)
+def test_warped_pairs_recover_the_homography(media_data: Path, case: Case) -> None:
+    a, b, h_true = make_pair(load_small(media_data / case.image), case.spec)
     wh = (a.shape[1], a.shape[0])
     r = match_images(a, b)
     assert r.verdict == VERDICT_MATCH, r.reason
@@ -73,9 +73,9 @@ def test_warped_pairs_recover_the_homography(shared_data: Path, case: Case) -> N
     assert 0.0 < r.overlap_a_frac <= 1.0 and 0.0 < r.overlap_b_frac <= 1.0
 
 
-def test_zoom_ratio_and_overlap_of_a_pure_zoom(shared_data: Path) -> None:
+def test_zoom_ratio_and_overlap_of_a_pure_zoom(media_data: Path) -> None:
     """B = central half of A enlarged 2x: zoom 2, B shows a quarter of A, A covers all of B."""
-    a, b, _ = make_pair(load_small(shared_data / "pairs/DSC_0410.JPG"), WarpSpec(zoom=2.0))
+    a, b, _ = make_pair(load_small(media_data / "pairs/DSC_0410.JPG"), WarpSpec(zoom=2.0))
     r = match_images(a, b)
     assert r.zoom_ratio == pytest.approx(2.0, rel=0.01)
     assert r.rotation_deg == pytest.approx(0.0, abs=0.5)
@@ -83,8 +83,8 @@ def test_zoom_ratio_and_overlap_of_a_pure_zoom(shared_data: Path) -> None:
     assert r.overlap_b_frac == pytest.approx(1.0, abs=0.01)
 
 
-def test_features_round_trip_through_npz(shared_data: Path, tmp_path: Path) -> None:
-    a, b, h_true = make_pair(load_small(shared_data / "pairs/aero1.jpg"), WarpSpec(roll_deg=10))
+def test_features_round_trip_through_npz(media_data: Path, tmp_path: Path) -> None:
+    a, b, h_true = make_pair(load_small(media_data / "pairs/aero1.jpg"), WarpSpec(roll_deg=10))
     fa, fb = compute_features(a), compute_features(b)
     fa.to_npz(tmp_path / "a.npz")
     fb.to_npz(tmp_path / "b.npz")
@@ -104,8 +104,8 @@ def test_a_damaged_features_file_raises_a_typed_error(tmp_path: Path) -> None:
         Features.from_npz(bad)
 
 
-def test_mask_keeps_features_out_of_the_masked_band(shared_data: Path) -> None:
-    a = load_small(shared_data / "pairs/DSC_0410.JPG")
+def test_mask_keeps_features_out_of_the_masked_band(media_data: Path) -> None:
+    a = load_small(media_data / "pairs/DSC_0410.JPG")
     mask = np.full(a.shape[:2], 255, np.uint8)
     mask[:100] = 0  # a burned-in banner across the top
     f = compute_features(a, mask=mask)
@@ -113,9 +113,9 @@ def test_mask_keeps_features_out_of_the_masked_band(shared_data: Path) -> None:
     assert f.xy_px[:, 1].min() >= 99.0
 
 
-def test_large_image_works_at_reduced_resolution_and_maps_back(shared_data: Path) -> None:
+def test_large_image_works_at_reduced_resolution_and_maps_back(media_data: Path) -> None:
     a, b, h_true = make_pair(
-        load_small(shared_data / "pairs/DSC_0411.JPG", 1024), WarpSpec(zoom=1.3)
+        load_small(media_data / "pairs/DSC_0411.JPG", 1024), WarpSpec(zoom=1.3)
     )
     r = match_images(a, b, work_long_side_px=512)
     wh = (a.shape[1], a.shape[0])
@@ -123,8 +123,8 @@ def test_large_image_works_at_reduced_resolution_and_maps_back(shared_data: Path
     assert mean_corner_error_px(r.homography, h_true, wh, wh) < 2.0
 
 
-def test_orb_option_matches_an_easy_pair(shared_data: Path) -> None:
-    a, b, h_true = make_pair(load_small(shared_data / "pairs/DSC_0410.JPG"), WarpSpec(roll_deg=10))
+def test_orb_option_matches_an_easy_pair(media_data: Path) -> None:
+    a, b, h_true = make_pair(load_small(media_data / "pairs/DSC_0410.JPG"), WarpSpec(roll_deg=10))
     r = match_images(a, b, method="orb")
     wh = (a.shape[1], a.shape[0])
     assert r.method == "orb" and r.verdict == VERDICT_MATCH
@@ -140,9 +140,9 @@ def test_akaze_is_available_or_refused_with_a_clear_error() -> None:
             compute_features(img, "akaze")
 
 
-def test_fundamental_model_is_estimated(shared_data: Path) -> None:
-    a = load_small(shared_data / "pairs/DSC_0410.JPG")
-    b = load_small(shared_data / "pairs/DSC_0411.JPG")
+def test_fundamental_model_is_estimated(media_data: Path) -> None:
+    a = load_small(media_data / "pairs/DSC_0410.JPG")
+    b = load_small(media_data / "pairs/DSC_0411.JPG")
     r = match_images(a, b, model="fundamental")
     assert r.verdict == VERDICT_MATCH and r.homography is None
     assert r.fundamental.shape == (3, 3) and r.n_inliers >= 50
@@ -167,23 +167,23 @@ BAD_PAIRS = {
 
 
 @pytest.mark.parametrize("name", list(BAD_PAIRS))
-def test_bad_input_gives_no_match_with_a_reason(shared_data: Path, name: str) -> None:
-    a, b = BAD_PAIRS[name](shared_data / "pairs/DSC_0410.JPG")
+def test_bad_input_gives_no_match_with_a_reason(media_data: Path, name: str) -> None:
+    a, b = BAD_PAIRS[name](media_data / "pairs/DSC_0410.JPG")
     r = match_images(a, b)
     assert r.verdict == VERDICT_NO_MATCH
     assert r.reason and r.homography is None and r.zoom_ratio is None
 
 
-def test_unrelated_photos_give_no_match(shared_data: Path) -> None:
-    a = load_small(shared_data / "satellite/sat_map_00.png")
-    b = load_small(shared_data / "pairs/DSC_0410.JPG")
+def test_unrelated_photos_give_no_match(media_data: Path) -> None:
+    a = load_small(media_data / "satellite/sat_map_00.png")
+    b = load_small(media_data / "pairs/DSC_0410.JPG")
     r = match_images(a, b)
     assert r.verdict == VERDICT_NO_MATCH, r.reason
 
 
-def test_mirrored_view_is_not_reported(shared_data: Path) -> None:
+def test_mirrored_view_is_not_reported(media_data: Path) -> None:
     # Not the symmetric facade of DSC_0410: its mirror image truly matches a shifted copy.
-    a = load_small(shared_data / "satellite/sat_map_03.png")
+    a = load_small(media_data / "satellite/sat_map_03.png")
     r = match_images(a, cv2.flip(a, 1))
     assert r.verdict == VERDICT_NO_MATCH
 

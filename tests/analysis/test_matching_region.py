@@ -47,8 +47,8 @@ REGION_CASES = [
 @pytest.mark.parametrize(
     ("name", "spec", "box"), REGION_CASES, ids=["z0.5-tilt30", "z2", "tilt-30"]
 )
-def test_box_is_found_where_the_warp_puts_it(shared_data: Path, name, spec, box) -> None:
-    a, b, h_true = make_pair(load_small(shared_data / name), spec)
+def test_box_is_found_where_the_warp_puts_it(media_data: Path, name, spec, box) -> None:
+    a, b, h_true = make_pair(load_small(media_data / name), spec)
     r = find_region(a, box, b)
     assert r.verdict == FOUND, r.reason
     err = np.linalg.norm(r.quad_b_px - box_truth(h_true, box), axis=1)
@@ -56,17 +56,17 @@ def test_box_is_found_where_the_warp_puts_it(shared_data: Path, name, spec, box)
     assert r.n_inliers >= DEFAULT_REGION_MIN_INLIERS and 0.5 < r.confidence <= 1.0
 
 
-def test_cached_features_of_b_give_the_same_region(shared_data: Path) -> None:
-    a, b, _ = make_pair(load_small(shared_data / "pairs/aero1.jpg"), WarpSpec(zoom=1.4))
+def test_cached_features_of_b_give_the_same_region(media_data: Path) -> None:
+    a, b, _ = make_pair(load_small(media_data / "pairs/aero1.jpg"), WarpSpec(zoom=1.4))
     box = (250, 200, 80, 80)
     fresh = find_region(a, box, b)
     cached = find_region(a, box, b, features_b=compute_features(b))
     assert np.allclose(fresh.quad_b_px, cached.quad_b_px)
 
 
-def test_box_absent_from_b_is_not_found(shared_data: Path) -> None:
-    a = load_small(shared_data / "pairs/DSC_0410.JPG")
-    b = load_small(shared_data / "satellite/sat_map_02.png")
+def test_box_absent_from_b_is_not_found(media_data: Path) -> None:
+    a = load_small(media_data / "pairs/DSC_0410.JPG")
+    b = load_small(media_data / "satellite/sat_map_02.png")
     r = find_region(a, (300, 200, 100, 100), b)
     assert r.verdict == NOT_FOUND and r.quad_b_px is None and r.confidence == 0.0
     assert r.reason
@@ -83,8 +83,8 @@ def test_confidence_grows_with_inliers() -> None:
     assert values == sorted(values) and values[0] < 0.2 and values[-1] > 0.99
 
 
-def test_figures_draw_the_match(shared_data: Path) -> None:
-    a, b, _ = make_pair(load_small(shared_data / "pairs/DSC_0411.JPG"), WarpSpec(zoom=1.5))
+def test_figures_draw_the_match(media_data: Path) -> None:
+    a, b, _ = make_pair(load_small(media_data / "pairs/DSC_0411.JPG"), WarpSpec(zoom=1.5))
     r = match_images(a, b)
     fig = side_by_side(a, b, r, height_px=300)
     width_a = round(a.shape[1] * 300 / a.shape[0])

@@ -78,28 +78,28 @@ REAL_FILES = [
 
 
 @pytest.mark.parametrize("case", REAL_FILES, ids=lambda c: c.relpath)
-def test_real_files(shared_data, case):
-    path = shared_data / case.relpath
+def test_real_files(media_data, case):
+    path = media_data / case.relpath
     assert sniff_kind(path) == case.kind
     assert suggest_extension(path, case.kind) == case.extension
 
 
-def test_drone_clip_is_really_mpeg_ts(shared_data):
+def test_drone_clip_is_really_mpeg_ts(media_data):
     """drone-sky.mp4 is an MPEG transport stream inside: 0x47 sync every 188 bytes."""
-    path = shared_data / "video/drone-sky.mp4"
+    path = media_data / "video/drone-sky.mp4"
     head = path.read_bytes()[: 188 * 4]
     assert all(head[i] == 0x47 for i in range(0, len(head), 188))
     assert sniff_kind(path) == "video"
     assert suggest_extension(path, "video") == ".ts"
 
 
-def test_names_are_ignored(shared_data, tmp_path):
+def test_names_are_ignored(media_data, tmp_path):
     jpeg_named_mp4 = tmp_path / "photo.mp4"
-    jpeg_named_mp4.write_bytes((shared_data / "photos/gps/DSCN0010.jpg").read_bytes())
+    jpeg_named_mp4.write_bytes((media_data / "photos/gps/DSCN0010.jpg").read_bytes())
     video_named_jpg = tmp_path / "clip.jpg"
-    video_named_jpg.write_bytes((shared_data / "video/counter.mp4").read_bytes())
+    video_named_jpg.write_bytes((media_data / "video/counter.mp4").read_bytes())
     no_extension = tmp_path / "evidence"
-    no_extension.write_bytes((shared_data / "video/vtest.avi").read_bytes())
+    no_extension.write_bytes((media_data / "video/vtest.avi").read_bytes())
     assert (sniff_kind(jpeg_named_mp4), suggest_extension(jpeg_named_mp4, "image")) == (
         "image",
         ".jpg",

@@ -1,5 +1,5 @@
-"""Metadata and import validation against known truth: the shared real media (truth in
-../shared/data/README.md) and synthetic files whose every value is chosen here."""
+"""Metadata and import validation against known truth: the real media in tests/data/media
+(truth in its README.md) and synthetic files whose every value is chosen here."""
 
 from __future__ import annotations
 
@@ -85,8 +85,8 @@ GPS_PHOTOS = [
 
 
 @pytest.mark.parametrize("case", GPS_PHOTOS, ids=lambda c: c.name)
-def test_gps_photos(shared_data, case):
-    md = read_metadata(shared_data / "photos/gps" / case.name)
+def test_gps_photos(media_data, case):
+    md = read_metadata(media_data / "photos/gps" / case.name)
     json.dumps(md)  # JSON-serialisable as stored in the case
     assert md["kind"] == "image" and md["format"] == "JPEG"
     gps = md["gps"]
@@ -99,9 +99,9 @@ def test_gps_photos(shared_data, case):
     assert md["warnings"] == []
 
 
-def test_nikon_clocks_disagree_by_about_a_day(shared_data):
+def test_nikon_clocks_disagree_by_about_a_day(media_data):
     """README: camera 2008-10-22 16:28 (no offset) vs GPS 2008-10-23 14:27 UTC."""
-    md = read_metadata(shared_data / "photos/gps/DSCN0010.jpg")
+    md = read_metadata(media_data / "photos/gps/DSCN0010.jpg")
     camera = md["times"]["camera_original"]
     assert camera["value"].startswith("2008-10-22T16:28")
     assert camera["utc_offset"] is None and camera["utc"] is None
@@ -114,9 +114,9 @@ def test_nikon_clocks_disagree_by_about_a_day(shared_data):
     assert "DISAGREE" in note and "-21:58" in note
 
 
-def test_nokia_clocks_agree_with_offset(shared_data):
+def test_nokia_clocks_agree_with_offset(media_data):
     """README: GPS 11:12:32 UTC, local 14:12:31; the file records +03:00."""
-    md = read_metadata(shared_data / "photos/gps/HMD_Nokia_8.3_5G.jpg")
+    md = read_metadata(media_data / "photos/gps/HMD_Nokia_8.3_5G.jpg")
     camera = md["times"]["camera_original"]
     assert (camera["value"], camera["utc_offset"]) == ("2022-08-14T14:12:31", "+03:00")
     assert camera["utc"] == "2022-08-14T11:12:31+00:00"
@@ -127,8 +127,8 @@ def test_nokia_clocks_agree_with_offset(shared_data):
 @pytest.mark.parametrize(
     "name", ["36-memory_error.jpg", "42_IndexError.jpg", "image00971.jpg", "image01088.jpg"]
 )
-def test_broken_photos_give_partial_metadata(shared_data, name):
-    path = shared_data / "photos/broken" / name
+def test_broken_photos_give_partial_metadata(media_data, name):
+    path = media_data / "photos/broken" / name
     try:
         md = read_metadata(path)
     except MediaError as exc:  # a clear, typed error naming the file is also acceptable
@@ -142,8 +142,8 @@ def test_broken_photos_give_partial_metadata(shared_data, name):
     assert (result.width_px, result.height_px) == (md["width_px"], md["height_px"])
 
 
-def test_broken_photo_exif_still_read(shared_data):
-    md = read_metadata(shared_data / "photos/broken/36-memory_error.jpg")
+def test_broken_photo_exif_still_read(media_data):
+    md = read_metadata(media_data / "photos/broken/36-memory_error.jpg")
     assert md["camera"]["make"] == "CASIO COMPUTER CO.,LTD."
     assert md["camera"]["focal_length_mm"] == 7.5
     assert md["camera"]["focal_length_35mm_source"] == "exif:FocalLengthIn35mmFilm"
@@ -306,15 +306,15 @@ def test_png_bomb_refused_from_header(tmp_path):
     assert (md["width_px"], md["height_px"]) == (200_000, 250_000)
 
 
-def test_pixel_limit_is_a_parameter(shared_data):
-    path = shared_data / "photos/gps/DSCN0010.jpg"  # 640 x 480 = 307200 px
+def test_pixel_limit_is_a_parameter(media_data):
+    path = media_data / "photos/gps/DSCN0010.jpg"  # 640 x 480 = 307200 px
     assert check_media(path, "image", max_pixels=307_200).width_px == 640
     with pytest.raises(MediaTooLargeError):
         check_media(path, "image", max_pixels=307_199)
 
 
-def test_truncated_jpeg_is_corrupt_but_metadata_survives(shared_data, tmp_path):
-    data = (shared_data / "photos/gps/DSCN0010.jpg").read_bytes()
+def test_truncated_jpeg_is_corrupt_but_metadata_survives(media_data, tmp_path):
+    data = (media_data / "photos/gps/DSCN0010.jpg").read_bytes()
     cut = tmp_path / "cut.jpg"
     cut.write_bytes(data[: len(data) * 6 // 10])
     with pytest.raises(CorruptMediaError, match="cut.jpg"):
@@ -339,14 +339,14 @@ VIDEOS = [
     VideoTruth("counter.mp4", (1920, 1080), 30, "10/1", 0.0, (1920, 1080)),
     VideoTruth("testvideo.mp4", (1280, 720), 720, "30000/1001", 0.0, (1280, 720)),
     VideoTruth("issue-134-rotate.mp4", (1280, 544), 240, "24000/1001", -90.0, (544, 1280)),
-    VideoTruth("vtest.avi", (768, 576), 795, "10/1", 0.0, (768, 576)),
-    VideoTruth("drone-sky.mp4", (640, 360), 789, "30/1", 0.0, (640, 360)),
+    VideoTruth("vtest.avi", (768, 576), 295, "10/1", 0.0, (768, 576)),  # trimmed copy
+    VideoTruth("drone-sky.mp4", (640, 360), 167, "30/1", 0.0, (640, 360)),  # trimmed copy
 ]
 
 
 @pytest.mark.parametrize("truth", VIDEOS, ids=lambda t: t.name)
-def test_real_videos(shared_data, truth):
-    path = shared_data / "video" / truth.name
+def test_real_videos(media_data, truth):
+    path = media_data / "video" / truth.name
     md = read_metadata(path)
     json.dumps(md)
     video = md["streams"][md["video_stream_index"]]
@@ -360,8 +360,8 @@ def test_real_videos(shared_data, truth):
     assert result.frame_count == truth.frames
 
 
-def test_container_creation_time_is_labelled(shared_data):
-    md = read_metadata(shared_data / "video/testvideo.mp4")
+def test_container_creation_time_is_labelled(media_data):
+    md = read_metadata(media_data / "video/testvideo.mp4")
     created = md["times"]["container_creation"]
     assert created["clock"] == "container" and "re-encode" in created["note"]
     assert created["utc"] == "2013-10-20T05:38:05+00:00"
@@ -447,8 +447,8 @@ def test_truncated_faststart_says_where_it_stopped(tmp_path):
         check_media(cut, "video")
 
 
-def test_check_reports_progress_and_honours_cancel(shared_data):
-    path = shared_data / "video/vtest.avi"
+def test_check_reports_progress_and_honours_cancel(media_data):
+    path = media_data / "video/vtest.avi"
     seen: list[float] = []
     check_media(path, "video", progress=lambda f, _msg: seen.append(f))
     assert seen[-1] == 1.0 and seen == sorted(seen)
@@ -499,14 +499,14 @@ def test_undecodable_last_frame_is_caught(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["testvideo.mp4", "drone-sky.mp4"])
-def test_tail_found_by_seeking_when_too_big_to_keep(shared_data, monkeypatch, name):
+def test_tail_found_by_seeking_when_too_big_to_keep(media_data, monkeypatch, name):
     """A last group of pictures over TAIL_MAX_BYTES is found again by seeking (MPEG-TS seeks
     are approximate, hence drone-sky.mp4)."""
     import analysis.media.video_check as videocheck
 
     monkeypatch.setattr(videocheck, "TAIL_MAX_BYTES", 1)
-    expected = {"testvideo.mp4": 720, "drone-sky.mp4": 789}[name]
-    assert check_media(shared_data / "video" / name, "video").frame_count == expected
+    expected = {"testvideo.mp4": 720, "drone-sky.mp4": 167}[name]
+    assert check_media(media_data / "video" / name, "video").frame_count == expected
 
 
 def test_out_of_range_times_do_not_crash(tmp_path):

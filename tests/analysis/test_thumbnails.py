@@ -57,8 +57,8 @@ def test_exif_orientation_applied(tmp_path):
     assert np.allclose(mean_colour(thumb[45:75]), BLUE, atol=12)
 
 
-def test_image_max_side_and_aspect(shared_data):
-    thumb = make_thumbnail(shared_data / "photos/gps/HMD_Nokia_8.3_5G.jpg", "image", 128)
+def test_image_max_side_and_aspect(media_data):
+    thumb = make_thumbnail(media_data / "photos/gps/HMD_Nokia_8.3_5G.jpg", "image", 128)
     assert thumb.shape[1] == 128  # 4608 x 1976: the width is the longer side
     assert thumb.shape[0] == round(1976 * 128 / 4608)
 
@@ -93,16 +93,16 @@ def test_video_rotation_applied(tmp_path):
     assert np.allclose(mean_colour(thumb[-14:-2, 2:10]), (128, 128, 128), atol=10)
 
 
-def test_real_rotated_video_is_portrait(shared_data):
+def test_real_rotated_video_is_portrait(media_data):
     """README: issue-134-rotate.mp4 shown upright is 544 wide and 1280 tall."""
-    thumb = make_thumbnail(shared_data / "video/issue-134-rotate.mp4", "video", max_side=256)
+    thumb = make_thumbnail(media_data / "video/issue-134-rotate.mp4", "video", max_side=256)
     assert thumb.shape[0] == 256
     assert thumb.shape[1] == round(544 * 256 / 1280)
 
 
-def test_real_video_black_leader_skipped(shared_data):
+def test_real_video_black_leader_skipped(media_data):
     """README: testvideo.mp4 frames 0-29 are black; the thumbnail must not be."""
-    thumb = make_thumbnail(shared_data / "video/testvideo.mp4", "video", max_side=160)
+    thumb = make_thumbnail(media_data / "video/testvideo.mp4", "video", max_side=160)
     assert thumb.shape == (90, 160, 3)
     assert not is_black(thumb)
 

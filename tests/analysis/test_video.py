@@ -286,8 +286,8 @@ def test_out_of_range(videos):
 # --- real media ----------------------------------------------------------------------------
 
 
-def test_counter_frames_and_times(shared_data):
-    path = shared_data / "video" / "counter.mp4"
+def test_counter_frames_and_times(media_data):
+    path = media_data / "video" / "counter.mp4"
     with VideoReader(path) as reader:
         assert len(reader) == 30
         for n in (29, 0, 15, 9, 10, 21):
@@ -300,15 +300,15 @@ def test_counter_frames_and_times(shared_data):
         assert np.abs(corner[2] - corner[3]).max() > 20
 
 
-def test_probe_reads_stream_facts(shared_data):
-    info = probe_video(shared_data / "video" / "issue-134-rotate.mp4")
+def test_probe_reads_stream_facts(media_data):
+    info = probe_video(media_data / "video" / "issue-134-rotate.mp4")
     assert (info.codec, info.width_px, info.height_px) == ("h264", 1280, 544)
     assert info.rotation_deg == 270 and info.display_size_px == (544, 1280)
     assert info.frames_declared == 240 and info.average_rate == (24000, 1001)
 
 
-def test_rotated_file_is_upright(shared_data):
-    path = shared_data / "video" / "issue-134-rotate.mp4"
+def test_rotated_file_is_upright(media_data):
+    path = media_data / "video" / "issue-134-rotate.mp4"
     with VideoReader(path) as reader:
         assert reader.table.rotation_deg == 270  # -90 normalised
         frame = reader.frame_at(100)
@@ -325,8 +325,8 @@ def test_rotated_file_is_upright(shared_data):
 
 
 @pytest.mark.parametrize("name", ["counter.mp4", "issue-134-rotate.mp4", "vtest.avi"])
-def test_shared_random_access(shared_data, name):
-    path = shared_data / "video" / name
+def test_real_random_access(media_data, name):
+    path = media_data / "video" / name
     table = build_frame_table(path)
     with VideoReader(path, table) as reader:
         for i in _indices_to_check(table, 6, seed=2)[:16]:

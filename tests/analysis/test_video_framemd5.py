@@ -97,8 +97,8 @@ def test_listing_equals_ffmpeg(synth, name):
 
 @needs_ffmpeg
 @pytest.mark.parametrize("name", ["counter.mp4", "issue-134-rotate.mp4"])
-def test_shared_h264_equals_ffmpeg(shared_data, name):
-    path = shared_data / "video" / name
+def test_real_h264_equals_ffmpeg(media_data, name):
+    path = media_data / "video" / name
     ours = [ln for ln in framemd5_lines(path) if not ln.startswith("#software")]
     assert ours == _ffmpeg_lines(path)
 

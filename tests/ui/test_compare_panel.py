@@ -1,6 +1,6 @@
 """The Compare panel on a case: known homography, region search, view modes, save, segments.
 
-Truth: a real photo (shared data, pairs/aero1.jpg) warped by a homography chosen here (zoom
+Truth: a real photo (tests/data/media/pairs/aero1.jpg) warped by a homography chosen here (zoom
 1.3, rotation 8 degrees, mild perspective), and a video whose second segment is an exact 1.5x
 centre crop-zoom of the first.
 """
@@ -46,8 +46,8 @@ def truth_homography(w: int, h: int) -> np.ndarray:
 
 
 @pytest.fixture
-def pair_case(tmp_path, shared_data):
-    src = cv2.imread(str(shared_data / "pairs" / "aero1.jpg"))
+def pair_case(tmp_path, media_data):
+    src = cv2.imread(str(media_data / "pairs" / "aero1.jpg"))
     a = cv2.resize(src, WORK_SIZE, interpolation=cv2.INTER_AREA)
     h = truth_homography(*WORK_SIZE)
     b = cv2.warpPerspective(a, h, WORK_SIZE, flags=cv2.INTER_LINEAR)
@@ -179,10 +179,10 @@ def test_consecutive_segments_picks_the_playhead_segment_and_the_next():
     assert consecutive_segments(segs[:1], 3) is None
 
 
-def crop_zoom_video(shared, path, frames: int = 24, size=(320, 240)):
+def crop_zoom_video(media, path, frames: int = 24, size=(320, 240)):
     """Segment 1: the scene; from CUT_FRAME the same scene zoomed VIDEO_ZOOM x about its centre."""
     return make_crop_zoom_video(
-        shared / "pairs" / "aero1.jpg",
+        media / "pairs" / "aero1.jpg",
         path,
         cut_frame=CUT_FRAME,
         zoom=VIDEO_ZOOM,
@@ -191,8 +191,8 @@ def crop_zoom_video(shared, path, frames: int = 24, size=(320, 240)):
     )
 
 
-def test_main_window_compares_consecutive_segments_of_the_shown_video(qtbot, tmp_path, shared_data):
-    video = crop_zoom_video(shared_data, tmp_path / "rooftop.mp4")
+def test_main_window_compares_consecutive_segments_of_the_shown_video(qtbot, tmp_path, media_data):
+    video = crop_zoom_video(media_data, tmp_path / "rooftop.mp4")
     with create_case(tmp_path / "v.gwcase", analyst="tester") as case:
         vid = import_file(case, video).id
         load_or_build_frame_table(case, vid)

@@ -211,8 +211,8 @@ def test_go_to_frame_or_time_code(qtbot, panel_on, video):
     assert parse_position("soon", panel.table) is None
 
 
-def test_counter_video_frames_have_their_known_times(qtbot, panel_on, shared_data):
-    panel, _case, _e = panel_on(shared_data / "video" / "counter.mp4")
+def test_counter_video_frames_have_their_known_times(qtbot, panel_on, media_data):
+    panel, _case, _e = panel_on(media_data / "video" / "counter.mp4")
     for n in (1, 2, 3):
         assert press(qtbot, panel, Qt.Key.Key_Right) == n
         # README truth: frame n shows "PTS = n/10 s"

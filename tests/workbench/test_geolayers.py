@@ -166,8 +166,8 @@ def test_evidence_gps_and_image_direction(case):
     assert geodesy.distance_m(start, end) == pytest.approx(300.0, abs=1e-3)
 
 
-def test_real_geotagged_photo_lands_on_its_readme_position(case, shared_data):
-    import_file(case, shared_data / "photos" / "gps" / "HMD_Nokia_8.3_5G.jpg")
+def test_real_geotagged_photo_lands_on_its_readme_position(case, media_data):
+    import_file(case, media_data / "photos" / "gps" / "HMD_Nokia_8.3_5G.jpg")
     [feat] = [
         f
         for f in build_layers(case.read())["evidence"]["features"]

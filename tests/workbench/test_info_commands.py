@@ -18,8 +18,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_json_is_the_metadata_dict(shared_data, capsys):
-    code, out, _ = run(capsys, str(shared_data / "photos/gps/HMD_Nokia_8.3_5G.jpg"), "--json")
+def test_json_is_the_metadata_dict(media_data, capsys):
+    code, out, _ = run(capsys, str(media_data / "photos/gps/HMD_Nokia_8.3_5G.jpg"), "--json")
     assert code == 0
     md = json.loads(out)
     assert md["kind"] == "image"
@@ -27,8 +27,8 @@ def test_json_is_the_metadata_dict(shared_data, capsys):
     assert md["times"]["gps"]["utc"] == "2022-08-14T11:12:32+00:00"
 
 
-def test_human_output_labels_every_clock(shared_data, capsys):
-    code, out, _ = run(capsys, str(shared_data / "photos/gps/DSCN0010.jpg"))
+def test_human_output_labels_every_clock(media_data, capsys):
+    code, out, _ = run(capsys, str(media_data / "photos/gps/DSCN0010.jpg"))
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "DSCN0010.jpg: image (JPEG)"
@@ -41,8 +41,8 @@ def test_human_output_labels_every_clock(shared_data, capsys):
     assert any(line.strip().startswith("latitude_deg") and "43.46" in line for line in lines)
 
 
-def test_human_output_for_rotated_video(shared_data, capsys):
-    code, out, _ = run(capsys, str(shared_data / "video/issue-134-rotate.mp4"), "--check")
+def test_human_output_for_rotated_video(media_data, capsys):
+    code, out, _ = run(capsys, str(media_data / "video/issue-134-rotate.mp4"), "--check")
     assert code == 0
     assert "rotation -90 deg, shown 544 x 1280" in out
     assert "24000/1001 fps (constant frame rate), 240 frames" in out
@@ -58,8 +58,8 @@ def test_bad_file_exits_1_with_one_line(tmp_path, capsys):
     assert "strike.jpg" in err and "text file" in err
 
 
-def test_truncated_video_fails_check(tmp_path, shared_data, capsys):
-    data = (shared_data / "video/counter.mp4").read_bytes()
+def test_truncated_video_fails_check(tmp_path, media_data, capsys):
+    data = (media_data / "video/counter.mp4").read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 2])
     code, _, err = run(capsys, str(cut), "--check")

@@ -39,8 +39,8 @@ def case(tmp_path):
         yield c
 
 
-def test_real_photos_are_hashed_stored_read_only_and_logged(case, shared_data):
-    photo = shared_data / "photos" / "gps" / "DSCN0010.jpg"
+def test_real_photos_are_hashed_stored_read_only_and_logged(case, media_data):
+    photo = media_data / "photos" / "gps" / "DSCN0010.jpg"
     result = import_file(case, photo, source_url="https://example.org/p", note="first look")
     assert result.sha256 == sha(photo)
     stored = case.evidence_dir / f"{result.sha256}.jpg"
@@ -133,8 +133,8 @@ def test_batch_import_keeps_good_files_and_reports_bad_ones(case, tmp_path):
     assert all(f.path.name in f.reason for f in report.failed)
 
 
-def test_broken_exif_samples_give_partial_metadata_or_clear_errors(case, shared_data):
-    files = sorted((shared_data / "photos" / "broken").iterdir())
+def test_broken_exif_samples_give_partial_metadata_or_clear_errors(case, media_data):
+    files = sorted((media_data / "photos" / "broken").iterdir())
     report = import_files(case, files)
     assert len(report.imported) + len(report.failed) == len(files)
     for failure in report.failed:

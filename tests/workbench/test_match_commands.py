@@ -18,8 +18,8 @@ from tests.synth.matching import WarpSpec, make_pair
 from workbench.cli import main
 
 
-def small(shared_data: Path, name: str, long_side: int = 560) -> np.ndarray:
-    img = cv2.imread(str(shared_data / name), cv2.IMREAD_COLOR)
+def small(media_data: Path, name: str, long_side: int = 560) -> np.ndarray:
+    img = cv2.imread(str(media_data / name), cv2.IMREAD_COLOR)
     s = long_side / max(img.shape[:2])
     return cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
 
@@ -32,10 +32,10 @@ def write(path: Path, img: np.ndarray) -> Path:
 
 
 @pytest.fixture
-def zoom_pair(shared_data: Path, tmp_path: Path):
+def zoom_pair(media_data: Path, tmp_path: Path):
     """Two files with Unicode names: B is A zoomed 2x and turned 15 degrees."""
     a, b, h_true = make_pair(
-        small(shared_data, "pairs/DSC_0411.JPG"), WarpSpec(zoom=2.0, roll_deg=15)
+        small(media_data, "pairs/DSC_0411.JPG"), WarpSpec(zoom=2.0, roll_deg=15)
     )
     pa = write(tmp_path / "façade ü 1.png", a)
     pb = write(tmp_path / "صورة 2.jpg", b)
@@ -75,8 +75,8 @@ def test_match_with_roi_returns_the_box_in_b(zoom_pair, capsys) -> None:
     assert np.linalg.norm(np.array(region["quad_b_px"]) - truth, axis=1).max() < 3.0
 
 
-def test_match_text_output_of_unrelated_images(shared_data: Path, tmp_path: Path, capsys) -> None:
-    pa = write(tmp_path / "a.png", small(shared_data, "satellite/sat_map_00.png"))
+def test_match_text_output_of_unrelated_images(media_data: Path, tmp_path: Path, capsys) -> None:
+    pa = write(tmp_path / "a.png", small(media_data, "satellite/sat_map_00.png"))
     pb = write(tmp_path / "b.png", np.full((300, 400, 3), 210, np.uint8))
     code = main(["match", str(pa), str(pb)])
     text = capsys.readouterr().out
@@ -120,9 +120,9 @@ def _write_two_segment_video(path: Path, first: np.ndarray, second: np.ndarray, 
             out.mux(packet)
 
 
-def test_continuity_of_a_cut_with_a_zoom(shared_data: Path, tmp_path: Path, capsys) -> None:
+def test_continuity_of_a_cut_with_a_zoom(media_data: Path, tmp_path: Path, capsys) -> None:
     """Two shots either side of a hard cut at frame 12: same place, the second zoomed 1.5x."""
-    img = small(shared_data, "pairs/DSC_0410.JPG", 480)[:320]
+    img = small(media_data, "pairs/DSC_0410.JPG", 480)[:320]
     a, b, _ = make_pair(img, WarpSpec(zoom=1.5))
     video = tmp_path / "cut.mp4"
     _write_two_segment_video(video, a, b, 12)

@@ -1,6 +1,6 @@
 """The case side of matching: feature cache, comparisons, continuity notes, figure provenance.
 
-Truth: a real photo (shared data, pairs/aero1.jpg) warped by a homography chosen here, and a
+Truth: a real photo (tests/data/media/pairs/aero1.jpg) warped by a homography chosen here, and a
 synthetic two-segment video whose second segment is an exact 1.5x centre crop-zoom of the
 first (one camera position, zoom ratio 1.5 by construction).
 """
@@ -49,9 +49,9 @@ def truth_homography(zoom: float, rot_deg: float, w: int, h: int) -> np.ndarray:
     return c @ s @ t
 
 
-def warped_pair(shared: Path, out: Path, zoom: float = 1.3, rot_deg: float = 8.0):
+def warped_pair(media: Path, out: Path, zoom: float = 1.3, rot_deg: float = 8.0):
     """(path A, path B, H) with B = A warped by H; both PNG (lossless)."""
-    src = cv2.imread(str(shared / "pairs" / "aero1.jpg"))
+    src = cv2.imread(str(media / "pairs" / "aero1.jpg"))
     a = cv2.resize(src, WORK_SIZE, interpolation=cv2.INTER_AREA)
     h = truth_homography(zoom, rot_deg, *WORK_SIZE)
     b = cv2.warpPerspective(a, h, WORK_SIZE, flags=cv2.INTER_LINEAR)
@@ -61,10 +61,10 @@ def warped_pair(shared: Path, out: Path, zoom: float = 1.3, rot_deg: float = 8.0
     return pa, pb, h
 
 
-def crop_zoom_video(shared, path, frames: int = 24, size=(320, 240)):
+def crop_zoom_video(media, path, frames: int = 24, size=(320, 240)):
     """Segment 1: the scene; from CUT_FRAME the same scene zoomed ZOOM_TRUTH x about its centre."""
     return make_crop_zoom_video(
-        shared / "pairs" / "aero1.jpg",
+        media / "pairs" / "aero1.jpg",
         path,
         cut_frame=CUT_FRAME,
         zoom=ZOOM_TRUTH,
@@ -74,8 +74,8 @@ def crop_zoom_video(shared, path, frames: int = 24, size=(320, 240)):
 
 
 @pytest.fixture
-def pair_case(tmp_path, shared_data):
-    pa, pb, h = warped_pair(shared_data, tmp_path)
+def pair_case(tmp_path, media_data):
+    pa, pb, h = warped_pair(media_data, tmp_path)
     case = create_case(tmp_path / "m.gwcase", analyst="tester")
     ia = import_file(case, pa).id
     ib = import_file(case, pb).id
@@ -163,8 +163,8 @@ def test_region_box_is_found_where_the_homography_puts_it(pair_case):
     assert np.abs(region.quad_b_px - want).max() < 3.0
 
 
-def test_segments_of_a_crop_zoom_video_same_position_zoom_within_3_percent(tmp_path, shared_data):
-    video = crop_zoom_video(shared_data, tmp_path / "cut.mp4")
+def test_segments_of_a_crop_zoom_video_same_position_zoom_within_3_percent(tmp_path, media_data):
+    video = crop_zoom_video(media_data, tmp_path / "cut.mp4")
     with create_case(tmp_path / "v.gwcase", analyst="tester") as case:
         vid = import_file(case, video).id
         load_or_build_frame_table(case, vid)
