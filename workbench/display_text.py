@@ -1,8 +1,7 @@
-"""Small text facts the UI and reports need, kept Qt-free."""
+"""How user text and sizes are shown: writing direction (Arabic, Hebrew), readable sizes."""
 
 from __future__ import annotations
 
-import html
 import unicodedata
 
 
@@ -21,12 +20,8 @@ def is_rtl(text: str) -> bool:
     return False
 
 
-def escape_html(text: str) -> str:
-    """Escape user text for HTML element content and attribute values."""
-    return html.escape(text, quote=True)
-
-
 def human_size(size_bytes: int) -> str:
+    """A byte count as people read it: 512 B, 1.5 KB, 3.2 MB, 4.0 GB (powers of 1024)."""
     value = float(size_bytes)
     for unit in ("B", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import ErrorEllipse, chi2_2dof_quantile
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import (
     Feature,
@@ -34,7 +35,7 @@ from analysis.geometry.geoexport import (
     ray_line,
     to_geojson,
 )
-from analysis.geometry.triangulation import BearingRay, ErrorEllipse, chi2_2dof_quantile
+from analysis.geometry.triangulation import BearingRay
 from workbench.case import evidence as ev
 from workbench.geodata import Landmark, Observation, list_landmarks, list_observations
 from workbench.hypotheses import list_hypotheses

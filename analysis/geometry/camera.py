@@ -235,49 +235,6 @@ def level_from_horizon(
     return camera.oriented(camera.yaw_deg, pitch, roll)
 
 
-@dataclass(frozen=True)
-class OrientationFit:
-    """A camera oriented on two landmarks, and how well their angular separation agrees.
-
-    ``angle_mismatch_deg`` is the angle between the two pixel rays minus the angle between
-    the two known directions: far from zero, the field of view (or a landmark) is wrong.
-    """
-
-    camera: PinholeCamera
-    angle_mismatch_deg: float
-
-
-def orient_from_landmarks(
-    camera: PinholeCamera,
-    first_px: tuple[float, float],
-    first_az_el_deg: tuple[float, float],
-    second_px: tuple[float, float],
-    second_az_el_deg: tuple[float, float],
-) -> OrientationFit:
-    """Yaw, pitch and roll from two landmark pixels of known azimuth and elevation.
-
-    Wahba's problem for two vectors (and their cross product), solved by SVD (Kabsch):
-    the rotation that best maps the known ENU directions onto the pixel rays.
-
-    Raises:
-        GeometryError: if the two landmarks are in the same direction.
-    """
-    cams = [_camera_ray(camera, first_px), _camera_ray(camera, second_px)]
-    worlds = [enu_direction(*first_az_el_deg), enu_direction(*second_az_el_deg)]
-    cc, wc = np.cross(cams[0], cams[1]), np.cross(worlds[0], worlds[1])
-    if np.linalg.norm(cc) < 1e-9 or np.linalg.norm(wc) < 1e-9:
-        raise GeometryError("the two landmarks lie in the same direction")
-    b = sum(np.outer(c, w) for c, w in zip([*cams, _unit(cc)], [*worlds, _unit(wc)], strict=True))
-    u, _, vt = np.linalg.svd(b)
-    d = np.diag([1.0, 1.0, float(np.sign(np.linalg.det(u @ vt)))])
-    yaw, pitch, roll = euler_from_rotation(u @ d @ vt)
-    mismatch = math.degrees(
-        math.acos(float(np.clip(cams[0] @ cams[1], -1, 1)))
-        - math.acos(float(np.clip(worlds[0] @ worlds[1], -1, 1)))
-    )
-    return OrientationFit(camera.oriented(yaw, pitch, roll), mismatch)
-
-
 def distance_from_height_m(
     camera: PinholeCamera,
     top_px: tuple[float, float],

@@ -26,8 +26,9 @@ from pathlib import Path
 from analysis.errors import GeoDataError, GeometryError
 from analysis.fileio import write_text_atomic
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import ErrorEllipse
 from analysis.geometry.geodesy import EnuFrame, LatLon
-from analysis.geometry.triangulation import BearingRay, ErrorEllipse
+from analysis.geometry.triangulation import BearingRay
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 MAX_FILE_BYTES = 50 * 1024 * 1024

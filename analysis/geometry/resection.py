@@ -28,8 +28,8 @@ import numpy as np
 
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import ErrorEllipse, error_ellipse
 from analysis.geometry.geodesy import EnuFrame, LatLon
-from analysis.geometry.triangulation import ErrorEllipse, error_ellipse
 
 _MAX_ITER = 60
 _STEP_TOL_M = 1e-5

@@ -28,9 +28,9 @@ import numpy as np
 
 from analysis.errors import GeometryError
 from analysis.geometry.camera import PinholeCamera, level_from_horizon
+from analysis.geometry.ellipse import error_ellipse
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.resection import DirectionObservation, Resection, linearise, resect
-from analysis.geometry.triangulation import error_ellipse
 
 Pixel = tuple[float, float]
 HFOV_RANGE_DEG = (2.0, 150.0)

@@ -27,6 +27,7 @@ import numpy as np
 
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import ErrorEllipse, error_ellipse
 from analysis.geometry.geodesy import EnuFrame, LatLon
 
 _MAX_ITER = 60
@@ -54,19 +55,6 @@ class FixStatus(StrEnum):
     OK = "ok"
     NEARLY_PARALLEL = "nearly_parallel"
     BEHIND_ORIGIN = "behind_origin"
-
-
-@dataclass(frozen=True)
-class ErrorEllipse:
-    """A confidence ellipse in the local tangent plane at the fix.
-
-    ``azimuth_deg`` is the direction of the major axis, clockwise from north, in [0, 180).
-    """
-
-    semi_major_m: float
-    semi_minor_m: float
-    azimuth_deg: float
-    confidence: float
 
 
 @dataclass(frozen=True)
@@ -118,13 +106,6 @@ class _Solution:
     jacobian: np.ndarray  # rad per metre, columns east, north
     residuals_rad: np.ndarray
     geodesics: tuple[geodesy.GeodesicInverse, ...]
-
-
-def chi2_2dof_quantile(confidence: float) -> float:
-    """k^2 such that a 2-D Gaussian lies within the k-sigma ellipse with this probability."""
-    if not 0.0 < confidence < 1.0:
-        raise GeometryError(f"confidence {confidence} is not in (0, 1)")
-    return -2.0 * math.log1p(-confidence)
 
 
 def _linearise(rays: Sequence[BearingRay], p: LatLon) -> _Solution:
@@ -235,27 +216,6 @@ def _max_crossing(geos: Sequence[geodesy.GeodesicInverse]) -> float:
         for j in range(i + 1, len(geos)):
             best = max(best, _crossing_deg(geos[i].azimuth2_deg, geos[j].azimuth2_deg))
     return best
-
-
-def error_ellipse(covariance_m2: np.ndarray, confidence: float = 0.95) -> ErrorEllipse:
-    """Confidence ellipse of a 2-D Gaussian with east/north covariance in m^2.
-
-    Raises:
-        GeometryError: if the covariance is not positive definite.
-    """
-    cov = np.asarray(covariance_m2, dtype=float)
-    vals, vecs = np.linalg.eigh(cov)
-    if not (np.all(np.isfinite(vals)) and vals[0] > 0.0):
-        raise GeometryError("the covariance is not positive definite")
-    k2 = chi2_2dof_quantile(confidence)
-    major = vecs[:, 1]
-    azimuth = math.degrees(math.atan2(major[0], major[1])) % 180.0
-    return ErrorEllipse(
-        semi_major_m=math.sqrt(k2 * vals[1]),
-        semi_minor_m=math.sqrt(k2 * vals[0]),
-        azimuth_deg=azimuth,
-        confidence=confidence,
-    )
 
 
 def locate_from_bearings(

@@ -10,38 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import av
 
 from analysis.errors import CorruptMediaError, MediaError, UnsupportedMediaError
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """Facts about the first video stream of a file, read from the container headers."""
-
-    path: str
-    container: str
-    codec: str
-    width_px: int  # coded (stored) width
-    height_px: int
-    pix_fmt: str
-    time_base: tuple[int, int]  # stream time base as (num, den)
-    average_rate: tuple[int, int] | None  # frames per second as (num, den), if known
-    start_pts: int | None  # stream start time in time_base units
-    frames_declared: int  # frame count the container declares (0 if unknown)
-    rotation_deg: int  # display-matrix rotation, counter-clockwise degrees
-    sar: tuple[int, int]  # sample aspect ratio (1, 1) = square pixels
-    has_b_frames: bool
-
-    @property
-    def display_size_px(self) -> tuple[int, int]:
-        """(width, height) of the upright picture with non-square pixels made square."""
-        return display_size(self.width_px, self.height_px, self.sar, self.rotation_deg)
 
 
 def library_versions() -> dict[str, str]:
@@ -158,44 +132,3 @@ def first_frame(container: av.container.InputContainer, stream: av.video.VideoSt
     except (av.FFmpegError, ValueError) as exc:
         raise CorruptMediaError(f"{path}: the first video frame does not decode ({exc})") from exc
     raise CorruptMediaError(f"{path}: the video stream holds no decodable frame")
-
-
-def _fraction_pair(value: Fraction | None) -> tuple[int, int] | None:
-    if value is None or value == 0:
-        return None
-    return (value.numerator, value.denominator)
-
-
-def probe_video(path: str | Path) -> VideoInfo:
-    """Read stream facts without decoding the whole file.
-
-    The rotation comes from the first decoded frame (PyAV exposes the display matrix there).
-    """
-    container, stream = open_container(path)
-    try:
-        rotation = 0
-        try:
-            for frame in container.decode(stream):
-                rotation = normalise_rotation(frame.rotation or 0)
-                break
-        except av.error.FFmpegError:
-            rotation = 0  # no decodable frame: the rotation is unknown, keep the stored one
-        cc = stream.codec_context
-        sar = _fraction_pair(stream.sample_aspect_ratio or cc.sample_aspect_ratio) or (1, 1)
-        return VideoInfo(
-            path=str(path),
-            container=container.format.name,
-            codec=cc.name,
-            width_px=cc.width,
-            height_px=cc.height,
-            pix_fmt=cc.pix_fmt or "",
-            time_base=_fraction_pair(stream.time_base) or (1, 1),
-            average_rate=_fraction_pair(stream.average_rate or stream.guessed_rate),
-            start_pts=stream.start_time,
-            frames_declared=int(stream.frames or 0),
-            rotation_deg=rotation,
-            sar=sar,
-            has_b_frames=bool(cc.has_b_frames),
-        )
-    finally:
-        container.close()

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from analysis.errors import GeoDataError, GeometryError
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import ErrorEllipse, chi2_2dof_quantile
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from analysis.geometry.geoexport import (
     KML_NS,
@@ -33,7 +34,7 @@ from analysis.geometry.geoexport import (
     write_geojson,
     write_kml,
 )
-from analysis.geometry.triangulation import BearingRay, ErrorEllipse, chi2_2dof_quantile
+from analysis.geometry.triangulation import BearingRay
 
 SCHOOL = LatLon(35.6209, 36.5531)
 HOSTILE = '<img src=x onerror=alert(1)> & "quotes" ]]> مدرسة'

@@ -9,9 +9,9 @@ import pytest
 
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import chi2_2dof_quantile
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from analysis.geometry.resection import DirectionObservation, resect
-from analysis.geometry.triangulation import chi2_2dof_quantile
 
 # A rooftop about 2.8 km west of the school (the worked example's filming position).
 ROOFTOP = LatLon(35.6209, 36.5221)

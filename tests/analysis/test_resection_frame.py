@@ -13,9 +13,9 @@ import pytest
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
 from analysis.geometry.camera import PinholeCamera, enu_direction, level_from_horizon
+from analysis.geometry.ellipse import chi2_2dof_quantile
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from analysis.geometry.resection_frame import FrameModel, frame_directions_deg, resect_frame
-from analysis.geometry.triangulation import chi2_2dof_quantile
 
 CAMERA = LatLon(35.6137, 36.5424)  # the second camera of the worked example, roughly
 TRUE = PinholeCamera(1280, 720, 62.0, 50.0, -2.0, 4.0)
@@ -83,6 +83,7 @@ def test_unknown_field_of_view_is_estimated_and_widens_the_ellipse() -> None:
     assert wrong.resection.chi_square > 100.0
 
 
+@pytest.mark.slow
 def test_joint_ellipse_and_field_of_view_sigma_are_calibrated() -> None:
     # One-pixel click noise on 5 landmarks, field of view unknown (start 50 deg): the 95%
     # ellipse holds the true camera and +-1.96 sigma holds the true field of view about 95%

@@ -9,9 +9,10 @@ import pytest
 
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import chi2_2dof_quantile
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from analysis.geometry.sightlines import Alignment, alignment_ray, camera_from_alignments
-from analysis.geometry.triangulation import FixStatus, chi2_2dof_quantile
+from analysis.geometry.triangulation import FixStatus
 
 CAMERA = LatLon(35.6209, 36.5221)
 

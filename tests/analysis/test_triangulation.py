@@ -12,12 +12,11 @@ from hypothesis import strategies as st
 
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
+from analysis.geometry.ellipse import chi2_2dof_quantile, error_ellipse
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from analysis.geometry.triangulation import (
     BearingRay,
     FixStatus,
-    chi2_2dof_quantile,
-    error_ellipse,
     intersect_rays,
     locate_from_bearings,
 )

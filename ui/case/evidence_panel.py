@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
 from ui.qimage import rgb_to_qimage
 from ui.table_model import RowsModel
 from workbench.case.evidence import Evidence
-from workbench.text import human_size, is_rtl
+from workbench.display_text import human_size, is_rtl
 
 ICON_SIZE = QSize(96, 72)
 COLUMNS = ("Name", "Kind", "SHA-256", "GPS", "Flags", "Size")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.case.evidence import Note
-from workbench.text import is_rtl
+from workbench.display_text import is_rtl
 
 
 class _NoteList(QWidget):
