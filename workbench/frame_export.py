@@ -1,8 +1,9 @@
 """Frame export: the exact frame of a video evidence, with its provenance.
 
 The frame (its framemd5 checked against the case's frame table) is written as a PNG and a JSON
-sidecar with its provenance (ARCHITECTURE.md, The case), via a temporary file and
-``os.replace``, and recorded in ``frame_export`` with the audit row ``frame.export``.
+sidecar with its provenance (``workbench.provenance``, the same shape and name rule as the CLI
+``frame`` command), via a temporary file and ``os.replace``, and recorded in ``frame_export``
+with the audit row ``frame.export``.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from analysis.fileio import write_bytes_atomic
 from analysis.jobs import CancelToken, ProgressFn
 from analysis.video.enhance import Enhancements, apply_enhancements
 from analysis.video.table import FrameTable
-from workbench import __version__
+from workbench import provenance
 from workbench.case import audit
 from workbench.case.evidence import Evidence
 from workbench.case.store import Case
+from workbench.provenance import FRAME_DECODE_OPS, AuditHead, Provenance, case_head
 from workbench.video_store import load_or_build_frame_table, video_evidence
 
 
@@ -62,11 +64,13 @@ def export_frame(
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> ExportedFrame:
-    """Export frame ``frame_index`` as exports/frames/<sha12>_f<index>[_e<params>].png + .json.
+    """Export frame ``frame_index`` as exports/frames/<sha12>_f<index>[_e<params>].png.
 
-    ``reader`` may be an open analysis.video.decode.VideoReader of this evidence used by the calling
-    thread; otherwise one is opened. The PNG is the upright RGB frame (non-square pixels made
-    square) with the enhancements applied; the sidecar lists them.
+    The provenance sidecar goes next to it as ``....png.json`` (``provenance.sidecar_path``),
+    as of the audit head it quotes. ``reader`` may be an open
+    analysis.video.decode.VideoReader of this evidence used by the calling thread; otherwise
+    one is opened. The PNG is the upright RGB frame (non-square pixels made square) with the
+    enhancements applied; the sidecar lists them as operations.
 
     Raises:
         CorruptMediaError: the decoded frame's framemd5 differs from the case's frame table.
@@ -81,8 +85,27 @@ def export_frame(
     out_dir.mkdir(parents=True, exist_ok=True)
     png_path = out_dir / f"{e.sha256[:12]}_f{frame_index}{suffix}.png"
     write_bytes_atomic(png_path, png)
-    sidecar = _sidecar(e, frame, table, enh, png_path, hashlib.sha256(png).hexdigest())
-    return case.write_sync(lambda conn: _record_export(case, conn, e, png_path, sidecar))
+    png_sha = hashlib.sha256(png).hexdigest()
+
+    def record(conn: sqlite3.Connection) -> ExportedFrame:
+        # The sidecar quotes the head before this export's own row, and that row's time.
+        head = case_head(conn)
+        prov = _provenance(case, e, frame, table, enh, png_path.name, png_sha, head)
+        export_id, sidecar_path = _record_export(case, conn, e, png_path, prov)
+        return ExportedFrame(
+            export_id,
+            png_path,
+            sidecar_path,
+            png_sha,
+            frame.index,
+            frame.pts,
+            frame.pts_s,
+            prov.details["time_code"],
+            frame.md5,
+            head.row_hash,
+        )
+
+    return case.write_sync(record)
 
 
 def _digest(data: dict[str, Any]) -> str:
@@ -109,87 +132,54 @@ def _exact_frame(e: Evidence, path: Path, table: FrameTable, index: int, reader:
     return frame
 
 
-def _sidecar(
-    e: Evidence, frame: Any, table: FrameTable, enh: Enhancements, png_path: Path, png_sha: str
-) -> dict[str, Any]:
-    """The provenance of an exported frame (the audit head is added inside the write)."""
-    from analysis.video.decode import time_code
-    from analysis.video.probe import library_versions
-
-    return {
-        "evidence_sha256": e.sha256,
-        "evidence_name": e.original_name,
-        "frame_index": frame.index,
-        "frame_index_meaning": "0-based index in a full sequential decode",
-        "pts": frame.pts,
-        "time_base": list(table.time_base),
-        "pts_s": frame.pts_s,
-        "time_s": frame.time_s,
-        "time_code": time_code(frame.time_s),
-        "keyframe": frame.keyframe,
-        "frame_md5": frame.md5,
-        "frame_md5_of": f"decoded picture, native {table.pix_fmt}, coded orientation"
-        " (ffmpeg -noautorotate -f framemd5)",
-        "image": {
-            "width_px": int(frame.image.shape[1]),
-            "height_px": int(frame.image.shape[0]),
-            "rotation_deg_applied": frame.rotation_deg,
-            "sar": list(frame.sar),
+def _provenance(
+    case: Case,
+    e: Evidence,
+    frame: Any,
+    table: FrameTable,
+    enh: Enhancements,
+    png_name: str,
+    png_sha: str,
+    head: AuditHead,
+) -> Provenance:
+    """The provenance of an exported frame, as of the audit head it quotes."""
+    return provenance.frame_provenance(
+        as_of=head.at_utc,
+        source_sha256=e.sha256,
+        source_name=e.original_name,
+        frame=frame,
+        table=table,
+        png_name=png_name,
+        png_sha256=png_sha,
+        enhancement_steps=enh.steps(),
+        audit_head=head,
+        details={
+            "exported_by": case.analyst,
+            "frame_table_libraries": dict(table.versions),  # those that built the frame table
         },
-        "enhancements": enh.steps(),
-        "enhancement_parameters": None if enh.is_identity else enh.to_dict(),
-        "software": {"name": "geoworkbench", "version": __version__},
-        "libraries": library_versions(),  # the libraries that decoded this export
-        "frame_table_libraries": dict(table.versions),  # those that built the frame table
-        "png_file": png_path.name,
-        "png_sha256": png_sha,
-    }
+    )
 
 
 def _record_export(
-    case: Case, conn: sqlite3.Connection, e: Evidence, png_path: Path, sidecar: dict[str, Any]
-) -> ExportedFrame:
-    seq, head = audit.head(conn)
-    sidecar = {
-        **sidecar,
-        "audit_head": {"seq": seq, "row_hash": head},
-        "exported_at_utc": audit.utc_now_iso(),
-        "exported_by": case.analyst,
-    }
-    text = json.dumps(sidecar, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    sidecar_path = png_path.with_suffix(".json")
-    write_bytes_atomic(sidecar_path, text.encode("utf-8"))
+    case: Case, conn: sqlite3.Connection, e: Evidence, png_path: Path, prov: Provenance
+) -> tuple[int, Path]:
+    """Write the sidecar, insert the frame_export row and its audit row; (row id, sidecar)."""
+    data = prov.to_bytes()
+    sidecar_path = provenance.write_sidecar(png_path, prov)
+    [source], [png] = prov.sources, prov.outputs
     rel = png_path.relative_to(case.path).as_posix()
     cur = conn.execute(
         "INSERT INTO frame_export (evidence_id, frame_index, png_path, png_sha256, sidecar_json,"
         " exported_at_utc) VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            e.id,
-            sidecar["frame_index"],
-            rel,
-            sidecar["png_sha256"],
-            text,
-            sidecar["exported_at_utc"],
-        ),
+        (e.id, source.frame_index, rel, png.sha256, data.decode("utf-8"), audit.utc_now_iso()),
     )
     details = {
-        "frame_index": sidecar["frame_index"],
+        "frame_index": source.frame_index,
         "png": rel,
-        "png_sha256": sidecar["png_sha256"],
-        "sidecar_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        "frame_md5": sidecar["frame_md5"],
-        "enhancements": [s["op"] for s in sidecar["enhancements"]],
+        "png_sha256": png.sha256,
+        "sidecar_sha256": hashlib.sha256(data).hexdigest(),
+        "frame_md5": source.frame_md5,
+        "enhancements": [o.op for o in prov.operations if o.op not in FRAME_DECODE_OPS],
     }
     case.log(conn, "frame.export", e.sha256, details)
-    return ExportedFrame(
-        int(cur.lastrowid),
-        png_path,
-        sidecar_path,
-        sidecar["png_sha256"],
-        sidecar["frame_index"],
-        sidecar["pts"],
-        sidecar["pts_s"],
-        sidecar["time_code"],
-        sidecar["frame_md5"],
-        head,
-    )
+    return int(cur.lastrowid), sidecar_path

@@ -191,9 +191,10 @@ def test_export_frame_with_ctrl_e_writes_the_enhanced_shown_frame(qtbot, panel_o
     png = QImage(str(exported.png_path))
     assert np.array_equal(qimage_to_rgb(png), expected)
     side = json.loads(exported.sidecar_path.read_text(encoding="utf-8"))
-    assert side["enhancements"][0]["op"] == "levels"
-    assert side["enhancements"][0]["brightness"] == 30
-    assert side["evidence_sha256"] == e.sha256
+    enhancement = side["operations"][-1]  # after decode, to RGB, square pixels, upright
+    assert enhancement["op"] == "levels"
+    assert enhancement["params"]["brightness"] == 30
+    assert side["sources"][0]["source_sha256"] == e.sha256
     assert audit.entries(case.read())[-1].action == "frame.export"
 
 

@@ -45,7 +45,10 @@ def test_every_seconds_exports_the_frames_shown_at_those_times(case_with_video, 
             data = Path(f["png"]).read_bytes()
             assert hashlib.sha256(data).hexdigest() == f["png_sha256"]
             side = json.loads(Path(f["sidecar"]).read_text(encoding="utf-8"))
-            assert side["frame_index"] == f["frame_index"] and side["pts"] == truth.pts
+            [source] = side["sources"]
+            assert source["frame_index"] == f["frame_index"] and source["pts"] == truth.pts
+            assert source["frame_md5"] == truth.md5
+            assert f["sidecar"] == f["png"] + ".json"
     with open_case(path, read_only=True) as case:
         actions = [e.action for e in audit.entries(case.read())]
         assert actions.count("frame.export") == 4

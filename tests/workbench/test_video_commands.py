@@ -61,13 +61,19 @@ def test_frame_writes_exact_png_and_sidecar(barcoded, tmp_path, capsys, how):
     assert read_barcode(image) == 37  # 1.49 s at 25 fps is frame 37 (1.48 s)
     side = json.loads((tmp_path / "f.png.json").read_text())
     table = build_frame_table(barcoded)
-    assert side["frame_index"] == 37
-    assert side["frame_md5"] == table.frames[37].md5
-    assert side["pts_s"] == pytest.approx(1.48)
-    assert side["time_code"] == "00:00:01.480"
-    assert side["png_sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
-    assert side["video_sha256"] == hashlib.sha256(barcoded.read_bytes()).hexdigest()
-    assert "libavcodec" in side["software"] and "geoworkbench" in side["software"]
+    [source] = side["sources"]
+    assert source["frame_index"] == 37
+    assert source["frame_md5"] == table.frames[37].md5
+    assert source["pts_s"] == pytest.approx(1.48)
+    assert source["pts"] == table.frames[37].pts and source["time_base"] == list(table.time_base)
+    assert side["details"]["time_code"] == "00:00:01.480"
+    assert side["outputs"] == [
+        {"role": "frame", "file": "f.png", "sha256": hashlib.sha256(out.read_bytes()).hexdigest()}
+    ]
+    assert source["source_sha256"] == hashlib.sha256(barcoded.read_bytes()).hexdigest()
+    assert side["audit_head"] is None  # no case
+    assert "libavcodec" in side["software"]["libraries"]
+    assert side["software"]["name"] == "geoworkbench"
 
 
 def test_frame_errors(barcoded, tmp_path, capsys):

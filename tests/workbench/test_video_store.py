@@ -20,6 +20,7 @@ from workbench import __version__
 from workbench.case import CaseError, audit, create_case
 from workbench.case.intake import import_file
 from workbench.frame_export import export_frame
+from workbench.provenance import FRAME_DECODE_OPS
 from workbench.video_store import (
     add_cut,
     cached_frame_table,
@@ -179,19 +180,26 @@ def test_exported_frame_is_the_exact_frame_with_its_provenance(video_case):
     assert hashlib.sha256(png).hexdigest() == exported.png_sha256
     sha = hashlib.sha256(video.read_bytes()).hexdigest()
     assert exported.png_path.name == f"{sha[:12]}_f{index}.png"
+    assert exported.sidecar_path.name == exported.png_path.name + ".json"
     side = json.loads(exported.sidecar_path.read_text(encoding="utf-8"))
-    assert side["evidence_sha256"] == sha
-    assert side["frame_index"] == index and side["frame_md5"] == truth.md5
-    assert side["pts"] == truth.pts and side["pts_s"] == pytest.approx(index / 12)
-    assert side["time_code"] == "00:00:02.500"
-    assert side["png_sha256"] == exported.png_sha256
-    assert side["enhancements"] == []
+    [source] = side["sources"]
+    assert source["source_sha256"] == sha
+    assert source["frame_index"] == index and source["frame_md5"] == truth.md5
+    assert source["pts"] == truth.pts and source["pts_s"] == pytest.approx(index / 12)
+    assert side["details"]["time_code"] == "00:00:02.500"
+    assert side["outputs"] == [
+        {"role": "frame", "file": exported.png_path.name, "sha256": exported.png_sha256}
+    ]
+    assert [o["op"] for o in side["operations"]] == list(FRAME_DECODE_OPS)  # no enhancement
     assert side["software"]["version"] == __version__
-    assert "libavcodec" in side["libraries"] and "pyav" in side["libraries"]
+    libraries = side["software"]["libraries"]
+    assert "libavcodec" in libraries and "pyav" in libraries
     entries = audit.entries(case.read())
     last = entries[-1]
     assert last.action == "frame.export" and last.details["png_sha256"] == exported.png_sha256
-    assert side["audit_head"] == {"seq": entries[-2].seq, "row_hash": entries[-2].row_hash}
+    head = entries[-2]  # the sidecar quotes the head before its own row, as of that row's time
+    assert side["audit_head"] == f"{head.seq}:{head.row_hash}"
+    assert side["as_of_utc"] == head.at_utc
     row = case.read().execute("SELECT png_path, png_sha256, sidecar_json FROM frame_export")
     rel, png_sha, text = row.fetchone()
     assert (case.path / rel) == exported.png_path and png_sha == exported.png_sha256
@@ -208,8 +216,11 @@ def test_enhanced_export_says_what_was_applied_and_leaves_evidence_alone(video_c
         truth = apply_enhancements(reader.frame_at(5).image, enh)
     assert np.array_equal(np.asarray(Image.open(exported.png_path)), truth)
     side = json.loads(exported.sidecar_path.read_text(encoding="utf-8"))
-    assert [s["op"] for s in side["enhancements"]] == ["clahe", "levels"]
-    assert side["enhancement_parameters"]["gamma"] == 1.5
+    ops = side["operations"][len(FRAME_DECODE_OPS) :]
+    assert [o["op"] for o in ops] == ["clahe", "levels"]
+    assert ops[0]["params"]["clip_limit"] == 2.0
+    assert ops[1]["params"]["gamma"] == 1.5 and ops[1]["params"]["brightness"] == 20
+    assert audit.entries(case.read())[-1].details["enhancements"] == ["clahe", "levels"]
     assert "_e" in exported.png_path.stem  # never overwrites the unenhanced export
     stored = next(case.evidence_dir.glob(f"{before}.*"))
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == before

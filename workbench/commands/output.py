@@ -1,4 +1,4 @@
-"""Helpers shared by subcommands: JSON output and the --json flag."""
+"""Helpers shared by subcommands: JSON output, the --json flag and the --as-of time."""
 
 from __future__ import annotations
 
@@ -15,3 +15,29 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True, default=str)
     sys.stdout.write("\n")
+
+
+def add_as_of_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="UTC",
+        help="the time the provenance speaks for, ISO 8601 UTC (e.g. 2026-11-22T10:30:00Z);"
+        " default: now. The same inputs and --as-of give the same sidecar bytes",
+    )
+
+
+def _as_of(text: str) -> str:
+    from workbench.provenance import ProvenanceError, parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except ProvenanceError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def as_of_or_now(args: argparse.Namespace) -> str:
+    """``--as-of``, or else the clock, read here at the command's boundary and nowhere deeper."""
+    from workbench.case.audit import utc_now_iso
+
+    return args.as_of if args.as_of is not None else utc_now_iso()

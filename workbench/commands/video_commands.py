@@ -1,8 +1,9 @@
 """Video subcommands on a bare file (no case needed): ``cuts``, ``frame`` and ``framemd5``.
 
 ``geoworkbench cuts VIDEO [--json]``: edit cuts and segments (analysis.video.cuts).
-``geoworkbench frame VIDEO (--index N | --time S) -o OUT.png``: the exact upright frame and a
-provenance sidecar ``OUT.png.json``.
+``geoworkbench frame VIDEO (--index N | --time S) -o OUT.png [--as-of UTC]``: the exact upright
+frame and its provenance sidecar ``OUT.png.json`` (``workbench.provenance``: the shape and name
+of a case's frame export; without ``--as-of`` the time is read once, here).
 ``geoworkbench framemd5 VIDEO``: what ``ffmpeg -noautorotate -i VIDEO -map 0:v:0 -f framemd5 -``
 prints, so that anyone can check a cited frame with stock tools.
 
@@ -13,18 +14,13 @@ Heavy modules (PyAV, OpenCV, numpy) are imported inside the handlers so that
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
-import json
-import platform
 import sys
 from pathlib import Path
 from typing import Any
 
 from analysis.fileio import write_bytes_atomic
-from workbench.commands.output import add_json_flag, print_json
-
-FRAMEMD5_COMMAND = "ffmpeg -noautorotate -i VIDEO -map 0:v:0 -f framemd5 -"
+from workbench.commands.output import add_as_of_flag, add_json_flag, as_of_or_now, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--index", type=int, help="frame index, 0-based, in decode order")
     which.add_argument("--time", type=float, metavar="S", help="seconds after frame 0")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.png")
+    add_as_of_flag(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_frame)
 
@@ -103,23 +100,19 @@ def cmd_cuts(args: argparse.Namespace) -> int:
     return 0
 
 
-def _software() -> dict[str, str]:
-    from analysis.video.probe import library_versions
-    from workbench import __version__
+def _software() -> dict[str, Any]:
+    from workbench import provenance
 
-    return {"geoworkbench": __version__, "python": platform.python_version(), **library_versions()}
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    return provenance.software(provenance.decoder_libraries()).to_dict()
 
 
 def cmd_frame(args: argparse.Namespace) -> int:
     from PIL import Image
 
     from analysis.video.decode import VideoReader, time_code
+    from workbench import provenance
 
+    as_of = as_of_or_now(args)  # read once, here at the boundary (or given with --as-of)
     with VideoReader(args.video, progress=_progress()) as reader:
         index = args.index if args.index is not None else reader.index_at_time(args.time)
         frame = reader.frame_at(index)
@@ -127,39 +120,24 @@ def cmd_frame(args: argparse.Namespace) -> int:
     buf = io.BytesIO()
     Image.fromarray(frame.image).save(buf, format="PNG")
     png = buf.getvalue()
-    sidecar = {
-        "video": str(args.video),
-        "video_sha256": _sha256(args.video),
-        "frame_index": frame.index,
-        "index_meaning": "0-based index in the sequential decode order of the first video stream",
-        "pts": frame.pts,
-        "time_base": list(table.time_base),
-        "pts_s": frame.pts_s,
-        "time_s": frame.time_s,
-        "time_code": time_code(frame.time_s),
-        "keyframe": frame.keyframe,
-        "frame_md5": frame.md5,
-        "frame_md5_of": f"decoded picture, native {table.pix_fmt}, coded orientation",
-        "frame_md5_check": FRAMEMD5_COMMAND,
-        "image": {
-            "width_px": int(frame.image.shape[1]),
-            "height_px": int(frame.image.shape[0]),
-            "rotation_deg_applied": frame.rotation_deg,
-            "sar": list(frame.sar),
-            "operations": ["decode", "to RGB (swscale)", "square pixels", "rotate upright"],
-        },
-        "requested": {"index": args.index, "time_s": args.time},
-        "software": _software(),
-        "png_sha256": hashlib.sha256(png).hexdigest(),
-    }
     out = Path(args.output)
+    record = provenance.frame_provenance(
+        as_of=as_of,
+        source_sha256=provenance.file_sha256(args.video),
+        source_name=Path(args.video).name,
+        frame=frame,
+        table=table,
+        png_name=out.name,
+        png_sha256=provenance.bytes_sha256(png),
+        # No local path: the source is known by its hash, and a path would leak the
+        # investigator's folders into a published file.
+        details={"requested": {"index": args.index, "time_s": args.time}},
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(out, png)
-    sidecar_path = out.with_name(out.name + ".json")
-    text = json.dumps(sidecar, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_bytes_atomic(sidecar_path, text.encode("utf-8"))
+    sidecar_path = provenance.write_sidecar(out, record)
     if args.json:
-        print_json({"png": str(out), "sidecar": str(sidecar_path), **sidecar})
+        print_json({"png": str(out), "sidecar": str(sidecar_path), **record.to_dict()})
     else:
         print(f"frame {frame.index} ({time_code(frame.time_s)}) -> {out}  (+ {sidecar_path.name})")
     return 0
