@@ -177,9 +177,10 @@ def test_delete_case_removes_read_only_evidence(tmp_path):
 
 
 def test_closing_while_another_thread_reads_is_safe(tmp_path):
-    """A worker still reading when the case closes finishes its query; new reads are refused."""
-    import time
+    """A worker still reading when the case closes finishes its query; new reads are refused.
 
+    The worker's query calls back into Python for each row; the first call holds the query
+    until the case is closed, so the close always lands in the middle of a query (no sleeps)."""
     from workbench.case import CaseError
 
     with create_case(tmp_path / "c") as case:
@@ -190,18 +191,25 @@ def test_closing_while_another_thread_reads_is_safe(tmp_path):
             )
         )
     case = open_case(tmp_path / "c.gwcase")
-    started, results, errors = threading.Event(), [], []
+    in_query, closed = threading.Event(), threading.Event()
+    results, errors = [], []
+
+    def hold_until_closed() -> int:
+        if not in_query.is_set():
+            in_query.set()
+            closed.wait(30)
+        return 1
 
     def reader() -> None:
         conn = case.read()
-        started.set()
-        for _ in range(30):
+        conn.create_function("hold_until_closed", 0, hold_until_closed)
+        for _ in range(3):  # the first query spans the close, the others come after it
             results.append(
                 conn.execute(
-                    "SELECT COUNT(*), MAX(length(value)) FROM meta WHERE value LIKE '%v%'"
+                    "SELECT COUNT(*), MAX(length(value)) FROM meta"
+                    " WHERE value LIKE '%v%' AND hold_until_closed()"
                 ).fetchone()
             )
-            time.sleep(0.001)
         try:
             case.read()
         except CaseError as exc:
@@ -209,8 +217,10 @@ def test_closing_while_another_thread_reads_is_safe(tmp_path):
 
     worker = threading.Thread(target=reader)
     worker.start()
-    started.wait(10)
+    assert in_query.wait(30), "the worker never started its query"
     case.close()
+    closed.set()
     worker.join(30)
-    assert len(results) == 30 and results[-1] == (20000, 100)  # title and date hold no "v"
+    assert not worker.is_alive()
+    assert len(results) == 3 and results[-1] == (20000, 100)  # title and date hold no "v"
     assert errors and "closed" in errors[0]
