@@ -10,8 +10,9 @@
 * Continuity notes go to the table ``continuity_note`` (migration 3): the figures as JSON,
   the analyst's note, an audit row ``continuity.note`` (``continuity.note_edit`` on edits).
 * Figures (side by side with inlier lines, B warped onto A) go to ``derived/figures/`` as PNGs
-  with a JSON sidecar: both inputs' sha256 and frame index, parameters, software versions and
-  the audit head at the time of writing (ARCHITECTURE.md, The case).
+  with a provenance sidecar (``workbench.provenance``, next to the side-by-side PNG): both
+  inputs' sha256, frame index, pts and md5, parameters, software versions and the audit head,
+  as of that head's time.
 
 Conventions are the matching module's: the homography maps A's pixels onto B's; the zoom ratio
 is B's scale relative to A.
@@ -34,7 +35,7 @@ import numpy as np
 from analysis.errors import CorruptMediaError
 from analysis.fileio import write_bytes_atomic
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from workbench import __version__
+from workbench import provenance
 from workbench.case import audit
 from workbench.case.errors import CaseError
 from workbench.case.evidence import Evidence, get_evidence
@@ -221,8 +222,8 @@ def compare_evidence(
 
 
 def _judge(m, img_a, img_b, fa, fb, ij):
-    # Thin wrapper: analysis.matching.continuity has no public entry taking precomputed features, so the
-    # private judge (parallax test and photometric agreement) is called on the cached ones.
+    # Thin wrapper: analysis.matching.continuity has no public entry taking precomputed features,
+    # so the private judge (parallax test and photometric agreement) is called on the cached ones.
     from analysis.matching import continuity
 
     return continuity._judge(m, img_a, img_b, fa, fb, ij)
@@ -344,19 +345,6 @@ def _num(v: Any) -> Any:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _software() -> dict[str, str]:
-    import platform
-
-    import cv2
-
-    return {
-        "geoworkbench": __version__,
-        "opencv": cv2.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-    }
-
-
 def _parallax_figures(p: Any) -> dict[str, Any] | None:
     if p is None:
         return None
@@ -397,7 +385,7 @@ def result_figures(result: Any, a: ViewRef, b: ViewRef, method: str = "sift") ->
         ],
         "method": method,
         "algorithm": ALGORITHM,
-        "software": _software(),
+        "software": provenance.software(provenance.matcher_libraries()).to_dict(),
     }
 
 
@@ -502,8 +490,9 @@ def write_match_figures(
 ) -> MatchFigures:
     """Write the side-by-side and warped-overlay PNGs and their provenance sidecar.
 
-    Files: ``derived/figures/<shaA12>_<frame>__<shaB12>_<frame>_{pair,overlay}.png`` and
-    ``..._figures.json``. Runs on a worker thread (it decodes both views).
+    Files: ``derived/figures/<shaA12>_<frame>__<shaB12>_<frame>_{pair,overlay}.png`` and the
+    sidecar ``..._pair.png.json`` (``provenance.sidecar_path`` of the side-by-side figure), as
+    of the case's audit head. Runs on a worker thread (it decodes both views).
     """
     from analysis.matching.figures import side_by_side, warp_overlay
 
@@ -517,44 +506,63 @@ def write_match_figures(
     pair_png = _png(side_by_side(img_a, img_b, m, quad_b_px=quad_b_px))
     pair_path = out_dir / f"{stem}_pair.png"
     write_bytes_atomic(pair_path, pair_png)
-    files = {"side_by_side": {"file": pair_path.name, "sha256": _digest(pair_png)}}
+    outputs = [provenance.Output("side_by_side", pair_path.name, _digest(pair_png))]
     overlay_path = None
     if m.matched and m.homography is not None:
         over_png = _png(warp_overlay(img_a, img_b, m.homography))
         overlay_path = out_dir / f"{stem}_overlay.png"
         write_bytes_atomic(overlay_path, over_png)
-        files["overlay"] = {"file": overlay_path.name, "sha256": _digest(over_png)}
-    seq, row_hash = case.audit_head()
-    sidecar = {
-        "inputs": [_input(ea, ra), _input(eb, rb)],
-        "figures": files,
-        "result": result_figures(result, ra, rb, (parameters or {}).get("method", m.method)),
-        "quad_b_px": None if quad_b_px is None else np.asarray(quad_b_px).tolist(),
-        "parameters": parameters or {"method": m.method},
-        "software": {"name": "geoworkbench", "version": __version__, **_software()},
-        "audit_head": {"seq": seq, "row_hash": row_hash},
-        "written_at_utc": audit.utc_now_iso(),
-        "written_by": case.analyst,
-    }
-    side_path = out_dir / f"{stem}_figures.json"
-    text = json.dumps(sidecar, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    write_bytes_atomic(side_path, (text + "\n").encode("utf-8"))
-    return MatchFigures(pair_path, overlay_path, side_path, f"{seq}:{row_hash}")
+        outputs.append(provenance.Output("overlay", overlay_path.name, _digest(over_png)))
+    conn = case.read()
+    head = provenance.case_head(conn)  # the figures speak as of this head, in its time
+    params = parameters or {"method": m.method}
+    record = provenance.build(
+        as_of=head.at_utc,
+        software=provenance.software(provenance.matcher_libraries()),
+        audit_head=head,
+        sources=[_source(conn, ea, ra), _source(conn, eb, rb)],
+        operations=_figure_operations(params, quad_b_px, overlay_path is not None),
+        outputs=outputs,
+        details={
+            "inputs": [_input(ea), _input(eb)],
+            "result": result_figures(result, ra, rb, params.get("method", m.method)),
+            "written_by": case.analyst,
+        },
+    )
+    side_path = provenance.write_sidecar(pair_path, record)
+    return MatchFigures(pair_path, overlay_path, side_path, head.label)
+
+
+def _figure_operations(
+    params: dict[str, Any], quad_b_px: np.ndarray | None, overlay: bool
+) -> list[provenance.Operation]:
+    quad = None if quad_b_px is None else np.asarray(quad_b_px).tolist()
+    ops = [
+        provenance.Operation("match", params),
+        provenance.Operation("side_by_side", {"quad_b_px": quad}),
+    ]
+    if overlay:
+        ops.append(provenance.Operation("warp_overlay", {"warped": "B", "onto": "A"}))
+    return ops
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _input(e: Evidence, ref: ViewRef) -> dict[str, Any]:
-    return {
-        "evidence_id": e.id,
-        "sha256": e.sha256,
-        "name": e.original_name,
-        "kind": e.kind,
-        "is_reference": e.is_reference,
-        "frame_index": ref.frame_index,
-        "frame_index_meaning": None
-        if ref.frame_index is None
-        else "0-based index in a full sequential decode",
-    }
+def _input(e: Evidence) -> dict[str, Any]:
+    return {"evidence_id": e.id, "kind": e.kind, "is_reference": e.is_reference}
+
+
+def _source(conn: sqlite3.Connection, e: Evidence, ref: ViewRef) -> provenance.SourceFrame:
+    """The provenance source of a view: a video frame's pts and md5 from the frame table."""
+    from workbench.video_store import cached_frame_table
+
+    table = None if ref.frame_index is None else cached_frame_table(conn, e.id)
+    if table is None:
+        return provenance.SourceFrame(e.sha256, e.original_name, ref.frame_index)
+    row = table.frames[ref.frame_index]
+    time_base = (int(table.time_base[0]), int(table.time_base[1]))
+    return provenance.SourceFrame(
+        e.sha256, e.original_name, row.index, row.pts, time_base, row.pts_s, row.md5
+    )

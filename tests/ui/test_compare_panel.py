@@ -103,8 +103,8 @@ def test_shown_zoom_matches_truth_and_save_stores_note_and_figures(qtbot, panel,
     assert abs(note.figures["zoom_ratio"] / ZOOM - 1) < 0.02
     side = json.loads(saved.figures.sidecar_path.read_text(encoding="utf-8"))
     assert note.figures["figure_sidecar"].endswith(saved.figures.sidecar_path.name)
-    assert [i["evidence_id"] for i in side["inputs"]] == [ia, ib]
-    assert side["inputs"][0]["is_reference"] is True
+    assert [i["evidence_id"] for i in side["details"]["inputs"]] == [ia, ib]
+    assert side["details"]["inputs"][0]["is_reference"] is True
     assert saved.figures.overlay_path.is_file()
 
 

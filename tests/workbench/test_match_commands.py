@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -45,7 +46,8 @@ def zoom_pair(media_data: Path, tmp_path: Path):
 def test_match_json_reports_the_truth(zoom_pair, tmp_path: Path, capsys) -> None:
     pa, pb, h_true = zoom_pair
     fig = tmp_path / "figure.png"
-    code = main(["match", str(pa), str(pb), "--json", "--figure", str(fig)])
+    as_of = ["--as-of", "2026-11-22T10:30:00Z"]
+    code = main(["match", str(pa), str(pb), "--json", "--figure", str(fig), *as_of])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["verdict"] == "match"
@@ -59,6 +61,14 @@ def test_match_json_reports_the_truth(zoom_pair, tmp_path: Path, capsys) -> None
     assert len(out["image_a"]["sha256"]) == 64
     drawn = cv2.imdecode(np.frombuffer(fig.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
     assert drawn is not None and drawn.shape[0] == 720
+    assert out["figure_sidecar"] == str(fig) + ".json"  # the one sidecar name rule
+    side = json.loads(Path(out["figure_sidecar"]).read_text(encoding="utf-8"))
+    shas = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (pa, pb)]
+    assert [s["source_sha256"] for s in side["sources"]] == shas
+    assert [s["source_name"] for s in side["sources"]] == [pa.name, pb.name]
+    assert side["outputs"][0]["sha256"] == hashlib.sha256(fig.read_bytes()).hexdigest()
+    assert side["operations"][0] == {"op": "match", "params": {"method": "sift", "roi_xywh": None}}
+    assert side["as_of_utc"] == "2026-11-22T10:30:00.000000Z" and side["audit_head"] is None
 
 
 def test_match_with_roi_returns_the_box_in_b(zoom_pair, capsys) -> None:

@@ -118,7 +118,8 @@ def test_continuity_note_stored_with_figures_and_audit_rows(pair_case):
     assert f["inliers"] == result.match.n_inliers > 50
     assert f["reprojection_rmse_px"] < 1.0 and f["ncc"] > 0.9
     assert f["frames_compared"][0] == {"evidence_id": ia, "frame_index": None}
-    assert "continuity" in f["algorithm"] and f["software"]["opencv"] == cv2.__version__
+    assert "continuity" in f["algorithm"]
+    assert f["software"]["libraries"]["opencv"] == cv2.__version__
     last = audit.entries(case.read())[-1]
     assert last.action == "continuity.note" and last.target == f"continuity_note:{note_id}"
     assert last.details["verdict"] == "same position"
@@ -134,20 +135,24 @@ def test_figure_sidecar_names_inputs_parameters_and_audit_head(pair_case):
     result = compare_evidence(case, (ia, None), (ib, None))
     seq, head = case.audit_head()
     figs = write_match_figures(case, (ia, None), (ib, None), result, parameters={"method": "sift"})
+    assert figs.sidecar_path.name == figs.side_by_side_path.name + ".json"
     side = json.loads(figs.sidecar_path.read_text(encoding="utf-8"))
     shas = [
         case.read().execute("SELECT sha256 FROM evidence WHERE id = ?", (i,)).fetchone()[0]
         for i in (ia, ib)
     ]
-    assert [i["sha256"] for i in side["inputs"]] == shas
-    assert [i["frame_index"] for i in side["inputs"]] == [None, None]
-    assert side["audit_head"] == {"seq": seq, "row_hash": head}
-    assert figs.audit_head == f"{seq}:{head}"
-    assert side["parameters"] == {"method": "sift"}
+    assert [s["source_sha256"] for s in side["sources"]] == shas
+    assert [s["frame_index"] for s in side["sources"]] == [None, None]
+    assert [i["evidence_id"] for i in side["details"]["inputs"]] == [ia, ib]
+    assert side["audit_head"] == f"{seq}:{head}" == figs.audit_head
+    assert side["as_of_utc"] == audit.entries(case.read())[-1].at_utc  # the head row's time
+    assert side["operations"][0] == {"op": "match", "params": {"method": "sift"}}
     assert side["software"]["version"]
+    outputs = {o["role"]: o for o in side["outputs"]}
     for key, path in (("side_by_side", figs.side_by_side_path), ("overlay", figs.overlay_path)):
         assert path.parent == case.derived_dir / "figures"
-        assert side["figures"][key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert outputs[key]["file"] == path.name
+        assert outputs[key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     pair = cv2.imread(str(figs.side_by_side_path))
     assert pair.shape[1] > pair.shape[0]  # two views next to each other
 
@@ -217,4 +222,5 @@ def test_blank_view_gives_no_match_a_storable_note_and_no_overlay(pair_case, tmp
     figs = write_match_figures(case, (ia, None), (blank, None), result)
     assert figs.overlay_path is None and figs.side_by_side_path.is_file()
     side = json.loads(figs.sidecar_path.read_text(encoding="utf-8"))
-    assert "overlay" not in side["figures"] and side["result"]["match_verdict"] == "no match"
+    assert [o["role"] for o in side["outputs"]] == ["side_by_side"]
+    assert side["details"]["result"]["match_verdict"] == "no match"

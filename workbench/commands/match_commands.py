@@ -1,9 +1,11 @@
 """Matching subcommands: ``match`` (two images, or a box of one found in the other) and
 ``continuity`` (consecutive segments of a video).
 
-``geoworkbench match A B [--roi X,Y,W,H] [--method sift|akaze|orb] [--figure OUT.png] [--json]``
-prints the homography (3x3, maps A's pixels onto B's), inliers, zoom ratio (B's scale relative
-to A), rotation, overlap and the verdict; with ``--roi`` it also prints where the box lies in B.
+``geoworkbench match A B [--roi X,Y,W,H] [--method sift|akaze|orb] [--figure OUT.png]
+[--as-of UTC] [--json]`` prints the homography (3x3, maps A's pixels onto B's), inliers, zoom
+ratio (B's scale relative to A), rotation, overlap and the verdict; with ``--roi`` it also
+prints where the box lies in B. ``--figure`` writes the figure and its provenance sidecar
+``OUT.png.json`` (``workbench.provenance``).
 ``geoworkbench continuity VIDEO [--json]``: segments (analysis.video.cuts) and, for each pair of
 consecutive segments, the viewpoint verdict of analysis.matching.continuity.
 
@@ -15,12 +17,11 @@ PyAV, numpy) are imported inside the handlers so that ``geoworkbench --help`` st
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.output import add_json_flag, print_json
+from workbench.commands.output import add_as_of_flag, add_json_flag, as_of_or_now, print_json
 
 KEYFRAMES_PER_SEGMENT = 3
 
@@ -33,7 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("image_b", type=Path, metavar="B")
     p.add_argument("--roi", type=_roi, metavar="X,Y,W,H", help="find this box of A in B")
     p.add_argument("--method", choices=("sift", "akaze", "orb"), default="sift")
-    p.add_argument("--figure", type=Path, metavar="OUT.png", help="write the match figure")
+    p.add_argument(
+        "--figure", type=Path, metavar="OUT.png", help="write the match figure (+ OUT.png.json)"
+    )
+    add_as_of_flag(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_match)
 
@@ -58,30 +62,37 @@ def _roi(text: str) -> tuple[float, float, float, float]:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    from workbench.provenance import file_sha256
+
+    return file_sha256(path)
 
 
-def _software() -> dict[str, str]:
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
+def _software() -> dict[str, Any]:
+    from workbench import provenance
 
-    import cv2
-    import numpy as np
+    return provenance.software(provenance.matcher_libraries()).to_dict()
 
-    try:
-        ours = version("geoworkbench")
-    except PackageNotFoundError:
-        ours = "unknown"
-    return {
-        "geoworkbench": ours,
-        "opencv": cv2.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-    }
+
+def _figure_sidecar(
+    args: argparse.Namespace, as_of: str, shas: tuple[str, str], quad: Any, result: Any
+) -> Path:
+    """Write the provenance of ``--figure`` next to it (``OUT.png.json``)."""
+    from workbench import provenance
+
+    names = (Path(args.image_a).name, Path(args.image_b).name)
+    quad = None if quad is None else [[float(x), float(y)] for x, y in quad]
+    record = provenance.build(
+        as_of=as_of,
+        software=provenance.software(provenance.matcher_libraries()),
+        sources=[provenance.SourceFrame(sha, name) for sha, name in zip(shas, names, strict=True)],
+        operations=[
+            provenance.Operation("match", {"method": args.method, "roi_xywh": args.roi}),
+            provenance.Operation("side_by_side", {"quad_b_px": quad}),
+        ],
+        outputs=[provenance.Output("side_by_side", args.figure.name, _sha256(args.figure))],
+        details={"verdict": result.verdict, "reason": result.reason},
+    )
+    return provenance.write_sidecar(args.figure, record)
 
 
 def _progress() -> Any:
@@ -96,6 +107,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     from analysis.matching.io import read_image, write_image
     from analysis.matching.region import find_region
 
+    as_of = as_of_or_now(args)  # read once, here at the boundary (or given with --as-of)
     a = read_image(args.image_a)
     b = read_image(args.image_b)
     h, w = a.shape[:2]
@@ -108,15 +120,19 @@ def cmd_match(args: argparse.Namespace) -> int:
             return 2
         region = find_region(a, args.roi, b, method=args.method, progress=_progress())
     result = match_images(a, b, method=args.method, progress=_progress())
+    quad = None if region is None else region.quad_b_px
     if args.figure is not None:
-        quad = None if region is None else region.quad_b_px
         write_image(args.figure, side_by_side(a, b, result, quad_b_px=quad))
     out = result.to_dict()
-    out["image_a"] = {"path": str(args.image_a), "sha256": _sha256(args.image_a)}
-    out["image_b"] = {"path": str(args.image_b), "sha256": _sha256(args.image_b)}
+    shas = (_sha256(args.image_a), _sha256(args.image_b))
+    out["image_a"] = {"path": str(args.image_a), "sha256": shas[0]}
+    out["image_b"] = {"path": str(args.image_b), "sha256": shas[1]}
     out["overlap"] = {"a_frac": result.overlap_a_frac, "b_frac": result.overlap_b_frac}
     out["region"] = None if region is None else region.to_dict()
     out["figure"] = None if args.figure is None else str(args.figure)
+    out["figure_sidecar"] = (
+        None if args.figure is None else str(_figure_sidecar(args, as_of, shas, quad, result))
+    )
     out["algorithm"] = "analysis.matching.engine.match_images"
     out["software"] = _software()
     if args.json:
