@@ -12,20 +12,22 @@ import sqlite3
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from analysis.errors import GeometryError
 from analysis.fileio import write_text_atomic
+from workbench import provenance
 from workbench.case import Case
 from workbench.case.audit import utc_now_iso
 from workbench.geodata import LANDMARK_KINDS, check_position
+from workbench.provenance import AuditHead, Provenance, case_head
 
 
 def import_placemarks(case: Case, path: Path, *, kind: str = "landmark") -> Future[list[int]]:
     """Import the point placemarks of a KML/KMZ/GeoJSON file as landmarks, in one write.
 
     Raises:
-        GeoDataError: if the file cannot be read (see ``analysis.geometry.geoexport.read_placemarks``).
+        GeoDataError: if the file cannot be read (see
+        ``analysis.geometry.geoexport.read_placemarks``).
     """
     import hashlib
 
@@ -80,26 +82,25 @@ class GeoExport:
     audit_head_hash: str
 
 
-def _provenance(case: Case, seq: int, row_hash: str) -> dict[str, Any]:
-    from workbench import __version__ as version
-
-    return {
-        "case": case.path.name,
-        "title": case.title,
-        "audit_head_seq": seq,
-        "audit_head_hash": row_hash,
-        "exported_at_utc": utc_now_iso(),
-        "software": f"geoworkbench {version}",
-    }
+def _provenance(case: Case, head: AuditHead, fmt: str) -> Provenance:
+    """The export's provenance, as of the audit head it quotes (so: the same bytes each time)."""
+    return provenance.build(
+        as_of=head.at_utc,
+        software=provenance.software(),
+        audit_head=head,
+        operations=[provenance.Operation("export_geodata", {"format": fmt})],
+        details={"case": case.path.name, "title": case.title},
+    )
 
 
 def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     """Write every layer's features to KML or GeoJSON and log the export (blocking).
 
-    The file carries the audit head at the time of export (KML: the Document's description
-    and ExtendedData; GeoJSON: a ``geoworkbench`` member of the FeatureCollection), so that a
-    later rewrite of the chain can be caught from outside. The export's own audit row (with the
-    file's SHA-256) follows that head.
+    The file carries its provenance (``workbench.provenance``: the audit head at the time of
+    export and, as ``as_of_utc``, that head row's time; KML: the Document's description and
+    ExtendedData; GeoJSON: a ``geoworkbench`` member of the FeatureCollection), so that a later
+    rewrite of the chain can be caught from outside, and the same case at the same head gives
+    the same bytes. The export's own audit row (with the file's SHA-256) follows that head.
     """
     import hashlib
 
@@ -110,18 +111,19 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
         raise GeometryError(f"export format {fmt!r} is not kml or geojson")
     out_path = Path(out_path)
     conn = case.read()
-    seq, row_hash = case.audit_head()
-    prov = _provenance(case, seq, row_hash)
+    head = case_head(conn)
+    seq, row_hash = head.seq, head.row_hash
+    prov = _provenance(case, head, fmt)
     items = case_items(conn)
     features = [item.feature for item in items]
     if fmt == "geojson":
         doc = to_geojson(features)
         for item, feat in zip(items, doc["features"], strict=True):
             feat["properties"].update({"id": item.ident, "layer": item.layer})
-        doc["geoworkbench"] = prov
+        doc["geoworkbench"] = prov.to_dict()
         text = json.dumps(doc, ensure_ascii=False, indent=1)
     else:
-        text = _kml_with_provenance(to_kml(features, f"{prov['title']} ({prov['case']})"), prov)
+        text = _kml_with_provenance(to_kml(features, f"{case.title} ({case.path.name})"), prov)
     write_text_atomic(out_path, text)
     digest = hashlib.sha256(out_path.read_bytes()).hexdigest()
     details = {
@@ -135,20 +137,28 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     return GeoExport(out_path, fmt, len(features), digest, seq, row_hash)
 
 
-def _kml_with_provenance(kml: str, prov: dict[str, Any]) -> str:
-    """Insert a description and ExtendedData after the Document's name (KML 2.2 order)."""
+def _kml_with_provenance(kml: str, prov: Provenance) -> str:
+    """Insert a description and ExtendedData after the Document's name (KML 2.2 order).
+
+    ExtendedData holds the audit head and the time for a reader of the file, and the whole
+    record as canonical JSON (``provenance``) for a program.
+    """
     import xml.etree.ElementTree as ET
 
     desc = ET.Element("description")
     desc.text = (
-        f"Exported from case {prov['case']} by {prov['software']} at "
-        f"{prov['exported_at_utc']}; audit head {prov['audit_head_seq']} "
-        f"{prov['audit_head_hash']}"
+        f"Exported from case {prov.details['case']} by {prov.software.name} "
+        f"{prov.software.version} as of {prov.as_of_utc}; audit head {prov.audit_head}"
     )
     extended = ET.Element("ExtendedData")
-    for key in sorted(prov):
+    fields = {
+        "audit_head": prov.audit_head,
+        "as_of_utc": prov.as_of_utc,
+        "provenance": prov.to_json(indent=None),
+    }
+    for key, value in fields.items():
         data = ET.SubElement(extended, "Data", name=key)
-        ET.SubElement(data, "value").text = str(prov[key])
+        ET.SubElement(data, "value").text = str(value)
     ET.indent(extended, level=2)
     snippet = "\n    ".join(ET.tostring(e, encoding="unicode").strip() for e in (desc, extended))
     start = kml.index("<Document>")

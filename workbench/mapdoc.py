@@ -109,8 +109,12 @@ def build_page(
     interactive: bool = True,
     title: str = "geoworkbench map",
     provenance: str = "",
+    provenance_record: dict[str, Any] | None = None,
 ) -> str:
     """The HTML of a map page with ``layers`` (layer id -> FeatureCollection) drawn.
+
+    The same arguments give the same bytes: folium's random element ids are replaced by fixed
+    ones (:func:`_fix_ids`).
 
     Args:
         layers: GeoJSON FeatureCollections keyed by layer id (``geolayers.LAYER_IDS``).
@@ -118,6 +122,8 @@ def build_page(
         interactive: Add the tools and the QWebChannel connection (the workbench's panel).
         title: The page title (escaped).
         provenance: Text shown in a corner box (case, audit head); escaped by the page.
+        provenance_record: ``Provenance.to_dict()`` of an exported page, embedded as JSON
+            (``<script id="gw-provenance-record">``) for a program reading the file.
     """
     bounds = layer_bounds(layers)
     fmap = folium.Map(
@@ -151,8 +157,40 @@ def build_page(
         _Raw(f'<script type="application/json" id="gw-config">{script_json(config)}</script>'),
         name="gw_config",
     )
+    if provenance_record is not None:
+        record = script_json(provenance_record)
+        header.add_child(
+            _Raw(f'<script type="application/json" id="gw-provenance-record">{record}</script>'),
+            name="gw_provenance_record",
+        )
     fmap.add_child(_GwInit())
-    return fmap.get_root().render()
+    root = fmap.get_root()
+    _fix_ids(root)
+    return root.render()
+
+
+def _fix_ids(root: Element) -> None:
+    """Give every element under ``root`` a fixed id, in tree order.
+
+    branca gives each Element a random ``_id`` (uuid4), and folium writes ``get_name()``
+    (``_name + "_" + _id``) into the page as the map's div id and JavaScript variable, so two
+    builds of one page would differ. Children added without a name are keyed by that name too:
+    they are re-keyed so that nothing random is left in the tree.
+    """
+    root._id = "gw0"
+    count = 0
+    pending = [root]
+    while pending:
+        element = pending.pop(0)
+        children = list(element._children.items())
+        keyed_by_name = {key for key, child in children if key == child.get_name()}
+        for _key, child in children:
+            count += 1
+            child._id = f"gw{count}"
+        element._children = type(element._children)(
+            (child.get_name() if key in keyed_by_name else key, child) for key, child in children
+        )
+        pending.extend(child for _key, child in children)
 
 
 def _html_text(text: str) -> str:
@@ -179,21 +217,33 @@ def write_map_page(case: Case, layers: dict[str, dict[str, Any]] | None = None) 
 def export_interactive_map(case: Case, out_html: Path) -> Path:
     """A standalone interactive map of the case for the report (offline grid, no tools).
 
-    The page embeds the layers and names the case and its audit head at export time.
+    The page embeds the layers and its provenance (``workbench.provenance``: the case's audit
+    head at export time, as of that head row's time), so the same case at the same head gives
+    the same bytes.
     """
-    from workbench import __version__
+    from workbench import provenance
 
-    seq, row_hash = case.audit_head()
-    provenance = (
-        f"Case {case.path.name} ({case.title}); audit head {seq} {row_hash}; "
-        f"geoworkbench {__version__}. Grid basemap: no tiles."
+    conn = case.read()
+    head = provenance.case_head(conn)
+    record = provenance.build(
+        as_of=head.at_utc,
+        software=provenance.software({"folium": folium.__version__}),
+        audit_head=head,
+        operations=[provenance.Operation("map_page", {"basemap": "grid", "interactive": False})],
+        details={"case": case.path.name, "title": case.title},
+    )
+    text = (
+        f"Case {case.path.name} ({case.title}); audit head {head.seq} {head.row_hash}; "
+        f"geoworkbench {record.software.version}; as of {record.as_of_utc}. "
+        "Grid basemap: no tiles."
     )
     page = build_page(
-        build_layers(case.read()),
+        build_layers(conn),
         basemap=None,
         interactive=False,
         title=case.title,
-        provenance=provenance,
+        provenance=text,
+        provenance_record=record.to_dict(),
     )
     out = Path(out_html)
     write_text_atomic(out, page)

@@ -51,7 +51,7 @@ def test_geojson_export_json_fields_match_the_file_and_the_log(capsys, case_path
         "audit_head_hash": head_hash,
     }
     doc = json.loads(out.read_text(encoding="utf-8"))
-    assert doc["geoworkbench"]["audit_head_hash"] == head_hash
+    assert doc["geoworkbench"]["audit_head"] == f"{head_seq}:{head_hash}"
     names = {f["properties"]["name"] for f in doc["features"]}
     assert names == {"rooftop", "school", "مدرسة"}
     with open_case(case_path, read_only=True) as case:

@@ -223,7 +223,7 @@ def test_export_carries_the_audit_head_and_is_logged(case, tmp_path, fmt):
     assert geodesy.distance_m(points["school"], SCHOOL) < 1e-3
     if fmt == "geojson":
         doc = json.loads(text)
-        assert doc["geoworkbench"]["audit_head_hash"] == head_hash
+        assert doc["geoworkbench"]["audit_head"] == f"{head_seq}:{head_hash}"
         layers = sorted(f["properties"]["layer"] for f in doc["features"])
         assert layers == ["cameras", "landmarks", "rays", "targets", "wedges"]
     else:
