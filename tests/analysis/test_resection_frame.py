@@ -84,7 +84,6 @@ def test_unknown_field_of_view_is_estimated_and_widens_the_ellipse() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_joint_ellipse_and_field_of_view_sigma_are_calibrated() -> None:
     # One-pixel click noise on 5 landmarks, field of view unknown (start 50 deg): the 95%
     # ellipse holds the true camera and +-1.96 sigma holds the true field of view about 95%
