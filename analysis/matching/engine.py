@@ -22,8 +22,7 @@ Conventions: ``homography`` maps pixels of A onto B; ``zoom_ratio`` is B's scale
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -39,6 +38,7 @@ from analysis.matching.features import (
 )
 from analysis.matching.geometry import apply_h, degeneracy, overlap, zoom_rotation
 from analysis.matching.refine import refine_homography
+from analysis.matching.result import VERDICT_MATCH, MatchResult, no_match
 from analysis.matching.tentative import Tentative, tentative_matches
 
 __all__ = [
@@ -50,117 +50,8 @@ __all__ = [
     "refine_photometric",
 ]
 
-VERDICT_MATCH = "match"
-VERDICT_NO_MATCH = "no match"
 MODELS = ("homography", "fundamental")
 DEFAULT_MIN_INLIERS = 15
-
-
-@dataclass(frozen=True, eq=False)
-class MatchResult:
-    """The outcome of matching image A with image B.
-
-    Attributes:
-        verdict: "match" or "no match"; ``reason`` says why, in words.
-        model: "homography" or "fundamental".
-        method: feature method used ("sift", "akaze", "orb").
-        n_features_a, n_features_b: keypoints detected in each image.
-        n_matches: tentative matches (ratio test and mutual nearest neighbours).
-        n_inliers: matches consistent with the final model; ``inlier_ratio`` = inliers over
-            tentative matches.
-        reprojection_rmse_px: RMS transfer error of the inliers in B's pixels (homography) or
-            RMS distance to the epipolar line (fundamental).
-        homography: 3x3 float64 mapping A pixels onto B pixels, h[2, 2] = 1, or None.
-        fundamental: 3x3 fundamental matrix (b^T F a = 0) when model is "fundamental".
-        zoom_ratio: B's scale relative to A at the overlap's centroid (None without H).
-        rotation_deg: B's content rotation relative to A, counter-clockwise on screen.
-        overlap_a_frac: fraction of A's frame that B shows; ``overlap_b_frac`` the reverse.
-        points_a, points_b: (N, 2) matched points (all candidates kept), in original pixels.
-        inlier_mask: (N,) bool, the inliers among ``points_a``/``points_b``.
-        image_a_wh, image_b_wh: image sizes in pixels.
-    """
-
-    verdict: str
-    reason: str
-    model: str
-    method: str
-    n_features_a: int
-    n_features_b: int
-    n_matches: int
-    n_inliers: int
-    inlier_ratio: float
-    reprojection_rmse_px: float | None
-    homography: np.ndarray | None
-    fundamental: np.ndarray | None
-    zoom_ratio: float | None
-    rotation_deg: float | None
-    overlap_a_frac: float | None
-    overlap_b_frac: float | None
-    points_a: np.ndarray
-    points_b: np.ndarray
-    inlier_mask: np.ndarray
-    image_a_wh: tuple[int, int]
-    image_b_wh: tuple[int, int]
-
-    @property
-    def matched(self) -> bool:
-        return self.verdict == VERDICT_MATCH
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (matrices as nested lists, no per-point arrays)."""
-
-        def mat(m: np.ndarray | None) -> list[list[float]] | None:
-            return None if m is None else [[float(v) for v in row] for row in m]
-
-        return {
-            "verdict": self.verdict,
-            "reason": self.reason,
-            "model": self.model,
-            "method": self.method,
-            "n_features_a": self.n_features_a,
-            "n_features_b": self.n_features_b,
-            "matches": self.n_matches,
-            "inliers": self.n_inliers,
-            "inlier_ratio": self.inlier_ratio,
-            "reprojection_rmse_px": self.reprojection_rmse_px,
-            "homography": mat(self.homography),
-            "fundamental": mat(self.fundamental),
-            "zoom_ratio": self.zoom_ratio,
-            "rotation_deg": self.rotation_deg,
-            "overlap_a_frac": self.overlap_a_frac,
-            "overlap_b_frac": self.overlap_b_frac,
-            "image_a_wh": list(self.image_a_wh),
-            "image_b_wh": list(self.image_b_wh),
-        }
-
-
-def _no_match(reason: str, fa: Features, fb: Features, model: str, **kw: Any) -> MatchResult:
-    empty = np.zeros((0, 2))
-    base: dict[str, Any] = dict(
-        verdict=VERDICT_NO_MATCH,
-        reason=reason,
-        model=model,
-        method=fa.method,
-        n_features_a=len(fa),
-        n_features_b=len(fb),
-        n_matches=0,
-        n_inliers=0,
-        inlier_ratio=0.0,
-        reprojection_rmse_px=None,
-        homography=None,
-        fundamental=None,
-        zoom_ratio=None,
-        rotation_deg=None,
-        overlap_a_frac=None,
-        overlap_b_frac=None,
-        points_a=empty,
-        points_b=empty,
-        inlier_mask=np.zeros(0, bool),
-        image_a_wh=fa.image_wh,
-        image_b_wh=fb.image_wh,
-    )
-    base.update(kw)
-    return MatchResult(**base)
 
 
 def estimate_model(pa: np.ndarray, pb: np.ndarray, model: str, thr_px: float, max_iters: int):
@@ -245,21 +136,21 @@ def match_features(
     for name, f in (("A", fa), ("B", fb)):
         if len(f) < min_inliers:
             why = f"only {len(f)} features in {name} (blank, tiny or fully masked image?)"
-            return _no_match(f"{why}", fa, fb, model)
+            return no_match(f"{why}", fa, fb, model)
     report(progress, 0.1, "nearest neighbours")
     t = tentative_matches(fa, fb, ratio=ratio)
     check(cancel)
     pa, pb = fa.xy_px[t.pairs[:, 0]], fb.xy_px[t.pairs[:, 1]]
     n = len(t.pairs)
     if n < min_inliers:
-        return _no_match(f"only {n} tentative matches", fa, fb, model, n_matches=n)
+        return no_match(f"only {n} tentative matches", fa, fb, model, n_matches=n)
     thr = threshold_px / fb.work_scale
     report(progress, 0.5, "MAGSAC++ verification")
     m, mask = estimate_model(pa, pb, model, thr, max_iters)
     check(cancel)
     if m is None or int(mask.sum()) < min_inliers:
         k = 0 if m is None else int(mask.sum())
-        return _no_match(
+        return no_match(
             f"{k} inliers of {n} matches (needs {min_inliers})", fa, fb, model,
             n_matches=n, points_a=pa, points_b=pb, inlier_mask=mask,
         )  # fmt: skip
@@ -279,10 +170,10 @@ def _homography_result(h, pairs, err, fa, fb, n, min_inliers) -> MatchResult:
         inlier_ratio=min(1.0, k / n),
     )  # fmt: skip
     if k < min_inliers:
-        return _no_match(f"{k} inliers after refinement", fa, fb, "homography", **common)
+        return no_match(f"{k} inliers after refinement", fa, fb, "homography", **common)
     why = degeneracy(h, fa.image_wh, fb.image_wh)
     if why is not None:
-        return _no_match(f"{why}", fa, fb, "homography", **common)
+        return no_match(f"{why}", fa, fb, "homography", **common)
     frac_a, frac_b, centre = overlap(h, fa.image_wh, fb.image_wh)
     zoom, rot = zoom_rotation(h, centre)
     rmse = float(np.sqrt(np.mean(err**2)))

@@ -10,13 +10,7 @@ import numpy as np
 import pytest
 
 from analysis.errors import CorruptMediaError, WorkbenchError
-from analysis.matching.engine import (
-    VERDICT_MATCH,
-    VERDICT_NO_MATCH,
-    compute_features,
-    match_features,
-    match_images,
-)
+from analysis.matching.engine import compute_features, match_features, match_images
 from analysis.matching.features import Features, akaze_factory, select_across_scales
 from analysis.matching.geometry import (
     apply_h,
@@ -26,6 +20,7 @@ from analysis.matching.geometry import (
     zoom_rotation,
 )
 from analysis.matching.refine import refine_homography
+from analysis.matching.result import VERDICT_MATCH, VERDICT_NO_MATCH
 from tests.synth.matching import WarpSpec, make_pair
 
 SMALL_LONG_SIDE_PX = 640

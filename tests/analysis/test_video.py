@@ -17,7 +17,7 @@ import pytest
 from analysis.errors import CorruptMediaError, MediaError, UnsupportedMediaError
 from analysis.video.decode import VideoReader, iter_frames, time_code
 from analysis.video.image import display_to_coded
-from analysis.video.probe import probe_video
+from analysis.video.probe import display_size
 from analysis.video.table import FrameTable, build_frame_table
 from tests.synth.video import SynthSpec, read_barcode, write_video
 
@@ -300,11 +300,15 @@ def test_counter_frames_and_times(media_data):
         assert np.abs(corner[2] - corner[3]).max() > 20
 
 
-def test_probe_reads_stream_facts(media_data):
-    info = probe_video(media_data / "video" / "issue-134-rotate.mp4")
-    assert (info.codec, info.width_px, info.height_px) == ("h264", 1280, 544)
-    assert info.rotation_deg == 270 and info.display_size_px == (544, 1280)
-    assert info.frames_declared == 240 and info.average_rate == (24000, 1001)
+def test_frame_table_reads_stream_facts(media_data):
+    table = build_frame_table(media_data / "video" / "issue-134-rotate.mp4")
+    assert (table.codec, table.width_px, table.height_px) == ("h264", 1280, 544)
+    assert table.rotation_deg == 270
+    assert display_size(table.width_px, table.height_px, table.sar, table.rotation_deg) == (
+        544,
+        1280,
+    )
+    assert len(table) == 240 and table.mean_fps() == pytest.approx(24000 / 1001, rel=1e-6)
 
 
 def test_rotated_file_is_upright(media_data):
