@@ -26,10 +26,11 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video.flash import find_flash
 from workbench.case import Case
 from workbench.case.evidence import save_note
+from workbench.frame_table_store import video_evidence
 from workbench.geodata import add_bearing, add_intersection, add_landmark, get_observation
 from workbench.geodata_resection import Sighting, add_resection
 from workbench.hypotheses import add_hypothesis
-from workbench.video_store import detect_and_store_segments, video_evidence
+from workbench.video_store import detect_and_store_segments
 
 CLICK_SIGMA_PX = 0.5  # a careful click on a sharp landmark
 

@@ -24,8 +24,8 @@ from workbench import provenance
 from workbench.case import audit
 from workbench.case.evidence import Evidence
 from workbench.case.store import Case
+from workbench.frame_table_store import load_or_build_frame_table, video_evidence
 from workbench.provenance import FRAME_DECODE_OPS, AuditHead, Provenance, case_head
-from workbench.video_store import load_or_build_frame_table, video_evidence
 
 
 @dataclass(frozen=True)

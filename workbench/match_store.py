@@ -114,7 +114,7 @@ def load_view(case: Case, ref: ViewRef) -> tuple[np.ndarray, Evidence]:
     if e.kind != "video" or ref.frame_index is None:
         raise CaseError(f"{e.original_name} ({e.kind}): choose a frame index to compare")
     from analysis.video.decode import VideoReader
-    from workbench.video_store import load_or_build_frame_table
+    from workbench.frame_table_store import load_or_build_frame_table
 
     table = load_or_build_frame_table(case, e.id)
     if not 0 <= ref.frame_index < len(table):
@@ -556,7 +556,7 @@ def _input(e: Evidence) -> dict[str, Any]:
 
 def _source(conn: sqlite3.Connection, e: Evidence, ref: ViewRef) -> provenance.SourceFrame:
     """The provenance source of a view: a video frame's pts and md5 from the frame table."""
-    from workbench.video_store import cached_frame_table
+    from workbench.frame_table_store import cached_frame_table
 
     table = None if ref.frame_index is None else cached_frame_table(conn, e.id)
     if table is None:

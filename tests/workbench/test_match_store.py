@@ -19,6 +19,7 @@ from analysis.matching.geometry import mean_corner_error_px
 from tests.synth.media_factory import make_crop_zoom_video
 from workbench.case import audit, create_case
 from workbench.case.intake import import_file
+from workbench.frame_table_store import load_or_build_frame_table
 from workbench.match_store import (
     ViewRef,
     compare_evidence,
@@ -30,7 +31,7 @@ from workbench.match_store import (
     update_continuity_note,
     write_match_figures,
 )
-from workbench.video_store import add_cut, list_segments, load_or_build_frame_table
+from workbench.video_store import add_cut, list_segments
 
 WORK_SIZE = (800, 600)  # the source photo is reduced to this before warping
 CUT_FRAME = 12

@@ -20,14 +20,13 @@ from workbench import __version__
 from workbench.case import CaseError, audit, create_case
 from workbench.case.intake import import_file
 from workbench.frame_export import export_frame
+from workbench.frame_table_store import cached_frame_table, load_or_build_frame_table
 from workbench.provenance import FRAME_DECODE_OPS
 from workbench.video_store import (
     add_cut,
-    cached_frame_table,
     delete_cut,
     detect_and_store_segments,
     list_segments,
-    load_or_build_frame_table,
     move_cut,
     restore_cut,
 )
@@ -265,7 +264,7 @@ def test_table_from_another_decoder_version_is_rebuilt_and_logged(tmp_path):
     from workbench.case import audit as _audit
     from workbench.case import create_case as _create
     from workbench.case.intake import import_file as _import
-    from workbench.video_store import cached_frame_table, load_or_build_frame_table
+    from workbench.frame_table_store import cached_frame_table, load_or_build_frame_table
 
     with _create(tmp_path / "v") as case:
         ev = _import(case, make_video(tmp_path / "v.mp4", frames=12, fmt="mp4"))

@@ -83,8 +83,8 @@ def cmd_frames(args: argparse.Namespace) -> int:
     from workbench.case import open_case
     from workbench.case.evidence import find_evidence
     from workbench.frame_export import export_frame
+    from workbench.frame_table_store import load_or_build_frame_table, video_evidence
     from workbench.jobs import TerminalProgress
-    from workbench.video_store import load_or_build_frame_table, video_evidence
 
     if args.every is not None and args.every <= 0:
         print("geoworkbench frames: error: --every must be positive", file=sys.stderr)
