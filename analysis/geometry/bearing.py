@@ -31,6 +31,7 @@ from analysis.geometry.camera import (
     level_from_horizon,
     with_reference_azimuth,
 )
+from analysis.geometry.ellipse import ErrorEllipse, chi2_2dof_quantile
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.resection_frame import frame_directions_deg
 
@@ -86,6 +87,18 @@ def default_sigma_deg(
 ) -> float:
     """One-sigma of a bearing from two clicks of ``click_sigma_px`` each (module doc)."""
     return math.sqrt(2.0) * click_sigma_px * hfov_deg / width_px
+
+
+def sigma_from_pixels_deg(
+    width_px: int, hfov_deg: float, reference_sigma_px: float, target_sigma_px: float
+) -> float:
+    """One-sigma of a bearing whose two pixels are uncertain by different amounts.
+
+    The reference is a click; the target may be a blob whose centre is less certain than a
+    click (a flash's core, half hidden by buildings). The two add in quadrature, scaled by the
+    angle of one pixel, hfov / width (``default_sigma_deg`` is the case of equal clicks).
+    """
+    return hfov_deg / width_px * math.hypot(reference_sigma_px, target_sigma_px)
 
 
 @dataclass(frozen=True)
@@ -294,3 +307,35 @@ def range_from_height(
     clicks = distance * math.sqrt(2.0) * click_sigma_px / max(span, 1e-9)
     sigma = math.hypot(clicks, distance * height_sigma_m / height_m)
     return RangeEstimate(distance, sigma, height_m, height_sigma_m, span)
+
+
+@dataclass(frozen=True)
+class RangeFix:
+    """A bearing with a range, from one camera: the point down the ray and its ellipse."""
+
+    position: LatLon
+    ellipse: ErrorEllipse
+
+
+def range_fix(
+    origin: LatLon,
+    azimuth_deg: float,
+    sigma_deg: float,
+    distance_m: float,
+    sigma_m: float,
+    confidence: float = 0.95,
+) -> RangeFix:
+    """The fix a bearing and a range give: the point ``distance_m`` down the geodesic ray and
+    its confidence ellipse, along the ray the range's one-sigma, across it the bearing's
+    (distance x sigma in radians), scaled by sqrt(chi-square 2 dof) for ``confidence``.
+    The two errors are taken as independent, which is right when the range comes from a
+    height (pixels of the target's top and bottom) and the bearing from its azimuth.
+    """
+    centre = geodesy.destination(origin, azimuth_deg, distance_m)
+    along, across = sigma_m, distance_m * math.radians(sigma_deg)
+    k = math.sqrt(chi2_2dof_quantile(confidence))
+    major_az = azimuth_deg if along >= across else azimuth_deg + 90.0
+    ellipse = ErrorEllipse(
+        k * max(along, across), k * min(along, across), major_az % 180.0, confidence
+    )
+    return RangeFix(centre, ellipse)
