@@ -10,8 +10,8 @@ clockwise from true north in degrees.
 Observations (table ``observation``) keep their inputs so that every figure can be
 recomputed: a ``bearing`` stores the camera's id and position at the time, the azimuth and its
 one-sigma; an ``intersection`` stores the rays it used and the result of
-``analysis.geometry.triangulation.locate_from_bearings``; an ``alignment`` stores the two objects that
-line up in a frame; a ``resection`` (``workbench.geodata_resection``) the landmarks seen in
+``analysis.geometry.triangulation.locate_from_bearings``; an ``alignment`` stores the two objects
+that line up in a frame; a ``resection`` (``workbench.geodata_resection``) the landmarks seen in
 one frame with their directions, and the camera position they give.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
-from analysis.geometry.triangulation import BearingFix, BearingRay, locate_from_bearings
+from analysis.geometry.triangulation import BearingFix, BearingRay
 from workbench.case import Case
 from workbench.case.audit import utc_now_iso
 
@@ -254,7 +254,14 @@ def insert_observation(
     evidence_id: int | None = None,
     frame_index: int | None = None,
 ) -> int:
-    """Insert an observation and its audit row on the writer's connection; the new id."""
+    """Insert an observation and its audit row on the writer's connection; the new id.
+
+    The inputs and the result are stored with the kind's schema version
+    (``workbench.observations``), so that a later version can tell their shape.
+    """
+    from workbench.observations import stored_json  # the registry's entries import this module
+
+    inputs, result = stored_json(kind, inputs, result)
     cur = conn.execute(
         "INSERT INTO observation (kind, evidence_id, frame_index, inputs_json, result_json,"
         " created_at_utc) VALUES (?, ?, ?, ?, ?, ?)",
@@ -302,7 +309,12 @@ def add_bearing(
     describe the field-of-view wedge drawn on the map; ``range_m`` the drawn length.
     ``extra_inputs`` (the tool's own inputs: pixels clicked, reference landmark, where the
     field of view came from) are stored with the inputs; they may not replace a named one.
+    The result is the registry's recompute of the stored inputs
+    (``workbench.observations.bearing``): a bearing measured in a frame must follow from its
+    pixels, and a range's fix and ellipse are computed here, once.
     """
+    from workbench.observations import result_json
+
     BearingRay(LatLon(0.0, 0.0), azimuth_deg, sigma_deg)  # validates the numbers
     if hfov_deg is not None and not 0.0 < hfov_deg < 360.0:
         raise GeometryError(f"field of view {hfov_deg} deg is not in (0, 360)")
@@ -315,7 +327,7 @@ def add_bearing(
         inputs |= dict(azimuth_deg=azimuth_deg, sigma_deg=sigma_deg, hfov_deg=hfov_deg)
         inputs |= dict(view_azimuth_deg=view_azimuth_deg, range_m=range_m, target_id=target_id)
         inputs = merge_extra(inputs, extra_inputs)
-        result = {"azimuth_deg": geodesy.normalize_azimuth_deg(azimuth_deg)}
+        result = result_json("bearing", inputs)
         ev_id = evidence_id if evidence_id is not None else cam.evidence_id
         return insert_observation(
             case, conn, "bearing", inputs, result, evidence_id=ev_id, frame_index=frame_index
@@ -377,20 +389,21 @@ def add_intersection(
 
     Computed on the calling thread (run it in a worker from the GUI); stored in one write.
     """
+    from workbench.observations import result_json
+
     conn = case.read()
     bearings = [get_observation(conn, i) for i in bearing_ids]
     for obs in bearings:
         if obs.kind != "bearing":
             raise GeometryError(f"observation {obs.id} is a {obs.kind}, not a bearing")
     rays = [bearing_ray(o) for o in bearings]
-    fix = locate_from_bearings(rays, confidence=confidence)
     inputs = {
         "bearing_ids": list(bearing_ids),
         "rays": [[r.origin.lat_deg, r.origin.lon_deg, r.azimuth_deg, r.sigma_deg] for r in rays],
         "confidence": confidence,
         "method": TRIANGULATION_METHOD,
     }
-    result = fix_to_json(fix)
+    result = result_json("intersection", inputs)  # locate_from_bearings on the rays
     return case.write(lambda c: insert_observation(case, c, "intersection", inputs, result))
 
 
@@ -408,6 +421,7 @@ def add_alignment(
 
     ``extra_inputs`` (pixels clicked, evidence SHA-256) are stored with the inputs.
     """
+    from workbench.observations import result_json
 
     def do(conn: sqlite3.Connection) -> int:
         near, far = get_landmark(conn, near_id), get_landmark(conn, far_id)
@@ -419,7 +433,7 @@ def add_alignment(
             "position_sigma_m": position_sigma_m,
         }
         inputs = merge_extra(inputs, extra_inputs)
-        result = {"azimuth_deg": geodesy.azimuth_deg(far.position, near.position)}
+        result = result_json("alignment", inputs)
         return insert_observation(
             case,
             conn,

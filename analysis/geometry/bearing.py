@@ -159,41 +159,6 @@ def solve_bearing(setup: BearingSetup) -> BearingSolution:
     )
 
 
-def bearing_inputs(
-    setup: BearingSetup,
-    solution: BearingSolution,
-    *,
-    fov_source: str,
-    reference_id: int,
-    reference_name: str,
-    evidence_sha256: str | None,
-    click_sigma_px: float | None,
-) -> dict:
-    """The tool's inputs as stored with the bearing (``add_bearing(extra_inputs=...)``)."""
-    return {
-        "tool": "bearing_tool",
-        "method": BEARING_METHOD,
-        "evidence_sha256": evidence_sha256,
-        "image_size_px": [setup.width_px, setup.height_px],
-        "pixel_aspect": setup.pixel_aspect,
-        "hfov_source": fov_source,
-        "reference_id": reference_id,
-        "reference_name": reference_name,
-        "reference_lat_lon_deg": [
-            setup.reference_position.lat_deg,
-            setup.reference_position.lon_deg,
-        ],
-        "reference_azimuth_deg": solution.reference_azimuth_deg,
-        "reference_px": list(setup.reference_px),
-        "target_px": list(setup.target_px),
-        "horizon_px": [list(p) for p in setup.horizon_px] if setup.horizon_px else None,
-        "pitch_deg": solution.pitch_deg,
-        "roll_deg": solution.roll_deg,
-        "elevation_deg": solution.elevation_deg,
-        "click_sigma_px": click_sigma_px,
-    }
-
-
 HFOV_SEARCH_DEG = (1.0, 170.0)
 MIN_REFERENCE_ANGLE_DEG = 0.5
 

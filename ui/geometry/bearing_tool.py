@@ -32,7 +32,6 @@ from analysis.geometry.bearing import (
     BearingSetup,
     BearingSolution,
     RangeEstimate,
-    bearing_inputs,
     default_sigma_deg,
     hfov_from_references,
     range_from_height,
@@ -43,6 +42,14 @@ from ui.geometry.fov_field import FovField, spin_box
 from ui.geometry.pixel_tool import FrameRef, PixelTool, fill_combo
 from ui.jobs import JobRunner
 from ui.map.panel import MapPanel, landmark_id
+from workbench.observations.bearing_measure import measured_bearing
+from workbench.observations.bearing_model import (
+    BearingInputs,
+    BearingMeasurement,
+    RangeInputs,
+    SecondReference,
+    extra_inputs,
+)
 
 PICK_RADIUS_DEG = 1e-6  # a camera placed on the map is found again within ~0.1 m
 
@@ -54,7 +61,7 @@ class BearingTool(PixelTool):
         super().__init__(map_panel, jobs, parent)
         self.solution: BearingSolution | None = None
         self.range: RangeEstimate | None = None
-        self._fov_calibration: dict | None = None  # the inputs of a field of view from references
+        self._fov_calibration: SecondReference | None = None  # a field of view's references
         self._sigma_typed = False
         self._pending_camera: tuple[float, float] | None = None
         self._build()
@@ -373,40 +380,62 @@ class BearingTool(PixelTool):
         setup, s, frame = self.setup(), self.solution, self.frame
         if setup is None or s is None or frame is None or self.case is None:
             return
-        reference = self.landmark(self.reference_combo.currentData())
-        extra = bearing_inputs(
-            setup,
-            s,
-            fov_source=self.fov.source,
-            reference_id=reference.id,
-            reference_name=reference.name,
-            evidence_sha256=frame.evidence_sha256,
-            click_sigma_px=DEFAULT_CLICK_SIGMA_PX if not self._sigma_typed else None,
-        )
-        extra["click_frames"] = self.click_frames()
-        if self.range is not None:
-            r = self.range
-            extra["range_estimate"] = {
-                "distance_m": r.distance_m,
-                "sigma_m": r.sigma_m,
-                "height_m": r.height_m,
-                "height_sigma_m": r.height_sigma_m,
-                "top_px": list(self.pixels["top"]),
-                "bottom_px": list(self.pixels["bottom"]),
-                "method": "analysis.geometry.camera.distance_from_height_m on the levelled camera",
-            }
-        if self._fov_calibration is not None and self.fov.source.startswith("from references"):
-            extra["fov_reference2"] = self._fov_calibration  # what the value was computed from
+        inputs = self.bearing_inputs(setup)
         self.map_panel.add_bearing(
             self.camera_combo.currentData(),
-            s.azimuth_deg,
-            self.sigma_spin.value(),
+            inputs.azimuth_deg,
+            inputs.sigma_deg,
             evidence_id=frame.evidence_id,
             frame_index=frame.frame_index,
+            hfov_deg=inputs.hfov_deg,
+            view_azimuth_deg=inputs.view_azimuth_deg,
+            range_m=inputs.range_m,
+            extra_inputs=extra_inputs(inputs),
+        )
+
+    def bearing_inputs(self, setup: BearingSetup) -> BearingInputs:
+        """The typed inputs of the bearing on screen: what was measured, as stored."""
+        camera = self.landmark(self.camera_combo.currentData())
+        reference = self.landmark(self.reference_combo.currentData())
+        typed = self._sigma_typed
+        from_references = self.fov.source.startswith("from references")
+        measured = BearingMeasurement(
+            setup.width_px,
+            setup.height_px,
             hfov_deg=setup.hfov_deg,
-            view_azimuth_deg=s.view_azimuth_deg,
+            hfov_source=self.fov.source,
+            reference_lat_deg=reference.lat_deg,
+            reference_lon_deg=reference.lon_deg,
+            reference_px=setup.reference_px,
+            target_px=setup.target_px,
+            reference_id=reference.id,
+            reference_name=reference.name,
+            horizon_px=setup.horizon_px,
+            pixel_aspect=setup.pixel_aspect,
+            click_sigma_px=None if typed else DEFAULT_CLICK_SIGMA_PX,
+            sigma_decimals=None if typed else self.sigma_spin.decimals(),  # as shown, stored
+            second_reference=self._fov_calibration if from_references else None,
+            evidence_sha256=self.frame.evidence_sha256 if self.frame else None,
+        )
+        r, px = self.range, self.pixels
+        ranged = None
+        if r is not None:  # its clicks' sigma: the default, as range_from_height took it
+            ranged = RangeInputs(
+                px["top"],
+                px["bottom"],
+                r.height_m,
+                r.height_sigma_m,
+                distance_m=r.distance_m,
+                sigma_m=r.sigma_m,
+            )
+        return measured_bearing(
+            camera.id,
+            camera.position,
+            measured,
+            sigma_deg=self.sigma_spin.value(),
             range_m=self.range_spin.value(),
-            extra_inputs=extra,
+            range_inputs=ranged,
+            other={"tool": "bearing_tool", "click_frames": self.click_frames()},
         )
 
     def _fov_references(self):
@@ -452,15 +481,19 @@ class BearingTool(PixelTool):
         if fit.rival_deg is not None:
             source += f" ({fit.rival_deg:.1f}° fits as well)"
         self.set_hfov(fit.hfov_deg, source)
-        self._fov_calibration = {
-            "id": second.id,
-            "name": second.name,
-            "lat_lon_deg": [second.lat_deg, second.lon_deg],
-            "px": list(self.pixels["reference2"]),
-            "reference_id": first.id,
-            "reference_px": list(self.pixels["reference"]),
-            "rival_hfov_deg": fit.rival_deg,
-        }
+        self._fov_calibration = SecondReference(
+            second.id,
+            second.name,
+            second.lat_deg,
+            second.lon_deg,
+            self.pixels["reference2"],
+            first.id,
+            self.pixels["reference"],
+            first.lat_deg,
+            first.lon_deg,
+            horizon,
+            fit.rival_deg,
+        )
 
     def _fov_inputs_changed(self) -> None:
         """A reference moved after the field of view was taken from the references: say so."""
