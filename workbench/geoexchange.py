@@ -105,7 +105,7 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     import hashlib
 
     from analysis.geometry.geoexport import to_geojson, to_kml
-    from workbench.geolayers import case_items
+    from workbench.geolayers import export_items
 
     if fmt not in ("kml", "geojson"):
         raise GeometryError(f"export format {fmt!r} is not kml or geojson")
@@ -114,7 +114,7 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     head = case_head(conn)
     seq, row_hash = head.seq, head.row_hash
     prov = _provenance(case, head, fmt)
-    items = case_items(conn)
+    items = export_items(conn)  # observations through their entries' export_features
     features = [item.feature for item in items]
     if fmt == "geojson":
         doc = to_geojson(features)
