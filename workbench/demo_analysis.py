@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from analysis.geometry import geodesy
-from analysis.geometry.camera import PinholeCamera, with_reference_azimuth
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.resection_frame import FrameModel
 from analysis.jobs import CancelToken, ProgressFn, check, report
@@ -30,6 +29,8 @@ from workbench.frame_table_store import video_evidence
 from workbench.geodata import add_bearing, add_intersection, add_landmark, get_observation
 from workbench.geodata_resection import Sighting, add_resection
 from workbench.hypotheses import add_hypothesis
+from workbench.observations.bearing_measure import measured_bearing
+from workbench.observations.bearing_model import BearingMeasurement, extra_inputs
 from workbench.video_store import detect_and_store_segments
 
 CLICK_SIGMA_PX = 0.5  # a careful click on a sharp landmark
@@ -99,7 +100,13 @@ def run_demo_analyses(
         check(cancel)
         report(progress, 0.2 + 0.35 * n, f"measuring a bearing in {role}")
         bearing_ids.append(
-            _bearing_from_flash(case, ids[role], truth["videos"][role], tower, cancel)
+            _bearing_from_flash(
+                case,
+                ids[role],
+                truth["videos"][role],
+                (landmark_ids["water_tower_tank_centre"], tower),
+                cancel,
+            )
         )
     report(progress, 0.9, "intersecting the bearings")
     fix_id = add_intersection(case, bearing_ids).result()
@@ -212,10 +219,13 @@ def _bearing_from_flash(
     case: Case,
     evidence_id: int,
     video: dict[str, Any],
-    tower: dict[str, Any],
+    reference: tuple[int, dict[str, Any]],
     cancel: CancelToken | None,
 ) -> int:
-    """Camera oriented on the water tower's pixel; the bearing is the flash's azimuth."""
+    """Camera oriented on the water tower's pixel; the bearing is the flash's azimuth, measured
+    as the Bearing tool measures it (``measured_bearing``) and stored with what was measured,
+    so that the registry recomputes it from the stored inputs."""
+    tower_id, tower = reference
     first = video["segments"][0]["camera"]
     evidence, path = video_evidence(case, evidence_id)
     flash = find_flash(path, max_frames=video["segments"][0]["last_frame"] + 1, cancel=cancel)
@@ -231,28 +241,37 @@ def _bearing_from_flash(
         evidence_id=evidence_id,
         notes="filming position from the scenario truth",
     ).result()
-    camera = PinholeCamera(
-        width_px=first["width_px"], height_px=first["height_px"], hfov_deg=first["hfov_deg"]
-    )
-    tower_az = geodesy.azimuth_deg(position, LatLon(tower["lat_deg"], tower["lon_deg"]))
-    oriented = with_reference_azimuth(camera, tower_px, tower_az)
-    azimuth, _elevation = oriented.pixel_azimuth_elevation(flash.x_px, flash.y_px)
     # One sigma: the click on the tower and half the radius of the flash core, whose centre
     # is uncertain where buildings hide part of it.
     core_radius_px = math.sqrt(flash.area_px / math.pi)
-    sigma_deg = (
-        first["hfov_deg"] / first["width_px"] * math.hypot(CLICK_SIGMA_PX, 0.5 * core_radius_px)
+    measured = BearingMeasurement(
+        first["width_px"],
+        first["height_px"],
+        hfov_deg=first["hfov_deg"],
+        hfov_source="the phone's (scenario truth)",
+        reference_lat_deg=tower["lat_deg"],
+        reference_lon_deg=tower["lon_deg"],
+        reference_px=tower_px,
+        target_px=(float(flash.x_px), float(flash.y_px)),
+        reference_id=tower_id,
+        reference_name="Water tower (tank)",
+        click_sigma_px=CLICK_SIGMA_PX,
+        target_sigma_px=0.5 * core_radius_px,
+        evidence_sha256=evidence.sha256,
     )
+    tool = "geoworkbench demo (the tower's click stood in for by the true camera)"
+    inputs = measured_bearing(camera_id, position, measured, range_m=4000.0, other={"tool": tool})
     return add_bearing(
         case,
         camera_id,
-        azimuth,
-        sigma_deg,
+        inputs.azimuth_deg,
+        inputs.sigma_deg,
         evidence_id=evidence_id,
         frame_index=flash.frame_index,
-        hfov_deg=first["hfov_deg"],
-        view_azimuth_deg=oriented.yaw_deg,
+        hfov_deg=inputs.hfov_deg,
+        view_azimuth_deg=inputs.view_azimuth_deg,
         range_m=4000.0,
+        extra_inputs=extra_inputs(inputs),
     ).result()
 
 

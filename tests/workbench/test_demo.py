@@ -167,3 +167,30 @@ def test_existing_demo_is_reused_and_an_interrupted_one_rebuilt(small_demo):
     demo.truth_path.unlink()  # as if the build had died before the end
     rebuilt = build_demo_case(demo.case_path.parent, seed=7, config=config)
     assert rebuilt.rebuilt and rebuilt.truth_path.exists()
+
+
+def test_demo_bearings_recompute_from_their_stored_inputs(small_demo):
+    # The demo measures as the Bearing tool does and stores what it measured: the tower's
+    # pixel, the flash's pixel and its core's uncertainty, the field of view.
+    from analysis.geometry.camera import PinholeCamera, with_reference_azimuth
+    from workbench import observations
+
+    demo, _config = small_demo
+    with open_case(demo.case_path, read_only=True) as case:
+        rows = list_observations(case.read(), "bearing")
+    for row in rows:
+        obs = observations.read(row)
+        m = obs.inputs.measurement
+        assert m is not None and m.target_sigma_px > m.click_sigma_px == 0.5
+        assert observations.recompute(row) == obs.result
+        assert (obs.result.azimuth_deg, obs.result.sigma_deg) == (
+            obs.inputs.azimuth_deg,
+            obs.inputs.sigma_deg,
+        )
+        # the figures are those of the demo's former hand-written solve, to the last bit
+        camera = PinholeCamera(m.width_px, m.height_px, m.hfov_deg)
+        tower_az = geodesy.azimuth_deg(obs.inputs.camera, m.reference_position)
+        oriented = with_reference_azimuth(camera, m.reference_px, tower_az)
+        assert oriented.pixel_azimuth_elevation(*m.target_px)[0] == obs.result.azimuth_deg
+        sigma = m.hfov_deg / m.width_px * math.hypot(m.click_sigma_px, m.target_sigma_px)
+        assert sigma == obs.result.sigma_deg
