@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.info_commands",
     "workbench.commands.geo_commands",
     "workbench.commands.resect_commands",
+    "workbench.commands.bearing_commands",
     "workbench.commands.hypothesis_commands",
     "workbench.commands.geo_export_commands",
     "workbench.commands.frames_commands",
