@@ -20,7 +20,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ui.app import prepare_environment  # noqa: E402
+from ui.environment import prepare_environment  # noqa: E402
 
 prepare_environment()
 

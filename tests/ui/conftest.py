@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import shiboken6
 
-from ui.app import prepare_environment
+from ui.environment import prepare_environment
 
 prepare_environment()
 

@@ -335,7 +335,7 @@ class ComparePanel(QWidget):
 
 def main(argv: list[str]) -> int:
     """``python -m ui.compare.panel CASE``: the panel alone on a case."""
-    from ui.app import prepare_environment
+    from ui.environment import prepare_environment
 
     prepare_environment()
     from PySide6.QtWidgets import QApplication

@@ -1,7 +1,7 @@
 """Tiles for the map page through ``gwtile://basemap/{z}/{x}/{y}``, and a request guard.
 
 The scheme must be registered before the QApplication exists (``register_scheme``, called by
-``ui.app.prepare_environment``). ``TileSchemeHandler`` answers tile requests from a
+``ui.environment.prepare_environment``). ``TileSchemeHandler`` answers tile requests from a
 ``workbench.tiles`` source: local sources (MBTiles, folder, the cache of an XYZ basemap) on the
 GUI thread (a small sqlite/file read), downloads in a worker thread and only when the user
 turned remote tiles on for the case. ``RequestGuard`` sees every request the page makes and
