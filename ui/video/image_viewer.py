@@ -117,3 +117,13 @@ class ImageViewer(QGraphicsView):
         super().resizeEvent(event)
         if self._fit:
             self.fit()
+
+
+class FrameView(ImageViewer):
+    """The ImageViewer, keeping zoom and pan while stepping through same-sized frames."""
+
+    def replace_image(self, image: QImage) -> None:
+        if self.has_image() and self.sceneRect().size().toSize() == image.size():
+            self._item.setPixmap(QPixmap.fromImage(image))
+        else:
+            self.set_image(image)

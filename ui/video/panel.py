@@ -1,9 +1,10 @@
 """VideoPanel: the frame viewer, transport, loupe, enhancements and the timeline of one video.
 
 Nothing here decodes: frames come from the FrameDecoder thread (ui.video.worker), the frame
-table, cut detection, thumbnails and exports run through the JobRunner, and cut edits are
-writer futures watched by it. Cut edits are undoable (the main window's undo stack); each
-redo or undo is a new audited write.
+table and exports run through the JobRunner, and what the timeline shows (segments, cut edits,
+the thumbnail strip) comes from its ``TimelineFeed``. Cut edits are undoable (the main
+window's undo stack); each redo or undo is a new audited write. Each frame shown is announced
+as ``frame_on_screen`` (a ``FrameRef``) for the frame tools.
 
 Keys (when the panel has focus): Space play/pause, Left/Right one frame, Shift+Left/Right ten
 frames, J/K/L reverse/pause/forward (again = faster), Home/End, Ctrl+G go to frame or time,
@@ -12,79 +13,44 @@ Ctrl+E export frame, C cut here, M loupe. Run alone: ``python -m ui.video.panel 
 
 from __future__ import annotations
 
-import bisect
 import functools
 import sys
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QFont,
-    QImage,
-    QKeyEvent,
-    QPixmap,
-    QUndoStack,
-)
+from PySide6.QtGui import QFont, QKeyEvent, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from analysis.jobs import CancelToken, JobCancelled
-from analysis.video.decode import time_code
 from analysis.video.enhance import Enhancements
-from analysis.video.probe import display_size
 from analysis.video.table import FrameTable
 from ui.jobs import JobRunner
 from ui.video.enhance_panel import EnhancePanel
-from ui.video.image_viewer import ImageViewer
+from ui.video.image_viewer import FrameView
 from ui.video.loupe import Loupe
-from ui.video.timeline import CutEditCommand, TimelineWidget
-from ui.video.worker import (
-    DecodedFrame,
-    FrameDecoder,
-    parse_position,
-    thumbnail_frames,
-    timeline_thumbnails,
-)
+from ui.video.on_screen import video_frame_ref
+from ui.video.timeline import TimelineWidget
+from ui.video.timeline_feed import TimelineFeed
+from ui.video.transport import Action, frame_info, key_action, transport_row
+from ui.video.worker import DecodedFrame, FrameDecoder, parse_position
 from workbench.case import Case
 from workbench.case.evidence import Evidence
 from workbench.frame_export import ExportedFrame, export_frame
-from workbench.video_store import (
-    StoredSegment,
-    add_cut,
-    delete_cut,
-    detect_and_store_segments,
-    list_segments,
-    load_or_build_frame_table,
-    move_cut,
-    restore_cut,
-)
+from workbench.video_store import load_or_build_frame_table
 
 MAX_SPEED = 8
-MAX_THUMBS = 64
-THUMB_HEIGHT_PX = 54
-
-
-class FrameView(ImageViewer):
-    """The ImageViewer, keeping zoom and pan while stepping through same-sized frames."""
-
-    def replace_image(self, image: QImage) -> None:
-        if self.has_image() and self.sceneRect().size().toSize() == image.size():
-            self._item.setPixmap(QPixmap.fromImage(image))
-        else:
-            self.set_image(image)
 
 
 class VideoPanel(QWidget):
     """Viewer + transport + timeline for one video evidence (see the module docstring)."""
 
     frame_shown = Signal(int)
+    frame_on_screen = Signal(object)  # FrameRef of the frame shown; None when none is
     table_loaded = Signal(int)
     segments_changed = Signal(object)
     frame_exported = Signal(object)
@@ -99,21 +65,18 @@ class VideoPanel(QWidget):
         self.table: FrameTable | None = None
         self.shown: DecodedFrame | None = None
         self._target = 0
-        self.strip_blurred = False  # graphic evidence not yet revealed: blurred thumbnails
-        self._strip_token: CancelToken | None = None
-        self._strip_seq = 0  # only the newest strip job's pictures are shown
         self._direction = 0  # playing: +1 forward, -1 backward, 0 paused
         self._speed = 1
         self._fps = 25.0
         self._loading: list[CancelToken] = []
-        self._segments_started = self._segments_shown = 0
         self.decoder = FrameDecoder(self)
         self.decoder.frame_ready.connect(self._on_decoder_frame_ready)
         self.decoder.failed.connect(self._on_decoder_failed)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._build()
-        self._build_shortcuts()
+        for w in (self.viewer, self.viewer.viewport(), self.timeline):
+            w.installEventFilter(self)  # the transport keys work where the focus is
 
     # -- construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -129,6 +92,9 @@ class VideoPanel(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
         self.timeline = TimelineWidget()
+        self.feed = TimelineFeed(self.jobs, self.undo_stack, self.timeline)
+        self.feed.segments_changed.connect(self.segments_changed)
+        self.feed.failed.connect(self._show_error)
         self.timeline.seek_requested.connect(self.go_to)
         self.timeline.cut_add_requested.connect(lambda f: self.edit_cut("add", f))
         self.timeline.cut_move_requested.connect(lambda a, b: self.edit_cut("move", a, b))
@@ -144,86 +110,24 @@ class VideoPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top, 1)
         layout.addWidget(self.info)
-        layout.addLayout(self._transport())
+        row, buttons = transport_row(self._act, self.goto_edit)
+        for attribute, button in buttons.items():  # play_button, cut_button, ...
+            setattr(self, attribute, button)
+        layout.addLayout(row)
         layout.addWidget(self.timeline)
         layout.addWidget(self.status)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def _button(self, row: QHBoxLayout, text: str, tip: str, slot) -> QToolButton:
-        b = QToolButton()
-        b.setText(text)
-        b.setToolTip(tip)
-        b.clicked.connect(slot)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the keys for the transport
-        row.addWidget(b)
-        return b
-
-    def _transport(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self._button(row, "Home", "First frame (Home)", lambda: self.go_to(0))
-        self._button(row, "−10", "Back ten frames (Shift+Left)", lambda: self.step(-10))
-        self._button(row, "−1", "Back one frame (Left)", lambda: self.step(-1))
-        self.play_button = self._button(row, "▶", "Play / pause (Space)", self.toggle_play)
-        self._button(row, "+1", "Forward one frame (Right)", lambda: self.step(1))
-        self._button(row, "+10", "Forward ten frames (Shift+Right)", lambda: self.step(10))
-        self._button(row, "End", "Last frame (End)", self.go_to_end)
-        row.addWidget(self.goto_edit)
-        self.loupe_button = self._button(row, "Loupe", "Magnifier (M)", self.toggle_loupe)
-        self.loupe_button.setCheckable(True)
-        self.enhance_button = self._button(
-            row, "Enhance", "Display enhancements (shown pixels only)", self._toggle_enhance
-        )
-        self.enhance_button.setCheckable(True)
-        row.addStretch(1)
-        self.cut_button = QPushButton("Cut here (C)")
-        self.cut_button.clicked.connect(lambda: self.edit_cut("add", self.current_index))
-        self.detect_button = QPushButton("Detect cuts")
-        self.detect_button.clicked.connect(self.detect_cuts)
-        self.export_button = QPushButton("Export frame (Ctrl+E)")
-        self.export_button.clicked.connect(self.export_current)
-        for b in (self.cut_button, self.detect_button, self.export_button):
-            b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            row.addWidget(b)
-        return row
-
-    def _build_shortcuts(self) -> None:
-        """Transport keys, handled for the panel and the children that take focus.
-
-        A key map instead of window shortcuts: the keys must work wherever the panel sits
-        (a dock, the main window, alone) without stealing them from other panels.
-        """
-        k, m = Qt.Key, Qt.KeyboardModifier
-        none, shift, ctrl = m.NoModifier, m.ShiftModifier, m.ControlModifier
-        self._keys = {
-            (k.Key_Space, none): self.toggle_play,
-            (k.Key_Right, none): lambda: self.step(1),
-            (k.Key_Left, none): lambda: self.step(-1),
-            (k.Key_Right, shift): lambda: self.step(10),
-            (k.Key_Left, shift): lambda: self.step(-10),
-            (k.Key_J, none): lambda: self.play(-1),
-            (k.Key_K, none): self.pause,
-            (k.Key_L, none): lambda: self.play(1),
-            (k.Key_Home, none): lambda: self.go_to(0),
-            (k.Key_End, none): self.go_to_end,
-            (k.Key_G, ctrl): self._focus_goto,
-            (k.Key_E, ctrl): self.export_current,
-            (k.Key_C, none): lambda: self.edit_cut("add", self.current_index),
-            (k.Key_M, none): self.toggle_loupe,
-        }
-        for w in (self.viewer, self.viewer.viewport(), self.timeline):
-            w.installEventFilter(self)
+    def _act(self, action: Action) -> None:
+        name, *args = action
+        getattr(self, name)(*args)
 
     def _handle_key(self, event: QKeyEvent) -> bool:
-        mods = event.modifiers() & (
-            Qt.KeyboardModifier.ShiftModifier
-            | Qt.KeyboardModifier.ControlModifier
-            | Qt.KeyboardModifier.AltModifier
-        )
-        slot = self._keys.get((Qt.Key(event.key()), mods))
-        if slot is None:
+        """Transport keys (``ui.video.transport.KEYS``), for the panel and its children."""
+        action = key_action(event)
+        if action is None:
             return False
-        slot()
+        self._act(action)
         event.accept()
         return True
 
@@ -258,7 +162,7 @@ class VideoPanel(QWidget):
             return
         self.clear()
         self.case, self.evidence = case, evidence
-        self.strip_blurred = blur_strip
+        self.feed.follow(case, evidence, blurred=blur_strip)
         self.info.setText(f"{evidence.original_name}: reading the frame table…")
         token = self.jobs.run(
             f"Frame table of {evidence.original_name}",
@@ -270,9 +174,10 @@ class VideoPanel(QWidget):
 
     def clear(self) -> None:
         self.pause()
-        for token in self._loading:  # the frame table and thumbnails of the previous video
+        for token in self._loading:  # the frame table of the previous video
             token.cancel()
         self._loading.clear()
+        self.feed.clear()
         self.decoder.close()
         self.case = self.evidence = self.table = self.shown = None
         self._target = 0
@@ -281,6 +186,7 @@ class VideoPanel(QWidget):
         self.timeline.set_video(0, 0.0)
         self.info.setText("No video")
         self.status.setText("")
+        self.frame_on_screen.emit(None)
 
     def shutdown(self) -> None:
         """Stop the decoder thread (the panel is going away)."""
@@ -302,74 +208,19 @@ class VideoPanel(QWidget):
             )
         self.go_to(0)
         self.table_loaded.emit(len(table))
-        self._load_segments()
-        self._load_thumbnails()
+        self.feed.show_table(table)
 
-    def _load_segments(self) -> None:
-        case, e = self.case, self.evidence
-        if case is None or e is None:
-            return
-        self.jobs.run(
-            "Segments",
-            lambda progress, cancel: list_segments(case.read(), e.id),
-            on_result=self._segments_callback(e.id),
-            quiet=True,
-        )
-
-    def _load_thumbnails(self) -> None:
-        case, e, table = self.case, self.evidence, self.table
-        if case is None or e is None or table is None:
-            return
-        w, h = display_size(table.width_px, table.height_px, table.sar, table.rotation_deg)
-        thumb_w = max(24, THUMB_HEIGHT_PX * w // max(1, h))
-        count = min(MAX_THUMBS, max(8, self.timeline.width() // thumb_w))
-        if self._strip_token is not None:  # a strip for the old blur state is obsolete
-            self._strip_token.cancel()
-        self._strip_seq += 1
-        token = self.jobs.run(
-            "Timeline thumbnails",
-            functools.partial(
-                timeline_thumbnails,
-                case.evidence_dir / e.stored_name,
-                table,
-                case.derived_dir / "thumbs" / e.sha256,
-                thumbnail_frames(table, count),
-                THUMB_HEIGHT_PX,
-                blur=self.strip_blurred,
-            ),
-            on_result=functools.partial(self._on_thumbnails, e.id, self._strip_seq),
-            on_error=functools.partial(self._on_load_error, e.id, "Timeline thumbnails"),
-            quiet=True,
-        )
-        self._strip_token = token
-        self._loading.append(token)
+    @property
+    def strip_blurred(self) -> bool:
+        """Whether the timeline's thumbnails are blurred (graphic, not yet revealed)."""
+        return self.feed.strip_blurred
 
     def set_strip_blurred(self, blurred: bool) -> None:
         """Blur or reveal the timeline's thumbnails (graphic evidence)."""
-        if blurred != self.strip_blurred:
-            self.strip_blurred = blurred
-            if blurred:  # hide the sharp pictures now, not when the blurred ones are ready
-                self.timeline.set_thumbnails([])
-            self._load_thumbnails()
-
-    def _on_thumbnails(self, evidence_id: int, seq: int, thumbs) -> None:
-        if self.evidence is not None and self.evidence.id == evidence_id and seq == self._strip_seq:
-            self.timeline.set_thumbnails(thumbs)
+        self.feed.set_blurred(blurred)
 
     def _segments_callback(self, evidence_id: int):
-        """A result handler for a segment read or write started now: results started earlier
-        but delivered later (a slow read after a quick edit) never overwrite newer ones."""
-        self._segments_started += 1
-        return functools.partial(self._on_segments, evidence_id, self._segments_started)
-
-    def _on_segments(self, evidence_id: int, seq: int, segments: list[StoredSegment]) -> None:
-        if self.evidence is None or self.evidence.id != evidence_id:
-            return
-        if seq < self._segments_shown:
-            return
-        self._segments_shown = seq
-        self.timeline.set_segments(segments)
-        self.segments_changed.emit(segments)
+        return self.feed.segments_callback(evidence_id)
 
     # -- navigation ---------------------------------------------------------------------------
     def go_to(self, index: int) -> None:
@@ -417,7 +268,7 @@ class VideoPanel(QWidget):
             return
         self.go_to(nxt)
 
-    def _focus_goto(self) -> None:
+    def focus_goto(self) -> None:
         self.goto_edit.setFocus()
         self.goto_edit.selectAll()
 
@@ -439,31 +290,14 @@ class VideoPanel(QWidget):
         self.loupe.set_image(decoded.shown)
         self._update_info()
         self.frame_shown.emit(decoded.frame.index)
+        if self.evidence is not None:
+            self.frame_on_screen.emit(video_frame_ref(self.evidence, decoded.frame))
 
     def _update_info(self) -> None:
-        if self.shown is None or self.table is None:
-            return
-        f = self.shown.frame
-        pts_s = "?" if f.pts_s is None else f"{f.pts_s:.6f}"
-        parts = [
-            f"frame {f.index} / {len(self.table) - 1}",
-            f"pts {f.pts} ({pts_s} s)",
-            f"time {time_code(f.time_s)}",
-            "keyframe" if f.keyframe else "",
-            f"md5 {f.md5[:12]}",
-        ]
-        segments = self.timeline.segments
-        starts = [seg.first_frame for seg in segments]
-        k = bisect.bisect_right(starts, f.index) - 1
-        if segments and k >= 0:
-            parts.append(f"segment {k + 1}/{len(segments)}")
-        if any(a <= f.index <= b for a, b in self.shown.sequential_only):
-            parts.append("⚠ sequential-only stretch (seeking here gave other pictures)")
-        if not self.shown.enhancements.is_identity:
-            parts.append("ENHANCED (display only)")
-        if self._direction:
-            parts.append(f"{'◀' if self._direction < 0 else '▶'} {self._speed}x")
-        self.info.setText("   ".join(p for p in parts if p))
+        if self.shown is not None and self.table is not None:
+            segments = self.timeline.segments
+            text = frame_info(self.shown, self.table, segments, self._direction, self._speed)
+            self.info.setText(text)
 
     def _on_decoder_failed(self, index: int, message: str) -> None:
         self._show_error("Cannot decode the frame" if index >= 0 else "Cannot open", message)
@@ -473,20 +307,9 @@ class VideoPanel(QWidget):
         self.loupe.set_enabled(not self.loupe.enabled)
         self.loupe_button.setChecked(self.loupe.enabled)
 
-    def _toggle_enhance(self) -> None:
+    def toggle_enhance(self) -> None:
         self.enhance_panel.setVisible(not self.enhance_panel.isVisible())
         self.enhance_button.setChecked(self.enhance_panel.isVisible())
-
-    def detect_cuts(self) -> None:
-        case, e = self.case, self.evidence
-        if case is None or e is None:
-            return
-        self.jobs.run(
-            f"Detecting cuts in {e.original_name}",
-            functools.partial(detect_and_store_segments, case, e.id),
-            on_result=self._segments_callback(e.id),
-            on_error=functools.partial(self._show_error, "Cut detection failed"),
-        )
 
     def export_current(self) -> None:
         case, e = self.case, self.evidence
@@ -505,31 +328,15 @@ class VideoPanel(QWidget):
         self.message.emit(self.status.text())
         self.frame_exported.emit(exported)
 
+    def detect_cuts(self) -> None:
+        self.feed.detect()
+
+    def cut_here(self) -> None:
+        self.edit_cut("add", self.current_index)
+
     def edit_cut(self, op: str, *frames: int) -> None:
         """Add, move or delete a cut as an undoable command."""
-        if self.case is None or self.evidence is None:
-            return
-        before = self.timeline.segment_starting_at(frames[0]) if op != "add" else None
-        self.undo_stack.push(
-            CutEditCommand(self._apply_cut_edit, self.evidence.id, op, *frames, before=before)
-        )
-
-    def _apply_cut_edit(self, evidence_id: int, op: str, *args) -> None:
-        case = self.case
-        if case is None:
-            return
-        if op == "restore":
-            segment, replacing = args
-            write = restore_cut(case, evidence_id, segment, replacing=replacing)
-        else:
-            write = {"add": add_cut, "move": move_cut, "delete": delete_cut}[op](
-                case, evidence_id, *args
-            )
-        self.jobs.watch(
-            write,
-            on_result=self._segments_callback(evidence_id),
-            on_error=functools.partial(self._show_error, f"Could not {op} the cut"),
-        )
+        self.feed.edit(op, *frames)
 
     def _on_load_error(self, evidence_id: int, title: str, exc: BaseException) -> None:
         if isinstance(exc, JobCancelled) or self.evidence is None:
@@ -550,7 +357,7 @@ class VideoPanel(QWidget):
 
 def main(argv: list[str]) -> int:
     """Start the panel alone on a case (first video evidence, or the id given)."""
-    from ui.app import prepare_environment
+    from ui.environment import prepare_environment
 
     prepare_environment()
     from PySide6.QtWidgets import QApplication
