@@ -24,8 +24,24 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         self._rows = list(rows)
         self.endResetModel()
 
+    def append_rows(self, rows: list[T], keep_last: int | None = None) -> None:
+        """Add ``rows`` at the end; with ``keep_last``, drop the oldest beyond that many."""
+        if rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        extra = len(self._rows) - keep_last if keep_last is not None else 0
+        if extra > 0:
+            self.beginRemoveRows(QModelIndex(), 0, extra - 1)
+            del self._rows[:extra]
+            self.endRemoveRows()
+
     def row_item(self, row: int) -> T:
         return self._rows[row]
+
+    def last_item(self) -> T | None:
+        return self._rows[-1] if self._rows else None
 
     def refresh_all(self, roles: list[int] | None = None) -> None:
         if self._rows:

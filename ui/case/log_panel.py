@@ -95,8 +95,20 @@ class LogPanel(QWidget):
 
     def set_entries(self, entries: list[AuditEntry]) -> None:
         self.model.set_rows(entries)
-        if entries:
-            last = entries[-1]
+        self._show_head()
+
+    def append_entries(self, entries: list[AuditEntry], keep_last: int = 500) -> None:
+        """Rows the case appended since (those already shown are skipped); at most
+        ``keep_last`` rows stay, the newest."""
+        last = self.model.last_item()
+        new = [e for e in entries if last is None or e.seq > last.seq]
+        if new:
+            self.model.append_rows(new, keep_last)
+            self._show_head()
+
+    def _show_head(self) -> None:
+        last = self.model.last_item()
+        if last is not None:
             self.head_label.setText(f"Audit head: {last.seq}:{last.row_hash}")
         self.table.scrollToBottom()
 
