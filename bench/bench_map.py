@@ -139,12 +139,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from ui.app import prepare_environment
+    from ui.environment import prepare_environment
 
     prepare_environment()
     from PySide6.QtWidgets import QApplication
 
-    from ui.map.panel import MapPage
+    from ui.map.page import MapPage
     from ui.map.tile_scheme import RequestGuard
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -184,7 +184,7 @@ def make_tool(qtbot, map_panel, case, ids) -> tuple[BearingTool, ImageViewer]:
     viewer.set_image(
         QImage(str(case.evidence_dir / get_evidence(case.read(), ids["evidence"]).stored_name))
     )
-    tool = BearingTool(map_panel, map_panel.jobs)
+    tool = BearingTool(map_panel.service, map_panel.jobs, picks=map_panel.picks)
     qtbot.addWidget(tool)
     viewer.pixel_clicked.connect(tool.on_pixel_clicked)
     tool.set_viewer(viewer)

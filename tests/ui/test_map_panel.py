@@ -280,16 +280,16 @@ def test_bearings_and_their_intersection_appear_and_undo(qtbot, panel, case):
     open_map(qtbot, panel, case)
     for cam_id, cam in zip(cam_ids, cams, strict=True):
         with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
-            panel.add_bearing(cam_id, geodesy.azimuth_deg(cam, SCHOOL), 0.5, hfov_deg=45.0)
+            panel.service.add_bearing(cam_id, geodesy.azimuth_deg(cam, SCHOOL), 0.5, hfov_deg=45.0)
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('wedges')") == 2, timeout=TIMEOUT)
     bearing_ids = [o.id for o in geodata.list_observations(case.read(), "bearing")]
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
-        panel.triangulate(bearing_ids)
+        panel.service.triangulate(bearing_ids)
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") == 2, timeout=TIMEOUT)
     [fix] = geodata.list_observations(case.read(), "intersection")
     assert geodesy.distance_m(LatLon(fix.result["lat_deg"], fix.result["lon_deg"]), SCHOOL) < 0.01
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
-        panel.add_alignment(cam_ids[0], cam_ids[1])
+        panel.service.add_alignment(cam_ids[0], cam_ids[1])
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('sightlines')") == 1, timeout=TIMEOUT)
     panel.undo_stack.undo()  # the alignment
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('sightlines')") == 0, timeout=TIMEOUT)

@@ -88,7 +88,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     viewer.set_image(
         QImage(str(case.evidence_dir / get_evidence(case.read(), evidence).stored_name))
     )
-    tool = ResectionTool(map_panel, map_panel.jobs)
+    tool = ResectionTool(map_panel.service, map_panel.jobs, picks=map_panel.picks)
     qtbot.addWidget(tool)
     viewer.pixel_clicked.connect(tool.on_pixel_clicked)
     tool.set_viewer(viewer)
@@ -183,7 +183,7 @@ def test_remove_and_change_of_picture_forget_the_clicks(qtbot, map_panel, case, 
         p = geodesy.destination(CAMERA, az, dist)
         ids[name] = geodata.add_landmark(case, name, p.lat_deg, p.lon_deg).result()
     open_map(qtbot, map_panel, case)
-    tool = ResectionTool(map_panel, map_panel.jobs)
+    tool = ResectionTool(map_panel.service, map_panel.jobs, picks=map_panel.picks)
     qtbot.addWidget(tool)
     tool.set_frame(frame_of(case, evidence))
     tool.refresh()

@@ -5,7 +5,7 @@ alignment, and checked: objects that line up share a column once the camera is l
 large horizontal gap between the two pixels is flagged) and picks which landmarks they are (in
 the combos, or by clicking them on the map: the near one, then the far one);
 "Add alignment" stores an undoable alignment observation with its inputs
-(``MapPanel.add_alignment`` -> ``geodata.add_alignment(extra_inputs=...)``) and the map draws
+(``GeodataService.add_alignment`` -> ``geodata.add_alignment(extra_inputs=...)``) and the map draws
 the sight line (``analysis.geometry.sightlines``: from the far object through the near one, beyond).
 """
 
@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.geometry import geodesy
+from ui.geodata.picks import MapPicks
+from ui.geodata.service import GeodataService
 from ui.geometry.pixel_tool import PixelTool, fill_combo
 from ui.jobs import JobRunner
-from ui.map.panel import MapPanel, landmark_id
 
 LINE_UP_TOLERANCE_PX = 3.0  # horizontal gap beyond which the two pixels are flagged
 
@@ -33,8 +34,15 @@ LINE_UP_TOLERANCE_PX = 3.0  # horizontal gap beyond which the two pixels are fla
 class AlignmentTool(PixelTool):
     """Frame-to-map alignment tool (see the module doc)."""
 
-    def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
-        super().__init__(map_panel, jobs, parent)
+    def __init__(
+        self,
+        service: GeodataService,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        picks: MapPicks | None = None,
+    ):
+        super().__init__(service, jobs, parent, picks=picks)
         self.near_combo = QComboBox()
         self.far_combo = QComboBox()
         self.near_button = QPushButton("Click near object")
@@ -65,13 +73,12 @@ class AlignmentTool(PixelTool):
         self.add_button.clicked.connect(self.add_alignment)
         self.inputs_changed.connect(self.recompute)
         self._next_pick = "near"
-        map_panel.bridge.feature_clicked.connect(self._on_bridge_feature_clicked)
+        self.picks.landmark_picked.connect(self._on_picks_landmark_picked)
         self.recompute()
 
-    def _on_bridge_feature_clicked(self, feature_id: str) -> None:
+    def _on_picks_landmark_picked(self, point_id: int) -> None:
         """Picking on the map while this tool is shown: the near object, then the far one."""
-        point_id = landmark_id(feature_id)
-        if point_id is None or not self.isVisible():
+        if not self.isVisible():
             return
         combo = self.near_combo if self._next_pick == "near" else self.far_combo
         index = combo.findData(point_id)
@@ -140,7 +147,7 @@ class AlignmentTool(PixelTool):
             "evidence_sha256": frame.evidence_sha256 if frame else None,
             "image_size_px": [frame.width_px, frame.height_px] if frame else None,
         }
-        self.map_panel.add_alignment(
+        self.service.add_alignment(
             ids[0],
             ids[1],
             evidence_id=frame.evidence_id if frame else None,

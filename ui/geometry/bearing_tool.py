@@ -7,8 +7,8 @@ target's pixel, (d) sets the horizontal field of view (from EXIF when the eviden
 frame: ``hfov_from_references``) and the one-sigma, and optionally clicks two points on the
 horizon to level the camera. The maths is ``analysis.geometry.bearing.solve_bearing``;
 "Add bearing" stores an undoable bearing observation with every input
-(``MapPanel.add_bearing`` -> ``geodata.add_bearing(extra_inputs=...)``), and the map draws the
-ray and the field-of-view wedge. "Intersect selected bearings" triangulates in a worker.
+(``GeodataService.add_bearing`` -> ``geodata.add_bearing(extra_inputs=...)``), and the map
+draws the ray and the field-of-view wedge. "Intersect selected bearings" triangulates in a worker.
 """
 
 from __future__ import annotations
@@ -38,10 +38,11 @@ from analysis.geometry.bearing import (
     solve_bearing,
 )
 from analysis.geometry.geodesy import LatLon
+from ui.geodata.picks import MapPicks
+from ui.geodata.service import GeodataService
 from ui.geometry.fov_field import FovField, spin_box
 from ui.geometry.pixel_tool import FrameRef, PixelTool, fill_combo
 from ui.jobs import JobRunner
-from ui.map.panel import MapPanel, landmark_id
 from workbench.observations.bearing_measure import measured_bearing
 from workbench.observations.bearing_model import (
     BearingInputs,
@@ -57,8 +58,15 @@ PICK_RADIUS_DEG = 1e-6  # a camera placed on the map is found again within ~0.1 
 class BearingTool(PixelTool):
     """Frame-to-map bearing tool (see the module doc)."""
 
-    def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
-        super().__init__(map_panel, jobs, parent)
+    def __init__(
+        self,
+        service: GeodataService,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        picks: MapPicks | None = None,
+    ):
+        super().__init__(service, jobs, parent, picks=picks)
         self.solution: BearingSolution | None = None
         self.range: RangeEstimate | None = None
         self._fov_calibration: SecondReference | None = None  # a field of view's references
@@ -67,8 +75,8 @@ class BearingTool(PixelTool):
         self._build()
         self.inputs_changed.connect(self.recompute)
         self.armed_changed.connect(self._on_armed_changed)
-        map_panel.bridge.point_picked.connect(self._on_bridge_point_picked)
-        map_panel.bridge.feature_clicked.connect(self._on_bridge_feature_clicked)
+        self.picks.point_placed.connect(self._on_picks_point_placed)
+        self.picks.landmark_picked.connect(self._on_picks_landmark_picked)
 
     # -- construction -------------------------------------------------------------------
     def _build(self) -> None:
@@ -247,13 +255,12 @@ class BearingTool(PixelTool):
                 item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
 
     # -- map clicks ---------------------------------------------------------------------
-    def _on_bridge_point_picked(self, tool: str, lat: float, lon: float) -> None:
-        if tool == "camera":  # the map panel adds the camera; select it once it is listed
+    def _on_picks_point_placed(self, tool: str, lat: float, lon: float) -> None:
+        if tool == "camera":  # the map adds the camera; select it once it is listed
             self._pending_camera = (lat, lon)
 
-    def _on_bridge_feature_clicked(self, feature_id: str) -> None:
-        point_id = landmark_id(feature_id)
-        if point_id is not None and not self.select_camera(point_id):
+    def _on_picks_landmark_picked(self, point_id: int) -> None:
+        if not self.select_camera(point_id):
             self.select_reference(point_id)
 
     # -- clicks -------------------------------------------------------------------------
@@ -381,7 +388,7 @@ class BearingTool(PixelTool):
         if setup is None or s is None or frame is None or self.case is None:
             return
         inputs = self.bearing_inputs(setup)
-        self.map_panel.add_bearing(
+        self.service.add_bearing(
             self.camera_combo.currentData(),
             inputs.azimuth_deg,
             inputs.sigma_deg,
@@ -510,4 +517,4 @@ class BearingTool(PixelTool):
         if len(ids) < 2:
             self.show_error("Intersect bearings", "Tick two or more bearings.")
             return
-        self.map_panel.triangulate(ids)
+        self.service.triangulate(ids)

@@ -1,40 +1,50 @@
 """GeometryTools: the "Geometry" dock of the main window, holding the bearing, alignment and
-resection tools and joining them to the picture on screen and to the map.
+resection tools.
 
-It follows the main window's signals (case opened and refreshed, evidence shown, video
-frame shown) and routes the viewers' ``pixel_clicked`` to the armed tool, so that the main
-window only creates it and adds two menu actions.
+It hands every tool the picture on screen (``show_picture``: the viewer and its ``FrameRef``,
+which the video panel and the main window announce), the case's landmarks and bearings (read
+once for the three tools whenever the change feed says they changed), and routes the viewers'
+``pixel_clicked`` to the armed tool. The tools write through the ``GeodataService`` and hear
+map clicks through ``MapPicks``: the dock knows neither the map nor the window.
 """
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING
+from PySide6.QtWidgets import QTabWidget, QWidget
 
-from PySide6.QtWidgets import QTabWidget
-
-from analysis.geometry.bearing import pixel_aspect_of
+from ui.changes import CaseChanges
+from ui.geodata.picks import MapPicks
+from ui.geodata.service import GeodataService
 from ui.geometry.alignment_tool import AlignmentTool
 from ui.geometry.bearing_tool import BearingTool
-from ui.geometry.pixel_tool import FrameRef, PixelTool
+from ui.geometry.pixel_tool import PixelTool, read_geodata
 from ui.geometry.resection_tool import ResectionTool
+from ui.jobs import JobRunner
 from ui.video.image_viewer import ImageViewer
+from ui.video.on_screen import FrameRef
 
-if TYPE_CHECKING:
-    from ui.case.main_window import MainWindow
+# The kinds of change (workbench.case.changes) that the tools show: landmarks and bearings.
+TOOL_KINDS = ("landmark", "observation")
 
 
 class GeometryTools(QTabWidget):
-    """Tabs "Bearing", "Alignment" and "Resection" wired to a MainWindow (module doc)."""
+    """Tabs "Bearing", "Alignment" and "Resection" (module doc)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__()
-        # A weak reference: the dock is the window's child and must not keep its wrapper alive.
-        self._window = weakref.ref(window)
-        self.bearing = BearingTool(window.map_panel, window.jobs)
-        self.alignment = AlignmentTool(window.map_panel, window.jobs)
+    def __init__(
+        self,
+        service: GeodataService,
+        jobs: JobRunner,
+        *,
+        changes: CaseChanges,
+        picks: MapPicks,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service, self.jobs = service, jobs
+        self.bearing = BearingTool(service, jobs, picks=picks)
+        self.alignment = AlignmentTool(service, jobs, picks=picks)
         self.addTab(self.bearing, "Bearing")
-        self.resection = ResectionTool(window.map_panel, window.jobs)
+        self.resection = ResectionTool(service, jobs, picks=picks)
         self.addTab(self.alignment, "Alignment")
         self.addTab(self.resection, "Resection")
         self.tools: tuple[PixelTool, ...] = (self.bearing, self.alignment, self.resection)
@@ -42,24 +52,12 @@ class GeometryTools(QTabWidget):
             tool.armed_changed.connect(
                 lambda key, armed=tool: self._on_tool_armed_changed(armed, key)
             )
-        for viewer in (window.viewer, window.video_panel.viewer):
-            viewer.pixel_clicked.connect(self._on_viewer_pixel_clicked)
-        window.viewer.zoom_changed.connect(lambda _z: self.update_frame())  # set_image fits
-        window.video_panel.frame_shown.connect(lambda _i: self.update_frame())
-        window.detail_shown.connect(lambda _id: self.update_frame())
-        window.case_opened.connect(lambda _case: self.refresh())
-        window.case_refreshed.connect(self.refresh)
+        self._reading = self._read_wanted = False
+        changes.changed.connect(self._on_changes_changed)
 
-    @property
-    def window_(self) -> MainWindow:
-        return self._window()
-
-    def refresh(self) -> None:
-        if self.window_.case is None:
-            for tool in self.tools:
-                tool.set_frame(None)
-        for tool in self.tools:
-            tool.refresh()
+    def follow_viewer(self, viewer: ImageViewer) -> None:
+        """Clicks on ``viewer`` go to the armed tool."""
+        viewer.pixel_clicked.connect(self._on_viewer_pixel_clicked)
 
     def show_bearing_tool(self) -> None:
         self.setCurrentWidget(self.bearing)
@@ -77,48 +75,51 @@ class GeometryTools(QTabWidget):
         self.parentWidget().raise_()
 
     # -- the picture on screen ----------------------------------------------------------
-    def current_viewer(self) -> ImageViewer | None:
-        w = self.window_
-        if w.central.currentWidget() is w.video_panel:
-            return w.video_panel.viewer
-        if w.central.currentWidget() is w.viewer:
-            return w.viewer
-        return None
-
-    def current_frame(self) -> FrameRef | None:
-        """The evidence and frame on screen, in original frame pixels."""
-        w = self.window_
-        detail = w._detail  # the evidence whose picture the main window shows
-        viewer = self.current_viewer()
-        if w.case is None or detail is None or viewer is None or not viewer.has_image():
-            return None
-        e = detail.evidence
-        if viewer is w.video_panel.viewer:
-            shown = w.video_panel.shown
-            if shown is None or w.video_panel.evidence is None or w.video_panel.evidence.id != e.id:
-                return None
-            height, width = shown.frame.image.shape[:2]
-            aspect = pixel_aspect_of(shown.frame.sar, shown.frame.rotation_deg)
-            return FrameRef(
-                e.id,
-                e.sha256,
-                e.original_name,
-                width,
-                height,
-                shown.frame.index,
-                aspect,
-                e.metadata,
-            )
-        size = viewer.sceneRect().size().toSize()
-        return FrameRef(
-            e.id, e.sha256, e.original_name, size.width(), size.height(), None, 1.0, e.metadata
-        )
-
-    def update_frame(self) -> None:
-        viewer, frame = self.current_viewer(), self.current_frame()
+    def show_picture(self, viewer: ImageViewer | None, frame: FrameRef | None) -> None:
+        """``frame`` is on screen in ``viewer`` (None, None: no picture to measure on)."""
         for tool in self.tools:
             tool.set_viewer(viewer)
             tool.set_frame(frame)
+
+    # -- the case's geodata -------------------------------------------------------------
+    def _on_changes_changed(self, change) -> None:
+        if change.touches(*TOOL_KINDS):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the landmarks and bearings once, in a worker, for the three tools.
+
+        One read at a time: changes that arrive while one runs make one more after it."""
+        case = self.service.case
+        if case is None:
+            self.show_picture(None, None)
+            for tool in self.tools:
+                tool.set_geodata(None, ([], []))
+            return
+        if self._reading:
+            self._read_wanted = True
+            return
+        self._reading, self._read_wanted = True, False
+        self.jobs.run(
+            "Geometry tools",
+            lambda progress=None, cancel=None: read_geodata(case),
+            on_result=lambda result: self._on_read(case, result),
+            quiet=True,
+            on_error=self._on_read_failed,
+        )
+
+    def _on_read(self, case, result) -> None:
+        self._reading = False
+        for tool in self.tools:
+            tool.set_geodata(case, result)
+        if self._read_wanted:
+            self.refresh()
+
+    def _on_read_failed(self, exc: BaseException) -> None:
+        self._reading = False
+        self.bearing.show_error("Cannot read the landmarks", exc)
+        if self._read_wanted:
+            self.refresh()
 
     # -- clicks -------------------------------------------------------------------------
     def _on_tool_armed_changed(self, tool: PixelTool, key: str) -> None:

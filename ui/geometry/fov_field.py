@@ -11,7 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
 
 from analysis.geometry.bearing import DEFAULT_HFOV_DEG, fov_from_metadata
-from ui.geometry.pixel_tool import FrameRef
+from ui.video.on_screen import FrameRef
 
 UNCHECKED_FOV = "unchecked: no EXIF focal length, type the field of view"
 

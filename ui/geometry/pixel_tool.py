@@ -1,6 +1,9 @@
 """What the frame-side geometry tools share: the picture they measure on, its markers, the
 case's landmarks, and arming the viewer so that a left click becomes a pixel.
 
+A tool knows the picture on screen (``FrameRef``, handed to ``set_frame``), the geodata service
+it writes through, and the map picks it may listen to; it never knows the map or the window.
+
 A tool is armed for one key at a time (``reference``, ``target``, ``horizon 1`` ...); the
 viewer then emits ``pixel_clicked`` instead of panning, the tool stores the pixel, draws its
 marker and disarms (or arms the next key). Pixels are in the original frame's pixels (the
@@ -9,34 +12,21 @@ viewer shows the upright frame at its own size).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QMessageBox, QWidget
 
+from ui.geodata.picks import MapPicks
+from ui.geodata.service import GeodataService
 from ui.geometry.markers import MARKER_COLOURS, MarkerSet
 from ui.jobs import JobRunner
-from ui.map.panel import MapPanel
 from ui.video.image_viewer import ImageViewer
+from ui.video.on_screen import FrameRef
 from workbench import geodata
 from workbench.geodata import Landmark, Observation
 
+__all__ = ["FrameRef", "PixelTool", "fill_combo", "read_geodata"]
+
 Pixel = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class FrameRef:
-    """The picture a tool measures on: an image evidence, or one frame of a video."""
-
-    evidence_id: int
-    evidence_sha256: str
-    evidence_name: str
-    width_px: int
-    height_px: int
-    frame_index: int | None = None  # None for an image evidence
-    pixel_aspect: float = 1.0  # pixel width / height (non-square video pixels)
-    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 def read_geodata(case) -> tuple[list[Landmark], list[Observation]]:
@@ -62,10 +52,19 @@ class PixelTool(QWidget):
     armed_changed = Signal(str)  # the key waiting for a click, "" when none
     inputs_changed = Signal()
 
-    def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
+    def __init__(
+        self,
+        service: GeodataService,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        picks: MapPicks | None = None,
+    ):
+        """``picks``: the map's clicks that choose a landmark (none when the tool stands alone)."""
         super().__init__(parent)
-        self.map_panel = map_panel
+        self.service = service
         self.jobs = jobs
+        self.picks = picks if picks is not None else MapPicks(self)
         self.viewer: ImageViewer | None = None
         self.frame: FrameRef | None = None
         self.landmarks: list[Landmark] = []
@@ -77,7 +76,7 @@ class PixelTool(QWidget):
 
     @property
     def case(self):
-        return self.map_panel.case
+        return self.service.case
 
     # -- the picture --------------------------------------------------------------------
     def set_viewer(self, viewer: ImageViewer | None) -> None:

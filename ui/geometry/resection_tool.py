@@ -38,10 +38,11 @@ from PySide6.QtWidgets import (
 
 from analysis.geometry.bearing import DEFAULT_CLICK_SIGMA_PX
 from analysis.geometry.resection_frame import FrameModel
+from ui.geodata.picks import MapPicks
+from ui.geodata.service import GeodataService
 from ui.geometry.fov_field import FovField, spin_box
 from ui.geometry.pixel_tool import FrameRef, PixelTool, fill_combo
 from ui.jobs import JobRunner
-from ui.map.panel import MapPanel, landmark_id
 from workbench.geodata_resection import Sighting
 
 SEEN_PREFIX = "seen "  # pixel keys of the landmarks: "seen <landmark id>"
@@ -50,8 +51,15 @@ SEEN_PREFIX = "seen "  # pixel keys of the landmarks: "seen <landmark id>"
 class ResectionTool(PixelTool):
     """Frame-to-map resection tool (see the module doc)."""
 
-    def __init__(self, map_panel: MapPanel, jobs: JobRunner, parent: QWidget | None = None):
-        super().__init__(map_panel, jobs, parent)
+    def __init__(
+        self,
+        service: GeodataService,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        picks: MapPicks | None = None,
+    ):
+        super().__init__(service, jobs, parent, picks=picks)
         self._sigma_typed = False
         self.last_result: dict[str, Any] | None = None
         self._inputs_seq = 0  # bumped by every change of the inputs: a late result is dropped
@@ -59,7 +67,7 @@ class ResectionTool(PixelTool):
         self._build()
         self.inputs_changed.connect(self.recompute)
         self.armed_changed.connect(self._on_armed_changed)
-        map_panel.bridge.feature_clicked.connect(self._on_bridge_feature_clicked)
+        self.picks.landmark_picked.connect(self._on_picks_landmark_picked)
         self.recompute()
 
     def _build(self) -> None:
@@ -166,9 +174,8 @@ class ResectionTool(PixelTool):
             self.landmark_combo.setCurrentIndex(index)
         return index >= 0
 
-    def _on_bridge_feature_clicked(self, feature_id: str) -> None:
-        point_id = landmark_id(feature_id)
-        if point_id is not None and self.isVisible():
+    def _on_picks_landmark_picked(self, point_id: int) -> None:
+        if self.isVisible():
             self.select_landmark(point_id)
 
     def arm_selected_landmark(self) -> None:
@@ -280,7 +287,7 @@ class ResectionTool(PixelTool):
         self._solving = True
         self.resect_button.setEnabled(False)  # one resection per press, not one per click
         seq = self._inputs_seq
-        self.map_panel.resect(
+        self.service.resect(
             model,
             [Sighting(i, p) for i, p in pixels.items()],
             sigma_deg=self.sigma_spin.value(),
@@ -331,7 +338,7 @@ class ResectionTool(PixelTool):
             return
         frame = self.frame
         name = f"Camera of {frame.evidence_name} (resected)" if frame else "Resected camera"
-        self.map_panel.add_point(
+        self.service.add_point(
             "camera",
             name,
             r["lat_deg"],

@@ -1,1 +1,1 @@
-"""The map view: Leaflet in QtWebEngine, its bridge, basemaps, hypotheses, undoable edits."""
+"""The map view: Leaflet in QtWebEngine, its bridge, basemaps, layers, and the edits made on it."""

@@ -1,18 +1,16 @@
-"""Hypotheses on the map: the dialog that describes one, and the undoable edits.
+"""Hypotheses on the map: the dialog that describes one.
 
 "+ Hypothesis" on the map, then a click, opens the dialog for a new one at that place;
 selecting one and "Edit…" opens it again; dragging moves it; "Delete" deletes it. Every edit
-is a ``workbench.hypotheses`` write with its audit row, and undo writes the old state back.
+goes to the ``GeodataService``: a ``workbench.hypotheses`` write with its audit row, and undo
+writes the old state back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -24,20 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.map.commands import AddRecordCommand, DeleteRecordCommand
-from workbench import hypotheses
+from ui.geodata.service import GeodataService
 from workbench.hypotheses import CONFIDENCE_LEVELS, MAX_TITLE_CHARS, Hypothesis
 
-if TYPE_CHECKING:
-    from ui.map.panel import MapPanel
-
 _CONFIDENCE_LABELS = {"": "not assessed", "low": "low", "medium": "medium", "high": "high"}
-
-
-def hypothesis_id(feature_id: str) -> int | None:
-    """The hypothesis id of a feature id such as ``hypothesis:3`` (None for other features)."""
-    kind, _, rest = feature_id.partition(":")
-    return int(rest) if kind == "hypothesis" and rest.isdigit() else None
 
 
 class HypothesisDialog(QDialog):
@@ -91,24 +79,26 @@ class HypothesisDialog(QDialog):
         }
 
 
-def ask_new_hypothesis(panel: MapPanel, lat: float, lon: float) -> HypothesisDialog:
+def ask_new_hypothesis(
+    parent: QWidget, service: GeodataService, lat: float, lon: float
+) -> HypothesisDialog:
     """Open the dialog for a hypothesis at (lat, lon); OK adds it (undoable)."""
-    dialog = HypothesisDialog(parent=panel)
+    dialog = HypothesisDialog(parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def accepted() -> None:
-        v = dialog.values()
-        add = lambda: hypotheses.add_hypothesis(panel.case, lat_deg=lat, lon_deg=lon, **v)  # noqa: E731
-        panel.undo_stack.push(add_hypothesis_command(panel, v["title"], add))
+        service.add_hypothesis(lat, lon, dialog.values())
 
     dialog.accepted.connect(accepted)
     dialog.open()
     return dialog
 
 
-def ask_edit_hypothesis(panel: MapPanel, record: Hypothesis) -> HypothesisDialog:
+def ask_edit_hypothesis(
+    parent: QWidget, service: GeodataService, record: Hypothesis
+) -> HypothesisDialog:
     """Open the dialog on an existing hypothesis; OK saves the changes (undoable)."""
-    dialog = HypothesisDialog(record, parent=panel)
+    dialog = HypothesisDialog(record, parent=parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def accepted() -> None:
@@ -117,47 +107,8 @@ def ask_edit_hypothesis(panel: MapPanel, record: Hypothesis) -> HypothesisDialog
         # the dialog's own reading of the stored record: saving it unchanged is no edit
         untouched = HypothesisDialog(record).values()
         if new != untouched:
-            panel.undo_stack.push(EditHypothesisCommand(panel, record.id, old, new))
+            service.edit_hypothesis(record.id, old, new)
 
     dialog.accepted.connect(accepted)
     dialog.open()
     return dialog
-
-
-def add_hypothesis_command(
-    panel: MapPanel, title: str, add: Callable[[], Future]
-) -> AddRecordCommand:
-    return AddRecordCommand(
-        panel,
-        f"add hypothesis {title}",
-        add,
-        lambda new_id: hypotheses.delete_hypothesis(panel.case, new_id),
-        lambda record: hypotheses.restore_hypothesis(panel.case, record),
-    )
-
-
-class EditHypothesisCommand(QUndoCommand):
-    """Change fields of a hypothesis (move, or the dialog's fields); undo sets the old ones."""
-
-    def __init__(
-        self, panel: MapPanel, hypothesis_id: int, old: dict[str, Any], new: dict[str, Any]
-    ) -> None:
-        super().__init__(f"edit hypothesis {hypothesis_id}")
-        self._panel, self._id, self._old, self._new = panel, hypothesis_id, old, new
-
-    def redo(self) -> None:
-        write = hypotheses.update_hypothesis(self._panel.case, self._id, **self._new)
-        self._panel.watch(write, "the hypothesis")
-
-    def undo(self) -> None:
-        write = hypotheses.update_hypothesis(self._panel.case, self._id, **self._old)
-        self._panel.watch(write, "the hypothesis")
-
-
-def delete_hypothesis_command(panel: MapPanel, hypothesis_id: int) -> DeleteRecordCommand:
-    return DeleteRecordCommand(
-        panel,
-        f"delete hypothesis {hypothesis_id}",
-        lambda: hypotheses.delete_hypothesis(panel.case, hypothesis_id),
-        lambda record: hypotheses.restore_hypothesis(panel.case, record),
-    )
