@@ -101,7 +101,8 @@ def test_rewritten_chain_changes_the_head(tmp_path):
             "prev_hash": prev_hash,
         }
         conn.execute(
-            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (seq, at_utc, actor, action, target, details_json, prev_hash,"
+            " row_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 seq,
                 at,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from workbench.case import migrations, open_case
+from workbench.case import audit, migrations, open_case
 from workbench.case.evidence import get_source, list_evidence
 from workbench.case.verify import verify_case
 
@@ -40,5 +40,12 @@ def test_old_case_opens_after_migration_with_everything_kept(tmp_path):
         assert get_source(conn, item.id).url == "https://example.org/post/1"
         assert case.title == "Old case (schema 1)"
         report = verify_case(case)
+        baseline = audit.entries(conn)[-1]
     assert report.ok, report.findings
-    assert report.audit_rows == 2 and report.evidence_checked == 1
+    # its two rows, then the baseline that binds the tables as found (once)
+    assert report.audit_rows == 3 and report.evidence_checked == 1
+    assert baseline.action == "state.baseline"
+    bound = {(e["table"], tuple(e["key"])) for e in baseline.state}
+    assert ("evidence", (item.id,)) in bound and ("meta", ("title",)) in bound
+    with open_case(path) as case:  # a second open binds nothing more
+        assert len(audit.entries(case.read())) == 3

@@ -185,7 +185,22 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE segment ADD COLUMN transition_first INTEGER;
     ALTER TABLE segment ADD COLUMN transition_last INTEGER;
     """,
+    # 5: the tables bound to the chain (workbench.case.binding): each audit row may carry the
+    # state of the rows its transaction changed. An INSERT must take the next seq: INSERT OR
+    # REPLACE over an existing row would otherwise rewrite it without any delete trigger.
+    """
+    ALTER TABLE audit_log ADD COLUMN state_json TEXT;
+    CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
+    WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log)
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a row must take the next seq'); END;
+    """,
 )
+
+# The triggers that keep the audit log append-only; verify names any that is missing.
+AUDIT_TRIGGERS: dict[int, tuple[str, ...]] = {
+    1: ("audit_log_no_update", "audit_log_no_delete"),
+    5: ("audit_log_append_only",),
+}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import filelock
 
-from workbench.case import audit, migrations
+from workbench.case import audit, binding, migrations
 from workbench.case.changes import ChangeFeed
 from workbench.case.errors import CaseError, CaseLockedError, CaseNotFoundError, CaseSchemaError
 from workbench.case.filesystem import wal_unsafe_reason
@@ -169,12 +169,42 @@ class Case:
         def connect() -> sqlite3.Connection:
             conn = _connect(self.db_path, journal_mode=self.journal_mode)
             migrations.migrate(conn, target=target_version)
+            if binding.install(conn):
+                self._bind_baseline(conn)
             return conn
 
-        self._writer = DbWriter(connect, name=f"case-writer:{self.path.name}", feed=self.changes)
+        def seal(conn: sqlite3.Connection) -> None:
+            audit.seal(conn, self.analyst)
+
+        self._writer = DbWriter(
+            connect, name=f"case-writer:{self.path.name}", feed=self.changes, before_commit=seal
+        )
         for sub in (*SUBDIRS, f"evidence/{INCOMING_DIR}"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
         self._discard_incoming()
+
+    def _bind_baseline(self, conn: sqlite3.Connection) -> None:
+        """Bind a case from before binding as found, once, in one audit row that says so."""
+        if binding.has_state(conn):
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if binding.note_all(conn):
+                audit.append(
+                    conn,
+                    actor=self.analyst,
+                    action=binding.BASELINE_ACTION,
+                    target="case tables",
+                    details={
+                        "note": "the tables as found when this workbench first opened the case "
+                        "for writing; changes before this row are vouched for only by the rows "
+                        "that recorded them"
+                    },
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _discard_incoming(self) -> None:
         """Remove half-copied files left by a crash mid-import: they never were evidence."""

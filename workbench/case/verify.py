@@ -1,4 +1,6 @@
-"""Proving later that nothing was altered: re-hash evidence, check flags, walk the chain."""
+"""Proving later that nothing was altered: re-hash evidence, check flags, walk the chain, and
+check the tables, the audit log's guards and the recorded exports against it (see
+``workbench.case.integrity``)."""
 
 from __future__ import annotations
 
@@ -8,16 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from workbench.case import audit
+from workbench.case import audit, integrity
 from workbench.case.intake import file_sha256
+from workbench.case.integrity import Finding
 from workbench.case.store import INCOMING_DIR, Case
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: str  # "error": something was altered or is missing; "warning": worth a look
-    where: str  # the file or audit row at fault
-    problem: str
 
 
 @dataclass(frozen=True)
@@ -38,9 +34,22 @@ def _is_read_only(path: Path) -> bool:
 
 
 def verify_case(
-    case: Case, *, progress: ProgressFn | None = None, cancel: CancelToken | None = None
+    case: Case,
+    *,
+    expect_head: str | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
 ) -> VerifyReport:
-    """Re-hash every evidence file, check it is present and read-only, and walk the chain."""
+    """Re-hash every evidence file, check it is present and read-only, walk the chain, and
+    check the tables, the triggers and the recorded exports against the chain.
+
+    Args:
+        expect_head: a published head ``SEQ:HASH``; the chain's row at SEQ must have HASH.
+
+    Raises:
+        ValueError: ``expect_head`` is not of the form SEQ:HASH.
+    """
+    expected = None if expect_head is None else integrity.parse_head(expect_head)
     conn = case.read()
     rows = conn.execute(
         "SELECT id, sha256, stored_name, size_bytes FROM evidence ORDER BY id"
@@ -77,6 +86,16 @@ def verify_case(
         )
     for link in audit.walk(conn):
         findings.append(Finding("error", f"audit row {link.seq}", link.problem))
+    findings += integrity.trigger_findings(conn)
+    if expected is not None:
+        problem = integrity.head_finding(conn, *expected, "the published head")
+        if problem is not None:
+            findings.append(problem)
+    check(cancel)
+    report(progress, 0.99, "tables against the chain")
+    findings += integrity.binding_findings(conn)
+    findings += integrity.recorded_file_findings(case.path, conn)
+    findings += integrity.sidecar_findings(case.path, conn)
     seq, head = audit.head(conn)
     report(progress, 1.0, "verified")
     return VerifyReport(len(rows), seq, head, tuple(findings))

@@ -3,7 +3,9 @@
 Each submitted function runs inside one ``BEGIN IMMEDIATE`` transaction on the writer thread
 and its result (or exception) is delivered through a ``concurrent.futures.Future``. Callers on
 the GUI thread attach callbacks instead of waiting, so a large write never blocks the GUI.
-After each commit the writer announces what the transaction changed to the subscribers of its
+Just before each COMMIT a ``before_commit`` step runs in the same transaction (the case seals
+the state of changed rows into the audit chain there, ``workbench.case.binding``). After each
+commit the writer announces what the transaction changed to the subscribers of its
 ``ChangeFeed`` (``workbench.case.changes``), before the future is resolved.
 """
 
@@ -36,10 +38,12 @@ class DbWriter:
         connect: Callable[[], sqlite3.Connection],
         name: str = "case-writer",
         feed: ChangeFeed | None = None,
+        before_commit: WriteFn[None] | None = None,
     ):
         self._queue: queue.Queue[Any] = queue.Queue()
         self._connect = connect
         self.feed = feed  # told what each committed transaction changed (None: nobody)
+        self._before_commit = before_commit  # last step of every transaction (binds state)
         self._ready: Future[None] = Future()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
@@ -94,6 +98,8 @@ class DbWriter:
             conn.execute("BEGIN IMMEDIATE")
             since = feed.begin(conn) if feed is not None else 0
             result = fn(conn)
+            if self._before_commit is not None:
+                self._before_commit(conn)
             if feed is not None:
                 change = feed.collect(conn, since)
             conn.execute("COMMIT")

@@ -24,8 +24,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(func=cmd_import)
 
-    p = subparsers.add_parser("verify", help="re-hash evidence and walk the audit chain")
+    p = subparsers.add_parser(
+        "verify", help="re-hash evidence, walk the audit chain, check the tables and exports"
+    )
     p.add_argument("case", type=Path)
+    p.add_argument(
+        "--expect-head",
+        metavar="SEQ:HASH",
+        default=None,
+        help="a published audit head: the chain's row at SEQ must have this hash",
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_verify)
 
@@ -97,12 +105,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from workbench.case import open_case
+    from workbench.case import integrity, open_case
     from workbench.case.verify import verify_case
     from workbench.jobs import TerminalProgress
 
+    if args.expect_head is not None:
+        try:
+            integrity.parse_head(args.expect_head)
+        except ValueError as exc:
+            print(f"geoworkbench verify: error: --expect-head: {exc}", file=sys.stderr)
+            return 2
     with open_case(args.case, read_only=True) as case:
-        result = verify_case(case, progress=TerminalProgress())
+        result = verify_case(case, expect_head=args.expect_head, progress=TerminalProgress())
     if args.json:
         print_json(
             {
