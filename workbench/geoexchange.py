@@ -16,8 +16,9 @@ from pathlib import Path
 from analysis.errors import GeometryError
 from analysis.fileio import write_text_atomic
 from workbench import provenance
-from workbench.case import Case
+from workbench.case import Case, audit, binding
 from workbench.case.audit import utc_now_iso
+from workbench.case.errors import CaseError
 from workbench.geodata import LANDMARK_KINDS, check_position
 from workbench.provenance import AuditHead, Provenance, case_head
 
@@ -82,18 +83,43 @@ class GeoExport:
     audit_head_hash: str
 
 
-def _provenance(case: Case, head: AuditHead, fmt: str) -> Provenance:
+def _provenance(case: Case, title: str, head: AuditHead, fmt: str) -> Provenance:
     """The export's provenance, as of the audit head it quotes (so: the same bytes each time)."""
     return provenance.build(
         as_of=head.at_utc,
         software=provenance.software(),
         audit_head=head,
         operations=[provenance.Operation("export_geodata", {"format": fmt})],
-        details={"case": case.path.name, "title": case.title},
+        details={"case": case.path.name, "title": title},
     )
 
 
-def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
+def _case_at(case: Case, at_seq: int | None) -> sqlite3.Connection:
+    """The case's tables now, or as they stood at audit row ``at_seq`` (rebuilt from the chain).
+
+    Raises:
+        CaseError: ``at_seq`` is not a row of the chain, or the case predates binding.
+    """
+    conn = case.read()
+    if at_seq is None:
+        return conn
+    last, _ = audit.head(conn)
+    if not 1 <= at_seq <= last:
+        raise CaseError(f"{case.path}: audit row {at_seq} is not in the chain (1..{last})")
+    if not binding.has_state(conn):
+        raise CaseError(
+            f"{case.path}: the case predates binding its tables to the chain; open it once for "
+            "writing, then export at the heads that follow"
+        )
+    return binding.state_at(conn, at_seq)
+
+
+def _title(conn: sqlite3.Connection, fallback: str) -> str:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'title'").fetchone()
+    return row[0] if row else fallback
+
+
+def export_geodata(case: Case, out_path: Path, fmt: str, *, at_seq: int | None = None) -> GeoExport:
     """Write every layer's features to KML or GeoJSON and log the export (blocking).
 
     The file carries its provenance (``workbench.provenance``: the audit head at the time of
@@ -101,6 +127,10 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     ExtendedData; GeoJSON: a ``geoworkbench`` member of the FeatureCollection), so that a later
     rewrite of the chain can be caught from outside, and the same case at the same head gives
     the same bytes. The export's own audit row (with the file's SHA-256) follows that head.
+
+    With ``at_seq``, the export is of the case as it stood at that audit row (the tables
+    rebuilt from the chain's records, ``workbench.case.binding.state_at``): the same bytes as
+    an export made then.
     """
     import hashlib
 
@@ -110,10 +140,11 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
     if fmt not in ("kml", "geojson"):
         raise GeometryError(f"export format {fmt!r} is not kml or geojson")
     out_path = Path(out_path)
-    conn = case.read()
+    conn = _case_at(case, at_seq)
     head = case_head(conn)
     seq, row_hash = head.seq, head.row_hash
-    prov = _provenance(case, head, fmt)
+    title = _title(conn, case.title)
+    prov = _provenance(case, title, head, fmt)
     items = export_items(conn)  # observations through their entries' export_features
     features = [item.feature for item in items]
     if fmt == "geojson":
@@ -123,7 +154,7 @@ def export_geodata(case: Case, out_path: Path, fmt: str) -> GeoExport:
         doc["geoworkbench"] = prov.to_dict()
         text = json.dumps(doc, ensure_ascii=False, indent=1)
     else:
-        text = _kml_with_provenance(to_kml(features, f"{case.title} ({case.path.name})"), prov)
+        text = _kml_with_provenance(to_kml(features, f"{title} ({case.path.name})"), prov)
     write_text_atomic(out_path, text)
     digest = hashlib.sha256(out_path.read_bytes()).hexdigest()
     details = {

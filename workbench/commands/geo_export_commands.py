@@ -1,4 +1,4 @@
-"""``geoworkbench export CASE --kml OUT.kml | --geojson OUT.geojson [--json]``.
+"""``geoworkbench export CASE --kml OUT.kml | --geojson OUT.geojson [--at SEQ] [--json]``.
 
 Writes every geodata layer of the case (landmarks, cameras, targets, bearing rays, fields of
 view, sight lines, intersections with their ellipses, hypotheses, evidence GPS positions) to
@@ -27,6 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     dest = p.add_mutually_exclusive_group(required=True)
     dest.add_argument("--kml", type=Path, metavar="OUT.kml", help="write KML 2.2")
     dest.add_argument("--geojson", type=Path, metavar="OUT.geojson", help="write GeoJSON")
+    p.add_argument(
+        "--at",
+        type=int,
+        default=None,
+        metavar="SEQ",
+        help="the case as it stood at this audit row (rebuilt from the chain)",
+    )
     add_json_flag(p)
     p.set_defaults(func=run_export)
 
@@ -41,7 +48,7 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"geoworkbench export: error: {out.parent}: no such folder", file=sys.stderr)
         return 2
     with open_case(args.case) as case:
-        result = export_geodata(case, out, fmt)
+        result = export_geodata(case, out, fmt, at_seq=args.at)
     if args.json:
         print_json(
             {
