@@ -221,14 +221,6 @@ def compare_evidence(
     return result
 
 
-def _judge(m, img_a, img_b, fa, fb, ij):
-    # Thin wrapper: analysis.matching.continuity has no public entry taking precomputed features,
-    # so the private judge (parallax test and photometric agreement) is called on the cached ones.
-    from analysis.matching import continuity
-
-    return continuity._judge(m, img_a, img_b, fa, fb, ij)
-
-
 def compare_views(
     case: Case,
     a: ViewRef | tuple[int, int | None],
@@ -244,6 +236,7 @@ def compare_views(
         analysis.matching.continuity.ContinuityResult: "same position", "different position" or
         "inconclusive", with zoom ratio, overlap, inliers, NCC/SSIM and the reason.
     """
+    from analysis.matching.continuity import judge_match
     from analysis.matching.engine import match_features
 
     report(progress, 0.0, "features of A")
@@ -251,7 +244,7 @@ def compare_views(
     report(progress, 0.3, "features of B")
     img_b, _, fb = _prepare(case, as_ref(b), method, cancel)
     report(progress, 0.6, "matching and parallax test")
-    result = _judge(match_features(fa, fb, cancel=cancel), img_a, img_b, fa, fb, (0, 0))
+    result = judge_match(match_features(fa, fb, cancel=cancel), img_a, img_b, fa, fb)
     report(progress, 1.0, result.verdict)
     return result
 
@@ -284,6 +277,7 @@ def compare_segments_of(
     Returns:
         (ContinuityResult of the pair with most homography inliers, frame A, frame B).
     """
+    from analysis.matching.continuity import judge_match
     from analysis.matching.engine import match_features
 
     refs_a = [ViewRef(evidence_id, i) for i in segment_keyframes(seg_a)]
@@ -305,7 +299,7 @@ def compare_segments_of(
     ra, rb = refs_a[best_ij[0]], refs_b[best_ij[1]]
     report(progress, done / total, "parallax test")
     (img_a, _, fa), (img_b, _, fb) = prepared[ra], prepared[rb]
-    result = _judge(best, img_a, img_b, fa, fb, best_ij)
+    result = judge_match(best, img_a, img_b, fa, fb, best_ij)
     report(progress, 1.0, result.verdict)
     return result, ra, rb
 

@@ -37,7 +37,7 @@ import numpy as np
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.matching.engine import MatchResult, match_features, refine_photometric
-from analysis.matching.features import compute_features, to_gray_u8
+from analysis.matching.features import Features, compute_features, to_gray_u8
 from analysis.matching.parallax import ParallaxTest, TentativePairs, parallax_test
 from analysis.matching.tentative import tentative_matches
 
@@ -225,10 +225,23 @@ def compare_segments(
                 best, best_ij = m, (i, j)
     i, j = best_ij
     report(progress, done / total, "parallax test")
-    return _judge(best, frames_a[i], frames_b[j], feats_a[i], feats_b[j], best_ij)
+    return judge_match(best, frames_a[i], frames_b[j], feats_a[i], feats_b[j], best_ij)
 
 
-def _judge(m, a, b, fa, fb, ij) -> ContinuityResult:
+def judge_match(
+    m: MatchResult,
+    a: np.ndarray,
+    b: np.ndarray,
+    fa: Features,
+    fb: Features,
+    ij: tuple[int, int] = (0, 0),
+) -> ContinuityResult:
+    """The viewpoint verdict of one matched pair whose features are already computed.
+
+    Refines the homography photometrically, runs the parallax test on the features and
+    measures photometric agreement; ``ij`` is the pair's keyframe indices, reported as is.
+    For callers that cache features (the case's match store); others use ``compare_frames``.
+    """
     parallax = ncc = ssim = None
     if m.matched:
         m = refine_photometric(m, a, b)
