@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import subprocess
@@ -156,3 +157,28 @@ def test_help_lists_triangulate_and_the_module_imports_light() -> None:
     assert done.stdout.strip() == "[]"
     helptext = cli.build_parser().format_help()
     assert "triangulate" in helptext
+
+
+def test_figure_is_deterministic_and_carries_its_provenance(capsys, tmp_path) -> None:
+    west = geodesy.destination(SCHOOL, 270.0, 2500.0)
+    sw = geodesy.destination(SCHOOL, 200.0, 4000.0)
+    rays = ["--ray", _ray_arg(west, SCHOOL, 0.5), "--ray", _ray_arg(sw, SCHOOL, 0.5)]
+    outputs = []
+    for name in ("a.png", "b.png"):
+        fig = tmp_path / name
+        code, out, _ = _run(capsys, *rays, "--figure", str(fig), "--as-of", "2016-10-26T12:00Z")
+        assert code == 0 and f"figure        {fig}" in out
+        outputs.append(fig)
+    a, b = outputs
+    assert a.read_bytes() == b.read_bytes()  # no timestamp in the PNG
+    from PIL import Image
+
+    assert Image.open(a).size == (840, 840)  # 7 x 7 in at 120 dpi
+    side = json.loads((tmp_path / "a.png.json").read_text(encoding="utf-8"))
+    assert side["as_of_utc"] == "2016-10-26T12:00:00.000000Z"
+    [output] = side["outputs"]
+    assert output["file"] == "a.png"
+    assert output["sha256"] == hashlib.sha256(a.read_bytes()).hexdigest()
+    fix = side["details"]["fix"]
+    assert geodesy.distance_m(LatLon(fix["lat"], fix["lon"]), SCHOOL) < 0.01
+    assert "matplotlib" in side["software"]["libraries"]

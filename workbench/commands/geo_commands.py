@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
-from workbench.commands.output import add_json_flag, print_json
+from workbench.commands.output import add_as_of_flag, add_json_flag, as_of_or_now, print_json
 
 MAX_SAMPLES = 100_000
 
@@ -69,6 +70,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--confidence", type=parse_confidence, default=0.95, help="ellipse probability")
     p.add_argument("--samples", type=int, default=1000, help="Monte-Carlo trials when needed")
     p.add_argument("--seed", type=int, default=0, help="seed of the Monte-Carlo trials")
+    p.add_argument(
+        "--figure",
+        type=Path,
+        default=None,
+        metavar="OUT.png",
+        help="draw the rays, the fix and its ellipse (+ OUT.png.json, its provenance)",
+    )
+    add_as_of_flag(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_triangulate)
 
@@ -94,11 +103,39 @@ def cmd_triangulate(args: argparse.Namespace) -> int:
     from workbench.geofix import fix_to_dict
 
     result = fix_to_dict(fix, rays)
+    if args.figure is not None:
+        result["figure"], result["figure_sidecar"] = _write_figure(args, fix, rays, result)
     if args.json:
         print_json(result)
     else:
         print("\n".join(format_fix(result)))
     return 0 if fix.status is FixStatus.OK else 1
+
+
+def _write_figure(
+    args: argparse.Namespace, fix: Any, rays: list[Any], document: dict[str, Any]
+) -> tuple[str, str]:
+    """Write ``--figure`` and its provenance sidecar; returns both paths."""
+    from analysis.fileio import write_bytes_atomic
+    from workbench import provenance
+    from workbench.fix_figure import fix_figure_png, library_versions
+
+    png = fix_figure_png(fix, rays)
+    write_bytes_atomic(args.figure, png)
+    record = provenance.build(
+        as_of=as_of_or_now(args),
+        software=provenance.software(library_versions()),
+        operations=[
+            provenance.Operation(
+                "locate_from_bearings",
+                {"confidence": args.confidence, "samples": args.samples, "seed": args.seed},
+            ),
+            provenance.Operation("fix_figure", {}),
+        ],
+        outputs=[provenance.Output("figure", args.figure.name, provenance.bytes_sha256(png))],
+        details={"fix": document},
+    )
+    return str(args.figure), str(provenance.write_sidecar(args.figure, record))
 
 
 def format_fix(d: dict[str, Any]) -> list[str]:
@@ -132,6 +169,8 @@ def format_fix(d: dict[str, Any]) -> list[str]:
     s = d["samples"]
     if s is not None:
         lines.append(_sample_summary(s))
+    if d.get("figure"):
+        lines.append(f"figure        {d['figure']} (provenance: {d['figure_sidecar']})")
     return lines
 
 
