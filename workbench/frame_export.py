@@ -25,6 +25,7 @@ from workbench.case import audit
 from workbench.case.evidence import Evidence
 from workbench.case.store import Case
 from workbench.frame_table_store import load_or_build_frame_table, video_evidence
+from workbench.output_guard import check_outputs
 from workbench.provenance import FRAME_DECODE_OPS, AuditHead, Provenance, case_head
 
 
@@ -84,6 +85,8 @@ def export_frame(
     out_dir = case.exports_dir / "frames"
     out_dir.mkdir(parents=True, exist_ok=True)
     png_path = out_dir / f"{e.sha256[:12]}_f{frame_index}{suffix}.png"
+    # The case's own name, replaced when exported again; but never through a link into evidence/.
+    check_outputs([png_path, provenance.sidecar_path(png_path)], replace=True)
     write_bytes_atomic(png_path, png)
     png_sha = hashlib.sha256(png).hexdigest()
 

@@ -119,7 +119,9 @@ def _title(conn: sqlite3.Connection, fallback: str) -> str:
     return row[0] if row else fallback
 
 
-def export_geodata(case: Case, out_path: Path, fmt: str, *, at_seq: int | None = None) -> GeoExport:
+def export_geodata(
+    case: Case, out_path: Path, fmt: str, *, at_seq: int | None = None, replace: bool = True
+) -> GeoExport:
     """Write every layer's features to KML or GeoJSON and log the export (blocking).
 
     The file carries its provenance (``workbench.provenance``: the audit head at the time of
@@ -131,15 +133,24 @@ def export_geodata(case: Case, out_path: Path, fmt: str, *, at_seq: int | None =
     With ``at_seq``, the export is of the case as it stood at that audit row (the tables
     rebuilt from the chain's records, ``workbench.case.binding.state_at``): the same bytes as
     an export made then.
+
+    Args:
+        replace: whether an existing (writable) file may be replaced; the CLI passes its
+            ``--force``. Nothing is ever written into a case's evidence/ or over a read-only
+            file (``workbench.output_guard``).
+
+    Raises:
+        OutputRefusedError: where the file may not be written.
     """
     import hashlib
 
     from analysis.geometry.geoexport import to_geojson, to_kml
     from workbench.geolayers import export_items
+    from workbench.output_guard import check_output
 
     if fmt not in ("kml", "geojson"):
         raise GeometryError(f"export format {fmt!r} is not kml or geojson")
-    out_path = Path(out_path)
+    out_path = check_output(out_path, replace=replace)
     conn = _case_at(case, at_seq)
     head = case_head(conn)
     seq, row_hash = head.seq, head.row_hash

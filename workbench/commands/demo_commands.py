@@ -29,9 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_demo(args: argparse.Namespace) -> int | OpenGui:
     from workbench.demo import build_demo_case
     from workbench.jobs import TerminalProgress
+    from workbench.output_guard import check_output_folder
     from workbench.paths import default_cases_dir
 
-    directory = args.dir or default_cases_dir()
+    directory = check_output_folder(args.dir or default_cases_dir())
     demo = build_demo_case(
         directory, seed=args.seed, rebuild=args.rebuild, progress=TerminalProgress()
     )

@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.output import add_as_of_flag, add_json_flag, as_of_or_now, print_json
+from workbench.commands.output import (
+    add_as_of_flag,
+    add_force_flag,
+    add_json_flag,
+    as_of_or_now,
+    print_json,
+)
 
 MAX_SAMPLES = 100_000
 
@@ -77,6 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="OUT.png",
         help="draw the rays, the fix and its ellipse (+ OUT.png.json, its provenance)",
     )
+    add_force_flag(p)
     add_as_of_flag(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_triangulate)
@@ -96,6 +103,11 @@ def cmd_triangulate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.figure is not None:  # before any work: not into evidence/, not over a file
+        from workbench.output_guard import check_outputs
+        from workbench.provenance import sidecar_path
+
+        check_outputs([args.figure, sidecar_path(args.figure)], replace=args.force)
     rays = [BearingRay(LatLon(lat, lon), az, sigma) for lat, lon, az, sigma in args.ray]
     fix = locate_from_bearings(
         rays, confidence=args.confidence, n_samples=args.samples, seed=args.seed

@@ -1,10 +1,11 @@
-"""``geoworkbench export CASE --kml OUT.kml | --geojson OUT.geojson [--at SEQ] [--json]``.
+"""``geoworkbench export CASE --kml OUT.kml | --geojson OUT.geojson [--at SEQ] [--force] [--json]``.
 
 Writes every geodata layer of the case (landmarks, cameras, targets, bearing rays, fields of
 view, sight lines, intersections with their ellipses, hypotheses, evidence GPS positions) to
 KML 2.2 or RFC 7946 GeoJSON (``workbench.geoexchange.export_geodata``). The file carries the
 case's audit head; the export appends its own audit row with the file's SHA-256. The case is
-opened for writing (for that row): exit 1 when another process holds it.
+opened for writing (for that row): exit 1 when another process holds it. The file is never
+written into a case's evidence/, and an existing one is replaced only with ``--force``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.commands.output import add_json_flag, print_json
+from workbench.commands.output import add_force_flag, add_json_flag, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SEQ",
         help="the case as it stood at this audit row (rebuilt from the chain)",
     )
+    add_force_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run_export)
 
@@ -41,14 +43,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_export(args: argparse.Namespace) -> int:
     from workbench.case import open_case
     from workbench.geoexchange import export_geodata
+    from workbench.output_guard import check_output
 
     fmt, out = ("kml", args.kml) if args.kml is not None else ("geojson", args.geojson)
     out = Path(out)
     if not out.parent.is_dir():
         print(f"geoworkbench export: error: {out.parent}: no such folder", file=sys.stderr)
         return 2
+    check_output(out, replace=args.force)  # before the case is opened for writing
     with open_case(args.case) as case:
-        result = export_geodata(case, out, fmt, at_seq=args.at)
+        result = export_geodata(case, out, fmt, at_seq=args.at, replace=args.force)
     if args.json:
         print_json(
             {

@@ -1,7 +1,7 @@
 """Matching subcommands: ``match`` (two images, or a box of one found in the other) and
 ``continuity`` (consecutive segments of a video).
 
-``geoworkbench match A B [--roi X,Y,W,H] [--method sift|akaze|orb] [--figure OUT.png]
+``geoworkbench match A B [--roi X,Y,W,H] [--method sift|akaze|orb] [--figure OUT.png [--force]]
 [--as-of UTC] [--json]`` prints the homography (3x3, maps A's pixels onto B's), inliers, zoom
 ratio (B's scale relative to A), rotation, overlap and the verdict; with ``--roi`` it also
 prints where the box lies in B. ``--figure`` writes the figure and its provenance sidecar
@@ -21,7 +21,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.commands.output import add_as_of_flag, add_json_flag, as_of_or_now, print_json
+from workbench.commands.output import (
+    add_as_of_flag,
+    add_force_flag,
+    add_json_flag,
+    as_of_or_now,
+    print_json,
+)
 
 KEYFRAMES_PER_SEGMENT = 3
 
@@ -37,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--figure", type=Path, metavar="OUT.png", help="write the match figure (+ OUT.png.json)"
     )
+    add_force_flag(p)
     add_as_of_flag(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_match)
@@ -107,6 +114,11 @@ def cmd_match(args: argparse.Namespace) -> int:
     from analysis.matching.io import read_image, write_image
     from analysis.matching.region import find_region
 
+    if args.figure is not None:  # before any work: not into evidence/, not over a file
+        from workbench.output_guard import check_outputs
+        from workbench.provenance import sidecar_path
+
+        check_outputs([args.figure, sidecar_path(args.figure)], replace=args.force)
     as_of = as_of_or_now(args)  # read once, here at the boundary (or given with --as-of)
     a = read_image(args.image_a)
     b = read_image(args.image_b)

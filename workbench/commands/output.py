@@ -1,4 +1,4 @@
-"""Helpers shared by subcommands: JSON output, the --json flag and the --as-of time."""
+"""Helpers shared by subcommands: JSON output, the --json, --force and --as-of flags."""
 
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ from typing import Any
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+
+
+def add_force_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing output file (never a read-only one, never inside a case's "
+        "evidence/)",
+    )
 
 
 def print_json(data: Any) -> None:

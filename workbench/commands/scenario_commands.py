@@ -1,11 +1,12 @@
-"""``geoworkbench scenario OUT_DIR [--seed N] [--quick] [--json]``.
+"""``geoworkbench scenario OUT_DIR [--seed N] [--quick] [--force] [--json]``.
 
 Writes a synthetic strike scenario into OUT_DIR: two videos (the rooftop one with an edit cut
 and a descending object), a drone still of the school, a geotagged reference photo of the
 water tower, a "satellite" orthophoto, and ``truth.json`` with every fact of the scene. The
 generator (numpy, OpenCV, PyAV) is imported inside the handler so that
 ``geoworkbench --help`` stays fast. Exit 0 on success, 1 if a file could not be written,
-2 if OUT_DIR is an existing file.
+2 if OUT_DIR is an existing file. OUT_DIR may not be in a case's evidence/, and scenario files
+already there are replaced only with ``--force``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workbench.commands.output import add_json_flag, print_json
+from workbench.commands.output import add_force_flag, add_json_flag, print_json
 
 if TYPE_CHECKING:
     from workbench.scenario import ScenarioConfig
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="small sizes for a fast look (480x270 videos, small photos)",
     )
+    add_force_flag(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_scenario)
 
@@ -61,8 +63,12 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         )
         return 2
     from workbench.jobs import TerminalProgress
+    from workbench.output_guard import check_output_folder, check_outputs
     from workbench.scenario import generate_scenario
+    from workbench.scenario.generate import FILE_NAMES
 
+    check_output_folder(out_dir)
+    check_outputs((out_dir / name for name in FILE_NAMES.values()), replace=args.force)
     started = time.perf_counter()
     try:
         result = generate_scenario(

@@ -1,9 +1,10 @@
 """Video subcommands on a bare file (no case needed): ``cuts``, ``frame`` and ``framemd5``.
 
 ``geoworkbench cuts VIDEO [--json]``: edit cuts and segments (analysis.video.cuts).
-``geoworkbench frame VIDEO (--index N | --time S) -o OUT.png [--as-of UTC]``: the exact upright
-frame and its provenance sidecar ``OUT.png.json`` (``workbench.provenance``: the shape and name
-of a case's frame export; without ``--as-of`` the time is read once, here).
+``geoworkbench frame VIDEO (--index N | --time S) -o OUT.png [--force] [--as-of UTC]``: the exact
+upright frame and its provenance sidecar ``OUT.png.json`` (``workbench.provenance``: the shape
+and name of a case's frame export; without ``--as-of`` the time is read once, here). Neither is
+written into a case's evidence/ or over an existing file without ``--force``.
 ``geoworkbench framemd5 VIDEO``: what ``ffmpeg -noautorotate -i VIDEO -map 0:v:0 -f framemd5 -``
 prints, so that anyone can check a cited frame with stock tools.
 
@@ -20,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from analysis.fileio import write_bytes_atomic
-from workbench.commands.output import add_as_of_flag, add_json_flag, as_of_or_now, print_json
+from workbench.commands.output import (
+    add_as_of_flag,
+    add_force_flag,
+    add_json_flag,
+    as_of_or_now,
+    print_json,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     which.add_argument("--index", type=int, help="frame index, 0-based, in decode order")
     which.add_argument("--time", type=float, metavar="S", help="seconds after frame 0")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.png")
+    add_force_flag(p)
     add_as_of_flag(p)
     add_json_flag(p)
     p.set_defaults(func=cmd_frame)
@@ -111,7 +119,11 @@ def cmd_frame(args: argparse.Namespace) -> int:
 
     from analysis.video.decode import VideoReader, time_code
     from workbench import provenance
+    from workbench.output_guard import check_outputs
 
+    out = Path(args.output)
+    # Before any decoding: never into a case's evidence/, never over a file without --force.
+    check_outputs([out, provenance.sidecar_path(out)], replace=args.force)
     as_of = as_of_or_now(args)  # read once, here at the boundary (or given with --as-of)
     with VideoReader(args.video, progress=_progress()) as reader:
         index = args.index if args.index is not None else reader.index_at_time(args.time)
@@ -120,7 +132,6 @@ def cmd_frame(args: argparse.Namespace) -> int:
     buf = io.BytesIO()
     Image.fromarray(frame.image).save(buf, format="PNG")
     png = buf.getvalue()
-    out = Path(args.output)
     record = provenance.frame_provenance(
         as_of=as_of,
         source_sha256=provenance.file_sha256(args.video),
