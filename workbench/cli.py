@@ -73,6 +73,11 @@ def main(
             return open_gui(None)
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    # A path whose name is not valid UTF-8 holds lone surrogates: print them as \udcNN escapes
+    # (in JSON output, valid escapes that read back as the same name), never crash on them.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     try:
         outcome = args.func(args)
     except WorkbenchError as exc:

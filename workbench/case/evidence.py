@@ -13,6 +13,7 @@ from typing import Any
 from workbench.case.audit import utc_now_iso
 from workbench.case.errors import CaseError
 from workbench.case.store import Case
+from workbench.file_names import name_bytes
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,25 @@ def find_evidence(conn: sqlite3.Connection, key: str) -> Evidence:
     if len(rows) != 1:
         raise CaseError(f"{key!r} matches {len(rows)} evidence items, not one")
     return _evidence(conn, rows[0])
+
+
+def original_name_bytes(conn: sqlite3.Connection, evidence_id: int) -> bytes:
+    """The exact bytes of the evidence's original file name, also where they are not valid
+    UTF-8 (``Evidence.original_name`` is then the display form, with U+FFFD).
+
+    Raises:
+        CaseError: no evidence with that id.
+    """
+    has_hex = any(
+        r[1] == "original_name_bytes_hex" for r in conn.execute("PRAGMA table_info(evidence)")
+    )
+    column = "original_name_bytes_hex" if has_hex else "NULL"  # a case older than schema 6
+    row = conn.execute(
+        f"SELECT original_name, {column} FROM evidence WHERE id = ?", (evidence_id,)
+    ).fetchone()
+    if row is None:
+        raise CaseError(f"no evidence with id {evidence_id}")
+    return name_bytes(row[0], row[1])
 
 
 def get_source(conn: sqlite3.Connection, evidence_id: int) -> SourceRecord:

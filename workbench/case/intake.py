@@ -27,6 +27,7 @@ from analysis.media.kind import sniff_kind, suggest_extension
 from analysis.media.metadata import check_media, read_metadata
 from workbench.case.audit import utc_now_iso
 from workbench.case.store import Case
+from workbench.file_names import display_name, name_bytes_hex
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,9 @@ def import_files(
 ) -> ImportReport:
     """Import several files; a bad file is reported and skipped, the others go in.
 
+    Every failure of one file (unusable media, unreadable, a stored file that does not match
+    its hash) is reported in ``failed`` with a reason naming the file, and the batch goes on.
+
     Raises:
         JobCancelled: when cancelled; files already imported stay imported.
     """
@@ -92,7 +96,7 @@ def import_files(
                     cancel=cancel,
                 )
             )
-        except (MediaError, OSError) as exc:
+        except (WorkbenchError, OSError) as exc:
             failed.append(ImportFailure(path, _reason(path, exc)))
         done += size
     report(progress, 1.0, "import finished")
@@ -110,7 +114,8 @@ def _reason(path: Path, exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, OSError):
         text = f"{path}: cannot read the file ({exc.strerror or exc})"
-    return text if str(path.name) in text else f"{path}: {text}"
+    text = text if str(path.name) in text else f"{path}: {text}"
+    return display_name(text)  # a reason is shown and may be stored: never lone surrogates
 
 
 def import_file(
@@ -124,12 +129,17 @@ def import_file(
 ) -> ImportedEvidence:
     """Import one file into the case.
 
+    A name that is not valid UTF-8 is kept losslessly: ``original_name`` is its display form
+    (bad bytes as U+FFFD) and ``original_name_bytes_hex`` its raw bytes (``workbench.file_names``;
+    ``workbench.case.evidence.original_name_bytes`` reads them back).
+
     Raises:
         MediaError: the file is not usable media (the message names it); nothing is added.
         OSError: the file cannot be read or the case cannot be written.
         JobCancelled: when cancelled; nothing is added.
     """
     src = Path(path)
+    name, name_hex = display_name(src.name), name_bytes_hex(src.name)
     if not src.is_file():
         raise MediaError(f"{src}: not a file")
     part = case.incoming_dir / f"{uuid.uuid4().hex}.part"
@@ -138,7 +148,7 @@ def import_file(
         kind = sniff_kind(part)
         check_media(part, kind)
         metadata = read_metadata(part)
-        metadata["file_name"] = src.name  # it was read from the temporary copy
+        metadata["file_name"] = name  # it was read from the temporary copy
         stored_name = sha256 + suggest_extension(part, kind)
         final = case.evidence_dir / stored_name
         _place(part, final, sha256)
@@ -150,7 +160,16 @@ def import_file(
     check(cancel)
     result = case.write_sync(
         lambda conn: _record(
-            conn, case, src.name, stored_name, sha256, size, kind, metadata, source_url, note
+            conn,
+            case,
+            (name, name_hex),
+            stored_name,
+            sha256,
+            size,
+            kind,
+            metadata,
+            source_url,
+            note,
         )
     )
     _make_thumbnail(case, final, kind, sha256)
@@ -168,9 +187,9 @@ def _copy_and_hash(
             digest.update(chunk)
             fout.write(chunk)
             copied += len(chunk)
-            report(progress, copied / size, f"copying {src.name}")
+            report(progress, copied / size, f"copying {display_name(src.name)}")
             if cancel is not None and cancel.cancelled:
-                raise JobCancelled(f"import of {src.name} cancelled")
+                raise JobCancelled(f"import of {display_name(src.name)} cancelled")
         fout.flush()
         os.fsync(fout.fileno())
     return digest.hexdigest(), copied
@@ -200,7 +219,7 @@ def file_sha256(path: Path) -> str:
 def _record(
     conn: sqlite3.Connection,
     case: Case,
-    name: str,
+    names: tuple[str, str | None],
     stored_name: str,
     sha256: str,
     size: int,
@@ -210,21 +229,24 @@ def _record(
     note: str | None,
 ) -> ImportedEvidence:
     now = utc_now_iso()
+    name, name_hex = names  # the display name and, for a name not valid UTF-8, its bytes
+    raw = {} if name_hex is None else {"name_bytes_hex": name_hex}
     row = conn.execute(
         "SELECT id, original_name FROM evidence WHERE sha256 = ?", (sha256,)
     ).fetchone()
     if row is not None:
         conn.execute(
-            "INSERT OR IGNORE INTO evidence_name (evidence_id, name, first_seen_utc)"
-            " VALUES (?, ?, ?)",
-            (row[0], name, now),
+            "INSERT OR IGNORE INTO evidence_name (evidence_id, name, first_seen_utc,"
+            " name_bytes_hex) VALUES (?, ?, ?, ?)",
+            (row[0], name, now, name_hex),
         )
-        case.log(conn, "evidence.import_again", sha256, {"name": name, "evidence_id": row[0]})
+        details = {"name": name, "evidence_id": row[0], **raw}
+        case.log(conn, "evidence.import_again", sha256, details)
         return ImportedEvidence(row[0], sha256, kind, row[1], stored_name, size, True)
     cur = conn.execute(
         "INSERT INTO evidence (sha256, original_name, stored_name, size_bytes, kind,"
-        " imported_at_utc, imported_by, source_url, metadata_json)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " imported_at_utc, imported_by, source_url, metadata_json, original_name_bytes_hex)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             sha256,
             name,
@@ -235,6 +257,7 @@ def _record(
             case.analyst,
             source_url,
             json.dumps(metadata, ensure_ascii=False, sort_keys=True, default=str),
+            name_hex,
         ),
     )
     evidence_id = int(cur.lastrowid)
@@ -243,8 +266,9 @@ def _record(
         (evidence_id, source_url or ""),
     )
     conn.execute(
-        "INSERT INTO evidence_name (evidence_id, name, first_seen_utc) VALUES (?, ?, ?)",
-        (evidence_id, name, now),
+        "INSERT INTO evidence_name (evidence_id, name, first_seen_utc, name_bytes_hex)"
+        " VALUES (?, ?, ?, ?)",
+        (evidence_id, name, now, name_hex),
     )
     details = {
         "name": name,
@@ -253,6 +277,7 @@ def _record(
         "size_bytes": size,
         "stored_name": stored_name,
         "source_url": source_url or "",
+        **raw,
     }
     case.log(conn, "evidence.import", sha256, details)
     if note:

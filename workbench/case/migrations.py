@@ -194,6 +194,13 @@ MIGRATIONS: tuple[str, ...] = (
     WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log)
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a row must take the next seq'); END;
     """,
+    # 6: names that are not valid UTF-8 kept losslessly (workbench.file_names): the name
+    # columns hold the display form (bad bytes as U+FFFD), these the raw bytes as hex digits;
+    # NULL for every valid name, so no existing row (nor its bound digest) changes.
+    """
+    ALTER TABLE evidence ADD COLUMN original_name_bytes_hex TEXT;
+    ALTER TABLE evidence_name ADD COLUMN name_bytes_hex TEXT;
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.

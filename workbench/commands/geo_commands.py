@@ -130,7 +130,9 @@ def _write_figure(
     """Write ``--figure`` and its provenance sidecar; returns both paths."""
     from analysis.fileio import write_bytes_atomic
     from workbench import provenance
+    from workbench.file_names import display_name
     from workbench.fix_figure import fix_figure_png, library_versions
+    from workbench.provenance import bytes_sha256
 
     png = fix_figure_png(fix, rays)
     write_bytes_atomic(args.figure, png)
@@ -144,7 +146,7 @@ def _write_figure(
             ),
             provenance.Operation("fix_figure", {}),
         ],
-        outputs=[provenance.Output("figure", args.figure.name, provenance.bytes_sha256(png))],
+        outputs=[provenance.Output("figure", display_name(args.figure.name), bytes_sha256(png))],
         details={"fix": document},
     )
     return str(args.figure), str(provenance.write_sidecar(args.figure, record))

@@ -85,8 +85,9 @@ def _figure_sidecar(
 ) -> Path:
     """Write the provenance of ``--figure`` next to it (``OUT.png.json``)."""
     from workbench import provenance
+    from workbench.file_names import display_name
 
-    names = (Path(args.image_a).name, Path(args.image_b).name)
+    names = (display_name(Path(args.image_a).name), display_name(Path(args.image_b).name))
     quad = None if quad is None else [[float(x), float(y)] for x, y in quad]
     record = provenance.build(
         as_of=as_of,
@@ -96,7 +97,9 @@ def _figure_sidecar(
             provenance.Operation("match", {"method": args.method, "roi_xywh": args.roi}),
             provenance.Operation("side_by_side", {"quad_b_px": quad}),
         ],
-        outputs=[provenance.Output("side_by_side", args.figure.name, _sha256(args.figure))],
+        outputs=[
+            provenance.Output("side_by_side", display_name(args.figure.name), _sha256(args.figure))
+        ],
         details={"verdict": result.verdict, "reason": result.reason},
     )
     return provenance.write_sidecar(args.figure, record)

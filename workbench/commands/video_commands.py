@@ -28,6 +28,7 @@ from workbench.commands.output import (
     as_of_or_now,
     print_json,
 )
+from workbench.file_names import display_name, name_bytes_hex
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -135,14 +136,14 @@ def cmd_frame(args: argparse.Namespace) -> int:
     record = provenance.frame_provenance(
         as_of=as_of,
         source_sha256=provenance.file_sha256(args.video),
-        source_name=Path(args.video).name,
+        source_name=display_name(Path(args.video).name),
         frame=frame,
         table=table,
-        png_name=out.name,
+        png_name=display_name(out.name),
         png_sha256=provenance.bytes_sha256(png),
         # No local path: the source is known by its hash, and a path would leak the
         # investigator's folders into a published file.
-        details={"requested": {"index": args.index, "time_s": args.time}},
+        details={"requested": {"index": args.index, "time_s": args.time}, **_raw_name(args)},
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomic(out, png)
@@ -152,6 +153,12 @@ def cmd_frame(args: argparse.Namespace) -> int:
     else:
         print(f"frame {frame.index} ({time_code(frame.time_s)}) -> {out}  (+ {sidecar_path.name})")
     return 0
+
+
+def _raw_name(args: argparse.Namespace) -> dict[str, str]:
+    """The source's name as raw bytes (hex) when it is not valid UTF-8, for the sidecar."""
+    raw = name_bytes_hex(Path(args.video).name)
+    return {} if raw is None else {"source_name_bytes_hex": raw}
 
 
 def cmd_framemd5(args: argparse.Namespace) -> int:
