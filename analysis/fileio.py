@@ -25,6 +25,12 @@ def write_bytes_atomic(path: Path | str, data: bytes) -> None:
         raise
 
 
+def is_temporary_name(name: str) -> bool:
+    """Whether ``name`` is a temporary file a writer here leaves only when it crashes
+    mid-write: ``.NAME.XXXX.tmp`` (``write_bytes_atomic``), ``NAME.tmp``, ``NAME.tmp.png``."""
+    return name.endswith((".tmp", ".tmp.png"))
+
+
 def write_text_atomic(path: Path | str, text: str) -> None:
     """UTF-8 text with LF line ends, written as ``write_bytes_atomic`` does."""
     write_bytes_atomic(path, text.encode("utf-8"))

@@ -1,30 +1,37 @@
 """Evidence intake: copy, hash, validate, store read-only, record, log.
 
-The bytes are copied once into ``evidence/.incoming/`` while being hashed (streaming SHA-256),
-and every check runs on that copy, so the stored metadata describes exactly the stored bytes.
-Only a copy that passed is moved (``os.replace``) to ``evidence/<sha256>.<ext>``, made
-read-only, and recorded with its audit row in one transaction. A crash at any point leaves at
-most a file in ``.incoming`` (discarded on the next open) or an unrecorded file in
-``evidence/`` (reported by ``verify`` and adopted if the same bytes are imported again).
+The bytes are copied once into ``evidence/.incoming/`` while being hashed (streaming SHA-256)
+and fsynced, and every check runs on that copy, so the stored metadata describes exactly the
+stored bytes. A copy that passed is placed atomically: made read-only, *then* renamed
+(``os.replace``) to ``evidence/<sha256>.<ext>`` (and the folder fsynced), and recorded with its
+audit row in one transaction. A crash at any step therefore leaves either a file in
+``.incoming`` (discarded on the next open) or the complete, read-only file under its final
+name with no record (set aside into ``evidence/.quarantine/`` on the next open, named by
+``verify``, and recorded if the same bytes are imported again): never a writable original, so
+never a false "file is writable" alarm. ``fault_hook`` lets tests kill the import at each
+named step.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
 import sqlite3
 import stat
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import MediaError, WorkbenchError
+from analysis.fileio import write_bytes_atomic
 from analysis.jobs import CancelToken, JobCancelled, ProgressFn, check, report
 from analysis.media.kind import sniff_kind, suggest_extension
 from analysis.media.metadata import check_media, read_metadata
+from workbench.case import recovery
 from workbench.case.audit import utc_now_iso
 from workbench.case.store import Case
 from workbench.file_names import display_name, name_bytes_hex
@@ -32,6 +39,15 @@ from workbench.file_names import display_name, name_bytes_hex
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 4 * 1024 * 1024
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+# Called with the name of each step of placing a file ("copied", "chmod", "rename", "placed",
+# "recorded"); tests set it to kill the process there. None in use.
+fault_hook: Callable[[str], None] | None = None
+
+
+def _step(name: str) -> None:
+    if fault_hook is not None:
+        fault_hook(name)
 
 
 @dataclass(frozen=True)
@@ -145,33 +161,41 @@ def import_file(
     part = case.incoming_dir / f"{uuid.uuid4().hex}.part"
     try:
         sha256, size = _copy_and_hash(src, part, progress, cancel)
+        _step("copied")
         kind = sniff_kind(part)
         check_media(part, kind)
         metadata = read_metadata(part)
         metadata["file_name"] = name  # it was read from the temporary copy
         stored_name = sha256 + suggest_extension(part, kind)
         final = case.evidence_dir / stored_name
-        _place(part, final, sha256)
+        check(cancel)  # the last moment to stop: nothing is placed yet
+        placed = _place(case, part, final, sha256)
     except MediaError as exc:
         # Messages from the checks name the temporary copy; name the user's file instead.
         raise type(exc)(str(exc).replace(str(part), str(src))) from exc
     finally:
-        part.unlink(missing_ok=True)
-    check(cancel)
-    result = case.write_sync(
-        lambda conn: _record(
-            conn,
-            case,
-            (name, name_hex),
-            stored_name,
-            sha256,
-            size,
-            kind,
-            metadata,
-            source_url,
-            note,
+        recovery.remove_file(part)
+    try:
+        result = case.write_sync(
+            lambda conn: _record(
+                conn,
+                case,
+                (name, name_hex),
+                stored_name,
+                sha256,
+                size,
+                kind,
+                metadata,
+                source_url,
+                note,
+            )
         )
-    )
+    except BaseException:
+        if placed:  # never leave an original without its record behind
+            recovery.remove_file(final)
+        raise
+    _step("recorded")
+    recovery.drop_adopted(case.evidence_dir, stored_name, sha256)
     _make_thumbnail(case, final, kind, sha256)
     return result
 
@@ -195,17 +219,53 @@ def _copy_and_hash(
     return digest.hexdigest(), copied
 
 
-def _place(part: Path, final: Path, sha256: str) -> None:
-    """Move the checked copy into place, or adopt an identical unrecorded file already there."""
-    if final.exists():
-        if file_sha256(final) != sha256:
+def _place(case: Case, part: Path, final: Path, sha256: str) -> bool:
+    """Put the checked, fsynced copy in place: chmod read-only, then rename, then fsync the
+    folder. A file already there with the same bytes is kept when it is read-only, or when a
+    record names it (a recorded original made writable is for ``verify`` to report, not for an
+    import to hide); a writable unrecorded one is replaced by the read-only copy.
+
+    Returns:
+        Whether this call placed the file.
+
+    Raises:
+        WorkbenchError: a different file (or a link) already has the final name.
+    """
+    _step("chmod")
+    os.chmod(part, READ_ONLY)
+    if os.path.lexists(final):
+        if final.is_symlink() or not final.is_file() or file_sha256(final) != sha256:
             raise WorkbenchError(
                 f"{final}: a stored file with this name does not match its hash; run verify "
                 "before importing more"
             )
-        return
+        if _read_only(final) or _recorded(case, sha256):
+            return False
+    _step("rename")
     os.replace(part, final)
-    os.chmod(final, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    _fsync_folder(final.parent)
+    _step("placed")
+    return True
+
+
+def _read_only(path: Path) -> bool:
+    return not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _recorded(case: Case, sha256: str) -> bool:
+    row = case.read().execute("SELECT 1 FROM evidence WHERE sha256 = ?", (sha256,)).fetchone()
+    return row is not None
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows cannot open a folder to fsync it)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def file_sha256(path: Path) -> str:
@@ -309,6 +369,6 @@ def _make_thumbnail(case: Case, stored: Path, kind: str, sha256: str) -> None:
         log.warning("no thumbnail for %s: %s", stored.name, exc)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp.png")
-    Image.fromarray(pixels).save(tmp)
-    os.replace(tmp, target)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG")
+    write_bytes_atomic(target, buf.getvalue())

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import filelock
 
-from workbench.case import audit, binding, migrations
+from workbench.case import audit, binding, migrations, recovery
 from workbench.case.changes import ChangeFeed
 from workbench.case.errors import CaseError, CaseLockedError, CaseNotFoundError, CaseSchemaError
 from workbench.case.filesystem import wal_unsafe_reason
@@ -37,7 +37,7 @@ T = TypeVar("T")
 DB_NAME = "case.sqlite"
 LOCK_NAME = ".lock"
 HOLDER_NAME = ".lock-holder.json"
-INCOMING_DIR = ".incoming"
+INCOMING_DIR = recovery.INCOMING_DIR
 SUBDIRS = ("evidence", "derived", "exports")
 
 _open_in_process: set[Path] = set()
@@ -181,7 +181,7 @@ class Case:
         )
         for sub in (*SUBDIRS, f"evidence/{INCOMING_DIR}"):
             (self.path / sub).mkdir(parents=True, exist_ok=True)
-        self._discard_incoming()
+        self._recover()
 
     def _bind_baseline(self, conn: sqlite3.Connection) -> None:
         """Bind a case from before binding as found, once, in one audit row that says so."""
@@ -206,11 +206,15 @@ class Case:
             conn.execute("ROLLBACK")
             raise
 
-    def _discard_incoming(self) -> None:
-        """Remove half-copied files left by a crash mid-import: they never were evidence."""
-        for leftover in self.incoming_dir.iterdir():
-            if leftover.is_file():
-                leftover.unlink()
+    def _recover(self) -> None:
+        """Set right what a crash left (``workbench.case.recovery``): half-copied imports and
+        temporaries removed, unrecorded files in evidence/ set aside into .quarantine/."""
+        conn = _connect(self.db_path, journal_mode=self.journal_mode, read_only=True)
+        try:
+            recorded = {r[0] for r in conn.execute("SELECT stored_name FROM evidence")}
+        finally:
+            conn.close()
+        recovery.recover(self.path, recorded)
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> Future[T]:
         """Run ``fn(conn)`` in one transaction on the writer thread; returns a future."""

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from workbench.case import audit, integrity
+from workbench.case import audit, integrity, recovery
 from workbench.case.intake import file_sha256
 from workbench.case.integrity import Finding
-from workbench.case.store import INCOMING_DIR, Case
+from workbench.case.store import Case
 
 
 @dataclass(frozen=True)
@@ -73,17 +73,8 @@ def verify_case(
                 )
         done += size
         report(progress, done / total, f"hashed {stored_name[:12]}")
-    known = {r[2] for r in rows}
-    for path in sorted(case.evidence_dir.iterdir()):
-        if path.name == INCOMING_DIR or path.name in known:
-            continue
-        findings.append(
-            Finding(
-                "warning",
-                str(path),
-                "file in evidence/ with no record (an interrupted import?); it is not evidence",
-            )
-        )
+    # Unrecorded or set-aside files in evidence/, half-copied imports, temporaries.
+    findings += recovery.leftover_findings(case.path, {r[2] for r in rows})
     for link in audit.walk(conn):
         findings.append(Finding("error", f"audit row {link.seq}", link.problem))
     findings += integrity.trigger_findings(conn)
