@@ -3,9 +3,11 @@ reads of what it changed, and undo never waits on the writer on the GUI thread (
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
+from concurrent.futures import Future
 
 import pytest
 import shiboken6
@@ -62,17 +64,15 @@ class StallMeter:
         self._timer.stop()
 
 
-def queue_big_write(case) -> dict[str, float]:
-    """A frame-table-sized write on the writer; the dict gets its start and end times."""
+def queue_big_write(case, rows: list[tuple]) -> dict[str, float]:
+    """A frame-table-sized write (rows computed beforehand, as a worker does) that lasts at
+    least ``BIG_MIN_S``; the dict gets its start and end times."""
     times: dict[str, float] = {}
 
     def fn(conn) -> None:
         times["start"] = time.perf_counter()
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS big_frames (i, pts, md5)")
-        conn.executemany(
-            "INSERT INTO big_frames VALUES (?, ?, ?)",
-            ((i, i * 1001, f"{i:032x}") for i in range(BIG_ROWS)),
-        )
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS big_frames (i, pts_s, md5)")
+        conn.executemany("INSERT INTO big_frames VALUES (?, ?, ?)", rows)
         conn.execute("DROP TABLE big_frames")
         time.sleep(max(0.0, BIG_MIN_S - (time.perf_counter() - times["start"])))
         times["end"] = time.perf_counter()
@@ -81,10 +81,30 @@ def queue_big_write(case) -> dict[str, float]:
     return times
 
 
-def test_undo_with_a_big_write_queued_never_stalls_the_window_and_lands_after_it(
-    qtbot, window, tmp_path
-):
-    path = tmp_path / "undo.gwcase"
+@contextlib.contextmanager
+def no_waiting_on_the_gui_thread():
+    """Records every Future.result()/exception() the GUI thread makes on an unfinished future:
+    that is the GUI thread waiting on the writer."""
+    gui, waits = threading.get_ident(), []
+    result, exception = Future.result, Future.exception
+
+    def checked(method):
+        def call(self, timeout=None):
+            if threading.get_ident() == gui and not self.done():
+                waits.append(method.__name__)
+            return method(self, timeout)
+
+        return call
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Future, "result", checked(result))
+        patch.setattr(Future, "exception", checked(exception))
+        yield waits
+
+
+def undo_behind_a_big_write(qtbot, window, path, rows) -> tuple[int, list[str], float, float]:
+    """Queue the big write, delete a landmark behind it, press Ctrl+Z: (the longest gap of
+    a 10 ms timer, the GUI thread's waits on futures, the big write's end, the restore's)."""
     with create_case(path) as c:
         mark = geodata.add_landmark(c, "water tower", 35.6205, 36.5507).result()
     open_case_in(qtbot, window, path)
@@ -97,21 +117,42 @@ def test_undo_with_a_big_write_queued_never_stalls_the_window_and_lands_after_it
             else None
         )
     )
-    with StallMeter() as meter:
+    with StallMeter() as meter, no_waiting_on_the_gui_thread() as waits:
         qtbot.wait(50)
-        big = queue_big_write(case)
+        big = queue_big_write(case, rows)
         window.geodata.delete_point(mark)  # its write waits behind the big one
-        t0 = time.perf_counter()
         QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-        pressed_ms = (time.perf_counter() - t0) * 1000
         assert "end" not in big  # Ctrl+Z came back while the big write still ran
         qtbot.waitUntil(lambda: bool(restored), timeout=TIMEOUT)
-    assert pressed_ms < 100
-    assert meter.longest_ms < 100, f"the GUI thread stalled {meter.longest_ms} ms"
-    assert restored[0] > big["end"]
     assert geodata.get_landmark(case.read(), mark).name == "water tower"
     actions = [e.action for e in audit.entries(case.read())][-2:]
     assert actions == ["landmark.delete", "landmark.restore"]
+    window.close_case()
+    return meter.longest_ms, waits, big["end"], restored[0]
+
+
+def test_undo_with_a_big_write_queued_never_stalls_the_window_and_lands_after_it(
+    qtbot, window, tmp_path
+):
+    """Before ADR 0007 the GUI thread waited in Future.result() for the whole write: 1.5 s.
+
+    That it never waits is checked exactly (no Future.result() on an unfinished future on the
+    GUI thread). The timer's gap also counts what the rest of the machine does to this
+    process; if another load delays it past 100 ms, the measurement is taken again, up to
+    three times: a GUI thread that waited on the writer would stall 1.5 s every time.
+    """
+    rows = [(i, i / 30.0, f"{i:032x}") for i in range(BIG_ROWS)]
+    gaps = []
+    for attempt in range(3):
+        gap, waits, big_end, restored_at = undo_behind_a_big_write(
+            qtbot, window, tmp_path / f"undo{attempt}.gwcase", rows
+        )
+        assert waits == [], "the GUI thread waited on a future"
+        assert restored_at > big_end  # the undo's write followed the big one
+        gaps.append(gap)
+        if gap < 100:
+            break
+    assert min(gaps) < 100, f"the GUI thread stalled {gaps} ms"
 
 
 def test_add_undo_redo_pressed_faster_than_the_writer_keep_their_order(qtbot, window, tmp_path):
@@ -119,7 +160,7 @@ def test_add_undo_redo_pressed_faster_than_the_writer_keep_their_order(qtbot, wi
     create_case(path).close()
     open_case_in(qtbot, window, path)
     case = window.case
-    queue_big_write(case)
+    queue_big_write(case, [(i, i / 30.0, "") for i in range(BIG_ROWS)])
     window.geodata.add_point("camera", "Rooftop", 35.62, 36.52)
     window.undo_stack.undo()
     window.undo_stack.redo()
