@@ -183,24 +183,33 @@ def _kml_with_provenance(kml: str, prov: Provenance) -> str:
     """Insert a description and ExtendedData after the Document's name (KML 2.2 order).
 
     ExtendedData holds the audit head and the time for a reader of the file, and the whole
-    record as canonical JSON (``provenance``) for a program.
+    record as canonical JSON (``provenance``) for a program. Text from the case (its folder
+    name, its title) is made safe for XML 1.0 (``xml_text``) and, in the description that
+    Google Earth renders as HTML, HTML-escaped; the JSON carries ``<``, ``>`` and ``&`` as
+    ``\\u`` escapes, which JSON readers decode to the same value and no HTML reader reads as
+    markup.
     """
     import xml.etree.ElementTree as ET
 
+    from analysis.geometry.geoexport import kml_description, xml_text
+
     desc = ET.Element("description")
-    desc.text = (
+    desc.text = kml_description(
         f"Exported from case {prov.details['case']} by {prov.software.name} "
         f"{prov.software.version} as of {prov.as_of_utc}; audit head {prov.audit_head}"
     )
     extended = ET.Element("ExtendedData")
+    record = prov.to_json(indent=None)
+    for char in "<>&":
+        record = record.replace(char, f"\\u{ord(char):04x}")
     fields = {
         "audit_head": prov.audit_head,
         "as_of_utc": prov.as_of_utc,
-        "provenance": prov.to_json(indent=None),
+        "provenance": record,
     }
     for key, value in fields.items():
         data = ET.SubElement(extended, "Data", name=key)
-        ET.SubElement(data, "value").text = str(value)
+        ET.SubElement(data, "value").text = xml_text(str(value))
     ET.indent(extended, level=2)
     snippet = "\n    ".join(ET.tostring(e, encoding="unicode").strip() for e in (desc, extended))
     start = kml.index("<Document>")

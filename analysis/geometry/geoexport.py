@@ -3,7 +3,10 @@
 Writers follow OGC KML 2.2 (namespace http://www.opengis.net/kml/2.2; coordinates
 "lon,lat[,height]") and RFC 7946 GeoJSON (positions [lon, lat(, height)], WGS84, exterior
 rings counter-clockwise, longitudes wrapped to [-180, 180]). Text is escaped by the XML
-serializer and JSON encoder, never pasted into markup. Rays are written as geodesic
+serializer and JSON encoder, never pasted into markup; characters XML 1.0 forbids become
+U+FFFD. A KML ``<description>`` is HTML to its readers (Google Earth renders it), so its text
+is HTML-escaped before the XML escaping: ``<img onerror=...>`` in a rationale shows as text
+(``kml_description``), and the reader unescapes it again. Rays are written as geodesic
 polylines (a vertex every ``step_m``) and ellipses as polygons in the tangent plane at
 their centre.
 
@@ -15,6 +18,7 @@ not available: this blocks entity-expansion bombs and external entities); files 
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -216,9 +220,16 @@ def _coords_text(points: Iterable[LatLon], height_m: float | None = None) -> str
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
     """Text with the characters XML 1.0 cannot carry replaced by U+FFFD."""
     return _XML_INVALID.sub("\ufffd", text)
+
+
+def kml_description(text: str) -> str:
+    """Plain text as the content of a KML ``<description>``, which readers render as HTML:
+    HTML-escaped (``<`` as ``&lt;``), so that it displays as the same text and nothing in it
+    becomes markup; the XML serializer escapes the result once more."""
+    return html.escape(xml_text(text), quote=True)
 
 
 def to_kml(features: Iterable[Feature], document_name: str = "geoworkbench") -> str:
@@ -230,12 +241,12 @@ def to_kml(features: Iterable[Feature], document_name: str = "geoworkbench") -> 
     # Plain tags under a default xmlns attribute: no global ET.register_namespace state.
     root = ET.Element("kml", xmlns=KML_NS)
     doc = ET.SubElement(root, "Document")
-    ET.SubElement(doc, "name").text = _xml_text(document_name)
+    ET.SubElement(doc, "name").text = xml_text(document_name)
     for f in features:
         pm = ET.SubElement(doc, "Placemark")
-        ET.SubElement(pm, "name").text = _xml_text(f.name)
+        ET.SubElement(pm, "name").text = xml_text(f.name)
         if f.description:
-            ET.SubElement(pm, "description").text = _xml_text(f.description)
+            ET.SubElement(pm, "description").text = kml_description(f.description)
         if isinstance(f, GeoPoint):
             geom = ET.SubElement(pm, "Point")
             text = _coords_text([f.position], f.height_m)
@@ -388,7 +399,7 @@ def parse_kml_points(data: bytes, source: str) -> PlacemarkImport:
                 raise GeoDataError(f"{where}: expected 'lon,lat[,height]', got {text!r}")
             height = _float(parts[2], where) if len(parts) == 3 else None
             label = name if len(coords) == 1 else f"{name} ({k})"
-            desc = _child_text(mark, "description")
+            desc = html.unescape(_child_text(mark, "description"))  # KML: HTML text
             points.append(GeoPoint(label, _latlon(parts[0], parts[1], where), desc, height))
     return PlacemarkImport(source, tuple(points), skipped)
 
