@@ -8,6 +8,17 @@ f_t = (1 - a_t) A + a_t B of Alattar 1993):
   (1 - normalised cross-correlation, blind to exposure jumps) between t-1 and t, far more than
   between the neighbouring frames (a fast pan or zoom changes every frame, a cut only one),
   and frame t-1 does not come back within four frames (a flash from an explosion does).
+* Hard cut on structure alone: a cut between two shots in the same light (the same scene from
+  another angle, the same place at another zoom) barely changes the colours, so strong and
+  isolated structure evidence stands on its own: a structure distance of at least ALONE_MIN,
+  ALONE_ISOLATION times every frame within two of t and ALONE_MIN_Z robust sigmas (median and
+  MAD of the frames within ALONE_WINDOW) above its neighbourhood. Guards, as structure alone
+  is easier to fool: both pictures have the contrast for a correlation to mean something (the
+  dim ends of a fade do not); the brightness does not spike and fall back (a detonation
+  flash), nor does frame t-1 come back; and frame t is not frame t-1 moved by up to a fifth
+  of the picture (a jolt of a hand-held camera, a stretch of a pan skipped: the centre of t-1
+  matched over t leaves little but noise), which also leaves out changes at the border only
+  (a caption, a logo).
 * Gradual transition centred at c with half-width h: A = f[c-h] and B = f[c+h] differ in
   structure, the frames between are linear mixes of A and B (residual of the least-squares
   fit small against |B - A|), and the middle frame has lost contrast, as a mix of two
@@ -40,6 +51,16 @@ CUT_SCORE_MIN = 0.45  # min of colour and structure evidence, each scaled to [0,
 ISOLATION_RATIO = 2.0  # structure change at the cut vs. the largest of t-2..t+2
 CONTEXT_RATIO = 3.0  # structure change at the cut vs. the mean of t-5..t+5
 FLASH_LOOKAHEAD = 4  # frames within which a flash returns to the earlier picture
+ALONE_MIN = 0.15  # structure distance that may stand without colour evidence, if also:
+ALONE_ISOLATION = 4.0  # ... this many times the largest of t-2..t+2
+ALONE_WINDOW = 10  # ... and, over t-10..t+10 (t left out),
+ALONE_MIN_Z = 6.0  # ... this many robust sigmas (1.4826 MAD) above the median,
+ALONE_SIGMA_FLOOR = 0.01  # ... the sigma at least this (a still, compressed shot gives 0)
+ALONE_MIN_CONTRAST = 12.0  # luma std (0-255) both pictures need for the correlation to count
+FLASH_RISE = 12.0  # mean luma rise (0-255) of a flash that falls back within FLASH_LOOKAHEAD
+JOLT_LEFT = 0.25  # a jolt: the best shift of t-1 (up to a fifth of the picture) leaves at
+JOLT_NOISE = 3.0  # most this fraction of the change, and at most this many times the median
+JOLT_FLOOR = 0.08  # change of the neighbouring frames (their noise), or this
 DISSOLVE_HALF_WIDTHS = (3, 6, 10, 15)
 DISSOLVE_MIN_DIFF = 0.06  # mean |A - B| on thumbnails, 0..1
 DISSOLVE_MAX_RESIDUAL = 0.25  # residual / |A - B|
@@ -103,24 +124,74 @@ def _pts(pts_s: np.ndarray, i: int) -> float | None:
 
 
 def find_hard_cuts(feats: CutFeatures) -> list[Cut]:
-    """Hard cuts (see the module docstring); ``score`` = min(colour, structure) evidence."""
-    n = len(feats)
+    """Hard cuts (see the module docstring); ``score`` = min(colour, structure) evidence, or
+    the structure evidence alone for a cut found on structure alone."""
     sd, hd = feats.struct_dist, feats.hist_dist
+    colour = np.minimum(np.minimum(1.0, hd.astype(np.float64) / 0.5), sd.astype(np.float64) / 0.6)
     out: list[Cut] = []
-    for t in range(1, n):
-        score = min(1.0, float(hd[t]) / 0.5, float(sd[t]) / 0.6)
-        if score < CUT_SCORE_MIN:
+    for t in np.nonzero((colour >= CUT_SCORE_MIN) | (sd >= ALONE_MIN))[0].tolist():
+        if t == 0:
             continue
-        neighbours = [sd[j] for j in (t - 2, t - 1, t + 1, t + 2) if 1 <= j < n]
-        if neighbours and sd[t] < ISOLATION_RATIO * max(neighbours):
-            continue  # the picture changes as much around t: motion, not an edit
-        context = [sd[j] for j in range(t - 5, t + 6) if j != t and 1 <= j < n]
-        if context and sd[t] < CONTEXT_RATIO * float(np.mean(context)):
-            continue  # inside a stretch of fast motion (whip pan, zoom)
-        if _returns(feats, t):
-            continue  # a flash: the earlier picture comes back
+        if colour[t] >= CUT_SCORE_MIN and _colour_and_structure_cut(feats, t):
+            score = float(colour[t])
+        elif sd[t] >= ALONE_MIN and _structure_alone_cut(feats, t):
+            score = min(1.0, float(sd[t]) / 0.6)
+        else:
+            continue
         out.append(Cut(t, _pts(feats.pts_s, t), "cut", round(score, 3), t, t))
     return out
+
+
+def _colour_and_structure_cut(feats: CutFeatures, t: int) -> bool:
+    sd, n = feats.struct_dist, len(feats)
+    neighbours = [sd[j] for j in (t - 2, t - 1, t + 1, t + 2) if 1 <= j < n]
+    if neighbours and sd[t] < ISOLATION_RATIO * max(neighbours):
+        return False  # the picture changes as much around t: motion, not an edit
+    context = [sd[j] for j in range(t - 5, t + 6) if j != t and 1 <= j < n]
+    if context and sd[t] < CONTEXT_RATIO * float(np.mean(context)):
+        return False  # inside a stretch of fast motion (whip pan, zoom)
+    return not _returns(feats, t)  # a flash: the earlier picture comes back
+
+
+def _structure_alone_cut(feats: CutFeatures, t: int) -> bool:
+    sd, n = feats.struct_dist, len(feats)
+    near = [float(sd[j]) for j in (t - 2, t - 1, t + 1, t + 2) if 1 <= j < n]
+    if near and sd[t] < ALONE_ISOLATION * max(near):
+        return False  # motion: the picture changes around t too
+    left = sd[max(1, t - ALONE_WINDOW) : t]
+    right = sd[t + 1 : min(n, t + ALONE_WINDOW + 1)]
+    window = np.concatenate([left, right])
+    if len(window):
+        med = float(np.median(window))
+        sigma = max(ALONE_SIGMA_FLOOR, 1.4826 * float(np.median(np.abs(window - med))))
+        if sd[t] < med + ALONE_MIN_Z * sigma:
+            return False  # a restless stretch (hand-held, crowds): not isolated enough
+    if min(float(feats.luma_std[t - 1]), float(feats.luma_std[t])) < ALONE_MIN_CONTRAST:
+        return False  # a dim or washed-out picture: its correlation is mostly noise
+    if _brightness_spike(feats, t) or _returns(feats, t):
+        return False  # a flash
+    # the shot's own frame-to-frame change: the quieter side (a jolt has quiet on both)
+    quiet = [float(np.median(side)) for side in (left, right) if len(side)]
+    return not _jolt(feats, t, min(quiet, default=0.0))
+
+
+def _jolt(feats: CutFeatures, t: int, noise: float) -> bool:
+    """Frame t is frame t-1 moved (a jolt of the camera, a skipped stretch of a pan): after
+    the best shift, what is left is small against the change and near the shot's own noise.
+    Not measurable (NaN) is no jolt."""
+    residual = float(feats.shift_dist[t])
+    limit = min(JOLT_LEFT * float(feats.struct_dist[t]), max(JOLT_FLOOR, JOLT_NOISE * noise))
+    return residual <= limit
+
+
+def _brightness_spike(feats: CutFeatures, t: int) -> bool:
+    """Frame t is brighter than t-1 by FLASH_RISE and a frame soon after falls back."""
+    luma = feats.luma_mean
+    base = float(luma[t - 1])
+    if float(luma[t]) - base < FLASH_RISE:
+        return False
+    later = luma[t + 1 : t + FLASH_LOOKAHEAD + 1]
+    return bool(len(later)) and float(later.min()) - base < 0.5 * (float(luma[t]) - base)
 
 
 def _returns(feats: CutFeatures, t: int) -> bool:

@@ -5,6 +5,11 @@ standard deviation of luma, the HSV colour-histogram distance to frame t-1 (half
 distance of normalised 8x4x4 histograms, in [0, 1]) and the mean absolute luma difference to
 frame t-1 (in [0, 1]). Colour histograms ignore where things are, so they change little in a
 fast pan; pixel differences see any change.
+
+Where the structure changes a lot (a cut, or a camera that jolted), the structure distance left
+after the best shift of frame t-1 by up to ``SHIFT_MAX`` of its width and height is measured
+too, by normalised cross-correlation over shifts (template matching): a jolt of the camera
+leaves little more than noise, a cut most of the change.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from analysis.video.decode import iter_frames
 
 ANALYSIS_WIDTH_PX = 96
 THUMB_SIZE_PX = (48, 27)
+SHIFT_CHECK_FROM = 0.12  # structure distance from which the best-shift distance is measured
+SHIFT_MAX = 0.2  # largest shift tried, as a fraction of the width (x) and the height (y)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,9 @@ class CutFeatures:
     pixel_dist: np.ndarray  # float32, to previous frame, 0..1
     struct_dist: np.ndarray  # float32, 1 - normalised cross-correlation to previous, 0..2
     thumbs: np.ndarray  # uint8 (n, 27, 48) gray thumbnails, upright
+    # float32, structure distance to the previous frame after its best shift (centre crop);
+    # NaN where struct_dist < SHIFT_CHECK_FROM (not measured) or the crop is flat
+    shift_dist: np.ndarray
 
     def __len__(self) -> int:
         return len(self.luma_mean)
@@ -116,6 +126,9 @@ class _Accumulator:
         }
         for key in ("hd", "pd", "sd"):
             part[key][:first_valid] = 0.0
+        part["shift"] = np.full(n, np.nan, np.float32)
+        for i in np.nonzero(part["sd"] >= SHIFT_CHECK_FROM)[0].tolist():
+            part["shift"][i] = shifted_structure_distance(prev_g[i], g[i])
         self.parts.append(part)
         self._prev = (g[-1], hists[-1])
 
@@ -141,7 +154,23 @@ class _Accumulator:
             pixel_dist=cat("pd"),
             struct_dist=cat("sd"),
             thumbs=thumbs,
+            shift_dist=cat("shift"),
         )
+
+
+def shifted_structure_distance(before: np.ndarray, after: np.ndarray) -> float:
+    """1 - the best normalised cross-correlation of the centre crop of ``before`` (float32
+    gray) over ``after``, for shifts up to SHIFT_MAX of the width and of the height.
+
+    Returns NaN when the crop is too small or flat (no correlation to measure).
+    """
+    h, w = before.shape
+    mx, my = max(1, round(SHIFT_MAX * w)), max(1, round(SHIFT_MAX * h))
+    crop = before[my : h - my, mx : w - mx]
+    if crop.shape[0] < 4 or crop.shape[1] < 4 or float(crop.std()) < 1.0:
+        return float("nan")
+    resp = cv2.matchTemplate(after, crop, cv2.TM_CCOEFF_NORMED)
+    return max(0.0, 1.0 - float(resp.max()))
 
 
 def _hists(hsv: np.ndarray) -> np.ndarray:
