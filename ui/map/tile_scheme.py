@@ -1,7 +1,7 @@
 """Tiles for the map page through ``gwtile://basemap/{z}/{x}/{y}``, and a request guard.
 
-The scheme must be registered before the QApplication exists (``register_scheme``, called by
-``ui.environment.prepare_environment``). ``TileSchemeHandler`` answers tile requests from a
+The scheme is registered before the QApplication exists (``ui.environment.register_scheme``,
+called by ``prepare_environment``). ``TileSchemeHandler`` answers tile requests from a
 ``workbench.tiles`` source: local sources (MBTiles, folder, the cache of an XYZ basemap) on the
 GUI thread (a small sqlite/file read), downloads in a worker thread and only when the user
 turned remote tiles on for the case. ``RequestGuard`` sees every request the page makes and
@@ -17,41 +17,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QObject, QUrl, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QObject, QUrl, Signal
 from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInterceptor,
     QWebEngineUrlRequestJob,
-    QWebEngineUrlScheme,
     QWebEngineUrlSchemeHandler,
 )
 
 from analysis.errors import WorkbenchError
+from ui.environment import SCHEME
 from workbench.tiles import CachedXyzSource, TileSource, sniff_mime
 
-SCHEME = b"gwtile"
+__all__ = ["SCHEME", "RequestGuard", "TileSchemeHandler", "parse_tile_url"]
+
 HOST = "basemap"
 ALWAYS_ALLOWED = frozenset({"gwtile", "qrc", "data", "blob", "about"})
 log = logging.getLogger(__name__)
-
-
-def register_scheme() -> bool:
-    """Register ``gwtile:`` with QtWebEngine; must run before the QApplication exists.
-
-    Returns False when it was already registered (or it is too late to register).
-    """
-    if QWebEngineUrlScheme.schemeByName(SCHEME).name() == SCHEME:
-        return False
-    if QCoreApplication.instance() is not None:
-        return False
-    scheme = QWebEngineUrlScheme(SCHEME)
-    scheme.setSyntax(QWebEngineUrlScheme.Syntax.Host)
-    scheme.setFlags(
-        QWebEngineUrlScheme.Flag.SecureScheme
-        | QWebEngineUrlScheme.Flag.LocalScheme
-        | QWebEngineUrlScheme.Flag.CorsEnabled
-    )
-    QWebEngineUrlScheme.registerScheme(scheme)
-    return True
 
 
 def parse_tile_url(url: QUrl) -> tuple[int, int, int] | None:
