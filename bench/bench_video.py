@@ -12,7 +12,10 @@ Measures, stating GOP length and pixel format for each figure:
 * random ``frame_at`` at GOP 60 and GOP 250 (median, p95);
 * cut detection throughput and accuracy on the shared videos, against PySceneDetect's
   ContentDetector and AdaptiveDetector when a Python with ``scenedetect`` is given
-  (``--sd-python``; it runs in its own process, our venv does not depend on it).
+  (``--sd-python``; it runs in its own process, our venv does not depend on it);
+* the same for cuts between shots of similar colour (accuracy; the files are short): the
+  scenario's same-light edit and real clips spliced (tests/synth/splice.py), made in
+  ``--workdir``.
 
 Needs a system ``ffmpeg`` for the reference timings (the product never calls it).
 """
@@ -40,9 +43,11 @@ from analysis.video.cuts import detect_cuts  # noqa: E402
 from analysis.video.decode import VideoReader  # noqa: E402
 from analysis.video.probe import open_container  # noqa: E402
 from analysis.video.table import build_frame_table  # noqa: E402
+from tests.synth.splice import SPLICES, write_splice  # noqa: E402
 from tests.synth.video import SynthSpec, textured, write_video  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "video"
+MEDIA = Path(__file__).resolve().parents[1] / "tests" / "data" / "media" / "video"
 
 CUT_TRUTH = {
     "testvideo.mp4": {"cut": [30, 180], "gradual": [(211, 240), (331, 360), (394, 423),
@@ -233,10 +238,44 @@ def score_cuts(name: str, hard: list[int], gradual: list[tuple[int, int]]) -> st
             f"{len(truth['gradual'])}, false {len(false)} {false[:6]}")  # fmt: skip
 
 
-def bench_cuts(sd_python: str | None) -> None:
+def same_light_videos(workdir: Path) -> dict[str, Path]:
+    """Cuts between shots of similar colour, with their truth added to CUT_TRUTH: the
+    scenario's same-light edit (seven shots of one town at one moment) and real splices."""
+    from fractions import Fraction
+
+    from workbench.scenario.edits import render_edit, same_light_shots
+    from workbench.scenario.media import write_mp4
+    from workbench.scenario.scene import ScenarioConfig
+    from workbench.scenario.sun import solar_position
+    from workbench.scenario.town import SITES
+    from workbench.scenario.world import build_world
+
+    world = build_world(7, gsd_m=2.0)
+    sun = solar_position(ScenarioConfig().strike_utc, world.origin_lat_deg, world.origin_lon_deg)
+    size = (480, 270)
+    edit = render_edit(
+        world,
+        same_light_shots(world, size),
+        sun,
+        fps=25.0,
+        strike_enu=(*SITES["strike_point"], 0.0),
+        rng=np.random.default_rng(7),
+    )
+    paths = {"scenario-same-light.mp4": workdir / "scenario-same-light.mp4"}
+    write_mp4(paths["scenario-same-light.mp4"], edit.frames, fps=Fraction(25), size=size,
+              audio=None, sample_rate=48000)  # fmt: skip
+    CUT_TRUTH["scenario-same-light.mp4"] = {"cut": list(edit.cut_frames), "gradual": []}
+    for splice in SPLICES:
+        name = f"splice-{Path(splice.source).stem}.mp4"
+        paths[name] = write_splice(workdir / name, MEDIA, splice)
+        CUT_TRUTH[name] = {"cut": splice.cut_frames, "gradual": []}
+    return paths
+
+
+def bench_cuts(sd_python: str | None, extra: dict[str, Path]) -> None:
     print("\n== cut detection: throughput vs ffmpeg -threads 2 -f null, accuracy vs truth ==")
     for name in CUT_TRUTH:
-        path = SHARED / name
+        path = extra.get(name, SHARED / name)
         if not path.exists():
             print(f"  {name}: absent")
             continue
@@ -283,7 +322,7 @@ def main() -> int:
         print("\n== random frame_at ==")
         bench_random(g60)
         bench_random(g250)
-    bench_cuts(args.sd_python)
+    bench_cuts(args.sd_python, same_light_videos(args.workdir))
     print(f"\nload average at end: {os.getloadavg()}")
     return 0
 
