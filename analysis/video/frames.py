@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from analysis.errors import CorruptMediaError
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video.image import upright
 from analysis.video.probe import display_size, normalise_rotation, open_container
-from analysis.video.table import DecodeLog, decode_frames
+from analysis.video.table import DecodeLog, decode_frames, no_frame_message
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ def iter_frames(
     ``width_px`` is the width in the *coded* orientation; the aspect ratio (SAR included) is
     kept. The index is the sequential-decode index of the frame table. ``fast`` skips the
     deblocking filter (see the module docstring).
+
+    Raises:
+        MediaError subclasses from ``open_container``; CorruptMediaError when not one frame
+        decodes (random bytes, a truncated file, an image bomb); JobCancelled.
     """
     container, stream = open_container(path)
     if fast:
@@ -70,7 +75,8 @@ def iter_frames(
         size: tuple[int, int] | None = None
         rotation = 0
         reformatter = VideoReformatter()
-        for i, frame in enumerate(decode_frames(container, stream, DecodeLog())):
+        damage = DecodeLog()
+        for i, frame in enumerate(decode_frames(container, stream, damage)):
             if size is None:
                 size, rotation = _analysis_geometry(frame, stream, width_px)
             arr = small_image(frame, size, gray, reformatter)
@@ -80,6 +86,8 @@ def iter_frames(
                 check(cancel)
                 if total:
                     report(progress, i / total, f"decoding frame {i}")
+        if size is None:  # not one frame: an undecodable file is an error, not an empty video
+            raise CorruptMediaError(no_frame_message(path, damage))
         report(progress, 1.0, "decoded")
     finally:
         container.close()

@@ -99,6 +99,11 @@ def open_video(path: Path) -> av.container.InputContainer:
         raise CorruptMediaError(f"{path}: the video container cannot be opened ({exc})") from exc
 
 
+# FFmpeg's text-art decoders draw any bytes as a picture (the tty demuxer takes any text file,
+# the bin demuxer any file named .bin): a "video" of them is not footage.
+TEXT_ART_CODECS = frozenset({"ansi", "bintext", "xbin", "idf"})
+
+
 def video_stream(container: av.container.InputContainer, path: Path) -> av.video.VideoStream:
     """The first real video stream (cover art excluded), or UnsupportedMediaError."""
     unknown_codec = False
@@ -108,6 +113,11 @@ def video_stream(container: av.container.InputContainer, path: Path) -> av.video
         if stream.codec_context is None:
             unknown_codec = True
             continue
+        if stream.codec_context.name in TEXT_ART_CODECS:
+            raise UnsupportedMediaError(
+                f"{path}: not a video (FFmpeg would only draw its bytes as text art, "
+                f"{stream.codec_context.name})"
+            )
         return stream
     if unknown_codec:
         raise UnsupportedMediaError(f"{path}: the video stream's codec is unknown to FFmpeg")

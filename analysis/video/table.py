@@ -27,6 +27,7 @@ from typing import Any
 import av
 import numpy as np
 
+from analysis.errors import CorruptMediaError
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video.probe import library_versions, normalise_rotation, open_container
 
@@ -235,7 +236,8 @@ def build_frame_table(
     """Decode the whole first video stream once and record every frame.
 
     Raises:
-        MediaError subclasses from ``open_container``; JobCancelled.
+        MediaError subclasses from ``open_container``; CorruptMediaError when not one frame
+        decodes; JobCancelled.
     """
     container, stream = open_container(path)
     try:
@@ -244,6 +246,8 @@ def build_frame_table(
         duration = float(container.duration / 1e6) if container.duration else 0.0
         damage = DecodeLog()
         records, first = _decode_and_hash(container, stream, damage, progress, cancel)
+        if not records:  # nothing to describe: refuse the file, in one line that says why
+            raise CorruptMediaError(no_frame_message(path, damage))
         _check_truncation(records, declared, duration, stream, damage)
         if damage.errors:
             log.warning(
@@ -266,6 +270,12 @@ def build_frame_table(
         )
     finally:
         container.close()
+
+
+def no_frame_message(path: str | Path, damage: DecodeLog) -> str:
+    """Why a video gave no frame at all, naming the file (the first decoding error, if any)."""
+    why = f" ({damage.errors[0]})" if damage.errors else " (the stream holds none)"
+    return f"{path}: no video frame could be decoded{why}"
 
 
 def _decode_and_hash(
