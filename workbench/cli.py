@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from analysis.errors import WorkbenchError
+from workbench.commands import diagnostics
 from workbench.commands.gui_request import OpenGui
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
+    for sub in subparsers.choices.values():
+        diagnostics.add_verbose_flag(sub)
     return parser
 
 
@@ -78,14 +81,21 @@ def main(
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="backslashreplace")
+    # What libraries say is collected: an error is one line, the rest only with --verbose.
+    said = diagnostics.Diagnostics()
     try:
-        outcome = args.func(args)
+        with diagnostics.captured() as said:
+            outcome = args.func(args)
     except WorkbenchError as exc:
-        print(f"geoworkbench {args.command}: error: {exc}", file=sys.stderr)
+        error = diagnostics.fold(f"geoworkbench {args.command}: error: {exc}", said)
+        for line in (error, *diagnostics.report(said, verbose=args.verbose, failed=True)):
+            print(line, file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print(f"geoworkbench {args.command}: interrupted", file=sys.stderr)
         return 130
+    for line in diagnostics.report(said, verbose=args.verbose, failed=False):
+        print(line, file=sys.stderr)
     if isinstance(outcome, OpenGui):
         if open_gui is None:
             print(
