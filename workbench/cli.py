@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.frames_commands",
     "workbench.commands.scenario_commands",
     "workbench.commands.video_commands",
+    "workbench.commands.inspect_commands",
     "workbench.commands.match_commands",
 )
 
