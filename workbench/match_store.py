@@ -2,7 +2,9 @@
 
 * Features (analysis.matching.features.Features) are cached per image or video frame in
   ``derived/features/<sha256>_<frame index or "image">_<method>.npz`` (the matching module's
-  own serialisation, written through a temporary file). A cached file that cannot be read is
+  own serialisation, written through a temporary file); with ``mask_overlays`` a video frame's
+  features leave out its bars and static overlays (``workbench.media_inspection``) and are
+  cached under ``..._<method>_mask<digest of the mask>.npz``. A cached file that cannot be read is
   recomputed and replaced; derived/ is regenerable by definition.
 * Comparisons run the analysis layer on the cached features: :func:`compare_evidence` (a
   MatchResult), :func:`compare_views` and :func:`compare_segments_of` (a ContinuityResult with
@@ -124,18 +126,21 @@ def load_view(case: Case, ref: ViewRef) -> tuple[np.ndarray, Evidence]:
     return cv2.cvtColor(frame.image, cv2.COLOR_RGB2BGR), e
 
 
-def feature_cache_path(case: Case, sha256: str, ref: ViewRef, method: str) -> Path:
-    """``derived/features/<sha256>_<frame or "image">_<method>.npz``."""
-    return case.derived_dir / FEATURES_DIR / f"{sha256}_{ref.cache_tag}_{method}.npz"
+def feature_cache_path(
+    case: Case, sha256: str, ref: ViewRef, method: str, mask: np.ndarray | None = None
+) -> Path:
+    """``derived/features/<sha256>_<frame or "image">_<method>[_mask<digest>].npz``."""
+    tag = "" if mask is None else f"_mask{hashlib.sha256(mask.tobytes()).hexdigest()[:12]}"
+    return case.derived_dir / FEATURES_DIR / f"{sha256}_{ref.cache_tag}_{method}{tag}.npz"
 
 
-def cached_features(
-    case: Case, ref: ViewRef, image: np.ndarray, sha256: str, method: str = "sift", cancel=None
-):
-    """Features of a view from the cache, computed and cached when absent or unreadable."""
-    path = feature_cache_path(case, sha256, ref, method)
+def cached_features(case: Case, ref: ViewRef, image, sha256: str, method="sift", cancel=None,
+                    mask: np.ndarray | None = None):  # fmt: skip
+    """Features of a view from the cache, computed and cached when absent or unreadable;
+    ``mask`` (nonzero where features may lie) is part of the cache key."""
+    path = feature_cache_path(case, sha256, ref, method, mask)
     with _path_lock(path):  # two jobs on one view: one computes, the other reads its file
-        return _cached_features_locked(path, image, method, cancel)
+        return _cached_features_locked(path, image, method, cancel, mask)
 
 
 def _path_lock(path: Path) -> threading.Lock:
@@ -143,7 +148,7 @@ def _path_lock(path: Path) -> threading.Lock:
         return _LOCKS.setdefault(path, threading.Lock())
 
 
-def _cached_features_locked(path: Path, image: np.ndarray, method: str, cancel):
+def _cached_features_locked(path: Path, image: np.ndarray, method: str, cancel, mask=None):
     from analysis.matching.features import Features, compute_features
 
     if path.is_file():
@@ -153,16 +158,21 @@ def _cached_features_locked(path: Path, image: np.ndarray, method: str, cancel):
             feats = None  # regenerable: recompute below
         if feats is not None and feats.image_wh == (image.shape[1], image.shape[0]):
             return feats
-    feats = compute_features(image, method, cancel=cancel)
+    feats = compute_features(image, method, mask=mask, cancel=cancel)
     path.parent.mkdir(parents=True, exist_ok=True)
     feats.to_npz(path)
     return feats
 
 
-def _prepare(case, ref, method, cancel):
+def _prepare(case, ref, method, cancel, mask_overlays: bool = False):
     image, e = load_view(case, ref)
     check(cancel)
-    return image, e, cached_features(case, ref, image, e.sha256, method, cancel)
+    mask = None
+    if mask_overlays:
+        from workbench.media_inspection import overlay_mask
+
+        mask = overlay_mask(case, ref.evidence_id, ref.frame_index)
+    return image, e, cached_features(case, ref, image, e.sha256, method, cancel, mask)
 
 
 def _in_box(feats, roi: tuple[float, float, float, float]):
@@ -207,18 +217,31 @@ def compare_evidence(
     Returns:
         analysis.matching.engine.MatchResult (homography maps A onto B).
     """
-    from analysis.matching.engine import match_features, refine_photometric
+    from analysis.matching.engine import match_pair
 
     report(progress, 0.0, "features of A")
     img_a, _, fa = _prepare(case, as_ref(a), method, cancel)
     report(progress, 0.3, "features of B")
     img_b, _, fb = _prepare(case, as_ref(b), method, cancel)
+    mask_a = None
     if roi is not None:
         fa = _in_box(fa, roi)
+        mask_a = _box_mask(img_a, roi)
     report(progress, 0.6, "matching")
-    result = refine_photometric(match_features(fa, fb, cancel=cancel), img_a, img_b)
+    # A second pass at pair-chosen resolutions (a view several times larger than the other)
+    # computes its own features of the overlap; they depend on the pair and are not cached.
+    result = match_pair(img_a, img_b, fa, fb, mask_a=mask_a, cancel=cancel)
     report(progress, 1.0, result.verdict)
     return result
+
+
+def _box_mask(image: np.ndarray, roi: tuple[float, float, float, float]) -> np.ndarray:
+    """An OpenCV-convention mask of the box (x, y, w, h): nonzero inside."""
+    x, y, w, h = roi
+    mask = np.zeros(image.shape[:2], np.uint8)
+    x0, y0 = max(int(np.floor(x)), 0), max(int(np.floor(y)), 0)
+    mask[y0 : max(int(np.ceil(y + h)), y0), x0 : max(int(np.ceil(x + w)), x0)] = 255
+    return mask
 
 
 def compare_views(
@@ -227,10 +250,13 @@ def compare_views(
     b: ViewRef | tuple[int, int | None],
     *,
     method: str = "sift",
+    mask_overlays: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> Any:
     """Viewpoint continuity of two views (analysis.matching.continuity on cached features).
+    ``mask_overlays``: a video frame's bars and static overlays (a logo, a time stamp) give no
+    features (``workbench.media_inspection``; the video is inspected first if it never was).
 
     Returns:
         analysis.matching.continuity.ContinuityResult: "same position", "different position" or
@@ -240,9 +266,9 @@ def compare_views(
     from analysis.matching.engine import match_features
 
     report(progress, 0.0, "features of A")
-    img_a, _, fa = _prepare(case, as_ref(a), method, cancel)
+    img_a, _, fa = _prepare(case, as_ref(a), method, cancel, mask_overlays)
     report(progress, 0.3, "features of B")
-    img_b, _, fb = _prepare(case, as_ref(b), method, cancel)
+    img_b, _, fb = _prepare(case, as_ref(b), method, cancel, mask_overlays)
     report(progress, 0.6, "matching and parallax test")
     result = judge_match(match_features(fa, fb, cancel=cancel), img_a, img_b, fa, fb)
     report(progress, 1.0, result.verdict)
@@ -264,6 +290,7 @@ def compare_segments_of(
     seg_b: Any,
     *,
     method: str = "sift",
+    mask_overlays: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> tuple[Any, ViewRef, ViewRef]:
@@ -272,7 +299,8 @@ def compare_segments_of(
     Args:
         case: the open case; evidence_id: the video.
         seg_a, seg_b: workbench.video_store.StoredSegment (first/last/keyframe_index).
-        method: feature method; progress, cancel: job hooks (per keyframe and per pair).
+        method: feature method; mask_overlays: as in ``compare_views``;
+        progress, cancel: job hooks (per keyframe and per pair).
 
     Returns:
         (ContinuityResult of the pair with most homography inliers, frame A, frame B).
@@ -286,7 +314,7 @@ def compare_segments_of(
     total = len(refs_a) + len(refs_b) + len(refs_a) * len(refs_b) + 1
     for k, ref in enumerate(refs_a + refs_b):
         report(progress, k / total, f"features of frame {ref.frame_index}")
-        prepared[ref] = _prepare(case, ref, method, cancel)
+        prepared[ref] = _prepare(case, ref, method, cancel, mask_overlays)
     best, best_ij, done = None, (0, 0), len(prepared)
     for i, ra in enumerate(refs_a):
         for j, rb in enumerate(refs_b):
@@ -311,10 +339,12 @@ def find_landmark(
     roi_xywh: tuple[float, float, float, float],
     *,
     method: str = "sift",
+    mask_overlays: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> Any:
-    """Region search: where the box drawn on A lies in B (B's features from the cache).
+    """Region search: where the box drawn on A lies in B (B's features from the cache;
+    ``mask_overlays`` as in ``compare_views``, for B).
 
     Returns:
         analysis.matching.region.RegionResult (``quad_b_px`` in B's pixels, or "not found").
@@ -323,7 +353,7 @@ def find_landmark(
 
     report(progress, 0.0, "loading the views")
     img_a, _ = load_view(case, as_ref(a))
-    img_b, _, fb = _prepare(case, as_ref(b), method, cancel)
+    img_b, _, fb = _prepare(case, as_ref(b), method, cancel, mask_overlays)
     report(progress, 0.3, "searching the region")
     return find_region(img_a, roi_xywh, img_b, method=method, features_b=fb, cancel=cancel)
 
