@@ -8,7 +8,8 @@ as ``frame_on_screen`` (a ``FrameRef``) for the frame tools.
 
 Keys (when the panel has focus): Space play/pause, Left/Right one frame, Shift+Left/Right ten
 frames, J/K/L reverse/pause/forward (again = faster), Home/End, Ctrl+G go to frame or time,
-Ctrl+E export frame, C cut here, M loupe. Run alone: ``python -m ui.video.panel CASE [ID]``.
+Ctrl+E export frame, C cut here, M loupe, O overlays (``ui.video.inspection``). Run alone:
+``python -m ui.video.panel CASE [ID]``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from analysis.video.table import FrameTable
 from ui.jobs import JobRunner
 from ui.video.enhance_panel import EnhancePanel
 from ui.video.image_viewer import FrameView
+from ui.video.inspection import InspectionView, ShownInspection, summary
 from ui.video.loupe import Loupe
 from ui.video.on_screen import video_frame_ref
 from ui.video.timeline import TimelineWidget
@@ -95,6 +97,9 @@ class VideoPanel(QWidget):
         self.feed = TimelineFeed(self.jobs, self.undo_stack, self.timeline)
         self.feed.segments_changed.connect(self.segments_changed)
         self.feed.failed.connect(self._show_error)
+        self.inspection = InspectionView(self.jobs, self.viewer, self.timeline, self)
+        self.inspection.inspected.connect(self._on_inspection_inspected)
+        self.inspection.failed.connect(self._show_error)
         self.timeline.seek_requested.connect(self.go_to)
         self.timeline.cut_add_requested.connect(lambda f: self.edit_cut("add", f))
         self.timeline.cut_move_requested.connect(lambda a, b: self.edit_cut("move", a, b))
@@ -178,6 +183,7 @@ class VideoPanel(QWidget):
             token.cancel()
         self._loading.clear()
         self.feed.clear()
+        self.inspection.clear()
         self.decoder.close()
         self.case = self.evidence = self.table = self.shown = None
         self._target = 0
@@ -209,6 +215,7 @@ class VideoPanel(QWidget):
         self.go_to(0)
         self.table_loaded.emit(len(table))
         self.feed.show_table(table)
+        self.inspection.follow(self.case, self.evidence)  # after set_video: it clears marks
 
     @property
     def strip_blurred(self) -> bool:
@@ -306,6 +313,14 @@ class VideoPanel(QWidget):
     def toggle_loupe(self) -> None:
         self.loupe.set_enabled(not self.loupe.enabled)
         self.loupe_button.setChecked(self.loupe.enabled)
+
+    def toggle_overlays(self) -> None:
+        self.inspection.set_visible(not self.inspection.visible)
+        self.overlays_button.setChecked(self.inspection.visible)
+
+    def _on_inspection_inspected(self, shown: ShownInspection) -> None:
+        self.status.setText(summary(shown.result))
+        self.overlays_button.setToolTip("\n".join(shown.result.summary_lines()))
 
     def toggle_enhance(self) -> None:
         self.enhance_panel.setVisible(not self.enhance_panel.isVisible())

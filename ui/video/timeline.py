@@ -2,7 +2,9 @@
 
 x maps linearly to frame index (decode order). Click or drag on the strip seeks; dragging a cut
 marker moves the cut (one request on release); the context menu adds or deletes a cut. The
-mixed frames of a detected fade or dissolve are shaded over the strip. The
+mixed frames of a detected fade or dissolve are shaded over the strip, and so are duplicated
+frames (magenta) and blended ones (cyan) once the video is inspected, each with a solid tick
+under the strip so that a single frame shows in a long video. The
 widget only draws and asks: the panel turns requests into undoable, audited case edits.
 """
 
@@ -23,6 +25,10 @@ AUTO_CUT = QColor(230, 60, 50)
 USER_CUT = QColor(255, 170, 0)
 PLAYHEAD = QColor(255, 255, 255)
 TRANSITION = QColor(255, 170, 0, 90)  # translucent: the thumbnails stay visible beneath
+DUPLICATED = QColor(230, 0, 230)  # the same picture as the frame before
+BLENDED = QColor(0, 200, 230)  # the mean of the frames either side
+FLAG_SHADE_ALPHA = 80
+FLAG_TICK_PX = 4
 
 
 class TimelineWidget(QWidget):
@@ -46,12 +52,29 @@ class TimelineWidget(QWidget):
         self._drag_cut: int | None = None
         self._drag_to: int | None = None
         self._seeking = False
+        self._flags: dict[str, frozenset[int]] = {"duplicated": frozenset(), "blended": frozenset()}
+        self._flag_runs: list[tuple[int, int, QColor]] = []
 
     # -- data ---------------------------------------------------------------------------------
     def set_video(self, frame_count: int, fps: float) -> None:
         self._n, self._fps, self._current = frame_count, fps, 0
         self._segments, self._thumbs = [], []
+        self.set_frame_flags((), ())
+
+    def set_frame_flags(self, duplicated, blended) -> None:
+        """Mark duplicated and blended frames (indices), as an inspection found them."""
+        self._flags = {"duplicated": frozenset(duplicated), "blended": frozenset(blended)}
+        self._flag_runs = [
+            (first, last, colour)
+            for indices, colour in ((duplicated, DUPLICATED), (blended, BLENDED))
+            for first, last in _runs(sorted(indices))
+        ]
         self.update()
+
+    @property
+    def frame_flags(self) -> dict[str, frozenset[int]]:
+        """The marked frames: ``{"duplicated": ..., "blended": ...}``."""
+        return dict(self._flags)
 
     def set_segments(self, segments: list[StoredSegment]) -> None:
         self._segments = list(segments)
@@ -113,6 +136,7 @@ class TimelineWidget(QWidget):
         if self._n:
             self._paint_thumbs(p)
             self._paint_segments(p)
+            self._paint_flags(p)
             self._paint_cuts(p)
             self._paint_ruler(p)
             x = int(self.x_of(self._current) + self.x_of(1) / 2)
@@ -140,6 +164,16 @@ class TimelineWidget(QWidget):
         for k, s in enumerate(self._segments):
             x0, x1 = self.x_of(s.first_frame), self.x_of(s.last_frame + 1)
             p.fillRect(QRectF(x0, top, x1 - x0, BAND_HEIGHT_PX), SEGMENT_COLOURS[k % 2])
+
+    def _paint_flags(self, p: QPainter) -> None:
+        bottom = STRIP_TOP_PX + STRIP_HEIGHT_PX
+        for first, last, colour in self._flag_runs:
+            x0, x1 = self.x_of(first), self.x_of(last + 1)
+            width = max(2.0, x1 - x0)
+            shade = QColor(colour)
+            shade.setAlpha(FLAG_SHADE_ALPHA)
+            p.fillRect(QRectF(x0, STRIP_TOP_PX, width, STRIP_HEIGHT_PX), shade)
+            p.fillRect(QRectF(x0, bottom - FLAG_TICK_PX, width, FLAG_TICK_PX), colour)
 
     def _paint_cuts(self, p: QPainter) -> None:
         for s in self._segments:
@@ -208,6 +242,10 @@ class TimelineWidget(QWidget):
             if seg.transition is not None:
                 first, last = seg.transition
                 text += f"\nmixed frames {first}-{last}: neither shot alone"
+        if not boundary and frame in self._flags["duplicated"]:
+            text += f"\nduplicate: the same picture as frame {frame - 1}"
+        if not boundary and frame in self._flags["blended"]:
+            text += f"\nblended: the mean of frames {frame - 1} and {frame + 1}"
         return text
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
@@ -233,6 +271,17 @@ class TimelineWidget(QWidget):
         elif frame > 0 and frame not in self.cut_frames:
             menu.addAction(f"Add cut at frame {frame}", lambda: self.cut_add_requested.emit(frame))
         menu.exec(event.globalPos())
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Consecutive indices as (first, last) runs: one rectangle each, however long the video."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 class CutEditCommand(QUndoCommand):

@@ -48,6 +48,8 @@ VIEW_BUTTONS: tuple[tuple[str, str, str, Action, bool], ...] = (
     ("loupe_button", "Loupe", "Magnifier (M)", ("toggle_loupe",), True),
     ("enhance_button", "Enhance", "Display enhancements (shown pixels only)",
      ("toggle_enhance",), True),
+    ("overlays_button", "Overlays", "Active picture and static overlays (logos, time stamps)"
+     " outlined; duplicated and blended frames on the timeline (O)", ("toggle_overlays",), True),
 )  # fmt: skip
 # (attribute of the panel, text, action): the edits after the stretch
 PUSH_BUTTONS: tuple[tuple[str, str, Action], ...] = (
@@ -70,6 +72,7 @@ KEYS: dict[tuple[Qt.Key, Qt.KeyboardModifier], Action] = {
     (_K.Key_E, _CTRL): ("export_current",),
     (_K.Key_C, _NONE): ("cut_here",),
     (_K.Key_M, _NONE): ("toggle_loupe",),
+    (_K.Key_O, _NONE): ("toggle_overlays",),
 }
 
 
