@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from tests.ui.test_bearing_tool import make_scene, setup_case  # noqa: E402
 from ui.case.main_window import MainWindow  # noqa: E402
-from workbench import geodata  # noqa: E402
+from workbench import geodata, geodata_records  # noqa: E402
 from workbench.case import audit, create_case  # noqa: E402
 from workbench.case.intake import import_file  # noqa: E402
 
@@ -118,7 +118,7 @@ def bearing_edit(app: QApplication, window: MainWindow, ids: dict) -> tuple[Coun
     started, ended = count_jobs(window)
     t0 = time.perf_counter()
     tool.add_button.click()
-    wait(app, lambda: len(geodata.list_observations(window.case.read(), "bearing")) == 1)
+    wait(app, lambda: len(geodata_records.list_observations(window.case.read(), "bearing")) == 1)
     idle(app, window)
     return started, (max(ended) - t0) * 1000.0 if ended else 0.0
 

@@ -26,7 +26,8 @@ from analysis.video.flash import find_flash
 from workbench.case import Case
 from workbench.case.evidence import save_note
 from workbench.frame_table_store import video_evidence
-from workbench.geodata import add_bearing, add_intersection, add_landmark, get_observation
+from workbench.geodata import add_bearing, add_intersection, add_landmark
+from workbench.geodata_records import get_observation
 from workbench.geodata_resection import Sighting, add_resection
 from workbench.hypotheses import add_hypothesis
 from workbench.observations.bearing_measure import measured_bearing

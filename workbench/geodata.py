@@ -21,127 +21,24 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 from analysis.errors import GeometryError
-from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
-from analysis.geometry.triangulation import BearingFix, BearingRay
+from analysis.geometry.triangulation import BearingRay
 from workbench.case import Case
 from workbench.case.audit import utc_now_iso
-
-LANDMARK_KINDS = ("landmark", "camera", "target")
-TRIANGULATION_METHOD = "Gauss-Newton on WGS84 geodesic azimuths (analysis.geometry.triangulation)"
-_LANDMARK_COLUMNS = "id, name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, created_at_utc"
-_OBSERVATION_COLUMNS = (
-    "id, kind, evidence_id, frame_index, inputs_json, result_json, created_at_utc"
+from workbench.geodata_records import (
+    LANDMARK_COLUMNS,
+    LANDMARK_KINDS,
+    OBSERVATION_COLUMNS,
+    Landmark,
+    Observation,
+    check_position,
+    get_landmark,
+    get_observation,
 )
-
-
-@dataclass(frozen=True)
-class Landmark:
-    """A named point on the ground: a landmark, a camera position or a target."""
-
-    id: int
-    name: str
-    kind: str
-    lat_deg: float
-    lon_deg: float
-    height_m: float | None
-    notes: str
-    evidence_id: int | None
-    created_at_utc: str
-
-    @property
-    def position(self) -> LatLon:
-        return LatLon(self.lat_deg, self.lon_deg)
-
-
-@dataclass(frozen=True)
-class Observation:
-    """A measured fact with the inputs it came from and its result (JSON objects)."""
-
-    id: int
-    kind: str
-    evidence_id: int | None
-    frame_index: int | None
-    inputs: dict[str, Any]
-    result: dict[str, Any]
-    created_at_utc: str
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """Distance and azimuths between two points along the WGS84 geodesic."""
-
-    distance_m: float
-    azimuth_deg: float  # at the first point, clockwise from north
-    back_azimuth_deg: float  # at the second point, towards the first
-
-
-def measure(a: LatLon, b: LatLon) -> Measurement:
-    """Geodesic distance and azimuths from ``a`` to ``b`` (geographiclib, Karney 2013)."""
-    g = geodesy.inverse(a, b)
-    back = geodesy.normalize_azimuth_deg(g.azimuth2_deg + 180.0)
-    return Measurement(g.distance_m, geodesy.normalize_azimuth_deg(g.azimuth1_deg), back)
-
-
-# -- reading --------------------------------------------------------------------------------
-def _landmark(row: tuple) -> Landmark:
-    return Landmark(*row)
-
-
-def list_landmarks(conn: sqlite3.Connection, kind: str | None = None) -> list[Landmark]:
-    """Landmarks in id order, all kinds or one."""
-    sql = f"SELECT {_LANDMARK_COLUMNS} FROM landmark"
-    rows = (
-        conn.execute(sql + " ORDER BY id").fetchall()
-        if kind is None
-        else conn.execute(sql + " WHERE kind = ? ORDER BY id", (kind,)).fetchall()
-    )
-    return [_landmark(r) for r in rows]
-
-
-def get_landmark(conn: sqlite3.Connection, landmark_id: int) -> Landmark:
-    row = conn.execute(
-        f"SELECT {_LANDMARK_COLUMNS} FROM landmark WHERE id = ?", (landmark_id,)
-    ).fetchone()
-    if row is None:
-        raise GeometryError(f"landmark {landmark_id} does not exist in this case")
-    return _landmark(row)
-
-
-def _observation(row: tuple) -> Observation:
-    return Observation(
-        row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), row[6]
-    )
-
-
-def list_observations(conn: sqlite3.Connection, kind: str | None = None) -> list[Observation]:
-    sql = f"SELECT {_OBSERVATION_COLUMNS} FROM observation"
-    rows = (
-        conn.execute(sql + " ORDER BY id").fetchall()
-        if kind is None
-        else conn.execute(sql + " WHERE kind = ? ORDER BY id", (kind,)).fetchall()
-    )
-    return [_observation(r) for r in rows]
-
-
-def get_observation(conn: sqlite3.Connection, observation_id: int) -> Observation:
-    row = conn.execute(
-        f"SELECT {_OBSERVATION_COLUMNS} FROM observation WHERE id = ?", (observation_id,)
-    ).fetchone()
-    if row is None:
-        raise GeometryError(f"observation {observation_id} does not exist in this case")
-    return _observation(row)
-
-
-# -- landmark edits -------------------------------------------------------------------------
-def check_position(lat_deg: float, lon_deg: float) -> None:
-    LatLon(lat_deg, lon_deg)  # raises GeometryError for non-finite values
-    if not -180.0 <= lon_deg <= 180.0:
-        raise GeometryError(f"longitude {lon_deg} is outside [-180, 180] degrees")
+from workbench.geofix import TRIANGULATION_METHOD
 
 
 def add_landmark(
@@ -224,7 +121,7 @@ def restore_landmark(case: Case, record: Landmark) -> Future[int]:
 
     def do(conn: sqlite3.Connection) -> int:
         conn.execute(
-            f"INSERT INTO landmark ({_LANDMARK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO landmark ({LANDMARK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id,
                 record.name,
@@ -352,36 +249,6 @@ def bearing_ray(obs: Observation) -> BearingRay:
     )
 
 
-def fix_to_json(fix: BearingFix) -> dict[str, Any]:
-    """A triangulation result as plain JSON (samples thinned to at most 500)."""
-    out: dict[str, Any] = {
-        "status": str(fix.status),
-        "message": fix.message,
-        "lat_deg": fix.position.lat_deg if fix.position else None,
-        "lon_deg": fix.position.lon_deg if fix.position else None,
-        "chi_square": fix.chi_square,
-        "degrees_of_freedom": fix.degrees_of_freedom,
-        "max_crossing_deg": fix.max_crossing_deg,
-        "residuals": [
-            {"residual_deg": r.residual_deg, "cross_track_m": r.cross_track_m, "range_m": r.range_m}
-            for r in fix.residuals
-        ],
-        "ellipse": None,
-        "samples": [
-            [p.lat_deg, p.lon_deg] for p in fix.samples[:: max(1, len(fix.samples) // 500)]
-        ],
-    }
-    if fix.ellipse is not None:
-        e = fix.ellipse
-        out["ellipse"] = {
-            "semi_major_m": e.semi_major_m,
-            "semi_minor_m": e.semi_minor_m,
-            "azimuth_deg": e.azimuth_deg,
-            "confidence": e.confidence,
-        }
-    return out
-
-
 def add_intersection(
     case: Case, bearing_ids: Sequence[int], *, confidence: float = 0.95
 ) -> Future[int]:
@@ -462,7 +329,7 @@ def delete_observation(case: Case, observation_id: int) -> Future[Observation]:
 def restore_observation(case: Case, record: Observation) -> Future[int]:
     def do(conn: sqlite3.Connection) -> int:
         conn.execute(
-            f"INSERT INTO observation ({_OBSERVATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO observation ({OBSERVATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id,
                 record.kind,

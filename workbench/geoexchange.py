@@ -19,7 +19,7 @@ from workbench import provenance
 from workbench.case import Case, audit, binding
 from workbench.case.audit import utc_now_iso
 from workbench.case.errors import CaseError
-from workbench.geodata import LANDMARK_KINDS, check_position
+from workbench.geodata_records import LANDMARK_KINDS, check_position
 from workbench.provenance import AuditHead, Provenance, case_head
 
 

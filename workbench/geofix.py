@@ -15,6 +15,7 @@ from analysis.errors import GeometryError
 from analysis.geometry.triangulation import BearingFix, BearingRay, intersect_rays
 
 METHOD = "Gauss-Newton on WGS84 geodesic azimuths (Karney 2013, geographiclib)"
+TRIANGULATION_METHOD = "Gauss-Newton on WGS84 geodesic azimuths (analysis.geometry.triangulation)"
 
 
 def fix_to_dict(fix: BearingFix, rays: Sequence[BearingRay]) -> dict[str, Any]:
@@ -84,3 +85,35 @@ def _two_ray_crossing(fix: BearingFix, rays: Sequence[BearingRay]) -> dict[str, 
         "range2_m": hit.range2_m,
         "crossing_angle_deg": hit.crossing_angle_deg,
     }
+
+
+def fix_to_json(fix: BearingFix) -> dict[str, Any]:
+    """A triangulation result as an intersection observation stores it (samples thinned to at
+    most 500). Its keys differ from ``fix_to_dict``'s: stored rows keep the shape they were
+    written in."""
+    out: dict[str, Any] = {
+        "status": str(fix.status),
+        "message": fix.message,
+        "lat_deg": fix.position.lat_deg if fix.position else None,
+        "lon_deg": fix.position.lon_deg if fix.position else None,
+        "chi_square": fix.chi_square,
+        "degrees_of_freedom": fix.degrees_of_freedom,
+        "max_crossing_deg": fix.max_crossing_deg,
+        "residuals": [
+            {"residual_deg": r.residual_deg, "cross_track_m": r.cross_track_m, "range_m": r.range_m}
+            for r in fix.residuals
+        ],
+        "ellipse": None,
+        "samples": [
+            [p.lat_deg, p.lon_deg] for p in fix.samples[:: max(1, len(fix.samples) // 500)]
+        ],
+    }
+    if fix.ellipse is not None:
+        e = fix.ellipse
+        out["ellipse"] = {
+            "semi_major_m": e.semi_major_m,
+            "semi_minor_m": e.semi_minor_m,
+            "azimuth_deg": e.azimuth_deg,
+            "confidence": e.confidence,
+        }
+    return out

@@ -28,7 +28,7 @@ from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoLine, GeoPoint, ellipse_polygon
 from workbench import observations
 from workbench.case import evidence as ev
-from workbench.geodata import Landmark, Observation, list_landmarks, list_observations
+from workbench.geodata_records import Landmark, Observation, list_landmarks, list_observations
 from workbench.hypotheses import list_hypotheses
 from workbench.map_items import KIND_COLOURS, MapItem, evidence_colour, item_geojson
 

@@ -34,7 +34,7 @@ from analysis.geometry.bearing import (
 from analysis.geometry.camera import PinholeCamera, enu_direction
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.resection_frame import FrameModel
-from workbench import geodata
+from workbench import geodata, geodata_records
 from workbench.case import create_case
 from workbench.geodata_resection import Sighting, add_resection
 from workbench.geolayers import build_layers
@@ -79,14 +79,14 @@ def _v1_tool_inputs(setup: BearingSetup, s, source: str, reference_id: int) -> d
 
 
 def _tool_bearing(case, ids, cam: PinholeCamera, *, with_range: bool, second: bool) -> int:
-    reference = geodata.get_landmark(case.read(), ids["tower"]).position
+    reference = geodata_records.get_landmark(case.read(), ids["tower"]).position
     target = geodesy.destination(CAMERA, 101.5, 2800.0)
     ref_az, tgt_az = geodesy.azimuth_deg(CAMERA, reference), geodesy.azimuth_deg(CAMERA, target)
     ref_px, tgt_px = _px(cam, ref_az, 2.0), _px(cam, tgt_az, -4.0)
     horizon = (tuple(_px(cam, YAW - 22.0, 0.0)), tuple(_px(cam, YAW + 22.0, 0.0)))
     hfov, source, calibration = round(HFOV, 3), "typed", None
     if second:
-        mast = geodata.get_landmark(case.read(), ids["mast"])
+        mast = geodata_records.get_landmark(case.read(), ids["mast"])
         mast_px = _px(cam, geodesy.azimuth_deg(CAMERA, mast.position), 1.0)
         fit = hfov_from_references(
             *SIZE,
@@ -183,7 +183,7 @@ def main() -> None:
         ranged = _tool_bearing(case, ids, cam, with_range=True, second=False)
         _tool_bearing(case, ids, cam, with_range=False, second=True)
         school = geodesy.destination(CAMERA, 101.5, 2800.0)
-        other = geodata.get_landmark(case.read(), ids["camera2"]).position
+        other = geodata_records.get_landmark(case.read(), ids["camera2"]).position
         typed = geodata.add_bearing(
             case, ids["camera2"], geodesy.azimuth_deg(other, school), 0.4, hfov_deg=45.0
         ).result()
@@ -199,7 +199,7 @@ def main() -> None:
         frame = FrameModel(*SIZE, HFOV, 1.0, (tuple(_px(cam, 60, 0)), tuple(_px(cam, 110, 0))))
         sightings = []
         for lid in seen:
-            mark = geodata.get_landmark(case.read(), lid).position
+            mark = geodata_records.get_landmark(case.read(), lid).position
             sightings.append(Sighting(lid, tuple(_px(cam, geodesy.azimuth_deg(CAMERA, mark), 0))))
         add_resection(case, frame, sightings, sigma_deg=0.05, evidence_id=ids["video"]).result()
         # the camera moved after the bearings: rays follow it, inputs keep where it was

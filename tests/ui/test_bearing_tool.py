@@ -36,7 +36,7 @@ from tests.ui.test_map_panel import TIMEOUT, js, open_map
 from ui.geometry.bearing_tool import BearingTool
 from ui.geometry.pixel_tool import FrameRef
 from ui.video.image_viewer import ImageViewer
-from workbench import geodata
+from workbench import geodata, geodata_records
 from workbench.case import audit, create_case
 from workbench.case.evidence import get_evidence
 from workbench.case.intake import import_file
@@ -190,7 +190,7 @@ def make_tool(qtbot, map_panel, case, ids) -> tuple[BearingTool, ImageViewer]:
     tool.set_viewer(viewer)
     tool.set_frame(frame_of(case, ids["evidence"]))
     tool.refresh()
-    cameras = len(geodata.list_landmarks(case.read(), "camera"))
+    cameras = len(geodata_records.list_landmarks(case.read(), "camera"))
     qtbot.waitUntil(lambda: tool.camera_combo.count() == cameras, timeout=TIMEOUT)
     return tool, viewer
 
@@ -232,7 +232,7 @@ def test_clicks_give_the_true_azimuth_and_the_bearing_reaches_the_map_and_undoes
         tool.add_button.click()
     qtbot.waitUntil(lambda: js(qtbot, map_panel, "GW.featureCount('rays')") == 1, timeout=TIMEOUT)
     assert js(qtbot, map_panel, "GW.featureCount('wedges')") == 1
-    [obs] = geodata.list_observations(case.read(), "bearing")
+    [obs] = geodata_records.list_observations(case.read(), "bearing")
     i = obs.inputs
     assert obs.evidence_id == ids["evidence"] and obs.frame_index is None
     assert obs.result["azimuth_deg"] == pytest.approx(scene.target_azimuth_deg, abs=0.05)
@@ -250,7 +250,7 @@ def test_clicks_give_the_true_azimuth_and_the_bearing_reaches_the_map_and_undoes
 
     map_panel.undo_stack.undo()
     qtbot.waitUntil(lambda: js(qtbot, map_panel, "GW.featureCount('rays')") == 0, timeout=TIMEOUT)
-    assert geodata.list_observations(case.read(), "bearing") == []
+    assert geodata_records.list_observations(case.read(), "bearing") == []
 
 
 def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
@@ -282,7 +282,7 @@ def test_intersect_selected_bearings_stores_the_fix_and_draws_the_ellipse(
     qtbot.waitUntil(
         lambda: js(qtbot, map_panel, "GW.featureCount('ellipses')") >= 1, timeout=TIMEOUT
     )
-    [fix] = geodata.list_observations(case.read(), "intersection")
+    [fix] = geodata_records.list_observations(case.read(), "intersection")
     found = LatLon(fix.result["lat_deg"], fix.result["lon_deg"])
     assert geodesy.distance_m(found, scene.target) < 5.0  # 0.05 deg at 2.8 km is 2.4 m
     assert sorted(fix.inputs["bearing_ids"]) == sorted(o.id for o in tool.bearings)
@@ -366,10 +366,10 @@ def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alig
         assert "reference" in tools.bearing.pixels  # the bearing tool kept its click
         tools.alignment.add_button.click()
         qtbot.waitUntil(
-            lambda: len(geodata.list_observations(window.case.read(), "alignment")) == 1,
+            lambda: len(geodata_records.list_observations(window.case.read(), "alignment")) == 1,
             timeout=TIMEOUT,
         )
-        [obs] = geodata.list_observations(window.case.read(), "alignment")
+        [obs] = geodata_records.list_observations(window.case.read(), "alignment")
         assert obs.inputs["near_id"] == near and obs.inputs["far_id"] == far
         assert obs.inputs["near_px"] == pytest.approx(list(tools.alignment.pixels["near"]))
         assert obs.evidence_id == ids["evidence"]
@@ -377,7 +377,7 @@ def test_main_window_routes_viewer_clicks_to_the_tools_and_adds_an_undoable_alig
         assert obs.result["azimuth_deg"] == pytest.approx(expected)
         window.undo_stack.undo()
         qtbot.waitUntil(
-            lambda: geodata.list_observations(window.case.read(), "alignment") == [],
+            lambda: geodata_records.list_observations(window.case.read(), "alignment") == [],
             timeout=TIMEOUT,
         )
 
@@ -410,7 +410,7 @@ def test_clicks_on_different_frames_are_flagged_and_recorded(qtbot, map_panel, c
     )
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()
-    [obs] = geodata.list_observations(case.read(), "bearing")
+    [obs] = geodata_records.list_observations(case.read(), "bearing")
     assert obs.inputs["click_frames"] == {"reference": 10, "target": 25}
 
 
@@ -445,7 +445,7 @@ def test_field_of_view_from_two_references_recovers_the_camera_and_the_azimuth(
     assert tool.solution.azimuth_deg == pytest.approx(scene.target_azimuth_deg, abs=1e-3)
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()
-    [obs] = geodata.list_observations(case.read(), "bearing")
+    [obs] = geodata_records.list_observations(case.read(), "bearing")
     assert obs.inputs["hfov_source"] == "from references Water tower and Mast"
     assert obs.inputs["fov_reference2"]["id"] == ids["second"]
     assert obs.inputs["fov_reference2"]["px"] == pytest.approx(list(second_px))
@@ -527,7 +527,7 @@ def test_range_from_the_targets_height_makes_the_bearing_a_fix(qtbot, map_panel,
     assert tool.range.sigma_m == pytest.approx(math.hypot(clicks_only, r.distance_m * 2.0 / 28.0))
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()
-    [obs] = geodata.list_observations(case.read(), "bearing")
+    [obs] = geodata_records.list_observations(case.read(), "bearing")
     assert obs.inputs["range_estimate"]["distance_m"] == pytest.approx(r.distance_m)
     features = build_layers(case.read())["ellipses"]["features"]
     [fix] = [f for f in features if f["properties"]["id"] == f"observation:{obs.id}:range"]

@@ -23,7 +23,7 @@ from tests.ui.test_bearing_tool import (
     open_map,
     setup_case,
 )
-from workbench import geodata, observations
+from workbench import geodata, geodata_records, observations
 
 
 def _pixel(scene, azimuth_deg: float, elevation_deg: float) -> tuple[float, float]:
@@ -64,7 +64,7 @@ def test_the_stored_bearing_recomputes_exactly_from_its_inputs(
     tool.set_sigma(typed_sigma)
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()
-    [row] = geodata.list_observations(case.read(), "bearing")
+    [row] = geodata_records.list_observations(case.read(), "bearing")
     obs = observations.read(row)
     m = obs.inputs.measurement
     assert obs.stored_schema == 2 and m is not None

@@ -17,7 +17,7 @@ from PySide6.QtTest import QTest
 from tests.ui.test_bearing_tool import make_scene, setup_case
 from ui.case.main_window import MainWindow
 from ui.changes import CaseChanges
-from workbench import geodata
+from workbench import geodata, geodata_records
 from workbench.case import audit, create_case
 
 TIMEOUT = 20000
@@ -124,7 +124,7 @@ def undo_behind_a_big_write(qtbot, window, path, rows) -> tuple[int, list[str], 
         QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
         assert "end" not in big  # Ctrl+Z came back while the big write still ran
         qtbot.waitUntil(lambda: bool(restored), timeout=TIMEOUT)
-    assert geodata.get_landmark(case.read(), mark).name == "water tower"
+    assert geodata_records.get_landmark(case.read(), mark).name == "water tower"
     actions = [e.action for e in audit.entries(case.read())][-2:]
     assert actions == ["landmark.delete", "landmark.restore"]
     window.close_case()
@@ -179,7 +179,7 @@ def test_add_undo_redo_pressed_faster_than_the_writer_keep_their_order(qtbot, wi
         "camera.delete",
         "camera.restore",
     ]
-    [point] = geodata.list_landmarks(case.read())
+    [point] = geodata_records.list_landmarks(case.read())
     assert point.name == "Rooftop"
 
 

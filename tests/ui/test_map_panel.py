@@ -12,7 +12,7 @@ from PIL import Image
 
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
-from workbench import geodata
+from workbench import geodata, geodata_records
 from workbench.case import audit, create_case
 from workbench.geolayers import LAYER_IDS
 from workbench.tiles import BasemapConfig, MBTilesSource, save_basemap
@@ -107,15 +107,15 @@ def test_click_in_js_reaches_python_and_adds_an_undoable_landmark(qtbot, panel, 
     tool, lat, lon = picked.args
     assert tool == "camera" and lat == pytest.approx(35.6201) and lon == pytest.approx(36.5203)
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 1, timeout=TIMEOUT)
-    [cam] = geodata.list_landmarks(case.read(), "camera")
+    [cam] = geodata_records.list_landmarks(case.read(), "camera")
     assert (cam.lat_deg, cam.lon_deg) == pytest.approx((35.6201, 36.5203))
     assert audit.entries(case.read())[-1].action == "camera.add"
     panel.undo_stack.undo()
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 0, timeout=TIMEOUT)
-    assert geodata.list_landmarks(case.read()) == []
+    assert geodata_records.list_landmarks(case.read()) == []
     panel.undo_stack.redo()
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 1, timeout=TIMEOUT)
-    assert geodata.list_landmarks(case.read(), "camera")[0].id == cam.id
+    assert geodata_records.list_landmarks(case.read(), "camera")[0].id == cam.id
 
 
 def test_drag_moves_the_point_in_the_case_and_undo_moves_it_back(qtbot, panel, case):
@@ -123,11 +123,11 @@ def test_drag_moves_the_point_in_the_case_and_undo_moves_it_back(qtbot, panel, c
     open_map(qtbot, panel, case)
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
         panel.bridge.featureMoved(f"landmark:{point_id}", 35.6250, 36.5550)
-    moved = geodata.get_landmark(case.read(), point_id)
+    moved = geodata_records.get_landmark(case.read(), point_id)
     assert (moved.lat_deg, moved.lon_deg) == (35.6250, 36.5550)
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
         panel.undo_stack.undo()
-    back = geodata.get_landmark(case.read(), point_id)
+    back = geodata_records.get_landmark(case.read(), point_id)
     assert (back.lat_deg, back.lon_deg) == (35.6190, 36.5480)
     assert [e.action for e in audit.entries(case.read())][-2:] == ["landmark.move"] * 2
 
@@ -282,11 +282,11 @@ def test_bearings_and_their_intersection_appear_and_undo(qtbot, panel, case):
         with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
             panel.service.add_bearing(cam_id, geodesy.azimuth_deg(cam, SCHOOL), 0.5, hfov_deg=45.0)
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('wedges')") == 2, timeout=TIMEOUT)
-    bearing_ids = [o.id for o in geodata.list_observations(case.read(), "bearing")]
+    bearing_ids = [o.id for o in geodata_records.list_observations(case.read(), "bearing")]
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
         panel.service.triangulate(bearing_ids)
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") == 2, timeout=TIMEOUT)
-    [fix] = geodata.list_observations(case.read(), "intersection")
+    [fix] = geodata_records.list_observations(case.read(), "intersection")
     assert geodesy.distance_m(LatLon(fix.result["lat_deg"], fix.result["lon_deg"]), SCHOOL) < 0.01
     with qtbot.waitSignal(panel.edit_saved, timeout=TIMEOUT):
         panel.service.add_alignment(cam_ids[0], cam_ids[1])
@@ -297,7 +297,7 @@ def test_bearings_and_their_intersection_appear_and_undo(qtbot, panel, case):
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('ellipses')") == 0, timeout=TIMEOUT)
     panel.undo_stack.undo()  # the second bearing
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('rays')") == 1, timeout=TIMEOUT)
-    assert len(geodata.list_observations(case.read())) == 1
+    assert len(geodata_records.list_observations(case.read())) == 1
 
 
 def test_switching_the_basemap_rebuilds_the_page_with_tiles(qtbot, panel, case, tmp_path):
@@ -355,7 +355,7 @@ def test_real_mouse_drag_moves_a_landmark(qtbot, panel, case):
             qtbot.wait(20)
             _mouse(widget, QEvent.Type.MouseMove, x + 8 * k, y - 5 * k, left)
         _mouse(widget, QEvent.Type.MouseButtonRelease, *target, none)
-    moved = geodata.get_landmark(case.read(), point_id)
+    moved = geodata_records.get_landmark(case.read(), point_id)
     assert (moved.lat_deg, moved.lon_deg) == pytest.approx(tuple(expected), abs=1e-6)
     assert audit.entries(case.read())[-1].action == "landmark.move"
 

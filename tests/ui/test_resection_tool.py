@@ -21,7 +21,7 @@ from tests.ui.test_bearing_tool import CAMERA, FOCAL_35MM, SIZE, click_pixel, fr
 from tests.ui.test_map_panel import TIMEOUT, js, open_map
 from ui.geometry.resection_tool import ResectionTool
 from ui.video.image_viewer import ImageViewer
-from workbench import geodata
+from workbench import geodata, geodata_records
 from workbench.case import create_case
 from workbench.case.evidence import get_evidence
 from workbench.case.intake import import_file
@@ -121,7 +121,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.resect_button.click()
     qtbot.waitUntil(lambda: tool.last_result is not None, timeout=TIMEOUT)
-    [obs] = geodata.list_observations(case.read(), "resection")
+    [obs] = geodata_records.list_observations(case.read(), "resection")
     fix = LatLon(obs.result["lat_deg"], obs.result["lon_deg"])
     assert geodesy.distance_m(fix, CAMERA) < 0.01
     assert obs.result["orientation_deg"] == pytest.approx(YAW, abs=1e-4)
@@ -144,7 +144,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     qtbot.waitUntil(lambda: tool.last_result is not None, timeout=TIMEOUT)
     assert tool.last_result["hfov_deg"] == pytest.approx(hfov_from_focal_35mm(FOCAL_35MM), abs=1e-3)
     assert "Field of view estimated" in tool.result_label.text()
-    [_, estimated] = geodata.list_observations(case.read(), "resection")
+    [_, estimated] = geodata_records.list_observations(case.read(), "resection")
     assert estimated.inputs["estimate_hfov"] and estimated.inputs["hfov_source"] == "estimated"
     assert (
         geodesy.distance_m(LatLon(estimated.result["lat_deg"], estimated.result["lon_deg"]), CAMERA)
@@ -152,7 +152,8 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     )
     map_panel.undo_stack.undo()
     qtbot.waitUntil(
-        lambda: len(geodata.list_observations(case.read(), "resection")) == 1, timeout=TIMEOUT
+        lambda: len(geodata_records.list_observations(case.read(), "resection")) == 1,
+        timeout=TIMEOUT,
     )
     tool.show_result(obs.result)
 
@@ -161,7 +162,7 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     tool.refresh()  # as the main window does after a write: the fix stays shown
     qtbot.waitUntil(lambda: tool.landmark_combo.count() == len(LANDMARKS) + 1, timeout=TIMEOUT)
     assert tool.last_result is not None and tool.place_button.isEnabled()
-    [camera] = geodata.list_landmarks(case.read(), "camera")
+    [camera] = geodata_records.list_landmarks(case.read(), "camera")
     assert geodesy.distance_m(camera.position, CAMERA) < 0.01
     assert camera.evidence_id == evidence and camera.name == "Camera of frame.jpg (resected)"
 
@@ -170,8 +171,8 @@ def test_four_clicked_landmarks_put_the_camera_where_it_stood_and_undo(
     qtbot.waitUntil(
         lambda: js(qtbot, map_panel, "GW.featureCount('sightlines')") == 0, timeout=TIMEOUT
     )
-    assert geodata.list_observations(case.read(), "resection") == []
-    assert geodata.list_landmarks(case.read(), "camera") == []
+    assert geodata_records.list_observations(case.read(), "resection") == []
+    assert geodata_records.list_landmarks(case.read(), "camera") == []
 
 
 def test_remove_and_change_of_picture_forget_the_clicks(qtbot, map_panel, case, tmp_path):
@@ -205,7 +206,8 @@ def test_remove_and_change_of_picture_forget_the_clicks(qtbot, map_panel, case, 
     assert not tool.resect_button.isEnabled()  # one resection per press
     tool.set_pixel(f"seen {ids['Minaret']}", (pixels["Minaret"][0] + 5.0, pixels["Minaret"][1]))
     qtbot.waitUntil(
-        lambda: len(geodata.list_observations(case.read(), "resection")) == 1, timeout=TIMEOUT
+        lambda: len(geodata_records.list_observations(case.read(), "resection")) == 1,
+        timeout=TIMEOUT,
     )
     qtbot.waitUntil(lambda: tool.resect_button.isEnabled(), timeout=TIMEOUT)
     assert tool.last_result is None and not tool.place_button.isEnabled()

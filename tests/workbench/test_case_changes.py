@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from workbench import geodata, hypotheses
+from workbench import geodata, geodata_records, hypotheses
 from workbench.case import create_case
 from workbench.case.changes import Change, kind_of
 from workbench.case.evidence import SourceRecord, save_note, update_source
@@ -113,7 +113,7 @@ def test_a_failed_write_announces_nothing_and_a_failing_listener_stops_no_write(
     assert heard == []  # rolled back: the row never was
     case.changes.subscribe(lambda _ch: 1 / 0)
     point = geodata.add_landmark(case, "still stored", 35.0, 36.0).result()
-    assert geodata.get_landmark(case.read(), point).name == "still stored"
+    assert geodata_records.get_landmark(case.read(), point).name == "still stored"
     assert len(heard) == 1
     assert any("change subscriber failed" in r.getMessage() for r in caplog.records)
     caplog.clear()  # the ERROR is what this test asked for

@@ -12,7 +12,7 @@ import pytest
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import read_placemarks
-from workbench import cli, geodata
+from workbench import cli, geodata, geodata_records
 from workbench.case import audit, create_case, open_case
 
 SCHOOL = LatLon(35.62, 36.55)
@@ -102,7 +102,7 @@ def test_an_export_is_rebuilt_byte_for_byte_at_an_earlier_head(capsys, case_path
     seq = json.loads(out)["audit_head_seq"]
     assert code == 0
     with open_case(case_path) as case:  # the case moves on: a landmark moves, another is added
-        [moved] = [lm for lm in geodata.list_landmarks(case.read()) if lm.name == "school"]
+        [moved] = [lm for lm in geodata_records.list_landmarks(case.read()) if lm.name == "school"]
         geodata.move_landmark(case, moved.id, 35.63, 36.56).result()
         geodata.add_landmark(case, "later", 35.60, 36.50).result()
     now = tmp_path / f"now.{fmt}"

@@ -13,7 +13,7 @@ from analysis.errors import GeoDataError, GeometryError
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import read_placemarks
-from workbench import geodata, geoexchange
+from workbench import geodata, geodata_records, geoexchange
 from workbench.case import audit, create_case
 
 SCHOOL = LatLon(35.62, 36.55)
@@ -37,15 +37,15 @@ def test_landmark_edits_are_logged_and_each_undo_restores_the_previous_state(cas
     assert old_pos == (35.6205, 36.5507)
     old_name = geodata.rename_landmark(case, lid, XSS).result()
     assert old_name == "water tower"
-    mark = geodata.get_landmark(case.read(), lid)
+    mark = geodata_records.get_landmark(case.read(), lid)
     assert (mark.name, mark.lat_deg, mark.lon_deg, mark.height_m) == (XSS, 35.621, 36.551, 18.0)
     # undo, newest first
     geodata.rename_landmark(case, lid, old_name).result()
     geodata.move_landmark(case, lid, *old_pos).result()
     record = geodata.delete_landmark(case, lid).result()
-    assert geodata.list_landmarks(case.read()) == []
+    assert geodata_records.list_landmarks(case.read()) == []
     assert geodata.restore_landmark(case, record).result() == lid
-    back = geodata.get_landmark(case.read(), lid)
+    back = geodata_records.get_landmark(case.read(), lid)
     assert back == record
     assert (back.name, back.lat_deg, back.lon_deg) == ("water tower", 35.6205, 36.5507)
     assert actions(case)[1:] == [
@@ -94,7 +94,7 @@ def test_noise_free_bearings_intersect_on_the_truth_within_1_cm(case, scene):
             geodata.add_bearing(case, cam_id.result(), azimuth, 0.5, hfov_deg=50.0).result()
         )
     obs_id = geodata.add_intersection(case, bearing_ids).result()
-    obs = geodata.get_observation(case.read(), obs_id)
+    obs = geodata_records.get_observation(case.read(), obs_id)
     assert obs.kind == "intersection" and obs.result["status"] == "ok"
     fix = LatLon(obs.result["lat_deg"], obs.result["lon_deg"])
     assert geodesy.distance_m(fix, SCHOOL) < 0.01
@@ -112,7 +112,7 @@ def test_nearly_parallel_bearings_store_the_sampled_region_not_an_ellipse(case):
         cam_id = geodata.add_landmark(case, f"c{k}", cam.lat_deg, cam.lon_deg, kind="camera")
         az = geodesy.azimuth_deg(cam, SCHOOL)
         ids.append(geodata.add_bearing(case, cam_id.result(), az, 1.0).result())
-    obs = geodata.get_observation(case.read(), geodata.add_intersection(case, ids).result())
+    obs = geodata_records.get_observation(case.read(), geodata.add_intersection(case, ids).result())
     assert obs.result["status"] == "nearly_parallel"
     assert obs.result["ellipse"] is None
     assert 0 < len(obs.result["samples"]) <= 1000
@@ -130,9 +130,9 @@ def test_deleted_observation_is_restored_with_its_inputs(case):
     cam = geodata.add_landmark(case, "cam", 35.62, 36.52, kind="camera").result()
     oid = geodata.add_bearing(case, cam, 91.5, 0.7, frame_index=120).result()
     record = geodata.delete_observation(case, oid).result()
-    assert geodata.list_observations(case.read()) == []
+    assert geodata_records.list_observations(case.read()) == []
     geodata.restore_observation(case, record).result()
-    assert geodata.get_observation(case.read(), oid) == record
+    assert geodata_records.get_observation(case.read(), oid) == record
     assert record.inputs["azimuth_deg"] == 91.5 and record.frame_index == 120
 
 
@@ -142,20 +142,20 @@ def test_extra_inputs_are_stored_with_the_observation_and_its_audit_row(case):
     far = geodata.add_landmark(case, "far", 35.63, 36.56).result()
     extra = {"target_px": [412.5, 233.0], "hfov_source": "typed"}
     oid = geodata.add_bearing(case, cam, 91.5, 0.7, extra_inputs=extra).result()
-    stored = geodata.get_observation(case.read(), oid).inputs
+    stored = geodata_records.get_observation(case.read(), oid).inputs
     assert stored["target_px"] == [412.5, 233.0] and stored["hfov_source"] == "typed"
     assert stored["azimuth_deg"] == 91.5 and stored["camera_id"] == cam
     assert audit.entries(case.read())[-1].details["inputs"]["target_px"] == [412.5, 233.0]
     aid = geodata.add_alignment(case, near, far, extra_inputs={"near_px": [1.0, 2.0]}).result()
-    assert geodata.get_observation(case.read(), aid).inputs["near_px"] == [1.0, 2.0]
+    assert geodata_records.get_observation(case.read(), aid).inputs["near_px"] == [1.0, 2.0]
     with pytest.raises(GeometryError, match="may not replace azimuth_deg"):
         geodata.add_bearing(case, cam, 10.0, 0.5, extra_inputs={"azimuth_deg": 11.0}).result()
-    assert len(geodata.list_observations(case.read())) == 2
+    assert len(geodata_records.list_observations(case.read())) == 2
 
 
 def test_measure_matches_the_geodesic(case):
     far = geodesy.destination(SCHOOL, 270.0, 2800.0)
-    m = geodata.measure(far, SCHOOL)
+    m = geodata_records.measure(far, SCHOOL)
     assert m.distance_m == pytest.approx(2800.0, abs=1e-6)
     assert m.azimuth_deg == pytest.approx(90.0, abs=0.05)  # due east, meridian convergence
     assert m.back_azimuth_deg == pytest.approx((m.azimuth_deg + 180.0) % 360.0, abs=0.05)
@@ -180,7 +180,7 @@ def test_import_placemarks_from_geojson_as_landmarks(case, tmp_path):
     src = tmp_path / "marks.geojson"
     src.write_text(json.dumps(doc), encoding="utf-8")
     ids = geoexchange.import_placemarks(case, src).result()
-    [mark] = geodata.list_landmarks(case.read())
+    [mark] = geodata_records.list_landmarks(case.read())
     assert ids == [mark.id]
     assert (mark.name, mark.lat_deg, mark.lon_deg, mark.height_m) == (XSS, 35.6205, 36.5507, 410)
     entry = audit.entries(case.read())[-1]

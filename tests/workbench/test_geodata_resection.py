@@ -19,11 +19,12 @@ from analysis.geometry.geodesy import LatLon
 from analysis.geometry.resection_frame import FrameModel
 from tests.workbench.test_scenario_commands import TINY
 from tests.workbench.test_scenario_media import enu_of, project
-from workbench import geodata
+from workbench import geodata, geodata_records
 from workbench.case import audit, create_case
-from workbench.geodata_resection import Sighting, add_resection, resection_from_inputs
+from workbench.geodata_resection import Sighting, add_resection
 from workbench.geoexchange import export_geodata
 from workbench.geolayers import build_layers
+from workbench.resection_record import resection_from_inputs
 from workbench.scenario import generate_scenario
 
 SEEN = ("school", "minaret", "water_tower_tank_centre", "building_se", "strike_point")
@@ -70,7 +71,7 @@ def test_second_camera_is_found_where_it_stood_and_the_fix_is_drawn_and_exported
     camera = truth["videos"]["video_second"]["segments"][0]["camera"]
     frame, seen = seen_by(truth, camera, ids)
     obs_id = add_resection(c, frame, seen, sigma_deg=0.2, extra_inputs={"tool": "test"}).result()
-    obs = geodata.get_observation(c.read(), obs_id)
+    obs = geodata_records.get_observation(c.read(), obs_id)
     r = obs.result
     stood = LatLon(camera["lat_deg"], camera["lon_deg"])
     assert geodesy.distance_m(LatLon(r["lat_deg"], r["lon_deg"]), stood) < 0.05
@@ -116,7 +117,7 @@ def test_distant_rooftop_is_solved_but_flagged_as_weak(case, truth):
     camera = truth["videos"]["video_rooftop"]["segments"][0]["camera"]
     frame, seen = seen_by(truth, camera, ids)
     stored = add_resection(c, frame, seen, sigma_deg=0.2).result()
-    r = geodata.get_observation(c.read(), stored).result
+    r = geodata_records.get_observation(c.read(), stored).result
     stood = LatLon(camera["lat_deg"], camera["lon_deg"])
     assert geodesy.distance_m(LatLon(r["lat_deg"], r["lon_deg"]), stood) < 0.5
     assert not r["well_conditioned"] and "weak geometry" in r["message"]
@@ -128,7 +129,7 @@ def test_unknown_field_of_view_is_estimated_from_five_landmarks(case, truth):
     camera = truth["videos"]["video_second"]["segments"][0]["camera"]
     frame, seen = seen_by(truth, camera, ids, hfov_deg=30.0)  # a wrong start
     stored = add_resection(c, frame, seen, sigma_deg=0.05, estimate_hfov=True).result()
-    r = geodata.get_observation(c.read(), stored).result
+    r = geodata_records.get_observation(c.read(), stored).result
     assert r["hfov_deg"] == pytest.approx(camera["hfov_deg"], abs=0.01)
     assert r["hfov_sigma_deg"] > 0 and r["degrees_of_freedom"] == 1
     stood = LatLon(camera["lat_deg"], camera["lon_deg"])
@@ -154,7 +155,7 @@ def test_bad_sightings_are_refused_and_nothing_is_stored(case, truth):
         )
     with pytest.raises(GeometryError, match="sigma"):
         add_resection(c, frame, good, sigma_deg=0.0)
-    assert geodata.list_observations(c.read(), "resection") == []
+    assert geodata_records.list_observations(c.read(), "resection") == []
     assert len(audit.entries(c.read())) == before
 
 
@@ -167,7 +168,7 @@ def test_four_bunched_landmarks_leave_the_field_of_view_ambiguous_and_say_so(cas
     frame, seen = seen_by(truth, camera, ids)
     four = [s for s in seen if s.landmark_id != ids["strike_point"]]
     stored = add_resection(c, frame, four, sigma_deg=0.05, estimate_hfov=True).result()
-    r = geodata.get_observation(c.read(), stored).result
+    r = geodata_records.get_observation(c.read(), stored).result
     assert r["hfov_deg"] == pytest.approx(camera["hfov_deg"], abs=0.01)
     assert not r["well_conditioned"] and "ambiguous" in r["message"]
     assert r["ellipse"]["semi_major_m"] > 100

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
-from workbench import geodata
+from workbench import geodata, geodata_records
 from workbench.case import create_case
 from workbench.case.intake import import_file
 from workbench.geolayers import LAYER_IDS, build_layers, evidence_colour, layer_bounds
@@ -95,7 +95,7 @@ def test_intersection_ellipse_polygon_has_the_stored_axes(case):
         cid = geodata.add_landmark(case, "c", cam.lat_deg, cam.lon_deg, kind="camera").result()
         ids.append(geodata.add_bearing(case, cid, geodesy.azimuth_deg(cam, SCHOOL), 1.0).result())
     oid = geodata.add_intersection(case, ids).result()
-    result = geodata.get_observation(case.read(), oid).result
+    result = geodata_records.get_observation(case.read(), oid).result
     layers = build_layers(case.read())
     features = by_id(layers, "ellipses")
     assert (

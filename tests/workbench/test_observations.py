@@ -23,7 +23,7 @@ from analysis.geometry.bearing import hfov_from_references, range_from_height
 from analysis.geometry.camera import PinholeCamera, enu_direction
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.resection_frame import FrameModel
-from workbench import geodata, observations
+from workbench import geodata, geodata_records, observations
 from workbench.case import create_case
 from workbench.geodata_resection import Sighting, add_resection
 from workbench.geolayers import build_layers
@@ -191,14 +191,14 @@ def test_every_kind_stores_its_schema_and_recomputes_to_what_was_stored(case):
     aligned = geodata.add_alignment(
         case, _landmark(case, "near", near), _landmark(case, "far", far)
     ).result()
-    marks = [geodata.get_landmark(case.read(), i) for i in (2, 3, 5, 6)]
+    marks = [geodata_records.get_landmark(case.read(), i) for i in (2, 3, 5, 6)]
     cam = PinholeCamera(*SIZE, 60.0, 60.0, 0.0, 0.0)
     seen = [enu_direction(geodesy.azimuth_deg(CAMERA, m.position), 0.0) for m in marks]
     sightings = [Sighting(m.id, tuple(cam.project(d)[0])) for m, d in zip(marks, seen, strict=True)]
     resected = add_resection(case, FrameModel(*SIZE, 60.0), sightings, sigma_deg=0.05).result()
     ids = {"bearing": measured, "intersection": fix, "alignment": aligned, "resection": resected}
     for kind, oid in ids.items():
-        row = geodata.get_observation(case.read(), oid)
+        row = geodata_records.get_observation(case.read(), oid)
         entry = observations.entry(kind)
         assert row.inputs[SCHEMA_KEY] == entry.schema_version, kind
         assert SCHEMA_KEY not in row.result  # the result is exactly what recompute gives
@@ -208,18 +208,21 @@ def test_every_kind_stores_its_schema_and_recomputes_to_what_was_stored(case):
         assert _same_json(entry.result_to_json(obs.result), row.result), kind
         stored_inputs = {k: v for k, v in row.inputs.items() if k != SCHEMA_KEY}
         assert _same_json(entry.inputs_to_json(obs.inputs), stored_inputs), kind
-    bearing = observations.read(geodata.get_observation(case.read(), measured))
+    bearing = observations.read(geodata_records.get_observation(case.read(), measured))
     assert bearing.result.azimuth_deg == pytest.approx(scene(shot)["target_az"], abs=1e-6)
     assert bearing.result.hfov_from_references_deg == bearing.inputs.hfov_deg
     fix_part = bearing.result.range_fix
     assert geodesy.distance_m(fix_part.position, scene(shot)["target"]) < 0.5
     assert fix_part.ellipse.semi_major_m > fix_part.ellipse.semi_minor_m > 0.0
-    assert observations.read(geodata.get_observation(case.read(), typed)).result.range_fix is None
+    assert (
+        observations.read(geodata_records.get_observation(case.read(), typed)).result.range_fix
+        is None
+    )
 
 
 def test_the_range_fix_is_an_entry_of_its_own_on_the_bearing_row(case):
     oid = _add_measured(case, SHOTS[0])
-    row = geodata.get_observation(case.read(), oid)
+    row = geodata_records.get_observation(case.read(), oid)
     entry = observations.entry("range_fix")
     obs = entry.read(replace(row, kind="range_fix"))
     assert entry.recompute(obs.inputs) == obs.result
@@ -251,7 +254,7 @@ def test_a_stated_azimuth_that_does_not_follow_from_the_pixels_is_refused(case):
             hfov_deg=typed.hfov_deg,
             extra_inputs=extra_inputs(typed),
         ).result()
-    assert geodata.list_observations(case.read()) == []
+    assert geodata_records.list_observations(case.read()) == []
 
 
 # -- rows stored before the registry -------------------------------------------------------
@@ -296,7 +299,7 @@ def test_rows_without_a_schema_draw_the_same_layers_byte_for_byte(v1_case, v1):
 
 def test_rows_without_a_schema_read_as_version_1_and_recompute_to_what_was_stored(v1_case):
     kinds = set()
-    for row in geodata.list_observations(v1_case.read()):
+    for row in geodata_records.list_observations(v1_case.read()):
         obs = observations.read(row)
         kinds.add(row.kind)
         assert obs.stored_schema == 1
@@ -317,13 +320,15 @@ def test_rows_without_a_schema_read_as_version_1_and_recompute_to_what_was_store
         if row.kind != "bearing":  # the bearing's result gained members in schema 2
             assert _same_json(entry.result_to_json(again), row.result)
     assert kinds == {"bearing", "intersection", "alignment", "resection"}
-    ranged = observations.read(geodata.get_observation(v1_case.read(), 1))
+    ranged = observations.read(geodata_records.get_observation(v1_case.read(), 1))
     assert ranged.result.range_fix is not None  # computed on upgrade from the stated range
     assert ranged.result.range_fix.distance_m == ranged.inputs.range.distance_m
 
 
 def test_report_sections_of_every_stored_kind(v1_case):
-    sections = [observations.report_section(r) for r in geodata.list_observations(v1_case.read())]
+    sections = [
+        observations.report_section(r) for r in geodata_records.list_observations(v1_case.read())
+    ]
     titles = [s.title.split()[0] for s in sections]
     assert titles == ["Bearing"] * 3 + ["Intersection", "Bearing", "Intersection"] + [
         "Alignment",
@@ -337,7 +342,7 @@ def test_report_sections_of_every_stored_kind(v1_case):
 def test_a_newer_schema_is_refused_and_an_unknown_kind_is_not_drawn(case):
     cam = _landmark(case, "camera", CAMERA, "camera")
     oid = geodata.add_bearing(case, cam, 91.5, 0.7).result()
-    row = geodata.get_observation(case.read(), oid)
+    row = geodata_records.get_observation(case.read(), oid)
     newer = replace(row, inputs={**row.inputs, SCHEMA_KEY: 99})
     with pytest.raises(observations.ObservationSchemaError, match="schema 99"):
         observations.read(newer)

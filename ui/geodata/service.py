@@ -27,7 +27,7 @@ from analysis.errors import WorkbenchError
 from analysis.geometry.resection_frame import FrameModel
 from ui.geodata.commands import AddRecordCommand, DeleteRecordCommand, EditCommand, Start
 from ui.jobs import JobRunner
-from workbench import geodata, geodata_resection, hypotheses
+from workbench import geodata, geodata_records, geodata_resection, hypotheses
 from workbench.case import Case
 from workbench.case.errors import CaseError
 from workbench.geodata_resection import Sighting
@@ -159,7 +159,7 @@ class GeodataService(QObject):
     def _delete_point(self, point_id: int) -> Future:
         return geodata.delete_landmark(self.case, point_id)
 
-    def _restore_point(self, record: geodata.Landmark) -> Future:
+    def _restore_point(self, record: geodata_records.Landmark) -> Future:
         return geodata.restore_landmark(self.case, record)
 
     # -- observations -------------------------------------------------------------------
@@ -222,7 +222,7 @@ class GeodataService(QObject):
             if title:
                 self.edit_failed.emit(title, exc)
 
-        def shown(obs: geodata.Observation) -> None:
+        def shown(obs: geodata_records.Observation) -> None:
             if on_done is not None:
                 on_done()
             if on_result is not None:
@@ -231,7 +231,9 @@ class GeodataService(QObject):
         def read(obs_id: int) -> None:  # the stored result, as the tool shows it
             self.jobs.run(
                 "Reading the resection",
-                lambda progress=None, cancel=None: geodata.get_observation(case.read(), obs_id),
+                lambda progress=None, cancel=None: geodata_records.get_observation(
+                    case.read(), obs_id
+                ),
                 on_result=shown,
                 on_error=lambda e: failed(e, "Cannot read the resection"),
                 quiet=True,

@@ -21,8 +21,8 @@ from ui.geometry.markers import MARKER_COLOURS, MarkerSet
 from ui.jobs import JobRunner
 from ui.video.image_viewer import ImageViewer
 from ui.video.on_screen import FrameRef
-from workbench import geodata
-from workbench.geodata import Landmark, Observation
+from workbench import geodata_records
+from workbench.geodata_records import Landmark, Observation
 
 __all__ = ["FrameRef", "PixelTool", "fill_combo", "read_geodata"]
 
@@ -32,7 +32,7 @@ Pixel = tuple[float, float]
 def read_geodata(case) -> tuple[list[Landmark], list[Observation]]:
     """Landmarks and bearing observations of a case (run in a worker)."""
     conn = case.read()
-    return geodata.list_landmarks(conn), geodata.list_observations(conn, "bearing")
+    return geodata_records.list_landmarks(conn), geodata_records.list_observations(conn, "bearing")
 
 
 def fill_combo(combo: QComboBox, marks: list[Landmark], keep_id: int | None) -> None:

@@ -38,7 +38,7 @@ from ui.map.edits import MapEdits
 from ui.map.layers import MapLayers, layer_text
 from ui.map.page import MapPage
 from ui.map.tile_scheme import SCHEME, RequestGuard, TileSchemeHandler
-from workbench import geodata
+from workbench import geodata_records
 from workbench.case import Case
 from workbench.case.changes import Change
 from workbench.geolayers import build_layers
@@ -54,7 +54,7 @@ class MapPanel(QWidget):
 
     page_loaded = Signal(bool)
     layers_pushed = Signal(object)  # list of the layer ids that were replaced
-    measured = Signal(object)  # geodata.Measurement
+    measured = Signal(object)  # geodata_records.Measurement
     edit_saved = Signal()  # a write of the geodata service was stored
 
     def __init__(
@@ -273,7 +273,7 @@ class MapPanel(QWidget):
     def _on_bridge_measure_requested(
         self, lat1: float, lon1: float, lat2: float, lon2: float
     ) -> None:
-        m = geodata.measure(LatLon(lat1, lon1), LatLon(lat2, lon2))
+        m = geodata_records.measure(LatLon(lat1, lon1), LatLon(lat2, lon2))
         text = (
             f"Distance {m.distance_m:,.1f} m (WGS84 geodesic)\n"
             f"Azimuth {m.azimuth_deg:.2f}°, back {m.back_azimuth_deg:.2f}°"

@@ -28,7 +28,7 @@ from analysis.geometry.geoexport import GeoPoint, ellipse_polygon
 from workbench.map_items import MapItem
 
 if TYPE_CHECKING:
-    from workbench.geodata import Landmark, Observation
+    from workbench.geodata_records import Landmark, Observation
 
 SCHEMA_KEY = "schema"
 UNVERSIONED = 1  # a row written before the registry had no schema member

@@ -20,7 +20,6 @@ from typing import Any
 
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
-from analysis.geometry.bearing import DEFAULT_CLICK_SIGMA_PX
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoLine, GeoPolygon, ray_line
 from analysis.geometry.triangulation import BearingRay
@@ -29,7 +28,6 @@ from workbench.observations import range_fix
 from workbench.observations.base import (
     MapContext,
     ObservationEntry,
-    ObservationSchemaError,
     ReportSection,
     TypedObservation,
     same_angle,
@@ -44,58 +42,14 @@ from workbench.observations.bearing_model import (
     bearing_inputs_json,
     bearing_result_from_json,
     bearing_result_json,
-    has_measurement,
 )
+from workbench.observations.bearing_upgrade import upgrade_bearing_v1
+from workbench.observations.range_fix_model import range_fix_inputs
 
 WEDGE_STEP_DEG = 5.0
 AZIMUTH_TOLERANCE_DEG = 1e-6  # a stated azimuth must follow from its pixels to this
-TOOL_SIGMA_DECIMALS = 3  # the Bearing tool's sigma spin box, before the registry
 
 BearingObservation = TypedObservation[BearingInputs, BearingResult]
-
-
-def upgrade_bearing_v1(
-    version: int, inputs: dict[str, Any], result: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A bearing row stored before the registry, as schema 2.
-
-    The Bearing tool was the only writer of ``click_sigma_px``: it rounded the sigma to its
-    spin box's 3 decimals and took the range's clicks as 0.5 px. A second reference's first
-    reference is the bearing's when the ids agree, its horizon the bearing's. The result keeps
-    the stored azimuth and takes the stated sigma, the orientation the tool recorded and the
-    range fix the map drew from the stated range (now stored). The second reference is not
-    checked on read: ``recompute`` does that.
-    """
-    if version != 1:
-        raise ObservationSchemaError(f"bearing: no upgrade from schema {version}")
-    ins = dict(inputs)
-    if ins.get("range_estimate"):
-        ins["range_estimate"] = {"click_sigma_px": DEFAULT_CLICK_SIGMA_PX, **ins["range_estimate"]}
-    measured = has_measurement(ins)
-    if measured and ins.get("click_sigma_px") is not None:
-        ins.setdefault("sigma_decimals", TOOL_SIGMA_DECIMALS)
-    second = ins.get("fov_reference2")
-    if measured and second:
-        same = second.get("reference_id") == ins.get("reference_id")
-        first = ins["reference_lat_lon_deg"] if same else None
-        ins["fov_reference2"] = {
-            "reference_lat_lon_deg": first,
-            "horizon_px": ins.get("horizon_px"),
-            **second,
-        }
-    typed = bearing_inputs_from_json(ins)
-    recorded = {k: typed.other.get(k) for k in ("elevation_deg", "pitch_deg", "roll_deg")}
-    res = BearingResult(
-        azimuth_deg=float(result["azimuth_deg"]),
-        sigma_deg=typed.sigma_deg,
-        hfov_deg=typed.hfov_deg,
-        reference_azimuth_deg=typed.other.get("reference_azimuth_deg"),
-        view_azimuth_deg=typed.view_azimuth_deg,
-        hfov_from_references_deg=None,  # not checked then; reading does no maths that can fail
-        range_fix=range_fix.stated_range_fix(typed),
-        **recorded,
-    )
-    return ins, bearing_result_json(res)
 
 
 # -- drawing ---------------------------------------------------------------------------------
@@ -182,7 +136,7 @@ class BearingEntry(ObservationEntry[BearingInputs, BearingResult]):
             )
         else:
             res = measure_bearing(inputs.camera, m, inputs.sigma_deg)
-        part = range_fix.range_fix_inputs(inputs, res.azimuth_deg, res.sigma_deg)
+        part = range_fix_inputs(inputs, res.azimuth_deg, res.sigma_deg)
         if part is None:
             return res
         return replace(res, range_fix=range_fix.ENTRY.recompute(part))

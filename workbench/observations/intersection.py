@@ -2,7 +2,7 @@
 
 The inputs are the rays as the bearings recorded them (origin, azimuth, one-sigma) and the
 confidence; the result is ``analysis.geometry.triangulation.locate_from_bearings`` as plain
-numbers (``workbench.geodata.fix_to_json``: samples thinned to at most 500 when the rays are
+numbers (``workbench.geofix.fix_to_json``: samples thinned to at most 500 when the rays are
 nearly parallel and the region is sampled). The map draws the fix, its ellipse and the
 samples. Schema 1: the shape is the one stored before the registry.
 """
@@ -18,7 +18,7 @@ from analysis.geometry.ellipse import ErrorEllipse
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoPoint
 from analysis.geometry.triangulation import BearingRay, locate_from_bearings
-from workbench.geodata import TRIANGULATION_METHOD, fix_to_json
+from workbench.geofix import TRIANGULATION_METHOD, fix_to_json
 from workbench.map_items import MapItem
 from workbench.observations.base import (
     MapContext,

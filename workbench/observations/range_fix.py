@@ -12,14 +12,13 @@ a range fix is stored as a bearing, and this entry reads that same row.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from analysis.geometry import geodesy
-from analysis.geometry.bearing import range_fix, range_from_height
-from analysis.geometry.geodesy import LatLon
+from analysis.geometry.bearing import range_from_height
 from analysis.geometry.geoexport import GeoPoint, ellipse_polygon
-from workbench.geodata import Landmark
+from workbench.geodata_records import Landmark
 from workbench.map_items import KIND_COLOURS, MapItem, evidence_colour
 from workbench.observations.base import (
     MapContext,
@@ -30,66 +29,18 @@ from workbench.observations.base import (
 from workbench.observations.bearing_model import (
     BEARING_SCHEMA,
     BearingInputs,
-    BearingMeasurement,
     RangeFixResult,
-    RangeInputs,
     bearing_inputs_from_json,
     bearing_inputs_json,
     range_fix_result_from_json,
     range_fix_result_json,
 )
-
-CONFIDENCE = 0.95
-
-
-@dataclass(frozen=True)
-class RangeFixInputs:
-    """The camera, the bearing (azimuth and one-sigma) and the range's own inputs."""
-
-    camera_lat_deg: float
-    camera_lon_deg: float
-    azimuth_deg: float
-    sigma_deg: float
-    range: RangeInputs
-    measurement: BearingMeasurement | None = None  # None: the range was stated, not measured
-    camera_id: int | None = None
-
-    @property
-    def camera(self) -> LatLon:
-        return LatLon(self.camera_lat_deg, self.camera_lon_deg)
-
-
-def range_fix_inputs(
-    bearing: BearingInputs, azimuth_deg: float | None = None, sigma_deg: float | None = None
-) -> RangeFixInputs | None:
-    """The range-fix part of a bearing (None without a range); azimuth and sigma default to
-    the stated ones."""
-    if bearing.range is None:
-        return None
-    return RangeFixInputs(
-        bearing.camera_lat_deg,
-        bearing.camera_lon_deg,
-        bearing.azimuth_deg if azimuth_deg is None else azimuth_deg,
-        bearing.sigma_deg if sigma_deg is None else sigma_deg,
-        bearing.range,
-        bearing.measurement,
-        bearing.camera_id,
-    )
-
-
-def stated_range_fix(bearing: BearingInputs) -> RangeFixResult | None:
-    """The fix from the distance and sigma stated with the range (what a schema 1 row had),
-    with the bearing's stated azimuth and sigma: the figures the map drew from such a row."""
-    i = range_fix_inputs(bearing)
-    if i is None or i.range.distance_m is None or i.range.sigma_m is None:
-        return None
-    return _fix(i, i.range.distance_m, i.range.sigma_m, None)
-
-
-def _fix(i: RangeFixInputs, distance_m: float, sigma_m: float, span: float | None):
-    fix = range_fix(i.camera, i.azimuth_deg, i.sigma_deg, distance_m, sigma_m, CONFIDENCE)
-    p = fix.position
-    return RangeFixResult(distance_m, sigma_m, p.lat_deg, p.lon_deg, fix.ellipse, span)
+from workbench.observations.bearing_upgrade import upgrade_bearing_v1
+from workbench.observations.range_fix_model import (
+    RangeFixInputs,
+    fix_from_inputs,
+    range_fix_inputs,
+)
 
 
 def ray_colour(evidence_id: int | None, camera: Landmark | None) -> str:
@@ -136,8 +87,6 @@ class RangeFixEntry(ObservationEntry[RangeFixInputs, RangeFixResult]):
         return {"range_fix": range_fix_result_json(result)}
 
     def upgrade(self, version, inputs, result):
-        from workbench.observations.bearing import upgrade_bearing_v1
-
         return upgrade_bearing_v1(version, inputs, result)
 
     def recompute(self, inputs: RangeFixInputs) -> RangeFixResult:
@@ -150,7 +99,7 @@ class RangeFixEntry(ObservationEntry[RangeFixInputs, RangeFixResult]):
         if m is None:
             if r.distance_m is None or r.sigma_m is None:
                 raise ValueError("a range without pixels needs its distance and sigma")
-            return _fix(inputs, r.distance_m, r.sigma_m, None)
+            return fix_from_inputs(inputs, r.distance_m, r.sigma_m, None)
         est = range_from_height(
             m.setup(inputs.camera),
             r.top_px,
@@ -159,7 +108,7 @@ class RangeFixEntry(ObservationEntry[RangeFixInputs, RangeFixResult]):
             r.height_sigma_m,
             r.click_sigma_px,
         )
-        return _fix(inputs, est.distance_m, est.sigma_m, est.span_px)
+        return fix_from_inputs(inputs, est.distance_m, est.sigma_m, est.span_px)
 
     def map_items(
         self, obs: TypedObservation[RangeFixInputs, RangeFixResult], ctx: MapContext

@@ -22,7 +22,7 @@ from workbench.observations.base import (
 )
 
 if TYPE_CHECKING:
-    from workbench.geodata import Observation
+    from workbench.geodata_records import Observation
 
 _ENTRIES: dict[str, ObservationEntry[Any, Any]] = {}
 

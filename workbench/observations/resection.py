@@ -20,7 +20,6 @@ from analysis.geometry.ellipse import ErrorEllipse
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoLine
 from analysis.geometry.resection_frame import FrameModel
-from workbench.geodata_resection import RESECTION_METHOD, resection_from_inputs
 from workbench.map_items import MapItem
 from workbench.observations.base import (
     MapContext,
@@ -37,6 +36,7 @@ from workbench.observations.base import (
     pixel,
     pixel_pair,
 )
+from workbench.resection_record import RESECTION_METHOD, resection_from_inputs
 
 COLOUR = "#2c3e50"
 _KEYS = ("sightings", "frame", "sigma_deg", "estimate_hfov", "confidence", "method")

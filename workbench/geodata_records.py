@@ -1,0 +1,126 @@
+"""Reading a case's geodata: landmarks, camera positions, targets and observations as records.
+
+The write side (every edit with its audit row, and its undo) is ``workbench.geodata``; the
+observation registry (``workbench.observations``) reads these records too, so they live
+below both.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from analysis.errors import GeometryError
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
+
+LANDMARK_KINDS = ("landmark", "camera", "target")
+LANDMARK_COLUMNS = "id, name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, created_at_utc"
+OBSERVATION_COLUMNS = "id, kind, evidence_id, frame_index, inputs_json, result_json, created_at_utc"
+
+
+@dataclass(frozen=True)
+class Landmark:
+    """A named point on the ground: a landmark, a camera position or a target."""
+
+    id: int
+    name: str
+    kind: str
+    lat_deg: float
+    lon_deg: float
+    height_m: float | None
+    notes: str
+    evidence_id: int | None
+    created_at_utc: str
+
+    @property
+    def position(self) -> LatLon:
+        return LatLon(self.lat_deg, self.lon_deg)
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A measured fact with the inputs it came from and its result (JSON objects)."""
+
+    id: int
+    kind: str
+    evidence_id: int | None
+    frame_index: int | None
+    inputs: dict[str, Any]
+    result: dict[str, Any]
+    created_at_utc: str
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Distance and azimuths between two points along the WGS84 geodesic."""
+
+    distance_m: float
+    azimuth_deg: float  # at the first point, clockwise from north
+    back_azimuth_deg: float  # at the second point, towards the first
+
+
+def measure(a: LatLon, b: LatLon) -> Measurement:
+    """Geodesic distance and azimuths from ``a`` to ``b`` (geographiclib, Karney 2013)."""
+    g = geodesy.inverse(a, b)
+    back = geodesy.normalize_azimuth_deg(g.azimuth2_deg + 180.0)
+    return Measurement(g.distance_m, geodesy.normalize_azimuth_deg(g.azimuth1_deg), back)
+
+
+# -- reading --------------------------------------------------------------------------------
+def _landmark(row: tuple) -> Landmark:
+    return Landmark(*row)
+
+
+def list_landmarks(conn: sqlite3.Connection, kind: str | None = None) -> list[Landmark]:
+    """Landmarks in id order, all kinds or one."""
+    sql = f"SELECT {LANDMARK_COLUMNS} FROM landmark"
+    rows = (
+        conn.execute(sql + " ORDER BY id").fetchall()
+        if kind is None
+        else conn.execute(sql + " WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+    )
+    return [_landmark(r) for r in rows]
+
+
+def get_landmark(conn: sqlite3.Connection, landmark_id: int) -> Landmark:
+    row = conn.execute(
+        f"SELECT {LANDMARK_COLUMNS} FROM landmark WHERE id = ?", (landmark_id,)
+    ).fetchone()
+    if row is None:
+        raise GeometryError(f"landmark {landmark_id} does not exist in this case")
+    return _landmark(row)
+
+
+def _observation(row: tuple) -> Observation:
+    return Observation(
+        row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), row[6]
+    )
+
+
+def list_observations(conn: sqlite3.Connection, kind: str | None = None) -> list[Observation]:
+    sql = f"SELECT {OBSERVATION_COLUMNS} FROM observation"
+    rows = (
+        conn.execute(sql + " ORDER BY id").fetchall()
+        if kind is None
+        else conn.execute(sql + " WHERE kind = ? ORDER BY id", (kind,)).fetchall()
+    )
+    return [_observation(r) for r in rows]
+
+
+def get_observation(conn: sqlite3.Connection, observation_id: int) -> Observation:
+    row = conn.execute(
+        f"SELECT {OBSERVATION_COLUMNS} FROM observation WHERE id = ?", (observation_id,)
+    ).fetchone()
+    if row is None:
+        raise GeometryError(f"observation {observation_id} does not exist in this case")
+    return _observation(row)
+
+
+# -- landmark edits -------------------------------------------------------------------------
+def check_position(lat_deg: float, lon_deg: float) -> None:
+    LatLon(lat_deg, lon_deg)  # raises GeometryError for non-finite values
+    if not -180.0 <= lon_deg <= 180.0:
+        raise GeometryError(f"longitude {lon_deg} is outside [-180, 180] degrees")
