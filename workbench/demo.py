@@ -21,6 +21,7 @@ from workbench.case import Case, create_case, delete_case
 from workbench.case.evidence import SourceRecord, save_note, set_flags, update_source
 from workbench.case.intake import import_file
 from workbench.demo_analysis import run_demo_analyses
+from workbench.scenario.scene import DEFAULT_SEED
 
 CASE_NAME = "hass-demo.gwcase"
 TRUTH_NAME = "truth.json"
@@ -66,7 +67,7 @@ def demo_paths(directory: Path) -> tuple[Path, Path]:
 def build_demo_case(
     directory: Path,
     *,
-    seed: int = 2016,
+    seed: int = DEFAULT_SEED,
     rebuild: bool = False,
     config: Any = None,
     progress: ProgressFn | None = None,

@@ -99,3 +99,15 @@ def test_bad_arguments_exit_2(bad: list[str]) -> None:
 def test_config_refuses_impossible_values(changes: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         ScenarioConfig(**changes)
+
+
+def test_scenario_renders_the_sample_cases_seed_by_default(tmp_path, capsys):
+    import inspect
+
+    from workbench.demo import build_demo_case
+    from workbench.scenario import DEFAULT_SEED
+
+    assert cli.main(["scenario", str(tmp_path / "s"), "--quick", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["seed"] == DEFAULT_SEED == 2016
+    assert inspect.signature(build_demo_case).parameters["seed"].default == DEFAULT_SEED

@@ -24,16 +24,34 @@ VERDICT_COLOURS = {
     "different position": "#b3261e",
     "inconclusive": "#8a6d00",
 }
+# (key, plain title, the technical figure behind it, shown as the row's tooltip)
 ROWS = (
-    ("zoom", "Zoom ratio (B/A)"),
-    ("rotation", "Rotation"),
-    ("overlap", "Overlap A / B"),
-    ("inliers", "Inliers / matches"),
-    ("rmse", "Reprojection RMSE"),
-    ("photometric", "NCC / SSIM"),
-    ("parallax", "Explained by H / parallax"),
-    ("frames", "Frames compared"),
-    ("region", "Landmark in B"),
+    ("zoom", "Zoom of B against A", "Scale of the homography A -> B (1.0: the same zoom)."),
+    ("rotation", "Camera roll between them", "Rotation of the homography A -> B, in degrees."),
+    ("overlap", "Shared view (A / B)", "Fraction of each frame that the other one also shows."),
+    (
+        "inliers",
+        "Points that agree / matched",
+        "Homography inliers (MAGSAC++) out of the tentative feature matches.",
+    ),
+    (
+        "rmse",
+        "How well they line up",
+        "Reprojection RMSE of the inliers under the homography, in pixels of B.",
+    ),
+    (
+        "photometric",
+        "Pictures agree (0-1)",
+        "NCC / SSIM of A warped onto B over the overlap (1: identical).",
+    ),
+    (
+        "parallax",
+        "Depth cues",
+        "Matches one plane (homography H) explains, and those off H that line up on one "
+        "epipole: parallax, which only a camera that moved can produce.",
+    ),
+    ("frames", "Frames compared", "The keyframes of each segment that matched best."),
+    ("region", "Landmark in B", "Where the box drawn in A lies in B (region search)."),
 )
 
 
@@ -44,7 +62,10 @@ def _f(v: float | None, spec: str, unit: str = "") -> str:
 def _parallax_text(p) -> str:
     if p is None:
         return "–"
-    text = f"{p.n_explained} of {p.n_distinct} distinct matches / {p.n_parallax} of {p.n_off} off H"
+    text = (
+        f"{p.n_explained} of {p.n_distinct} points fit one plane; "
+        f"{p.n_parallax} of the {p.n_off} others show depth"
+    )
     if p.n_parallax and p.parallax_px is not None:
         text += f" (median {p.parallax_px:.1f} px)"
     return text
@@ -63,11 +84,14 @@ class FiguresBox(QWidget):
         self.values: dict[str, QLabel] = {}
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        for key, title in ROWS:
+        for key, title, technical in ROWS:
             self.values[key] = QLabel("–")
             self.values[key].setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key].setWordWrap(True)
-            form.addRow(title, self.values[key])
+            self.values[key].setToolTip(technical)
+            name = QLabel(title)
+            name.setToolTip(technical)
+            form.addRow(name, self.values[key])
         self.time_label = self._wrapping("")
         self.time_label.setStyleSheet("font-style: italic; color: #555;")
         self.note_edit = QPlainTextEdit()

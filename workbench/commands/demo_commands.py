@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-gui", action="store_true", help="build the case only")
     p.add_argument("--rebuild", action="store_true", help="rebuild even if it exists")
-    p.add_argument("--seed", type=int, default=2016)
+    p.add_argument(
+        "--seed", type=int, default=None, help="the scenario's seed (default: the sample case's)"
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_demo)
 
@@ -31,10 +33,14 @@ def cmd_demo(args: argparse.Namespace) -> int | OpenGui:
     from workbench.jobs import TerminalProgress
     from workbench.output_guard import check_output_folder
     from workbench.paths import default_cases_dir
+    from workbench.scenario import DEFAULT_SEED
 
     directory = check_output_folder(args.dir or default_cases_dir())
     demo = build_demo_case(
-        directory, seed=args.seed, rebuild=args.rebuild, progress=TerminalProgress()
+        directory,
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
+        rebuild=args.rebuild,
+        progress=TerminalProgress(),
     )
     if args.json:
         print_json(

@@ -39,7 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("image_a", type=Path, metavar="A")
     p.add_argument("image_b", type=Path, metavar="B")
     p.add_argument("--roi", type=_roi, metavar="X,Y,W,H", help="find this box of A in B")
-    p.add_argument("--method", choices=("sift", "akaze", "orb"), default="sift")
+    p.add_argument(
+        "--method",
+        choices=("sift", "akaze", "orb"),
+        default="sift",
+        help="feature method: sift (default), orb, or akaze where OpenCV has it "
+        "(OpenCV 5: only with opencv-contrib-python-headless)",
+    )
     p.add_argument(
         "--figure", type=Path, metavar="OUT.png", help="write the match figure (+ OUT.png.json)"
     )
@@ -52,7 +58,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "continuity", help="segments of a video and the continuity of consecutive ones"
     )
     p.add_argument("video", type=Path)
-    p.add_argument("--method", choices=("sift", "akaze", "orb"), default="sift")
+    p.add_argument(
+        "--method",
+        choices=("sift", "akaze", "orb"),
+        default="sift",
+        help="feature method: sift (default), orb, or akaze where OpenCV has it "
+        "(OpenCV 5: only with opencv-contrib-python-headless)",
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_continuity)
 

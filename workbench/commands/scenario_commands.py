@@ -32,7 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "drone still, a geotagged reference photo, an orthophoto and truth.json.",
     )
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write into")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same truth)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="random seed (same seed, same truth; default: the sample case's, as in demo)",
+    )
     p.add_argument(
         "--quick",
         action="store_true",
@@ -64,7 +69,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         return 2
     from workbench.jobs import TerminalProgress
     from workbench.output_guard import check_output_folder, check_outputs
-    from workbench.scenario import generate_scenario
+    from workbench.scenario import DEFAULT_SEED, generate_scenario
     from workbench.scenario.generate import FILE_NAMES
 
     check_output_folder(out_dir)
@@ -73,7 +78,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     try:
         result = generate_scenario(
             out_dir,
-            seed=args.seed,
+            seed=DEFAULT_SEED if args.seed is None else args.seed,
             config=_quick_config() if args.quick else None,
             progress=TerminalProgress(),
         )

@@ -8,6 +8,6 @@ tower, a "satellite" orthophoto and ``truth.json``.
 from __future__ import annotations
 
 from workbench.scenario.generate import ScenarioFile, ScenarioResult, generate_scenario
-from workbench.scenario.scene import ScenarioConfig
+from workbench.scenario.scene import DEFAULT_SEED, ScenarioConfig
 
-__all__ = ["ScenarioConfig", "ScenarioFile", "ScenarioResult", "generate_scenario"]
+__all__ = ["DEFAULT_SEED", "ScenarioConfig", "ScenarioFile", "ScenarioResult", "generate_scenario"]

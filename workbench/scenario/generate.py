@@ -20,6 +20,7 @@ from workbench.scenario import events, render
 from workbench.scenario.camera import PinholeCamera
 from workbench.scenario.media import make_exif_record, write_jpeg
 from workbench.scenario.scene import (
+    DEFAULT_SEED,
     LOCAL_UTC_OFFSET_H,
     ScenarioConfig,
     drone_camera,
@@ -252,7 +253,7 @@ def _write_photos(
 def generate_scenario(
     out_dir: Path,
     *,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     config: ScenarioConfig | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,

@@ -23,6 +23,9 @@ SENSOR_WIDTH_MM = 6.17  # a 1/2.3" sensor, common in phones and small drones
 FULL_FRAME_DIAGONAL_MM = 43.27
 
 
+DEFAULT_SEED = 2016  # the sample case's: `scenario` and `demo` render the same scene by default
+
+
 @dataclass(frozen=True)
 class ScenarioConfig:
     """Everything that can be chosen about a scenario (defaults: the demo case).
