@@ -28,11 +28,11 @@ def import_placemarks(case: Case, path: Path, *, kind: str = "landmark") -> Futu
 
     Raises:
         GeoDataError: if the file cannot be read (see
-        ``analysis.geometry.geoexport.read_placemarks``).
+        ``analysis.geometry.geoimport.read_placemarks``).
     """
     import hashlib
 
-    from analysis.geometry.geoexport import read_placemarks
+    from analysis.geometry.geoimport import read_placemarks
 
     if kind not in LANDMARK_KINDS:
         raise GeometryError(f"kind {kind!r} is not one of {', '.join(LANDMARK_KINDS)}")

@@ -23,10 +23,7 @@ from analysis.geometry.geoexport import (
     GeoPoint,
     GeoPolygon,
     ellipse_polygon,
-    parse_geojson_points,
-    parse_kml_points,
     ray_line,
-    read_placemarks,
     region_polygon,
     to_geojson,
     to_kml,
@@ -34,6 +31,7 @@ from analysis.geometry.geoexport import (
     write_geojson,
     write_kml,
 )
+from analysis.geometry.geoimport import parse_geojson_points, parse_kml_points, read_placemarks
 from analysis.geometry.triangulation import BearingRay
 
 SCHOOL = LatLon(35.6209, 36.5531)

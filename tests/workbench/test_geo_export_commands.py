@@ -11,7 +11,7 @@ import pytest
 
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
-from analysis.geometry.geoexport import read_placemarks
+from analysis.geometry.geoimport import read_placemarks
 from workbench import cli, geodata, geodata_records
 from workbench.case import audit, create_case, open_case
 

@@ -12,7 +12,7 @@ import pytest
 from analysis.errors import GeoDataError, GeometryError
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
-from analysis.geometry.geoexport import read_placemarks
+from analysis.geometry.geoimport import read_placemarks
 from workbench import geodata, geodata_records, geoexchange
 from workbench.case import audit, create_case
 

@@ -13,14 +13,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from analysis.geometry.geodesy import LatLon
-from analysis.geometry.geoexport import (
-    KML_NS,
-    GeoPoint,
-    kml_description,
-    parse_kml_points,
-    read_placemarks,
-    to_kml,
-)
+from analysis.geometry.geoexport import KML_NS, GeoPoint, kml_description, to_kml
+from analysis.geometry.geoimport import parse_kml_points, read_placemarks
 from workbench import cli, geodata
 from workbench.case import audit, create_case, open_case
 from workbench.hypotheses import add_hypothesis
