@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.video_commands",
     "workbench.commands.inspect_commands",
     "workbench.commands.match_commands",
+    "workbench.commands.sun_commands",
 )
 
 EXIT_OK = 0

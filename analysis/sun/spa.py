@@ -244,14 +244,19 @@ def sun_positions(
     )
     if not np.all(np.isfinite(t)):
         raise SunInputError("a time given to the sun model is not a finite number")
-    shape = t.shape
-    flat_t = t.ravel()
-    unique_t, inverse = np.unique(flat_t, return_inverse=True)
+    # The ephemeris depends on time only: compute it once per distinct instant.
+    t_given = np.asarray(t_posix_s, dtype=float)
+    unique_t, inverse = np.unique(t_given.ravel(), return_inverse=True)
     parts = [
         geocentric_sun(unique_t[i : i + _CHUNK], None if delta_t is None else delta_t)
         for i in range(0, unique_t.size, _CHUNK)
     ]
-    geo = {k: np.concatenate([p[k] for p in parts])[inverse].reshape(shape) for k in parts[0]}
+    geo = {
+        k: np.broadcast_to(
+            np.concatenate([p[k] for p in parts])[inverse].reshape(t_given.shape), t.shape
+        )
+        for k in parts[0]
+    }
     return _topocentric(geo, lat, lon, height_m, pressure_hpa, temperature_c)
 
 
