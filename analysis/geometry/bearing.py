@@ -22,6 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
 from analysis.geometry.camera import (
@@ -33,7 +35,7 @@ from analysis.geometry.camera import (
 )
 from analysis.geometry.ellipse import ErrorEllipse, chi2_2dof_quantile
 from analysis.geometry.geodesy import LatLon
-from analysis.geometry.resection_frame import frame_directions_deg
+from analysis.geometry.pinhole_batch import level_azimuths_deg, wrap_deg
 
 DEFAULT_CLICK_SIGMA_PX = 0.5  # a careful click on a sharp feature, zoomed in
 DEFAULT_HFOV_DEG = 60.0  # only a starting value for the spin box: the analyst must set it
@@ -187,8 +189,9 @@ def hfov_from_references(
     When the pixels straddle the image centre the angle between them grows with the field of
     view and one value fits. When both lie on one side it rises and falls again, and two
     values can fit (a narrow and a wide lens): every change of sign on a log-spaced scan of
-    ``HFOV_SEARCH_DEG`` is refined by bisection, the root nearest ``near_deg`` (the value the
-    analyst had) is taken and the other is returned as the rival.
+    ``HFOV_SEARCH_DEG`` is refined (256 sub-intervals a pass, the pinhole model evaluated for
+    many fields of view at once: ``_seen_deg``), the root nearest ``near_deg`` (the value
+    the analyst had) is taken and the other is returned as the rival.
 
     Raises:
         GeometryError: for references less than ``MIN_REFERENCE_ANGLE_DEG`` apart, clicked in
@@ -204,31 +207,31 @@ def hfov_from_references(
             f"at least {MIN_REFERENCE_ANGLE_DEG} deg is needed to fix the field of view"
         )
 
-    def excess(hfov: float) -> float:
-        camera = PinholeCamera(width_px, height_px, hfov, pixel_aspect=pixel_aspect)
-        if horizon_px is not None:
-            camera = level_from_horizon(camera, *horizon_px)
-        d1, d2 = frame_directions_deg(camera, [first_px, second_px])
-        seen = geodesy.angle_difference_deg(d2, d1)
-        if seen * wanted <= 0.0:
+    check = PinholeCamera(width_px, height_px, DEFAULT_HFOV_DEG, pixel_aspect=pixel_aspect)
+    if horizon_px is not None:  # impossible sizes and coincident horizon pixels are refused
+        level_from_horizon(check, *horizon_px)
+    lo, hi = HFOV_SEARCH_DEG
+    size, pixels = (width_px, height_px, pixel_aspect), (first_px, second_px)
+
+    def excesses(hfovs: np.ndarray) -> np.ndarray:
+        seen = _seen_deg(size, hfovs, pixels, horizon_px)
+        if np.any(seen * wanted <= 0.0):
             raise GeometryError(
                 "the references appear in the frame in the opposite order to their azimuths"
             )
-        return abs(seen) - abs(wanted)
+        return np.abs(seen) - abs(wanted)
 
-    lo, hi = HFOV_SEARCH_DEG
-    scan = [lo * (hi / lo) ** (k / 199) for k in range(200)]
-    values = [excess(h) for h in scan]
+    scan = lo * (hi / lo) ** (np.arange(200) / 199)
+    values = excesses(scan)
     roots = []
     for a, b, fa, fb in zip(scan, scan[1:], values, values[1:], strict=False):
         if fa == 0.0 or fa * fb < 0.0:
-            for _ in range(60):
-                mid = 0.5 * (a + b)
-                if (excess(mid) < 0.0) == (fa < 0.0):
-                    a = mid
-                else:
-                    b = mid
-            roots.append(0.5 * (a + b))
+            for _ in range(6):  # 255 points a pass: 256^6 is beyond double precision
+                grid = np.linspace(a, b, 257)
+                flipped = (excesses(grid[1:-1]) < 0.0) != (fa < 0.0)
+                k = int(np.argmax(flipped)) if np.any(flipped) else 255
+                a, b = grid[k], grid[k + 1]
+            roots.append(float(0.5 * (a + b)))
     if not roots:
         raise GeometryError(
             f"no field of view between {lo:g} and {hi:g} deg puts {abs(wanted):.2f} deg "
@@ -236,6 +239,21 @@ def hfov_from_references(
         )
     roots.sort(key=lambda h: abs(math.log(h / near_deg)))
     return FovFromReferences(roots[0], roots[1] if len(roots) > 1 else None)
+
+
+def _seen_deg(
+    size: tuple[int, int, float],
+    hfovs: np.ndarray,
+    pixels: tuple[Pixel, Pixel],
+    horizon_px: tuple[Pixel, Pixel] | None,
+) -> np.ndarray:
+    """The horizontal angle from the first pixel to the second for many fields of view at once
+    (``analysis.geometry.pinhole_batch``, levelled on the horizon pixels when given), in deg."""
+    m = len(hfovs)
+    px = np.broadcast_to(np.array(pixels, dtype=float), (m, 2, 2))
+    hz = None if horizon_px is None else np.broadcast_to(np.array(horizon_px, float), (m, 2, 2))
+    az = level_azimuths_deg(size, hfovs, px, hz)
+    return wrap_deg(az[:, 1] - az[:, 0])
 
 
 @dataclass(frozen=True)
