@@ -17,6 +17,12 @@ none reached the threshold of 12. The data separate cleanly but put almost no sa
 12 and 30 inliers, so the curve there is a conservative choice (N50 = 14, SCALE = 4: 0.38 at
 12 inliers, 0.73 at 18, 0.92 at 24, 0.99 at 33), not a fit; rerun the bench on real
 investigation pairs to refine it.
+
+Too small to match: the benchmark's boxes were 40 px and more, and were all found. A box
+smaller than ``MIN_TEXTURE_PX`` on a side (a water tower 8 x 14 px in a frame filmed from 2.8
+km) holds too little texture for features of its own, so a "not found" for it says so and
+points to what investigators publish instead: points marked by hand on both images, as a
+correspondence figure (``workbench.correspondence``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ DEFAULT_REGION_MIN_INLIERS = 12
 CONFIDENCE_N50 = 14.0
 CONFIDENCE_SCALE = 4.0
 RETRY_BELOW_INLIERS = 50
+MIN_TEXTURE_PX = 40  # the smallest box side the benchmark found (see the module docstring)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +58,7 @@ class RegionResult:
         homography: 3x3 mapping A's pixels (whole-image coordinates) to B's, or None.
         context_xywh: the part of A that was matched (box plus context), in A's pixels.
         match: the underlying MatchResult (in the context crop's coordinates).
+        advice: for a box too small to match, what to do instead (else empty).
     """
 
     verdict: str
@@ -62,6 +70,7 @@ class RegionResult:
     homography: np.ndarray | None
     context_xywh: tuple[int, int, int, int]
     match: MatchResult
+    advice: str = ""
 
     @property
     def found(self) -> bool:
@@ -78,7 +87,19 @@ class RegionResult:
             "min_inliers": self.min_inliers,
             "homography": None if self.homography is None else self.homography.tolist(),
             "context_xywh": list(self.context_xywh),
+            "advice": self.advice,
         }
+
+
+def size_advice(width_px: float, height_px: float) -> str:
+    """Why a box this small is not found, and what to do ("" for a box large enough)."""
+    if min(width_px, height_px) >= MIN_TEXTURE_PX:
+        return ""
+    return (
+        f"the box is {width_px:.0f} x {height_px:.0f} px; feature matching needs some "
+        f"{MIN_TEXTURE_PX} x {MIN_TEXTURE_PX} px of texture: mark the points by hand instead"
+        " (correspondence figure)"
+    )
 
 
 def region_confidence(n_inliers: int) -> float:
@@ -152,7 +173,11 @@ def find_region(
     cx, cy = box[0], box[1]
     if not m.matched or m.homography is None:
         why = m.reason.removeprefix("no match: ")
-        return RegionResult(NOT_FOUND, why, None, 0.0, m.n_inliers, min_inliers, None, box, m)
+        advice = size_advice(roi_xywh[2], roi_xywh[3])
+        why = f"{why}; {advice}" if advice else why
+        return RegionResult(
+            NOT_FOUND, why, None, 0.0, m.n_inliers, min_inliers, None, box, m, advice
+        )
     shift = np.array([[1.0, 0, -cx], [0, 1.0, -cy], [0, 0, 1.0]])
     h = m.homography @ shift
     h /= h[2, 2]

@@ -6,10 +6,10 @@
   be rewritten in place).
 - A published head (``--expect-head SEQ:HASH``): the chain row at that seq must carry that
   hash, so a chain rewritten after publication is caught even when it is consistent.
-- Files the case recorded: frame exports and KML/GeoJSON exports inside the case are re-hashed
-  against the SHA-256 the chain holds, and every provenance sidecar under ``exports/`` and
-  ``derived/`` is checked: the files it lists still hash as it says, and the audit head it
-  quotes is the chain's row at that seq.
+- Files the case recorded: frame exports, correspondence figures and KML/GeoJSON exports inside
+  the case are re-hashed against the SHA-256 the chain holds, and every provenance sidecar
+  under ``exports/`` and ``derived/`` is checked: the files it lists still hash as it says,
+  and the audit head it quotes is the chain's row at that seq.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from workbench.case import audit, binding, migrations
 
 SIDECAR_KEY = "provenance_schema"  # what marks a JSON file as a provenance sidecar
 MAX_SIDECAR_BYTES = 16 * 1024 * 1024
+# audit actions that record a figure's PNG and its hash (workbench.correspondence.store)
+FIGURE_ACTIONS = ("correspondence.add", "correspondence.restore")
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ def _recorded_in_chain(conn: sqlite3.Connection) -> Iterator[tuple[int, str, str
             yield e.seq, str(d["png"]), str(d["png_sha256"])
         elif e.action == "geodata.export" and d.get("path") and d.get("sha256"):
             yield e.seq, str(d["path"]), str(d["sha256"])
+        elif e.action in FIGURE_ACTIONS and d.get("png") and d.get("png_sha256"):
+            yield e.seq, str(d["png"]), str(d["png_sha256"])
 
 
 def recorded_file_findings(case_path: Path, conn: sqlite3.Connection) -> list[Finding]:

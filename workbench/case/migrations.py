@@ -201,6 +201,23 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE evidence ADD COLUMN original_name_bytes_hex TEXT;
     ALTER TABLE evidence_name ADD COLUMN name_bytes_hex TEXT;
     """,
+    # 7: correspondence figures (workbench.correspondence): points or boxes marked by hand on
+    # two views, drawn as a figure for the report (PNG and provenance sidecar in derived/).
+    """
+    CREATE TABLE correspondence_figure (
+        id INTEGER PRIMARY KEY,
+        evidence_a INTEGER NOT NULL REFERENCES evidence(id),
+        frame_a INTEGER,
+        evidence_b INTEGER NOT NULL REFERENCES evidence(id),
+        frame_b INTEGER,
+        title TEXT NOT NULL DEFAULT '',
+        pairs_json TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        png_path TEXT NOT NULL,
+        png_sha256 TEXT NOT NULL CHECK (length(png_sha256) = 64),
+        created_at_utc TEXT NOT NULL
+    );
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.
