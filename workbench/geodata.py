@@ -35,6 +35,7 @@ from workbench.geodata_records import (
     Landmark,
     Observation,
     check_position,
+    check_sigma,
     get_landmark,
     get_observation,
 )
@@ -103,6 +104,22 @@ def rename_landmark(case: Case, landmark_id: int, name: str) -> Future[str]:
     return case.write(do)
 
 
+def set_position_sigma(case: Case, landmark_id: int, sigma_m: float | None) -> Future[float | None]:
+    """State a point's position one-sigma (None: not stated); the future gives the old one."""
+    check_sigma(sigma_m)
+
+    def do(conn: sqlite3.Connection) -> float | None:
+        old = get_landmark(conn, landmark_id)
+        conn.execute(
+            "UPDATE landmark SET position_sigma_m = ? WHERE id = ?", (sigma_m, landmark_id)
+        )
+        details = {"old": old.position_sigma_m, "new": sigma_m}
+        case.log(conn, f"{old.kind}.position_sigma", f"landmark:{landmark_id}", details)
+        return old.position_sigma_m
+
+    return case.write(do)
+
+
 def delete_landmark(case: Case, landmark_id: int) -> Future[Landmark]:
     """Delete a point; the future gives the deleted record (``restore_landmark`` undoes)."""
 
@@ -121,7 +138,7 @@ def restore_landmark(case: Case, record: Landmark) -> Future[int]:
 
     def do(conn: sqlite3.Connection) -> int:
         conn.execute(
-            f"INSERT INTO landmark ({LANDMARK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO landmark ({LANDMARK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 record.id,
                 record.name,
@@ -132,6 +149,7 @@ def restore_landmark(case: Case, record: Landmark) -> Future[int]:
                 record.notes,
                 record.evidence_id,
                 record.created_at_utc,
+                record.position_sigma_m,
             ),
         )
         case.log(conn, f"{record.kind}.restore", f"landmark:{record.id}", {"name": record.name})

@@ -8,6 +8,7 @@ below both.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,28 @@ from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
 
 LANDMARK_KINDS = ("landmark", "camera", "target")
-LANDMARK_COLUMNS = "id, name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, created_at_utc"
+LANDMARK_COLUMNS = (
+    "id, name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, created_at_utc, "
+    "position_sigma_m"
+)
+# A point placed by hand on imagery is off by a few metres (the imagery's own registration
+# and the click); a camera position found from the footage is usually worse.
+DEFAULT_POSITION_SIGMA_M = {"landmark": 5.0, "target": 5.0, "camera": 5.0}
+MAP_CLICK_SCREEN_PX = 3.0
+
+
+def map_click_sigma_m(zoom: float, lat_deg: float) -> float:
+    """The one-sigma of a point clicked on a web-mercator map at ``zoom``: a few screen
+    pixels of ground (156543.03 m x cos(lat) / 2^zoom a pixel), never below 1 m."""
+    ground = 156543.03 * math.cos(math.radians(lat_deg)) / 2.0**zoom
+    return max(1.0, MAP_CLICK_SCREEN_PX * ground)
+
+
+def check_sigma(sigma_m: float | None) -> None:
+    if sigma_m is not None and not (sigma_m >= 0.0 and sigma_m < 1e6):
+        raise GeometryError(f"position uncertainty {sigma_m} m is not in [0, 1e6)")
+
+
 OBSERVATION_COLUMNS = "id, kind, evidence_id, frame_index, inputs_json, result_json, created_at_utc"
 
 
@@ -34,10 +56,17 @@ class Landmark:
     notes: str
     evidence_id: int | None
     created_at_utc: str
+    position_sigma_m: float | None = None  # one-sigma per horizontal axis; None: not stated
 
     @property
     def position(self) -> LatLon:
         return LatLon(self.lat_deg, self.lon_deg)
+
+    def sigma_or_default_m(self) -> float:
+        """The stated position one-sigma, or what its kind is usually placed to."""
+        if self.position_sigma_m is not None:
+            return self.position_sigma_m
+        return DEFAULT_POSITION_SIGMA_M.get(self.kind, 5.0)
 
 
 @dataclass(frozen=True)

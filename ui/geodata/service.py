@@ -149,6 +149,13 @@ class GeodataService(QObject):
             apply = lambda name: geodata.rename_landmark(self.case, point_id, name)  # noqa: E731
             self.undo_stack.push(EditCommand(self, f"rename point {point_id}", apply, old, new))
 
+    def set_point_sigma(self, point_id: int, old: float | None, new: float | None) -> None:
+        """State a point's position one-sigma in metres (None: not stated), undoably."""
+        if self.case is not None:
+            apply = lambda v: geodata.set_position_sigma(self.case, point_id, v)  # noqa: E731
+            text = f"position uncertainty of point {point_id}"
+            self.undo_stack.push(EditCommand(self, text, apply, old, new))
+
     def delete_point(self, point_id: int) -> None:
         if self.case is not None:
             delete = lambda: self._delete_point(point_id)  # noqa: E731

@@ -218,6 +218,11 @@ MIGRATIONS: tuple[str, ...] = (
         created_at_utc TEXT NOT NULL
     );
     """,
+    # 8: a landmark's or camera position's one-sigma on each horizontal axis, in metres
+    # (workbench.geodata.set_position_sigma); NULL: not stated (no existing row's digest moves).
+    """
+    ALTER TABLE landmark ADD COLUMN position_sigma_m REAL;
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.
