@@ -7,9 +7,13 @@ frame 1's segment into frame 2, where it is compared with the shadow measured th
 azimuth moves the shadow at a rate known from SPA at the place (or given); the angle between
 the two directions, over that rate, is the time between the frames.
 
-The image angle equals the ground azimuth change on a nadir view; on an oblique view it is
-scaled by the perspective, given as ``ground_per_image`` (1 by default; a posed camera gives
-it). The homography must describe the plane the shadows lie on (or a pure rotation).
+The image angle equals the ground azimuth change only on a nadir view; on an oblique view the
+perspective squeezes ground directions (seen from a far rooftop almost every shadow on the
+ground looks horizontal). So when a frame's pose is known, ``same_time_posed`` takes each
+frame's ground-to-image homography (a posed camera: K [r1 r2 t]; for frame 2 it is also H times
+frame 1's), maps the clicks back onto the ground and compares true azimuths, the click sigma
+propagated through the homography's Jacobian. ``same_time`` (image angles through a frame 1 to
+2 homography) is for nadir views, or with ``ground_per_image`` from the pose.
 Uncertainty: a segment of length L pixels with clicks of sigma s pixels has a direction sigma of
 sqrt(2) s / L radians; the two frames' sigmas add in quadrature; 95% is 1.96 sigma.
 """
@@ -115,6 +119,68 @@ def same_time(
     s1 = math.degrees(math.sqrt(2) * frame1.click_sigma_px / frame1.length_px())
     s2 = math.degrees(math.sqrt(2) * frame2.click_sigma_px / frame2.length_px())
     sigma = math.hypot(s1, s2) * ground_per_image
+    return SameTimeVerdict(
+        angle_difference_deg=diff,
+        sigma_deg=sigma,
+        rate_deg_per_min=rate_deg_per_min,
+        minutes_apart=diff / rate_deg_per_min,
+        within_min=(abs(diff) + 1.96 * sigma) / rate_deg_per_min,
+        same_time=abs(diff) <= 1.96 * sigma,
+    )
+
+
+def ground_azimuth_deg(
+    segment: ShadowSegment, image_from_ground: np.ndarray
+) -> tuple[float, float]:
+    """The ground azimuth of a shadow clicked in a posed frame, and its one sigma.
+
+    Args:
+        segment: Base and tip in pixels.
+        image_from_ground: 3x3 homography from ground (east, north, 1) metres to pixels.
+
+    Returns:
+        Azimuth clockwise from north and its sigma (degrees), from the click sigma pushed
+        through the inverse homography (numerical Jacobian).
+    """
+    inv = np.linalg.inv(np.asarray(image_from_ground, dtype=float))
+
+    def azimuth(px: np.ndarray) -> float:
+        base = _apply(inv, (px[0], px[1]))
+        tip = _apply(inv, (px[2], px[3]))
+        return math.degrees(math.atan2(tip[0] - base[0], tip[1] - base[1])) % 360.0
+
+    px = np.array([*segment.base_px, *segment.tip_px], dtype=float)
+    az = azimuth(px)
+    grad = np.zeros(4)
+    for k in range(4):
+        step = np.zeros(4)
+        step[k] = 0.01
+        grad[k] = float(angle_diff_deg(azimuth(px + step), azimuth(px - step))) / 0.02
+    sigma = float(np.linalg.norm(grad) * segment.click_sigma_px)
+    return az, sigma
+
+
+def same_time_posed(
+    frame1: ShadowSegment,
+    frame2: ShadowSegment,
+    image_from_ground_1: np.ndarray,
+    image_from_ground_2: np.ndarray,
+    rate_deg_per_min: float,
+) -> SameTimeVerdict:
+    """Compare the ground azimuths of the shadows in two posed frames (see the module notes).
+
+    Raises:
+        SunInputError: On a degenerate homography or rate.
+    """
+    if not rate_deg_per_min > 0:
+        raise SunInputError("the shadow's turning rate must be above 0 degrees a minute")
+    try:
+        az1, s1 = ground_azimuth_deg(frame1, image_from_ground_1)
+        az2, s2 = ground_azimuth_deg(frame2, image_from_ground_2)
+    except np.linalg.LinAlgError:
+        raise SunInputError("a frame's ground homography cannot be inverted") from None
+    diff = float(angle_diff_deg(az2, az1))
+    sigma = math.hypot(s1, s2)
     return SameTimeVerdict(
         angle_difference_deg=diff,
         sigma_deg=sigma,

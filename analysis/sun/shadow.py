@@ -41,7 +41,7 @@ def shadow_ratio(
     Raises:
         SunBelowHorizonError: If the sun is at or below the horizon (no shadow).
         SunInputError: If the slope is not in [0, 90), or the shadow never meets the ground
-            (the ground rises more steeply than the sun's rays).
+            (the ground falls away more steeply than the sun's rays).
     """
     el = np.asarray(apparent_elevation_deg, dtype=float)
     if np.any(el <= 0.0):
@@ -58,7 +58,7 @@ def shadow_ratio(
     denom = tan_el + grade
     if np.any(denom <= 0.0):
         raise SunInputError(
-            "the ground rises more steeply than the sun's rays: the shadow does not end on it"
+            "the ground falls away more steeply than the sun's rays: the shadow does not end on it"
         )
     horizontal = 1.0 / denom
     return horizontal * np.sqrt(1.0 + grade * grade)

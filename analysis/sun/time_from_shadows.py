@@ -186,6 +186,21 @@ def solve_on_grid(grid: DayGrid, m: SunMeasurement) -> TimeSolution:
     return TimeSolution(tuple(intervals), 0.95, tuple(warnings))
 
 
+def accepted_intervals(
+    grid: DayGrid, chi2: np.ndarray, threshold: float
+) -> list[tuple[datetime, datetime, datetime]]:
+    """(start, end, best) of each run of instants with chi2 <= threshold, endpoints
+    interpolated between samples; for other measurements of the same day (a posed frame)."""
+    out = []
+    for a, b in _runs(chi2 <= threshold):
+        t = grid.t_posix_s
+        best = a + int(np.argmin(chi2[a : b + 1]))
+        start = _edge(t, chi2, a, a - 1, threshold)
+        end = _edge(t, chi2, b, b + 1, threshold)
+        out.append((_utc(start), _utc(end), _utc(t[best])))
+    return out
+
+
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     return list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0] - 1, strict=True))
