@@ -361,6 +361,7 @@ def test_registry_lists_each_kind_once():
         "alignment",
         "intersection",
         "resection",
+        "shadow",
     )
     with pytest.raises(ValueError, match="registered twice"):
         observations.register(observations.entry("bearing"))

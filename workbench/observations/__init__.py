@@ -12,7 +12,14 @@ Adding a kind: write its entry module (``ENTRY = MyEntry()``) and add the module
 
 from __future__ import annotations
 
-from workbench.observations import alignment, bearing, intersection, range_fix, resection
+from workbench.observations import (
+    alignment,
+    bearing,
+    intersection,
+    range_fix,
+    resection,
+    shadow,
+)
 from workbench.observations.base import (
     MapContext,
     ObservationEntry,
@@ -34,7 +41,7 @@ from workbench.observations.registry import (
     stored_json,
 )
 
-ENTRY_MODULES = (bearing, range_fix, alignment, intersection, resection)
+ENTRY_MODULES = (bearing, range_fix, alignment, intersection, resection, shadow)
 for _module in ENTRY_MODULES:
     register(_module.ENTRY)
 
