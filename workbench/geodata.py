@@ -26,6 +26,7 @@ from typing import Any
 from analysis.errors import GeometryError
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.triangulation import BearingRay
+from analysis.geometry.triangulation_gls import METHOD as GLS_METHOD
 from workbench.case import Case
 from workbench.case.audit import utc_now_iso
 from workbench.geodata_records import (
@@ -288,6 +289,12 @@ def add_intersection(
         "confidence": confidence,
         "method": TRIANGULATION_METHOD,
     }
+    if any(o.result.get("shared_errors") for o in bearings):  # one covariance over all rays
+        inputs["method"] = GLS_METHOD
+        inputs["correlated"] = [
+            [o.result.get("independent_sigma_deg", r.sigma_deg), o.result.get("shared_errors", [])]
+            for o, r in zip(bearings, rays, strict=True)
+        ]
     result = result_json("intersection", inputs)  # locate_from_bearings on the rays
     return case.write(lambda c: insert_observation(case, c, "intersection", inputs, result))
 

@@ -24,6 +24,7 @@ from tests.ui.test_bearing_tool import (
     setup_case,
 )
 from workbench import geodata, geodata_records, observations
+from workbench.observations.bearing_model import BEARING_SCHEMA
 
 
 def _pixel(scene, azimuth_deg: float, elevation_deg: float) -> tuple[float, float]:
@@ -67,7 +68,7 @@ def test_the_stored_bearing_recomputes_exactly_from_its_inputs(
     [row] = geodata_records.list_observations(case.read(), "bearing")
     obs = observations.read(row)
     m = obs.inputs.measurement
-    assert obs.stored_schema == 2 and m is not None
+    assert obs.stored_schema == BEARING_SCHEMA and m is not None
     assert (m.click_sigma_px is None) == (typed_sigma is not None)
     assert m.second_reference.landmark_id == ids["second"]
     assert observations.recompute(row) == obs.result  # azimuth, sigma, check, range fix

@@ -25,6 +25,7 @@ from analysis.geometry.geodesy import LatLon
 from analysis.geometry.resection_frame import FrameModel
 from workbench import geodata, geodata_records, observations
 from workbench.case import create_case
+from workbench.geodata_records import LANDMARK_COLUMNS
 from workbench.geodata_resection import Sighting, add_resection
 from workbench.geolayers import build_layers
 from workbench.observations.base import SCHEMA_KEY
@@ -276,7 +277,11 @@ def v1_case(tmp_path, v1):
             ("e" * 64,),
         )
         for row in v1["landmarks"]:
-            conn.execute(f"INSERT INTO landmark VALUES ({', '.join('?' * len(row))})", row)
+            cols = LANDMARK_COLUMNS.split(", ")[: len(row)]  # rows of the version 1 shape
+            conn.execute(
+                f"INSERT INTO landmark ({', '.join(cols)}) VALUES ({', '.join('?' * len(row))})",
+                row,
+            )
         for r in v1["observations"]:
             conn.execute(
                 "INSERT INTO observation (id, kind, evidence_id, frame_index, inputs_json,"
@@ -293,6 +298,13 @@ def v1_case(tmp_path, v1):
 def test_rows_without_a_schema_draw_the_same_layers_byte_for_byte(v1_case, v1):
     assert all(SCHEMA_KEY not in json.loads(r["inputs_json"]) for r in v1["observations"])
     layers = build_layers(v1_case.read())
+    # Since then ellipses carry their map label ("95%: 140 x 16 m"), nothing else changed.
+    labels = [
+        f["properties"].pop("label")
+        for f in layers["ellipses"]["features"]
+        if "label" in f["properties"]
+    ]
+    assert labels == ["95%: 1,961 x 16 m", "95%: 140 x 16 m", "95%: 22 x 2.3 m"]
     assert json.dumps(layers, sort_keys=True) == json.dumps(v1["layers"], sort_keys=True)
     assert len(layers["ellipses"]["features"]) > 500  # fixes, ellipses, a range fix, samples
 

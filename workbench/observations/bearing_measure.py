@@ -20,11 +20,13 @@ from analysis.geometry import geodesy
 from analysis.geometry.bearing import (
     BEARING_METHOD,
     DEFAULT_HFOV_DEG,
+    BearingSetup,
     default_sigma_deg,
     hfov_from_references,
     sigma_from_pixels_deg,
     solve_bearing,
 )
+from analysis.geometry.bearing_sigma import BearingSigma
 from analysis.geometry.geodesy import LatLon
 from workbench.observations.base import Pixel
 from workbench.observations.bearing_model import (
@@ -35,9 +37,14 @@ from workbench.observations.bearing_model import (
     RangeInputs,
     SecondReference,
 )
+from workbench.observations.bearing_sigma_model import breakdown
 
 
-def bearing_sigma_deg(m: BearingMeasurement, typed_sigma_deg: float | None = None) -> float:
+def bearing_sigma_deg(
+    m: BearingMeasurement,
+    typed_sigma_deg: float | None = None,
+    parts: BearingSigma | None = None,
+) -> float:
     """The one-sigma of a measured bearing (see the module doc); the typed one when the
     measurement says the sigma was typed (``click_sigma_px`` None).
 
@@ -48,7 +55,9 @@ def bearing_sigma_deg(m: BearingMeasurement, typed_sigma_deg: float | None = Non
         if typed_sigma_deg is None:
             raise GeometryError("the sigma was typed, but no sigma is given")
         return typed_sigma_deg
-    if m.target_sigma_px is None:
+    if parts is not None:
+        sigma = parts.sigma_deg
+    elif m.target_sigma_px is None:
         sigma = default_sigma_deg(m.width_px, m.hfov_deg, m.click_sigma_px)
     else:
         sigma = sigma_from_pixels_deg(m.width_px, m.hfov_deg, m.click_sigma_px, m.target_sigma_px)
@@ -94,10 +103,12 @@ def measure_bearing(
         GeometryError: for an impossible camera, coincident horizon pixels or references that
             no field of view fits.
     """
-    s = solve_bearing(m.setup(camera))
+    setup = m.setup(camera)
+    s = solve_bearing(setup)
+    parts = sigma_parts(setup, m)
     return BearingResult(
         azimuth_deg=geodesy.normalize_azimuth_deg(s.azimuth_deg),
-        sigma_deg=bearing_sigma_deg(m, typed_sigma_deg),
+        sigma_deg=bearing_sigma_deg(m, typed_sigma_deg, parts),
         hfov_deg=m.hfov_deg,
         elevation_deg=s.elevation_deg,
         reference_azimuth_deg=s.reference_azimuth_deg,
@@ -105,7 +116,22 @@ def measure_bearing(
         pitch_deg=s.pitch_deg,
         roll_deg=s.roll_deg,
         hfov_from_references_deg=hfov_from_second_reference(camera, m) if check_fov else None,
+        sigma=parts,
     )
+
+
+def sigma_parts(setup: BearingSetup, m: BearingMeasurement) -> BearingSigma | None:
+    """The sigma's parts when the measurement says how uncertain its inputs were (schema 3)
+    and the sigma was not typed; None otherwise.
+
+    Raises:
+        GeometryError: as ``solve_bearing``.
+    """
+    if m.sigma_sources is None or m.click_sigma_px is None:
+        return None
+    second = m.second_reference
+    at = None if second is None else (LatLon(second.lat_deg, second.lon_deg), second.px)
+    return breakdown(setup, m.sigma_sources, at)
 
 
 def with_fov_from_references(

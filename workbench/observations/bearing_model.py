@@ -10,8 +10,8 @@ when it is not a click (``target_sigma_px``), the decimals the sigma was rounded
 display (``sigma_decimals``), the second reference the field of view was checked against
 (``fov_reference2``) and the range from a known height (``range_estimate``). Every other
 member (the tool's name, the frames clicked on, values the tool showed) is kept as it was
-(``other``). Schema 2; version 1 is the shape before the registry (no ``schema`` member, no
-``click_sigma_px`` in the range, no ``sigma_decimals``, a result holding the azimuth only).
+(``other``); from schema 3, how uncertain each input was (``sigma_sources``,
+``bearing_sigma_model``). Version 1 is the shape before the registry.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from analysis.geometry.bearing import DEFAULT_CLICK_SIGMA_PX, BearingSetup
+from analysis.geometry.bearing_sigma import BearingSigma
 from analysis.geometry.ellipse import ErrorEllipse
 from analysis.geometry.geodesy import LatLon
+from workbench.observations import bearing_sigma_model as sm
 from workbench.observations.base import (
     Pixel,
     ellipse_from_json,
@@ -34,7 +36,7 @@ from workbench.observations.base import (
     pixel_pair,
 )
 
-BEARING_SCHEMA = 2
+BEARING_SCHEMA = 3  # 3: the sigma built from its parts (bearing_sigma_model)
 RANGE_METHOD = "analysis.geometry.camera.distance_from_height_m on the levelled camera"
 DEFAULT_RANGE_M = 5000.0  # the drawn length of a ray when none was stored
 _REQUIRED_FOR_MEASUREMENT = ("image_size_px", "reference_lat_lon_deg", "reference_px", "target_px")
@@ -78,6 +80,7 @@ class BearingMeasurement:
     sigma_decimals: int | None = None  # the sigma as shown (a spin box) and stored
     second_reference: SecondReference | None = None
     evidence_sha256: str | None = None
+    sigma_sources: sm.SigmaInputs | None = None  # schema 3: the sigma from its parts
 
     @property
     def reference_position(self) -> LatLon:
@@ -164,6 +167,7 @@ class BearingResult:
     roll_deg: float | None = None
     hfov_from_references_deg: float | None = None  # the field of view the references give
     range_fix: RangeFixResult | None = None
+    sigma: BearingSigma | None = None  # schema 3: the parts of the sum, and what is shared
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -226,6 +230,9 @@ def measurement_from_json(d: Mapping[str, Any]) -> BearingMeasurement:
         sigma_decimals=opt_int(d.get("sigma_decimals")),
         second_reference=None if not second else second_reference_from_json(second),
         evidence_sha256=d.get("evidence_sha256"),
+        sigma_sources=sm.sigma_inputs_from_json(d["sigma_sources"])
+        if d.get("sigma_sources")
+        else None,
     )
 
 
@@ -250,6 +257,8 @@ def measurement_json(m: BearingMeasurement) -> dict[str, Any]:
         out["sigma_decimals"] = m.sigma_decimals
     if m.second_reference is not None:
         out["fov_reference2"] = second_reference_json(m.second_reference)
+    if m.sigma_sources is not None:
+        out["sigma_sources"] = sm.sigma_inputs_json(m.sigma_sources)
     return out
 
 
@@ -375,7 +384,7 @@ def bearing_result_json(r: BearingResult) -> dict[str, Any]:
     out: dict[str, Any] = {"azimuth_deg": r.azimuth_deg, "sigma_deg": r.sigma_deg}
     out |= {k: getattr(r, k) for k in _RESULT_FLOATS}
     out["range_fix"] = range_fix_result_json(r.range_fix)
-    return out
+    return out | ({} if r.sigma is None else sm.parts_json(r.sigma))
 
 
 def bearing_result_from_json(d: Mapping[str, Any]) -> BearingResult:
@@ -384,4 +393,5 @@ def bearing_result_from_json(d: Mapping[str, Any]) -> BearingResult:
         float(d["sigma_deg"]),
         **{k: opt_float(d.get(k)) for k in _RESULT_FLOATS},
         range_fix=range_fix_result_from_json(d.get("range_fix")),
+        sigma=sm.parts_from_json(d),
     )

@@ -1,4 +1,6 @@
-"""Bearing rows stored before the observation registry (schema 1), read as schema 2."""
+"""Bearing rows of older schemas, read as the current one: 1 (before the observation
+registry) to 2, and 2 to 3 (no member changes: a row without ``sigma_sources`` keeps the
+sigma of its clicks, and its result has no parts)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ def upgrade_bearing_v1(
     range fix the map drew from the stated range (now stored). The second reference is not
     checked on read: ``recompute`` does that.
     """
+    if version == 2:
+        return dict(inputs), dict(result)
     if version != 1:
         raise ObservationSchemaError(f"bearing: no upgrade from schema {version}")
     ins = dict(inputs)

@@ -3,8 +3,10 @@
 The inputs are the rays as the bearings recorded them (origin, azimuth, one-sigma) and the
 confidence; the result is ``analysis.geometry.triangulation.locate_from_bearings`` as plain
 numbers (``workbench.geofix.fix_to_json``: samples thinned to at most 500 when the rays are
-nearly parallel and the region is sampled). The map draws the fix, its ellipse and the
-samples. Schema 1: the shape is the one stored before the registry.
+nearly parallel and the region is sampled). Bearings whose sigma was built from its parts
+add ``correlated`` (each ray's independent one-sigma and the errors it shares), solved with
+one covariance over all rays (``analysis.geometry.triangulation_gls``). The map draws the
+fix, its ellipse and the samples. Schema 1: the shape is the one stored before the registry.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.errors import GeometryError
+from analysis.geometry.bearing_sigma import Loading
 from analysis.geometry.ellipse import ErrorEllipse
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoPoint
 from analysis.geometry.triangulation import BearingRay, locate_from_bearings
+from analysis.geometry.triangulation_gls import CorrelatedRay, locate_from_correlated_bearings
 from workbench.geofix import TRIANGULATION_METHOD, fix_to_json
 from workbench.map_items import MapItem
 from workbench.observations.base import (
@@ -32,7 +36,7 @@ from workbench.observations.base import (
 )
 
 COLOUR = "#8e44ad"
-_KEYS = ("bearing_ids", "rays", "confidence", "method")
+_KEYS = ("bearing_ids", "rays", "confidence", "method", "correlated")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class IntersectionInputs:
     confidence: float = 0.95
     method: str = TRIANGULATION_METHOD
     other: Mapping[str, Any] = field(default_factory=dict)
+    # per ray: its independent one-sigma and the errors it shares with others (None: the
+    # rays are independent, as stored before the bearings' sigma had parts)
+    correlated: tuple[CorrelatedRay, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,20 @@ class IntersectionResult:
         return LatLon(self.lat_deg, self.lon_deg)
 
 
+def _correlated(rays: tuple[BearingRay, ...], d: Any) -> tuple[CorrelatedRay, ...] | None:
+    if not d:
+        return None
+    return tuple(
+        CorrelatedRay(
+            r.origin,
+            r.azimuth_deg,
+            float(sigma),
+            tuple(Loading(str(k), tuple(map(float, v)), float(o)) for k, v, o in shared),
+        )
+        for r, (sigma, shared) in zip(rays, d, strict=True)
+    )
+
+
 IntersectionObservation = TypedObservation[IntersectionInputs, IntersectionResult]
 
 
@@ -92,6 +113,7 @@ class IntersectionEntry(ObservationEntry[IntersectionInputs, IntersectionResult]
             float(d.get("confidence", 0.95)),
             str(d.get("method", TRIANGULATION_METHOD)),
             {k: v for k, v in d.items() if k not in _KEYS},
+            _correlated(rays, d.get("correlated")),
         )
 
     def inputs_to_json(self, inputs: IntersectionInputs) -> dict[str, Any]:
@@ -104,6 +126,14 @@ class IntersectionEntry(ObservationEntry[IntersectionInputs, IntersectionResult]
             "confidence": inputs.confidence,
             "method": inputs.method,
         }
+        if inputs.correlated is not None:
+            out["correlated"] = [
+                [
+                    c.independent_sigma_deg,
+                    [[s.key, list(s.loading_deg), s.origin_sigma_m] for s in c.shared],
+                ]
+                for c in inputs.correlated
+            ]
         return out | dict(inputs.other)
 
     def result_from_json(self, d: Mapping[str, Any]) -> IntersectionResult:
@@ -152,7 +182,10 @@ class IntersectionEntry(ObservationEntry[IntersectionInputs, IntersectionResult]
 
     def recompute(self, inputs: IntersectionInputs) -> IntersectionResult:
         """Raises: GeometryError as ``locate_from_bearings``."""
-        fix = locate_from_bearings(list(inputs.rays), confidence=inputs.confidence)
+        if inputs.correlated is not None:
+            fix = locate_from_correlated_bearings(inputs.correlated, confidence=inputs.confidence)
+        else:
+            fix = locate_from_bearings(list(inputs.rays), confidence=inputs.confidence)
         return self.result_from_json(fix_to_json(fix))
 
     def map_items(self, obs: IntersectionObservation, ctx: MapContext) -> list[MapItem]:
