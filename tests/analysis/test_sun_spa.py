@@ -104,6 +104,15 @@ def test_vectorised_equals_one_by_one() -> None:
         assert float(one.elevation_deg) == pytest.approx(many.elevation_deg[i], abs=1e-9)
 
 
+def test_dense_instants_interpolated_equal_the_series_everywhere() -> None:
+    # Many sorted instants take the hourly-grid path; reversed ones the direct series.
+    t = datetime(2016, 10, 24, tzinfo=UTC).timestamp() + np.arange(0, 3 * 86400, 7.0)
+    dense = geocentric_sun(t)
+    direct = geocentric_sun(t[::-1])
+    for key in ("ra", "dec", "nu", "r_au"):
+        assert np.max(np.abs(dense[key] - direct[key][::-1])) < 1e-8
+
+
 @pytest.mark.parametrize(
     ("lat", "lon", "words"),
     [(91.0, 0.0, "latitude 91.0"), (-95.0, 0.0, "latitude -95.0"), (10.0, 200.0, "longitude")],
