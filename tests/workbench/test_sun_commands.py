@@ -193,3 +193,9 @@ def test_real_photo_clocks_against_the_sun(capsys) -> None:
     assert abs(gps["apparent_elevation_deg"] - camera_cest["apparent_elevation_deg"]) < 0.1
     assert gps["apparent_elevation_deg"] > 15
     assert camera_utc["apparent_elevation_deg"] < 0
+
+
+def test_every_sun_command_prints_its_help(capsys) -> None:
+    for name in ("sun", "sun-time", "shadow-place"):
+        assert main([name, "--help"]) == 0
+    assert "sun-time" in (main(["--help"]), capsys.readouterr().out)[1]

@@ -70,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_sun)
 
     t = subparsers.add_parser(
-        "sun-time", help="when on a day the sun stood where the shadows say (95% intervals)"
+        "sun-time", help="when on a day the sun stood where the shadows say (95%% intervals)"
     )
     _add_place(t)
     t.add_argument("--date", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
