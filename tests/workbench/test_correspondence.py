@@ -14,7 +14,16 @@ from tests.synth.video import SynthSpec, write_video
 from workbench.case import audit, create_case
 from workbench.case.intake import import_file
 from workbench.case.verify import verify_case
-from workbench.correspondence.draw import RING_RADIUS_PX, colour_of, draw_figure
+from workbench.correspondence.draw import (
+    LOUPE_PX,
+    LOUPE_SOURCE_PX,
+    RING_RADIUS_PX,
+    TICK_GAP_PX,
+    TICK_PX,
+    colour_of,
+    draw_figure,
+    scale_b_over_a,
+)
 from workbench.correspondence.model import CorrespondenceError, Mark, Pair
 from workbench.correspondence.store import (
     delete_figure,
@@ -74,12 +83,37 @@ def test_figure_pixels_at_the_marked_points():
                 x, y = cx + dx, cy + dy
                 if 0 <= x < image.shape[1] and 0 <= y < image.shape[0]:
                     assert _px(fig, loupe.to_figure(x, y)) == tuple(image[y, x])
+    # the loupes of a pair show the same part of the scene: B's crop follows B's scale
+    ratio = lay.scale_b_over_a
+    assert ratio == pytest.approx(scale_b_over_a(PAIRS))
+    for la, lb in lay.loupes:
+        assert abs(lb.size - la.size * ratio) <= 2 + 2 * ratio  # odd sizes, rounded up
     la, _ = lay.loupes[0]
-    assert la.magnification == 8 and la.size == 21
-    tick = la.to_figure(50, 60)
-    assert _px(fig, (tick[0] + 3.5 * la.magnification, tick[1])) == colour_of(1)
+    cx, cy = la.to_figure(50, 60)
+    gap = max(1.5 * la.magnification, TICK_GAP_PX)
+    assert _px(fig, (cx + gap + TICK_PX / 2, cy)) == colour_of(1)  # a tick, right of the mark
     corner, _ = lay.loupes[2]
     assert _px(fig, corner.to_figure(405, 305)) == (96, 96, 96)  # past the edge: padding
+
+
+def test_a_far_landmark_and_its_near_view_get_loupes_of_the_same_scene():
+    """A tower 5 px wide in A, 40 px in B: B's crop is 8 times A's, shrunk into the loupe."""
+    pairs = [
+        Pair(Mark(100, 100, 5, 5), Mark(100, 100, 40, 40)),
+        Pair(Mark(102.5, 110), Mark(120, 180)),
+        Pair(Mark(102.5, 102.5), Mark(120, 120)),
+    ]
+    assert scale_b_over_a(pairs) == pytest.approx(8.0)
+    fig, lay = draw_figure(A, B, pairs, title="t", captions=("A", "B"), note="",
+                           provenance_lines=[])  # fmt: skip
+    (la, lb), (pa, pb), _ = lay.loupes
+    assert (pa.size, pa.magnification) == (LOUPE_SOURCE_PX, 8)
+    assert abs(pb.size - 8 * LOUPE_SOURCE_PX) <= 2 and pb.magnification < 1
+    assert abs(lb.size / la.size - 8) < 0.5
+    # a shrunk loupe still maps the mark to its place: the ticks sit round it
+    cx, cy = pb.to_figure(120, 180)
+    assert pb.fig_x <= cx <= pb.fig_x + LOUPE_PX
+    assert _px(fig, (cx + TICK_GAP_PX + TICK_PX / 2, cy)) == colour_of(2)
 
 
 def test_same_marks_same_pixels():

@@ -11,6 +11,12 @@ shown by four ticks that leave the marked pixel itself visible); the analyst's n
 provenance lines (hashes, frames, audit head, software). Drawn with Pillow; the same inputs
 give the same pixels.
 
+The two loupes of a pair show about the same part of the scene: the landmark may be 8 px wide
+in A and 40 px in B, so B's crop is larger than A's by the scale of B against A, estimated from
+the marks themselves (:func:`scale_b_over_a`: the median of the ratios of the distances
+between marks, and of the boxes' sizes). A crop larger than the loupe is shrunk with an area
+filter instead of enlarged.
+
 Coordinates: marks as in ``workbench.correspondence.model`` (pixel centres at integers); the
 :class:`FigureLayout` returned says where everything went, so a test (or a reader) can map an
 image point to the figure.
@@ -36,6 +42,9 @@ RING_WIDTH_PX = 2
 LOUPE_PX = 168  # side of a loupe on the figure
 LOUPE_SOURCE_PX = 21  # pixels of the image a point's loupe shows (odd: the mark in the middle)
 LOUPE_BOX_MARGIN_PX = 4  # around a box, in the image's pixels
+LOUPE_MAX_SOURCE_PX = 1025  # the largest crop a loupe shows (shrunk to LOUPE_PX)
+MAX_SCALE_RATIO = 16.0  # scale of B against A taken into account, either way
+TICK_GAP_PX, TICK_PX = 6, 20  # a point's ticks in a loupe: gap and length (figure pixels)
 LOUPE_PAD = (96, 96, 96)  # beyond the image's edge
 BACKGROUND = (255, 255, 255)
 INK = (20, 20, 20)
@@ -73,21 +82,22 @@ class Panel:
 @dataclass(frozen=True)
 class Loupe:
     """One side of a pair's loupe: the image's square at (x0, y0) of ``size`` pixels, drawn
-    at figure pixel (fig_x, fig_y) enlarged ``magnification`` times."""
+    at figure pixel (fig_x, fig_y) enlarged ``magnification`` times (an integer with nearest
+    neighbours; below 1 when a large crop is shrunk)."""
 
     x0: int
     y0: int
     size: int
     fig_x: int
     fig_y: int
-    magnification: int
+    magnification: float
 
     def to_figure(self, x: float, y: float) -> tuple[float, float]:
         """The centre of image pixel (x, y) in the loupe, in figure pixels."""
         m = self.magnification
-        return self.fig_x + (x - self.x0) * m + (m - 1) / 2, self.fig_y + (y - self.y0) * m + (
-            m - 1
-        ) / 2
+        return self.fig_x + (x - self.x0 + 0.5) * m - 0.5, self.fig_y + (
+            y - self.y0 + 0.5
+        ) * m - 0.5
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class FigureLayout:
     a: Panel
     b: Panel
     loupes: tuple[tuple[Loupe, Loupe], ...]  # (A, B) per pair, in number order
+    scale_b_over_a: float  # what the loupes' sizes follow (``scale_b_over_a``)
 
 
 def colour_of(number: int) -> tuple[int, int, int]:
@@ -116,15 +127,49 @@ def _fit(image: np.ndarray, height: int) -> tuple[np.ndarray, float]:
     return cv2.resize(image, (w, height), interpolation=interp), w / image.shape[1]
 
 
-def _loupe_source(mark: Mark) -> tuple[int, int, int]:
-    """(x0, y0, size) of the square an image's loupe shows around a mark."""
+def scale_b_over_a(pairs: Sequence[Pair]) -> float:
+    """How much larger the scene is in B than in A, from the marks: the median of the ratios
+    of distances between marks (of pairs at least 2 px apart in both) and of boxes' sizes;
+    1 when the marks say nothing (one point pair), within 1/MAX_SCALE_RATIO..MAX_SCALE_RATIO."""
+    ratios = [
+        math.sqrt((p.b.w * p.b.h) / (p.a.w * p.a.h))
+        for p in pairs
+        if p.a.w * p.a.h > 0 and p.b.w * p.b.h > 0
+    ]
+    for i, p in enumerate(pairs):
+        for q in pairs[i + 1 :]:
+            da = math.dist(p.a.centre, q.a.centre)
+            db = math.dist(p.b.centre, q.b.centre)
+            if da >= 2 and db >= 2:
+                ratios.append(db / da)
+    ratio = float(np.median(ratios)) if ratios else 1.0
+    return min(MAX_SCALE_RATIO, max(1 / MAX_SCALE_RATIO, ratio))
+
+
+def _needed(mark: Mark) -> float:
+    """The crop a mark needs on its own: a point's neighbourhood, or a box with a margin."""
     if mark.is_box:
-        size = int(math.ceil(max(mark.w, mark.h))) + 1 + 2 * LOUPE_BOX_MARGIN_PX
-        size = max(LOUPE_SOURCE_PX, size | 1)  # odd: the centre is a pixel
-    else:
-        size = LOUPE_SOURCE_PX
-    cx, cy = (int(round(v)) for v in mark.centre)
-    return cx - size // 2, cy - size // 2, size
+        return math.ceil(max(mark.w, mark.h)) + 1 + 2 * LOUPE_BOX_MARGIN_PX
+    return LOUPE_SOURCE_PX
+
+
+def _odd(size: float) -> int:
+    return min(LOUPE_MAX_SOURCE_PX, int(math.ceil(size - 1e-9)) | 1)
+
+
+def loupe_sources(pair: Pair, ratio: float) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(x0, y0, size) of A's and B's crops: each at least what its mark needs, B's ``ratio``
+    times A's so that both show about the same part of the scene, and the smaller at least
+    LOUPE_SOURCE_PX (odd sizes: the mark's pixel is the centre)."""
+    size_a = max(_needed(pair.a), _needed(pair.b) / ratio)
+    size_b = size_a * ratio
+    grow = max(1.0, LOUPE_SOURCE_PX / min(size_a, size_b))
+    size_a, size_b = _odd(size_a * grow), _odd(size_b * grow)
+    out = []
+    for mark, size in ((pair.a, size_a), (pair.b, size_b)):
+        cx, cy = (int(round(v)) for v in mark.centre)
+        out.append((cx - size // 2, cy - size // 2, size))
+    return out[0], out[1]
 
 
 def _crop(image: np.ndarray, x0: int, y0: int, size: int) -> np.ndarray:
@@ -189,12 +234,17 @@ def _draw_mark(draw, panel: Panel, mark: Mark, number: int, font) -> None:
     _label(draw, (cx + r * 0.7, cy - r * 0.7 - 22), number, font, panel)
 
 
-def _draw_loupe(canvas: Image.Image, image: np.ndarray, mark: Mark, number: int, at) -> Loupe:
-    x0, y0, size = _loupe_source(mark)
-    m = max(1, LOUPE_PX // size)
-    crop = cv2.resize(_crop(image, x0, y0, size), (size * m, size * m),
-                      interpolation=cv2.INTER_NEAREST)  # fmt: skip
-    side = size * m
+def _draw_loupe(
+    canvas: Image.Image, image: np.ndarray, mark: Mark, number: int, at, source
+) -> Loupe:
+    x0, y0, size = source
+    if size <= LOUPE_PX:
+        m: float = LOUPE_PX // size
+        side = size * int(m)
+        crop = cv2.resize(_crop(image, x0, y0, size), (side, side), interpolation=cv2.INTER_NEAREST)
+    else:  # a large crop (the near view of a far landmark) is shrunk, not enlarged
+        m, side = LOUPE_PX / size, LOUPE_PX
+        crop = cv2.resize(_crop(image, x0, y0, size), (side, side), interpolation=cv2.INTER_AREA)
     fx, fy = at[0] + (LOUPE_PX - side) // 2, at[1] + (LOUPE_PX - side) // 2
     canvas.paste(Image.fromarray(crop), (fx, fy))
     loupe = Loupe(x0, y0, size, fx, fy, m)
@@ -203,14 +253,15 @@ def _draw_loupe(canvas: Image.Image, image: np.ndarray, mark: Mark, number: int,
     if mark.is_box:
         bx0, by0 = loupe.to_figure(mark.x, mark.y)
         bx1, by1 = loupe.to_figure(mark.x + mark.w, mark.y + mark.h)
-        half = (m - 1) / 2
+        half = max(0.0, (m - 1) / 2)
         outline = [bx0 - half, by0 - half, bx1 + half, by1 + half]
         draw.rectangle([v + d for v, d in zip(outline, (-1, -1, 1, 1), strict=True)], outline=INK,
                        width=4)  # fmt: skip
         draw.rectangle(outline, outline=colour, width=2)
     else:
         cx, cy = loupe.to_figure(mark.x, mark.y)
-        gap, length = 1.5 * m, 4 * m  # ticks stop short of the marked pixel itself
+        # the ticks stop short of the marked pixel itself
+        gap, length = max(1.5 * m, TICK_GAP_PX), TICK_PX
         for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
             ends = [
                 (cx + dx * gap, cy + dy * gap),
@@ -220,6 +271,12 @@ def _draw_loupe(canvas: Image.Image, image: np.ndarray, mark: Mark, number: int,
             draw.line(ends, fill=colour, width=2)
     draw.rectangle([fx - 1, fy - 1, fx + side, fy + side], outline=INK, width=1)
     return loupe
+
+
+def _zoom_text(loupe: Loupe) -> str:
+    if loupe.magnification >= 1:
+        return f"{loupe.size} px x{loupe.magnification:.0f}"
+    return f"{loupe.size} px shrunk"
 
 
 def draw_figure(
@@ -274,17 +331,19 @@ def draw_figure(
         _draw_mark(draw, panel_a, p.a, k, f_text)
         _draw_mark(draw, panel_b, p.b, k, f_text)
     loupes = []
+    ratio = scale_b_over_a(pairs)
     for k, p in enumerate(pairs, 1):
         row, col = divmod(k - 1, per_row)
         x, y = MARGIN_PX + col * cell_w, loupes_top + row * cell_h
         _label(draw, (x, y), k, f_text)
         draw.text((x + 36, y + 2), "A", fill=FAINT, font=f_small)
         draw.text((x + LOUPE_PX + MARGIN_PX + 36, y + 2), "B", fill=FAINT, font=f_small)
-        la = _draw_loupe(canvas, image_a, p.a, k, (x, y + 24))
-        lb = _draw_loupe(canvas, image_b, p.b, k, (x + LOUPE_PX + MARGIN_PX, y + 24))
+        src_a, src_b = loupe_sources(p, ratio)
+        la = _draw_loupe(canvas, image_a, p.a, k, (x, y + 24), src_a)
+        lb = _draw_loupe(canvas, image_b, p.b, k, (x + LOUPE_PX + MARGIN_PX, y + 24), src_b)
         loupes.append((la, lb))
         draw = ImageDraw.Draw(canvas)
-        zoom = f"x{la.magnification} / x{lb.magnification}, nearest neighbour"
+        zoom = f"{_zoom_text(la)} / {_zoom_text(lb)}"
         draw.text((x, y + 24 + LOUPE_PX + 4), zoom, fill=FAINT, font=f_small)
     y = text_top
     for line in note_lines:
@@ -294,5 +353,5 @@ def draw_figure(
     for line in provenance_lines:
         draw.text((MARGIN_PX, y), line, fill=FAINT, font=f_small)
         y += 16
-    layout = FigureLayout(width, total_h, panel_a, panel_b, tuple(loupes))
+    layout = FigureLayout(width, total_h, panel_a, panel_b, tuple(loupes), ratio)
     return np.asarray(canvas), layout

@@ -201,7 +201,9 @@ def _operations(pairs: tuple[Pair, ...], layout: FigureLayout) -> list[provenanc
                 "panels": "area filter to shrink, nearest neighbour to enlarge",
                 "loupe_px": LOUPE_PX,
                 "loupe_source_px": LOUPE_SOURCE_PX,
-                "loupes": "integer enlargement, nearest neighbour",
+                "loupe_scale_b_over_a": layout.scale_b_over_a,
+                "loupes": "B's crop = A's times the scale of B against A (from the marks);"
+                " integer enlargement with nearest neighbours, an area filter when shrunk",
             },
         ),
     ]
