@@ -39,6 +39,7 @@ class ShownComparison:
     image_a: QImage
     image_b: QImage
     b_on_a: QImage | None  # B in A's frame, transparent outside B (None without a homography)
+    masked: bool = False  # a video's bars and static overlays were left out of the features
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,15 @@ def warp_b_onto_a(img_a: np.ndarray, img_b: np.ndarray, h: np.ndarray) -> QImage
     return QImage(warped.data, ww, hh, 4 * ww, QImage.Format.Format_RGBA8888).copy()
 
 
-def _shown(case: Case, a: ViewRef, b: ViewRef, result: Any, cancel) -> ShownComparison:
+def _shown(
+    case: Case, a: ViewRef, b: ViewRef, result: Any, cancel, masked: bool = False
+) -> ShownComparison:
     img_a, _ = load_view(case, a)
     check(cancel)
     img_b, _ = load_view(case, b)
     h = result.match.homography
     b_on_a = warp_b_onto_a(img_a, img_b, h) if result.match.matched and h is not None else None
-    return ShownComparison(a, b, result, _qimage(img_a), _qimage(img_b), b_on_a)
+    return ShownComparison(a, b, result, _qimage(img_a), _qimage(img_b), b_on_a, masked)
 
 
 def run_compare(
@@ -86,13 +89,17 @@ def run_compare(
     a: ViewRef,
     b: ViewRef,
     *,
+    mask_overlays: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> ShownComparison:
-    """Compare two views (cached features, viewpoint verdict) and prepare the pictures."""
-    result = compare_views(case, a, b, progress=progress, cancel=cancel)
+    """Compare two views (cached features, viewpoint verdict) and prepare the pictures;
+    ``mask_overlays``: a video's bars and static overlays give no features."""
+    result = compare_views(
+        case, a, b, mask_overlays=mask_overlays, progress=progress, cancel=cancel
+    )
     report(progress, 1.0, "preparing the pictures")
-    return _shown(case, a, b, result, cancel)
+    return _shown(case, a, b, result, cancel, mask_overlays)
 
 
 def run_compare_segments(
@@ -117,11 +124,14 @@ def run_find_region(
     b: ViewRef,
     box_xywh: tuple[float, float, float, float],
     *,
+    mask_overlays: bool = False,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> ShownRegion:
     """Region search of the box drawn on A, in B."""
-    result = find_landmark(case, a, b, box_xywh, progress=progress, cancel=cancel)
+    result = find_landmark(
+        case, a, b, box_xywh, mask_overlays=mask_overlays, progress=progress, cancel=cancel
+    )
     return ShownRegion(box_xywh, result)
 
 
@@ -138,7 +148,8 @@ def run_save(
     report(progress, 0.0, "writing the figures")
     figures = write_match_figures(
         case, shown.a, shown.b, shown.result, quad_b_px=quad_b_px,
-        parameters={"method": shown.result.match.method, "refine": "ecc"},
+        parameters={"method": shown.result.match.method, "refine": "ecc",
+                    "mask_overlays": shown.masked},
     )  # fmt: skip
     check(cancel)
     report(progress, 0.7, "saving the note")

@@ -5,7 +5,11 @@ presses Compare and sees: the match lines, the aligned pair (overlay, blink, swi
 numbers and the viewpoint verdict (workbench.match_store on cached features). With "Find
 landmark" on, a box drawn on A is searched in B and its quadrilateral outlined. The note
 written beside the numbers is saved with them (a continuity note) and the figures go to
-derived/figures with their provenance. Every computation runs through the JobRunner.
+derived/figures with their provenance. With "Mark points" on, points and boxes marked by hand
+on A and B make a correspondence figure (``ui.compare.correspondence``), for landmarks too
+small for feature matching. "Leave out overlays" keeps a video's bars and static overlays
+(logos, time stamps: ``workbench.media_inspection``) out of the features. Every computation
+runs through the JobRunner.
 
 Run alone: ``python -m ui.compare.panel CASE``.
 """
@@ -17,8 +21,10 @@ import sys
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -26,12 +32,14 @@ from PySide6.QtWidgets import (
     QSlider,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from analysis.jobs import JobCancelled
 from ui.compare.chooser import ViewChooser
+from ui.compare.correspondence import CorrespondenceTool, LoadedPair
 from ui.compare.jobs import (
     SavedNote,
     ShownComparison,
@@ -43,6 +51,7 @@ from ui.compare.jobs import (
 )
 from ui.compare.numbers import FiguresBox
 from ui.compare.views import AlignedView, PairView
+from ui.geodata.service import GeodataService
 from ui.jobs import JobRunner
 from workbench.case import Case
 from workbench.case.evidence import list_evidence
@@ -77,11 +86,18 @@ class ComparePanel(QWidget):
     compared = Signal(object)  # ShownComparison
     region_found = Signal(object)  # ShownRegion
     note_saved = Signal(object)  # SavedNote
+    pair_loaded = Signal(object)  # LoadedPair: A and B shown for marking, not compared
     failed = Signal(str)
 
-    def __init__(self, jobs: JobRunner, parent=None) -> None:
+    def __init__(self, jobs: JobRunner, parent=None, *, undo_stack: QUndoStack | None = None,
+                 service: GeodataService | None = None) -> None:  # fmt: skip
+        """``undo_stack``, ``service``: the window's (marks are undone with Ctrl+Z there, and
+        a saved figure's record is written in turn with the other edits); alone, its own."""
         super().__init__(parent)
         self.jobs = jobs
+        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
+        self._own_service = service is None
+        self.service = service if service is not None else GeodataService(jobs, self.undo_stack)
         self.case: Case | None = None
         self.shown: ShownComparison | None = None
         self.region: ShownRegion | None = None
@@ -99,13 +115,32 @@ class ComparePanel(QWidget):
         self.find_button.setCheckable(True)
         self.find_button.setToolTip("Draw a box on A: the same place is searched in B")
         self.find_button.toggled.connect(self._on_find_button_toggled)
+        self.mark_button = QPushButton("Mark points")
+        self.mark_button.setCheckable(True)
+        self.mark_button.setToolTip(
+            "Mark the same points (or boxes) on A and B by hand: a correspondence figure with a"
+            " loupe per pair, for a landmark too small or too far for feature matching"
+        )
+        self.mark_button.toggled.connect(self._on_mark_button_toggled)
+        self.mask_check = QCheckBox("Leave out overlays")
+        self.mask_check.setToolTip(
+            "A video's black bars and static overlays (logos, time stamps) give no features"
+            " (the video is inspected once, then cached)"
+        )
         top = QHBoxLayout()
         top.addWidget(self.chooser_a, 1)
         top.addWidget(self.chooser_b, 1)
+        top.addWidget(self.mask_check)
         top.addWidget(self.compare_button)
         top.addWidget(self.find_button)
+        top.addWidget(self.mark_button)
         self.pair_view = PairView()
         self.pair_view.box_drawn.connect(self.find_region)
+        self.correspondence = CorrespondenceTool(
+            self.jobs, self.pair_view, self.undo_stack, self.service
+        )
+        self.correspondence.failed.connect(self._show_error)
+        self.correspondence.pair_loaded.connect(self._on_correspondence_pair_loaded)
         self.aligned_view = AlignedView()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.pair_view)
@@ -115,7 +150,10 @@ class ComparePanel(QWidget):
         self.figures.save_requested.connect(self.save)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self._left(self.stack))
-        split.addWidget(self.figures)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.figures, "Numbers")
+        self.side_tabs.addTab(self.correspondence.box, "Correspondence")
+        split.addWidget(self.side_tabs)
         split.setStretchFactor(0, 1)
         split.setSizes([900, 320])
         layout = QVBoxLayout(self)
@@ -154,6 +192,9 @@ class ComparePanel(QWidget):
     # -- case ---------------------------------------------------------------------------------
     def set_case(self, case: Case | None) -> None:
         self.case = case
+        if self._own_service:
+            self.service.set_case(case)
+        self.correspondence.set_case(case)
         self.shown = self.region = None
         self.aligned_view.stop()
         self.aligned_view.set_images(None, None)
@@ -210,7 +251,9 @@ class ComparePanel(QWidget):
         if case is None or a is None or b is None:
             self._show_error("Compare", "Open a case and choose A and B first.")
             return
-        self._start("Comparing A and B", functools.partial(run_compare, case, a, b))
+        masked = self.mask_check.isChecked()
+        fn = functools.partial(run_compare, case, a, b, mask_overlays=masked)
+        self._start("Comparing A and B", fn)
 
     def compare_segments(self, evidence_id: int, seg_a, seg_b) -> None:
         """Continuity of two segments of a video (from the timeline or the Case menu)."""
@@ -238,6 +281,7 @@ class ComparePanel(QWidget):
         self.chooser_a.select(shown.a)
         self.chooser_b.select(shown.b)
         self.pair_view.set_pair(shown.image_a, shown.image_b)
+        self._views_shown(shown.a, shown.b, shown.image_a, shown.image_b)
         self.pair_view.show_matches(shown.result.match)
         self.aligned_view.set_images(shown.image_a, shown.b_on_a, _b_frame_in_a(shown.result.match))
         self.figures.show_result(
@@ -256,7 +300,14 @@ class ComparePanel(QWidget):
         self.pair_view.set_box(QRectF(*box_xywh))
         self.jobs.run(
             "Finding the landmark",
-            functools.partial(run_find_region, case, shown.a, shown.b, box_xywh),
+            functools.partial(
+                run_find_region,
+                case,
+                shown.a,
+                shown.b,
+                box_xywh,
+                mask_overlays=self.mask_check.isChecked(),
+            ),  # fmt: skip
             on_result=self._on_region,
             on_error=functools.partial(self._on_job_failed, "Region search failed"),
         )
@@ -267,6 +318,8 @@ class ComparePanel(QWidget):
         wh = self.shown.result.match.image_b_wh if self.shown is not None else None
         self.figures.show_region(region.result, wh)
         self.status.setText(f"Landmark: {region.result.verdict} ({region.result.reason})")
+        if region.result.advice:
+            self.status.setText(self.status.text() + ". Press Mark points to mark them.")
         self.region_found.emit(region)
 
     def save(self, note_text: str | None = None) -> None:
@@ -312,8 +365,31 @@ class ComparePanel(QWidget):
 
     def _on_find_button_toggled(self, on: bool) -> None:
         if on:
+            self.mark_button.setChecked(False)
             self.set_mode("matches")
         self.pair_view.set_box_mode(on)
+
+    def _on_mark_button_toggled(self, on: bool) -> None:
+        if on:
+            self.find_button.setChecked(False)
+            self.set_mode("matches")
+            self.side_tabs.setCurrentWidget(self.correspondence.box)
+            a, b = self.chooser_a.current_ref(), self.chooser_b.current_ref()
+            if self.case is not None and a is not None and b is not None:
+                self.correspondence.show_views(self.case, a, b)  # unless already shown
+        self.correspondence.set_active(on)
+
+    def _on_correspondence_pair_loaded(self, loaded: LoadedPair) -> None:
+        self.shown = self.region = None  # the numbers belonged to another pair
+        self.figures.clear()
+        self.aligned_view.set_images(None, None)
+        self._views_shown(loaded.a, loaded.b, loaded.image_a, loaded.image_b)
+        self.status.setText("Mark the same points on A and B.")
+        self.pair_loaded.emit(loaded)
+
+    def _views_shown(self, a, b, image_a, image_b) -> None:
+        sizes = ((image_a.width(), image_a.height()), (image_b.width(), image_b.height()))
+        self.correspondence.views_shown(a, b, *sizes)
 
     # -- errors -------------------------------------------------------------------------------
     def _on_job_failed(self, title: str, exc: BaseException) -> None:
