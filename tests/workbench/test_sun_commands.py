@@ -4,6 +4,7 @@ real Nikon photos' two clocks."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -199,3 +200,32 @@ def test_every_sun_command_prints_its_help(capsys) -> None:
     for name in ("sun", "sun-time", "shadow-place"):
         assert main([name, "--help"]) == 0
     assert "sun-time" in (main(["--help"]), capsys.readouterr().out)[1]
+
+
+# DSCN0012.jpg (43.467157 N, 11.885395 E; 28 mm equivalent, 65.5 deg across), measured by hand
+# on the 640 x 480 picture: the edge between the sunlit gravel and the foreground shadow runs
+# from (372, 302) to (540, 300) (read on a 2x enlargement and on the mean brightness of rows
+# 240-340 over columns 380-540, which steps from 155 to 105 at row 301); the structure tensor
+# of rows 285-320, columns 330-560 puts the edges 0.85 deg off horizontal. The trunk at x = 232
+# is lit on its right. So the shadows cross the view at right angles with the sun on the right:
+# the sun's azimuth is the camera heading + 90 deg (the EXIF has no heading to close it).
+DSCN0012_SHADOW_PX = ((372.0, 302.0), (540.0, 300.0))
+
+
+def test_dscn0012_shadow_implies_the_same_heading_under_both_clocks(capsys) -> None:
+    (x0, y0), (x1, y1) = DSCN0012_SHADOW_PX
+    tilt = math.degrees(math.atan2(y0 - y1, x1 - x0))
+    assert abs(tilt) < 2.0  # horizontal in the picture: perpendicular to the view
+
+    def heading(when: str) -> float:
+        code, out, _ = run(
+            capsys, "sun", "--lat", "43.467157", "--lon", "11.885395", "--time", when, "--json"
+        )
+        d = json.loads(out)
+        assert code == 0 and d["apparent_elevation_deg"] > 10
+        return (d["azimuth_deg"] - 90.0) % 360.0
+
+    gps = heading("2008-10-23T14:28:17Z")
+    camera = heading("2008-10-22T16:29:49+02:00")
+    assert abs(gps - camera) < 1.0  # both clocks: the camera looked south-east (~145 deg)
+    assert 130 < gps < 160
