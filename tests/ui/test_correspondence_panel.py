@@ -184,3 +184,13 @@ def test_other_views_start_a_new_draft(qtbot, panel, case_ab):
         panel.mark_button.setChecked(True)
     assert panel.correspondence.draft.entries == []
     assert panel.correspondence.draft.views == (ViewRef(ib), ViewRef(ia))
+
+
+def test_the_window_shares_its_undo_stack_and_write_chain_with_compare(qtbot):
+    from ui.case.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    panel = window.compare_panel
+    assert panel.undo_stack is window.undo_stack  # Ctrl+Z in the window undoes a mark
+    assert panel.service is window.geodata  # a figure's record is written in turn with the rest

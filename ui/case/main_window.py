@@ -107,7 +107,9 @@ class MainWindow(QMainWindow):
         self.video_panel = VideoPanel(self.jobs, self.undo_stack)
         self.video_panel.frame_on_screen.connect(self._on_video_panel_frame_on_screen)
         self.central.addWidget(self.video_panel)
-        self.compare_panel = ComparePanel(self.jobs)
+        self.compare_panel = ComparePanel(  # marks undone and figures recorded with the rest
+            self.jobs, undo_stack=self.undo_stack, service=self.geodata
+        )
         self.central.addWidget(self.compare_panel)
         self.case_opened.connect(self.compare_panel.set_case)
         self.case_refreshed.connect(self.compare_panel.refresh)
