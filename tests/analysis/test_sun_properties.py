@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +76,13 @@ def test_rise_and_set_straddle_noon_at_mid_latitudes() -> None:
     assert d.sunrise_utc is not None and d.sunset_utc is not None
     assert d.sunrise_utc < d.noon_utc < d.sunset_utc
     assert (d.sunset_utc - d.sunrise_utc) > timedelta(hours=10)
+
+
+def test_the_day_path_peaks_at_noon() -> None:
+    from analysis.sun.day import sun_path
+
+    d = sun_day(date(2016, 10, 26), 35.62, 36.55)
+    path = sun_path(date(2016, 10, 26), 35.62, 36.55, step_s=60.0)
+    top = int(np.argmax(path.apparent_elevation_deg))
+    assert abs(path.t_posix_s[top] - d.noon_utc.timestamp()) <= 60.0
+    assert path.apparent_elevation_deg[top] == pytest.approx(d.noon_elevation_deg, abs=1e-3)
