@@ -30,6 +30,7 @@ from analysis.geometry.bearing import (
     range_from_height,
     solve_bearing,
 )
+from analysis.geometry.bearing_sigma import describe
 from analysis.geometry.camera import PinholeCamera, enu_direction, hfov_from_focal_35mm
 from analysis.geometry.geodesy import LatLon
 from tests.ui.test_map_panel import TIMEOUT, js, open_map
@@ -225,8 +226,16 @@ def test_clicks_give_the_true_azimuth_and_the_bearing_reaches_the_map_and_undoes
     labels = sorted(m.text() for m in tool.markers._items.values())
     assert labels == ["horizon 1", "horizon 2", "reference", "target"]
     assert all(m.scene() is viewer.scene() for m in tool.markers._items.values())
+    # the uncertainty is built from its parts (clicks at the zoom used, the landmark's and
+    # camera's stated position, the field of view, levelling), not from a 0.5 px click alone
     sigma = tool.sigma_spin.value()
-    assert sigma == pytest.approx(default_sigma_deg(SIZE[0], scene.camera.hfov_deg), abs=1e-3)
+    parts = tool.sigma_parts
+    assert sigma == pytest.approx(parts.sigma_deg, abs=5e-4)
+    assert sigma > default_sigma_deg(SIZE[0], scene.camera.hfov_deg)
+    names = [p.name for p in parts.parts]
+    assert names[:3] == ["clicks", "levelling", "reference position"]
+    assert tool.sigma_panel.click_spin.value() == 1.0  # 1.5 screen px at 1.95x, floor 1 px
+    print(describe(parts))
 
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
         tool.add_button.click()
