@@ -88,3 +88,21 @@ def test_unzoned_time_for_the_day_window_is_not_needed() -> None:
     sol = time_from_shadows(DAY, *HASS, SunMeasurement(azimuth_deg=147.7, azimuth_sigma_deg=0.5))
     assert sol.intervals[0].start_utc.tzinfo == UTC
     assert sol.intervals[0].start_utc < datetime(2016, 10, 26, 7, 32, tzinfo=UTC)
+
+
+def test_two_times_narrow_the_place_and_keep_the_truth() -> None:
+    from analysis.sun.place_from_shadows import PlaceShadow, accepts, place_from_shadows
+    from analysis.sun.spa import sun_at
+
+    morning = datetime(2016, 10, 26, 7, 0, tzinfo=UTC)
+    afternoon = datetime(2016, 10, 26, 12, 0, tzinfo=UTC)
+    shadows = []
+    for when in (morning, afternoon):
+        e = float(sun_at(when, *HASS).apparent_elevation_deg)
+        shadows.append(PlaceShadow(when, e, 1.0))
+    one = place_from_shadows(shadows[:1])
+    both = place_from_shadows(shadows)
+    assert accepts(shadows, *HASS)
+    assert both.area_fraction < one.area_fraction / 5
+    polygons = both.geojson["features"][0]["geometry"]["coordinates"]
+    assert all(p[0][0] == p[0][-1] for p in polygons)  # closed rings

@@ -229,3 +229,13 @@ def test_dscn0012_shadow_implies_the_same_heading_under_both_clocks(capsys) -> N
     camera = heading("2008-10-22T16:29:49+02:00")
     assert abs(gps - camera) < 1.0  # both clocks: the camera looked south-east (~145 deg)
     assert 130 < gps < 160
+
+
+def test_shadow_place_combines_two_times(capsys) -> None:
+    code, out, _ = run(
+        capsys, "shadow-place", "--time", "2016-10-26T07:00Z", "--ratio", "1.75",
+        "--time", "2016-10-26T12:00Z", "--ratio", "2.2", "--sigma", "1", "--json",
+    )  # fmt: skip
+    assert code == 0
+    props = json.loads(out)["features"][0]["properties"]
+    assert props["shadows"] == 2 and props["area_fraction_of_earth"] < 0.01
