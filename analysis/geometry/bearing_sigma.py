@@ -168,6 +168,7 @@ def bearing_sigma(setup: BearingSetup, sources: SigmaSources) -> BearingSigma:
     tilt = setup.horizon_px is None and sources.tilt_sigma_deg > 0.0
     frame = _Frame(setup, second[1] if second else None, tilt)
     jac = frame.jacobian()
+    apart_deg = abs(float(frame.angles(frame.x0[None])[0, 0]))
     k, h = frame.n_clicks, frame.n_horizon
     hfov_col = k + h
     click = np.full(k, sources.click_sigma_px)
@@ -200,8 +201,7 @@ def bearing_sigma(setup: BearingSetup, sources: SigmaSources) -> BearingSigma:
         SigmaPart(
             "clicks",
             click_part,
-            f"{sources.click_sigma_px:.2g} px per click at {per_px:.4f}°/px (pinhole, at the "
-            "clicked pixel)",
+            f"{sources.click_sigma_px:.2g} px a click; a pixel there spans {per_px:.4f}°",
         ),
         SigmaPart("levelling", level_part, level_detail),
     ]
@@ -236,7 +236,8 @@ def bearing_sigma(setup: BearingSetup, sources: SigmaSources) -> BearingSigma:
             SigmaPart(
                 "field of view",
                 fov_part,
-                f"± {sources.hfov_sigma_deg:g}° on {setup.hfov_deg:.2f}° x {abs(gain):.3f}",
+                f"± {sources.hfov_sigma_deg:g}° on a {setup.hfov_deg:.1f}° view, the target "
+                f"{apart_deg:.1f}° from the landmark",
             )
         )
     shared.append(Loading(sources.camera.key, tuple(cam_load), sources.camera.sigma_m))
@@ -244,8 +245,8 @@ def bearing_sigma(setup: BearingSetup, sources: SigmaSources) -> BearingSigma:
         SigmaPart(
             "camera position",
             float(np.hypot(*cam_load)),
-            f"± {sources.camera.sigma_m:g} m, through the reference; its move of the ray's "
-            "origin is carried by the intersection",
+            f"± {sources.camera.sigma_m:g} m, {range_ref:,.0f} m from the landmark (the "
+            "ray's own shift is counted when intersecting)",
         )
     )
     independent = math.hypot(click_part, level_part)

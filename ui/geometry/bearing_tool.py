@@ -175,8 +175,10 @@ class BearingTool(BearingWriteMixin, BearingFovMixin, BearingListMixin, PixelToo
         keep_second = self.reference2_combo.currentData()
         fill_combo(self.reference2_combo, others, keep_second)
         if keep_second is None and self.reference2_combo.count() > 1:
-            first = self.reference_combo.currentIndex()
-            self.reference2_combo.setCurrentIndex(1 if first == 0 else 0)
+            first = self.reference_combo.currentData()
+            pick = [m.id for m in others if m.id != first and m.kind == "landmark"]
+            pick = pick or [m.id for m in others if m.id != first]
+            self.reference2_combo.setCurrentIndex(self.reference2_combo.findData(pick[0]))
         if self._pending_camera is not None:
             lat, lon = self._pending_camera
             for m in cameras:
