@@ -18,6 +18,7 @@ Positions are WGS84 degrees; GeoJSON positions are [lon, lat] (RFC 7946).
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -31,6 +32,7 @@ from workbench.case import evidence as ev
 from workbench.geodata_records import Landmark, Observation, list_landmarks, list_observations
 from workbench.hypotheses import list_hypotheses
 from workbench.map_items import KIND_COLOURS, MapItem, evidence_colour, item_geojson
+from workbench.map_positions import with_positions
 
 LAYERS: tuple[tuple[str, str], ...] = (
     ("evidence", "Evidence GPS"),
@@ -89,8 +91,12 @@ def _evidence_items(items: Iterable[ev.Evidence]) -> list[MapItem]:
     return out
 
 
-def _hypothesis_items(conn: sqlite3.Connection) -> list[MapItem]:
-    """Each placed hypothesis: a draggable point and, with a radius, its circle."""
+def _hypothesis_items(conn: sqlite3.Connection, *, polygons: bool) -> list[MapItem]:
+    """Each placed hypothesis: a draggable point and, with a radius, its circle.
+
+    The map gets the circle as its centre with ``radius_m`` (the page draws it: 10,000
+    hypotheses would be 480,000 vertices, 6 s to compute and 20 MB to send); the exports,
+    whose formats have no circle, get a 48-gon (``polygons``)."""
     out = []
     for h in list_hypotheses(conn):
         if h.lat_deg is None or h.lon_deg is None:
@@ -99,7 +105,13 @@ def _hypothesis_items(conn: sqlite3.Connection) -> list[MapItem]:
         text = f"{h.confidence}: {h.rationale}".strip(": ")
         point = GeoPoint(h.title, centre, text)
         out.append(MapItem("hypotheses", f"hypothesis:{h.id}", point, "#d35400", editable=True))
-        if h.radius_m and h.radius_m > 0:
+        if h.radius_m and h.radius_m > 0 and not polygons:
+            ident, label = f"hypothesis:{h.id}:radius", f"{h.title} ({h.radius_m:g} m)"
+            extra = (("radius_m", h.radius_m),)
+            out.append(
+                MapItem("hypotheses", ident, GeoPoint(label, centre, text), "#d35400", False, extra)
+            )
+        elif h.radius_m and h.radius_m > 0:
             circle = ellipse_polygon(
                 centre,
                 ErrorEllipse(h.radius_m, h.radius_m, 0.0, 1.0),
@@ -114,25 +126,27 @@ def _hypothesis_items(conn: sqlite3.Connection) -> list[MapItem]:
 ObservationItems = Callable[[Iterable[Observation], observations.MapContext], list[MapItem]]
 
 
-def _items(conn: sqlite3.Connection, observation_items: ObservationItems) -> list[MapItem]:
+def _items(
+    conn: sqlite3.Connection, observation_items: ObservationItems, *, polygons: bool
+) -> list[MapItem]:
     marks = list_landmarks(conn)
     context = observations.MapContext({m.id: m for m in marks})
     items = _evidence_items(ev.list_evidence(conn)) + _landmark_items(marks)
     items += observation_items(list_observations(conn), context)  # each through its kind's entry
-    items += _hypothesis_items(conn)
+    items += _hypothesis_items(conn, polygons=polygons)
     order = {layer: k for k, layer in enumerate(LAYER_IDS)}
     return sorted(items, key=lambda it: order[it.layer])
 
 
 def case_items(conn: sqlite3.Connection) -> list[MapItem]:
     """Every map item of the case, in layer order."""
-    return _items(conn, observations.map_items)
+    return _items(conn, observations.map_items, polygons=False)
 
 
 def export_items(conn: sqlite3.Connection) -> list[MapItem]:
     """Every item a KML/GeoJSON export of the case carries, in layer order (the observations'
     through ``ObservationEntry.export_features``)."""
-    return _items(conn, observations.export_features)
+    return _items(conn, observations.export_features, polygons=True)
 
 
 def collections(items: Iterable[MapItem]) -> dict[str, dict[str, Any]]:
@@ -148,6 +162,12 @@ def collections(items: Iterable[MapItem]) -> dict[str, dict[str, Any]]:
 def build_layers(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     """The case's layers as GeoJSON FeatureCollections keyed by layer id."""
     return collections(case_items(conn))
+
+
+def map_layers(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """The layers as the map page takes them: each feature's popup position and MGRS added
+    (``workbench.map_positions``)."""
+    return with_positions(build_layers(conn))
 
 
 def layer_bounds(layers: dict[str, dict[str, Any]]) -> tuple[tuple[float, float], ...] | None:
@@ -166,6 +186,13 @@ def layer_bounds(layers: dict[str, dict[str, Any]]) -> tuple[tuple[float, float]
     for fc in layers.values():
         for f in fc["features"]:
             walk(f["geometry"]["coordinates"])
+            radius = f["properties"].get("radius_m")
+            if radius:  # a circle the page draws: its extent, not only its centre
+                lon, lat = f["geometry"]["coordinates"][:2]
+                dlat = radius / 111_000.0
+                dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+                lats += [lat - dlat, lat + dlat]
+                lons += [lon - dlon, lon + dlon]
     if not lats:
         return None
     return (min(lats), min(lons)), (max(lats), max(lons))

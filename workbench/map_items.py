@@ -42,6 +42,7 @@ class MapItem:
     feature: Feature
     colour: str
     editable: bool = False
+    extra: tuple[tuple[str, Any], ...] = ()  # more properties for the page (label, radius_m)
 
 
 def item_geojson(item: MapItem) -> dict[str, Any]:
@@ -50,4 +51,14 @@ def item_geojson(item: MapItem) -> dict[str, Any]:
     feat["properties"].update(
         {"id": item.ident, "layer": item.layer, "colour": item.colour, "editable": item.editable}
     )
+    feat["properties"].update(item.extra)
     return feat
+
+
+def ellipse_label(confidence: float, semi_major_m: float, semi_minor_m: float) -> str:
+    """The map label of a confidence ellipse: its full axes, e.g. ``95%: 54 x 16 m``."""
+
+    def size(m: float) -> str:
+        return f"{m:,.0f}" if m >= 10 else f"{m:.1f}"
+
+    return f"{confidence:.0%}: {size(2 * semi_major_m)} x {size(2 * semi_minor_m)} m"

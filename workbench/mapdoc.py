@@ -30,7 +30,7 @@ from jinja2 import Template
 
 from analysis.fileio import write_text_atomic
 from workbench.case import Case
-from workbench.geolayers import LAYERS, build_layers, layer_bounds
+from workbench.geolayers import LAYERS, layer_bounds, map_layers
 from workbench.paths import PACKAGE_DIR
 from workbench.tiles import BasemapConfig, load_basemap
 
@@ -152,6 +152,7 @@ def build_page(
     header.add_child(_Raw(f"<script>{leaflet_js()}</script>"), name="leaflet_js")
     if interactive:
         header.add_child(_Raw(f'<script src="{QWEBCHANNEL_URL}"></script>'), name="qwebchannel")
+    header.add_child(_Raw(f"<script>{_asset('gwview.js')}</script>"), name="gw_view_js")
     header.add_child(_Raw(f"<script>{_asset('gwmap.js')}</script>"), name="gw_js")
     header.add_child(
         _Raw(f'<script type="application/json" id="gw-config">{script_json(config)}</script>'),
@@ -202,11 +203,11 @@ def _html_text(text: str) -> str:
 def write_map_page(case: Case, layers: dict[str, dict[str, Any]] | None = None) -> Path:
     """Write derived/map.html for the map panel (the case's layers and basemap).
 
-    ``layers`` (from ``geolayers.build_layers``) saves building them twice when the caller
+    ``layers`` (from ``geolayers.map_layers``) saves building them twice when the caller
     keeps them, e.g. to know which layer changed later.
     """
     conn = case.read()
-    layers = build_layers(conn) if layers is None else layers
+    layers = map_layers(conn) if layers is None else layers
     page = build_page(layers, basemap=load_basemap(conn), title=case.title)
     out = case.derived_dir / MAP_PAGE_NAME
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -238,7 +239,7 @@ def export_interactive_map(case: Case, out_html: Path) -> Path:
         "Grid basemap: no tiles."
     )
     page = build_page(
-        build_layers(conn),
+        map_layers(conn),
         basemap=None,
         interactive=False,
         title=case.title,

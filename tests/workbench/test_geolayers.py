@@ -11,7 +11,14 @@ from analysis.geometry.geodesy import LatLon
 from workbench import geodata, geodata_records
 from workbench.case import create_case
 from workbench.case.intake import import_file
-from workbench.geolayers import LAYER_IDS, build_layers, evidence_colour, layer_bounds
+from workbench.geolayers import (
+    LAYER_IDS,
+    build_layers,
+    evidence_colour,
+    export_items,
+    layer_bounds,
+    map_layers,
+)
 
 SCHOOL = LatLon(35.62, 36.55)
 
@@ -136,8 +143,14 @@ def test_hypothesis_circle_has_its_radius(case):
     feats = list(by_id(build_layers(case.read()), "hypotheses").values())
     point, circle = feats
     assert point["properties"]["description"] == "high: water tower"
-    radii = [geodesy.distance_m(SCHOOL, _pos(c)) for c in circle["geometry"]["coordinates"][0]]
+    # the map draws the circle from its centre and radius; the exports get a polygon
+    assert circle["geometry"]["coordinates"] == point["geometry"]["coordinates"]
+    assert circle["properties"]["radius_m"] == 170.0
+    [polygon] = [i.feature for i in export_items(case.read()) if i.ident.endswith(":radius")]
+    radii = [geodesy.distance_m(SCHOOL, p) for p in polygon.ring]
     assert min(radii) == pytest.approx(170.0, abs=0.2) and max(radii) == pytest.approx(170, abs=0.2)
+    south, north = layer_bounds(build_layers(case.read()))  # the circle's extent, not its centre
+    assert geodesy.distance_m(LatLon(south[0], 36.55), LatLon(north[0], 36.55)) > 330.0
 
 
 def test_evidence_gps_and_image_direction(case):
@@ -181,3 +194,20 @@ def test_layer_bounds_cover_every_position(case):
     geodata.add_landmark(case, "a", 35.60, 36.50).result()
     geodata.add_landmark(case, "b", 35.64, 36.58, kind="target").result()
     assert layer_bounds(build_layers(case.read())) == ((35.60, 36.50), (35.64, 36.58))
+
+
+def test_map_layers_give_each_popup_its_position_and_mgrs(case):
+    geodata.add_landmark(case, "school", 35.6205, 36.5533).result()
+    cam = geodesy.destination(SCHOOL, 270.0, 2000.0)
+    cam_id = geodata.add_landmark(case, "c", cam.lat_deg, cam.lon_deg, kind="camera").result()
+    geodata.add_bearing(case, cam_id, 90.0, 0.5, hfov_deg=40.0).result()
+    layers = map_layers(case.read())
+    [mark] = layers["landmarks"]["features"]
+    assert mark["properties"]["at"] == ["position", 35.6205, 36.5533]
+    assert mark["properties"]["mgrs"] == "37S BV 78411 44614"  # GeoTrans gives the same
+    [wedge] = layers["wedges"]["features"]
+    assert wedge["properties"]["at"][0] == "apex"
+    assert wedge["properties"]["at"][1:] == pytest.approx([cam.lat_deg, cam.lon_deg], abs=1e-7)
+    [ray] = layers["rays"]["features"]
+    assert ray["properties"]["at"][0] == "start"
+    assert "at" not in build_layers(case.read())["landmarks"]["features"][0]["properties"]

@@ -35,18 +35,25 @@ from ui.jobs import JobRunner
 from ui.map.basemap import BasemapButton
 from ui.map.bridge import MapBridge
 from ui.map.edits import MapEdits
-from ui.map.layers import MapLayers, layer_text
+from ui.map.layers import LayerState, MapLayers, gc_paused, layer_chunks, prepare
 from ui.map.page import MapPage
+from ui.map.push import LayerPusher
 from ui.map.tile_scheme import SCHEME, RequestGuard, TileSchemeHandler
 from workbench import geodata_records
 from workbench.case import Case
 from workbench.case.changes import Change
-from workbench.geolayers import build_layers
+from workbench.geolayers import build_layers, collections, layer_bounds
 from workbench.mapdoc import write_map_page
 from workbench.tiles import BasemapConfig, http_fetch, load_basemap, open_tile_source, save_basemap
 
 # The kinds of change the map shows (workbench.case.changes): evidence for its GPS positions.
 MAP_KINDS = ("landmark", "observation", "hypothesis", "evidence")
+
+
+def _built(case: Case) -> LayerState:
+    """The case's layers, ready for the page (in a worker)."""
+    with gc_paused():
+        return prepare(build_layers(case.read()))
 
 
 class MapPanel(QWidget):
@@ -80,7 +87,10 @@ class MapPanel(QWidget):
         self.loaded = False
         self.layers = MapLayers()
         self._layers_running = self._layers_wanted = False
-        self._page_wanted = False
+        self._page_wanted = self._page_ready = self._loading = False
+        self._initial: tuple | None = None  # the first layers, built while the page loads
+        self.pusher = LayerPusher(self.run_js, self)
+        self.pusher.drained.connect(self._on_pusher_drained)
         self.fetch = http_fetch  # how remote tiles are downloaded (tests replace it)
         self.bridge = MapBridge(self)
         self.edits = MapEdits(self, self.service, self.layers, self.picks, self.show_error)
@@ -171,45 +181,91 @@ class MapPanel(QWidget):
             self._page_wanted = False
 
     def reload_page(self) -> None:
-        """Rebuild derived/map.html (layers, basemap) in a worker and load it."""
+        """Write derived/map.html (the basemap, no layers) and build the layers, each in a
+        worker: the page loads while the layers are built, and they are pushed in chunks
+        once both are done (``page_loaded`` then). 10,000 hypotheses: under 2 s, and the GUI
+        thread never busy for more than a chunk (issue 12)."""
         case = self.case
         if case is None:
             return
         self.ensure_view()
         self._page_wanted = False
+        self.loaded = self._page_ready = False
+        self._initial = None
+        self.pusher.clear()
         fetch = self.fetch
 
-        def build(progress=None, cancel=None):
-            layers = build_layers(case.read())
-            path = write_map_page(case, layers)
+        def shell(progress=None, cancel=None):
+            path = write_map_page(case, collections([]))
             basemap = load_basemap(case.read())
             source = open_tile_source(basemap, case.path, fetch=fetch)
-            return case, layers, path, source, basemap
+            return case, path, source, basemap
+
+        def layers(progress=None, cancel=None):
+            with gc_paused():
+                built = build_layers(case.read())  # MGRS: asked when a popup opens
+                return case, prepare(built), layer_bounds(built)
 
         self.jobs.run(
             "Building the map",
-            build,
+            shell,
             on_result=self._on_page_built,
             on_error=lambda e: self.show_error("Cannot build the map", e),
             quiet=True,
         )
+        self.jobs.run(
+            "Map layers",
+            layers,
+            on_result=self._on_initial_layers_built,
+            on_error=lambda e: self.show_error("Cannot read the map layers", e),
+            quiet=True,
+        )
 
     def _on_page_built(self, result: tuple) -> None:
-        case, layers, path, source, basemap = result
+        case, path, source, basemap = result
         if case is not self.case:
             return
         self.basemap_button.set_config(basemap)
-        self.layers.loaded(layers)
+        self.layers.clear()
         self.tiles.set_source(source)
         self.guard.allow_page(path)
         self.page.page_file = str(Path(path).resolve())
         self.view.load(QUrl.fromLocalFile(str(path)))
 
+    def _on_initial_layers_built(self, result: tuple) -> None:
+        case, state, bounds = result
+        if case is self.case:
+            self._initial = (state, bounds)
+            self._push_initial()
+
     def _on_page_load_finished(self, ok: bool) -> None:
-        self.loaded = ok and self.page.page_file is not None
-        self.page_loaded.emit(self.loaded)
-        if self.loaded:
-            self.refresh_layers()
+        self._page_ready = ok and self.page.page_file is not None
+        if not self._page_ready:
+            self.loaded = False
+            self.page_loaded.emit(False)
+        self._push_initial()
+
+    def _push_initial(self) -> None:
+        """Once the page has loaded and its layers are built: fit the view to them, then
+        send them; ``page_loaded`` when the last chunk has gone."""
+        if not (self._page_ready and self._initial is not None):
+            return
+        state, bounds = self._initial
+        self._initial, self._page_ready = None, False
+        if bounds is not None:
+            self.run_js(f"GW.fitBounds({json.dumps([list(bounds[0]), list(bounds[1])])});")
+        self._loading = True
+        for layer_id, chunks in self.layers.changed(state):
+            self.push_chunks(layer_id, chunks)
+
+    def _on_pusher_drained(self) -> None:
+        if self._loading:
+            self._loading = False
+            self.loaded = True
+            self.edits.layers_changed()
+            self.page_loaded.emit(True)
+            if self._layers_wanted:
+                self.refresh_layers()
 
     def run_js(self, code: str, callback: Callable[[Any], None] | None = None) -> None:
         if self.view is None:
@@ -222,6 +278,7 @@ class MapPanel(QWidget):
     # -- layers -------------------------------------------------------------------------
     def _on_changes_changed(self, change: Change) -> None:
         if change.touches(*MAP_KINDS):
+            self._layers_wanted = not self.loaded  # loading: rebuild once it has loaded
             self.refresh_layers()
 
     def refresh_layers(self) -> None:
@@ -237,7 +294,7 @@ class MapPanel(QWidget):
         self._layers_running, self._layers_wanted = True, False
         self.jobs.run(
             "Map layers",
-            lambda progress=None, cancel=None: (case, build_layers(case.read())),
+            lambda progress=None, cancel=None: (case, _built(case)),
             on_result=self._on_layers_built,
             quiet=True,
             on_error=self._on_layers_failed,
@@ -245,11 +302,11 @@ class MapPanel(QWidget):
 
     def _on_layers_built(self, result: tuple) -> None:
         self._layers_running = False
-        case, layers = result
+        case, state = result
         if case is self.case and self.loaded:
             pushed = []
-            for layer_id, collection, text in self.layers.changed(layers):
-                self.push_layer(layer_id, collection, text)
+            for layer_id, chunks in self.layers.changed(state):
+                self.push_chunks(layer_id, chunks)
                 pushed.append(layer_id)
             self.edits.layers_changed()
             self.layers_pushed.emit(pushed)
@@ -262,10 +319,14 @@ class MapPanel(QWidget):
         if self._layers_wanted:
             self.refresh_layers()
 
-    def push_layer(self, layer_id: str, collection: dict, text: str | None = None) -> None:
-        text = layer_text(collection) if text is None else text
-        self.layers.pushed[layer_id] = text
-        self.run_js(f"GW.setLayer({json.dumps(layer_id)}, {text});")
+    def push_layer(self, layer_id: str, collection: dict) -> None:
+        """Replace one layer on the page with ``collection`` (a FeatureCollection)."""
+        self.push_chunks(layer_id, layer_chunks(collection))
+
+    def push_chunks(self, layer_id: str, chunks: tuple[str, ...]) -> None:
+        """Replace one layer on the page with its features in chunks (``layer_chunks``)."""
+        self.layers.pushed[layer_id] = chunks
+        self.pusher.push(layer_id, chunks)
 
     def show_layer(self, layer_id: str, visible: bool) -> None:
         self.run_js(f"GW.showLayer({json.dumps(layer_id)}, {json.dumps(bool(visible))});")

@@ -28,7 +28,14 @@
   var measureGroup = null;
   var infoBox = null;
   var drag = null;
-  var LABEL_LIMIT = 200;
+  var userMoved = false;  // once the analyst pans or zooms, the map is never refitted
+  var fitting = false;
+  var fitted = false;  // a fit was done (Python sends the case's bounds before its layers)
+  var declutterQueued = false;
+  var manyFeatures = false;
+  var LABEL_LIMIT = 300;
+  // Labels that win a collision come first: claims, then what was placed, then results.
+  var LABEL_ORDER = ['hypotheses', 'targets', 'landmarks', 'cameras', 'ellipses', 'evidence'];
   var POINT_RADIUS = { evidence: 5, landmarks: 6, cameras: 7, targets: 7, ellipses: 3,
     hypotheses: 5 };
   var TOOLS = [['pan', 'Pan / move'], ['landmark', '+ Landmark'], ['camera', '+ Camera'],
@@ -43,7 +50,14 @@
 
   function call(name) {
     var args = Array.prototype.slice.call(arguments, 1);
-    if (bridge && typeof bridge[name] === 'function') { bridge[name].apply(bridge, args); }
+    if (bridge && typeof bridge[name] === 'function') { bridge[name].apply(bridge, args); return true; }
+    return false;
+  }
+
+  function askMgrs(lat, lon, done) {
+    // The workbench computes MGRS (analysis/geometry/mgrs.py); the exported page has it in
+    // the properties already.
+    if (bridge && typeof bridge.mgrs === 'function') { bridge.mgrs(lat, lon, done); }
   }
 
   var GridLayer = L.GridLayer.extend({
@@ -73,12 +87,9 @@
     var box = el('div');
     box.appendChild(el('div', 'gw-popup-name', props.name || ''));
     if (props.description) { box.appendChild(el('div', null, props.description)); }
-    var meta = props.id || '';
-    if (layer && layer.getLatLng) {
-      var p = layer.getLatLng();
-      meta += '  ' + p.lat.toFixed(6) + ', ' + p.lng.toFixed(6);
-    }
-    box.appendChild(el('div', 'gw-popup-meta', meta));
+    if (props.label) { box.appendChild(el('div', null, 'Size (full axes): ' + props.label)); }
+    box.appendChild(GWView.positionRows(props, layer, call, askMgrs));
+    box.appendChild(el('div', 'gw-popup-meta', props.id || ''));
     return box;
   }
 
@@ -104,6 +115,11 @@
 
   function pointLayer(layerId, feature, latlng) {
     var props = feature.properties || {};
+    if (props.radius_m) {  // a hypothesis's circle: centre and radius in metres
+      return L.circle(latlng, { radius: props.radius_m, color: props.colour, weight: 2,
+        opacity: 0.9, dashArray: manyFeatures ? null : '4 4', fillColor: props.colour,
+        fillOpacity: 0.08 });
+    }
     var radius = POINT_RADIUS[layerId] || 5;
     if (layerId === 'ellipses' && String(props.id).indexOf(':sample:') < 0) { radius = 5; }
     var m = L.circleMarker(latlng, {
@@ -120,8 +136,12 @@
   function decorate(layerId, labelled) {
     return function (feature, layer) {
       var props = feature.properties || {};
-      if (labelled && feature.geometry && feature.geometry.type === 'Point' &&
-          String(props.id).indexOf(':sample:') < 0) {
+      if (labelled && props.label && feature.geometry && feature.geometry.type === 'Polygon') {
+        layer.bindTooltip(el('span', null, props.label), {
+          permanent: true, direction: 'bottom', offset: [0, 8], className: 'gw-label gw-size'
+        });
+      } else if (labelled && feature.geometry && feature.geometry.type === 'Point' &&
+          !props.radius_m && String(props.id).indexOf(':sample:') < 0) {
         // hypotheses sit on landmarks (a claim about the school): label them on the left
         var left = layerId === 'hypotheses';
         layer.bindTooltip(el('span', null, props.name || ''), {
@@ -137,8 +157,9 @@
     var t0 = performance.now();
     if (groups[layerId]) { map.removeLayer(groups[layerId]); }
     var features = (collection && collection.features) || [];
-    var labelled = ['evidence', 'landmarks', 'cameras', 'targets', 'hypotheses']
-      .indexOf(layerId) >= 0 && features.length <= LABEL_LIMIT;
+    var labelled = LABEL_ORDER.indexOf(layerId) >= 0 && features.length <= LABEL_LIMIT;
+    manyFeatures = features.length > LABEL_LIMIT;  // dashed outlines are slow on a canvas
+    var before = totalCount();
     var group = L.geoJSON(collection, {
       pointToLayer: function (f, ll) { return pointLayer(layerId, f, ll); },
       style: function (f) { return styleFor(layerId, f); },
@@ -155,7 +176,55 @@
     if (visible[layerId]) { group.addTo(map); }
     updateBox(layerId);
     GW.timings[layerId] = [Math.round(t1 - t0), Math.round(performance.now() - t1)];
+    GW.drawnAtMs = 0;  // two animation frames after the last layer change: on screen
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () { GW.drawnAtMs = performance.now(); });
+    });
+    if (GW.ready && before === 0 && features.length && !userMoved && !fitted) {
+      GW.fitAll();  // the first features of an empty case: show them
+    } else {
+      queueDeclutter();
+    }
     return features.length;
+  };
+
+  function totalCount() {
+    return Object.keys(counts).reduce(function (n, k) { return n + (counts[k] || 0); }, 0);
+  }
+
+  function queueDeclutter() {
+    if (declutterQueued) { return; }
+    declutterQueued = true;
+    requestAnimationFrame(function () {
+      declutterQueued = false;
+      GW.declutter();
+    });
+  }
+
+  GW.declutter = function () {
+    var r = GWView.declutter(map, LABEL_ORDER.map(function (k) { return groups[k]; }));
+    GW.labelsShown = r[0];
+    GW.labelsHidden = r[1];
+    return r;
+  };
+
+  GW.shownLabelBoxes = function () { return GWView.shownLabelBoxes(); };
+
+  var chunks = {};
+  GW.setLayerChunk = function (layerId, k, n, text) {
+    // Python sends big layers in pieces (ui/map/push.py), each a JSON text (JSON.parse is
+    // faster than a script's literal); the last piece replaces the layer.
+    var tp = performance.now();
+    var features = JSON.parse(text);
+    GW.parseMs = (GW.parseMs || 0) + performance.now() - tp;
+    GW.firstChunkAtMs = GW.firstChunkAtMs || tp;
+    if (k === 0) { chunks[layerId] = []; }
+    var acc = chunks[layerId] || [];
+    for (var i = 0; i < features.length; i++) { acc.push(features[i]); }
+    chunks[layerId] = acc;
+    if (k < n - 1) { return -1; }
+    delete chunks[layerId];
+    return GW.setLayer(layerId, { type: 'FeatureCollection', features: acc });
   };
 
   GW.featureCount = function (layerId) {
@@ -172,7 +241,9 @@
       });
     });
     if (found) {
-      var where = found.getLatLng ? found.getLatLng() : found.getBounds().getCenter();
+      var at = found.feature.properties.at;
+      var where = at ? L.latLng(at[1], at[2])
+        : found.getLatLng ? found.getLatLng() : found.getBounds().getCenter();
       L.popup().setLatLng(where).setContent(popupContent(propsOf(found), found)).openOn(map);
     }
     return !!found;
@@ -186,17 +257,34 @@
       if (!show && map.hasLayer(g)) { map.removeLayer(g); }
     }
     updateBox(layerId);
+    queueDeclutter();
     return visible[layerId];
   };
 
   GW.isLayerVisible = function (layerId) { return !!(groups[layerId] && map.hasLayer(groups[layerId])); };
 
+  function fitTo(bounds) {
+    // One point (or a tiny case) stops at street level; the padding shrinks in a small map.
+    fitting = true;
+    fitted = true;
+    try {
+      map.fitBounds(bounds, { padding: GWView.fitPadding(map), maxZoom: 17, animate: false });
+    } finally {
+      fitting = false;
+    }
+    queueDeclutter();
+  }
+
   GW.fitBounds = function (bounds) {
-    if (bounds) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 17 }); }
+    if (bounds) { fitTo(bounds); }
   };
 
+  GW.userMoved = function () { return userMoved; };
+  GW.zoom = function () { return map.getZoom(); };
+  GW.closePopup = function () { map.closePopup(); return true; };
+
   GW.setView = function (lat, lon, zoom) {
-    map.setView([lat, lon], zoom);
+    map.setView([lat, lon], zoom, { animate: false });
     return map.getZoom();
   };
 
@@ -208,7 +296,7 @@
         if (gb.isValid()) { b = b ? b.extend(gb) : L.latLngBounds(gb.getSouthWest(), gb.getNorthEast()); }
       }
     });
-    if (b) { map.fitBounds(b, { padding: [30, 30], maxZoom: 17 }); }
+    if (b) { fitTo(b); }
     return !!b;
   };
 
@@ -346,10 +434,23 @@
     return new GridLayer({ maxZoom: 22 });
   }
 
+  function onResize() {
+    // Docked maps change size (and start at none): refit until the analyst has moved it.
+    if (!userMoved) {
+      if (!GW.fitAll() && cfg.bounds) { GW.fitBounds(cfg.bounds); }
+    } else {
+      queueDeclutter();
+    }
+  }
+
   GW.init = function (leafletMap, config) {
     GW.initStartMs = performance.now();
     map = leafletMap;
     cfg = config;
+    map.on('dragstart', function () { userMoved = true; });
+    map.on('zoomstart', function () { if (!fitting) { userMoved = true; } });
+    map.on('resize', onResize);
+    map.on('zoomend moveend', queueDeclutter);
     if (map.attributionControl) { map.attributionControl.setPrefix(false); }
     basemap(cfg.basemap).addTo(map);
     measureGroup = L.layerGroup().addTo(map);

@@ -25,7 +25,7 @@ from analysis.errors import WorkbenchError
 from analysis.geometry.ellipse import ErrorEllipse
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoPoint, ellipse_polygon
-from workbench.map_items import MapItem
+from workbench.map_items import MapItem, ellipse_label
 
 if TYPE_CHECKING:
     from workbench.geodata_records import Landmark, Observation
@@ -248,5 +248,6 @@ def fix_items(
             f"{e.semi_minor_m:.1f} m, major axis {e.azimuth_deg:.1f} deg"
         )
         poly = ellipse_polygon(position, e, f"ellipse {obs_id}", text)
-        out.append(MapItem("ellipses", f"{ident}:ellipse", poly, colour))
+        label = ellipse_label(e.confidence, e.semi_major_m, e.semi_minor_m)
+        out.append(MapItem("ellipses", f"{ident}:ellipse", poly, colour, extra=(("label", label),)))
     return out

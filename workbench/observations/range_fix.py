@@ -19,7 +19,7 @@ from analysis.geometry import geodesy
 from analysis.geometry.bearing import range_from_height
 from analysis.geometry.geoexport import GeoPoint, ellipse_polygon
 from workbench.geodata_records import Landmark
-from workbench.map_items import KIND_COLOURS, MapItem, evidence_colour
+from workbench.map_items import KIND_COLOURS, MapItem, ellipse_label, evidence_colour
 from workbench.observations.base import (
     MapContext,
     ObservationEntry,
@@ -131,9 +131,11 @@ class RangeFixEntry(ObservationEntry[RangeFixInputs, RangeFixResult]):
         )
         ident = f"observation:{obs.id}:range"
         poly = ellipse_polygon(centre, r.ellipse, f"range ellipse {obs.id}", text)
+        e = r.ellipse
+        label = ellipse_label(e.confidence, e.semi_major_m, e.semi_minor_m)
         return [
             MapItem("ellipses", ident, GeoPoint(f"range fix {obs.id}", centre, text), colour),
-            MapItem("ellipses", f"{ident}:ellipse", poly, colour),
+            MapItem("ellipses", f"{ident}:ellipse", poly, colour, extra=(("label", label),)),
         ]
 
     def report_section(

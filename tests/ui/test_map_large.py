@@ -1,0 +1,96 @@
+"""A large case on the map (issue 12): 10,000 hypotheses and 10,000 landmarks load without
+the GUI thread stalling. The stall is measured with a 10 ms QTimer from ``set_case`` until the
+page has drawn every layer; the web view exists already (starting Chromium is a one-off cost
+of showing any map). The load time is printed; bench/bench_map.py --large is the benchmark."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
+from workbench.case import create_case
+from workbench.case.audit import utc_now_iso
+
+TIMEOUT = 60000
+CENTRE = LatLon(35.62, 36.55)
+
+
+def populate_large(case, n: int) -> None:
+    """n hypotheses (100 m circles) and n landmarks spiralling out to ~5 km; one write."""
+    now = utc_now_iso()
+
+    def do(conn):
+        for k in range(n):
+            p = geodesy.destination(CENTRE, (k * 137.5) % 360.0, 50.0 + 0.5 * k)
+            conn.execute(
+                "INSERT INTO hypothesis (title, lat_deg, lon_deg, radius_m, confidence,"
+                " rationale, created_at_utc) VALUES (?, ?, ?, 100.0, 'low', '', ?)",
+                (f"claim {k}", p.lat_deg, p.lon_deg, now),
+            )
+            q = geodesy.destination(CENTRE, (k * 97.5) % 360.0, 60.0 + 0.5 * k)
+            conn.execute(
+                "INSERT INTO landmark (name, kind, lat_deg, lon_deg, created_at_utc)"
+                " VALUES (?, 'landmark', ?, ?, ?)",
+                (f"point {k}", q.lat_deg, q.lon_deg, now),
+            )
+
+    case.write_sync(do)
+
+
+@pytest.fixture(scope="module")
+def large_case(tmp_path_factory):
+    c = create_case(tmp_path_factory.mktemp("large") / "large.gwcase")
+    populate_large(c, 10_000)
+    yield c
+    c.close()
+
+
+def load_with_stall(qtbot, panel, case) -> tuple[float, float]:
+    """(seconds from set_case to every layer drawn, the GUI thread's longest stall in ms)."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    ticker, timer, stall = QElapsedTimer(), QTimer(), [0.0]
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: stall.__setitem__(0, max(stall[0], ticker.restart())))
+    drawn: list[float] = []
+    t0 = time.perf_counter()
+    ticker.start()
+    timer.start()
+    with qtbot.waitSignal(panel.page_loaded, timeout=TIMEOUT, check_params_cb=bool):
+        panel.set_case(case)
+    sent = time.perf_counter() - t0
+
+    def ask() -> bool:
+        panel.run_js("GW.drawnAtMs > 0", lambda ok: ok and not drawn and drawn.append(1.0))
+        if drawn:
+            return True
+        qtbot.wait(20)
+        return False
+
+    qtbot.waitUntil(lambda: bool(drawn) or ask(), timeout=TIMEOUT)
+    elapsed = time.perf_counter() - t0
+    timer.stop()
+    print(f"layers sent to the page after {sent:.2f} s, drawn after {elapsed:.2f} s")
+    return elapsed, stall[0]
+
+
+def test_ten_thousand_hypotheses_load_without_stalling_the_gui(qtbot, map_panel, large_case):
+    map_panel.resize(1100, 800)
+    map_panel.ensure_view()
+    qtbot.wait(300)  # Chromium has started
+    runs = []
+    for _ in range(2):  # the best of two: other processes share the machine
+        if map_panel.case is not None:
+            with qtbot.waitSignal(map_panel.page_loaded, timeout=TIMEOUT):  # about:blank
+                map_panel.set_case(None)
+        runs.append(load_with_stall(qtbot, map_panel, large_case))
+    print(f"10,000 hypotheses + 10,000 landmarks: (load s, stall ms) {runs}")
+    box = []
+    counts = "JSON.stringify([GW.featureCount('hypotheses'), GW.featureCount('landmarks')])"
+    map_panel.run_js(counts, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=TIMEOUT)
+    assert box[0] == "[20000,10000]"  # a point and a circle per hypothesis
+    assert min(stall for _, stall in runs) < 100, runs
