@@ -124,13 +124,22 @@ class GeodataService(QObject):
         *,
         evidence_id: int | None = None,
         notes: str = "",
+        height_m: float | None = None,
     ) -> None:
         """An undoable landmark, camera position or target; ``evidence_id`` links a camera
-        to the video it filmed (the map draws it in that video's colour)."""
+        to the video it filmed (the map draws it in that video's colour); ``height_m`` is
+        the point's height above the ground, when known."""
         if self.case is None:
             return
         add = lambda: geodata.add_landmark(  # noqa: E731
-            self.case, name, lat, lon, kind=kind, evidence_id=evidence_id, notes=notes
+            self.case,
+            name,
+            lat,
+            lon,
+            kind=kind,
+            evidence_id=evidence_id,
+            notes=notes,
+            height_m=height_m,
         )
         self.undo_stack.push(
             AddRecordCommand(

@@ -1,10 +1,13 @@
 """MapEdits: what the analyst does to the case on the map, through the GeodataService.
 
-A click with a point tool places a landmark, camera or target; with "+ Hypothesis" it opens the
-hypothesis dialog; a drag moves a point or a hypothesis; a click selects a feature, which
-"Rename…" (or "Edit…" for a hypothesis) and "Delete" then act on. Every edit is an undoable
-command of the service. Clicks that choose something for another tool (a landmark for the
-bearing tool) go out as ``MapPicks`` signals: the map never calls a tool.
+A click with "+ Landmark" opens the landmark dialog at that place (a name, the position, which
+can be replaced by a typed or pasted one, and a height), and "Add landmark…" opens it empty; a
+click with "+ Camera" or "+ Target" places one at once (the bearing tool selects a camera just
+placed); with "+ Hypothesis" it opens the hypothesis dialog; a drag moves a point or a
+hypothesis; a click selects a feature, which "Rename…" (or "Edit…" for a hypothesis) and
+"Delete" then act on. Every edit is an undoable command of the service. Clicks that choose
+something for another tool (a landmark for the bearing tool) go out as ``MapPicks`` signals:
+the map never calls a tool.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QPushButton, QWidget
 
 from analysis.errors import GeometryError
+from analysis.geometry.geodesy import LatLon
 from ui.geodata.picks import MapPicks
 from ui.geodata.service import GeodataService
 from ui.map.bridge import MapBridge
 from ui.map.hypotheses import ask_edit_hypothesis, ask_new_hypothesis
+from ui.map.landmark_dialog import ask_new_landmark
 from ui.map.layers import MapLayers, hypothesis_id, landmark_id
 from workbench import hypotheses
 
@@ -40,6 +45,9 @@ class MapEdits(QObject):
         self._panel, self.service, self.layers, self.picks = panel, service, layers, picks
         self._show_error = show_error
         self.selected: str | None = None
+        self.add_button = QPushButton("Add landmark…")
+        self.add_button.setToolTip("A landmark at typed or pasted coordinates, MGRS or a map link")
+        self.add_button.clicked.connect(self.add_landmark)
         self.rename_button = QPushButton("Rename…")
         self.delete_button = QPushButton("Delete")
         self.status = QLabel("")
@@ -83,6 +91,9 @@ class MapEdits(QObject):
         if tool == "hypothesis":
             ask_new_hypothesis(self._panel, self.service, lat, lon)
             return
+        if tool == "landmark":
+            ask_new_landmark(self._panel, self.service, LatLon(lat, lon))
+            return
         name = f"{tool.capitalize()} {self.layers.landmark_count() + 1}"
         self.service.add_point(tool, name, lat, lon)
 
@@ -94,6 +105,11 @@ class MapEdits(QObject):
             self.service.edit_hypothesis(claim_id, old, new)
         elif point_id in self.layers.positions:
             self.service.move_point(point_id, self.layers.positions[point_id], (lat, lon))
+
+    def add_landmark(self) -> None:
+        """The landmark dialog with no position: the analyst types or pastes one."""
+        if self.service.case is not None:
+            ask_new_landmark(self._panel, self.service)
 
     def rename_selected(self) -> None:
         claim_id = hypothesis_id(self.selected or "")

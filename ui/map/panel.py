@@ -117,7 +117,9 @@ class MapPanel(QWidget):
         self.basemap_button = BasemapButton()
         self.status = self.edits.status
         bar = QHBoxLayout()
-        for w in (self.fit_button, self.rename_button, self.delete_button, self.basemap_button):
+        self.add_button = self.edits.add_button
+        widgets = (self.fit_button, self.add_button, self.rename_button, self.delete_button)
+        for w in (*widgets, self.basemap_button):
             bar.addWidget(w)
         bar.addWidget(self.status, 1)
         self._layout = QVBoxLayout(self)
