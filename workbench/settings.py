@@ -20,10 +20,14 @@ class Settings:
     blur_graphic_thumbnails: bool = True
     mute_graphic_audio: bool = True
     recent_cases: list[str] = field(default_factory=list)
+    analyst_asked: bool = False  # the window asked for the name once (answered or not)
 
     def analyst(self) -> str:
-        """The name written into the audit log: the configured name, else the OS user."""
-        return self.analyst_name.strip() or f"{getpass.getuser()} (OS user)"
+        """The actor written into the audit log: the configured name with the OS user beside
+        it ("Jane Doe (OS user jdoe)"), else the OS user alone ("jdoe (OS user)")."""
+        user = getpass.getuser()
+        name = self.analyst_name.strip()
+        return f"{name} (OS user {user})" if name else f"{user} (OS user)"
 
     def remember_case(self, path: Path, keep: int = 10) -> None:
         text = str(Path(path).resolve())

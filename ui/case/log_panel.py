@@ -1,4 +1,8 @@
-"""LogPanel: the audit log, its head, and the Verify action's findings."""
+"""LogPanel: the audit log, its head, and the Verify action's findings.
+
+Each row reads in plain words (``workbench.records.summarize``); the row's JSON, which is the
+record, shows for the selected row on demand ("Show JSON").
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -20,11 +25,18 @@ from ui.table_model import RowsModel
 from workbench.case.audit import AuditEntry
 from workbench.case.canonical import canonical_json
 from workbench.case.verify import VerifyReport
+from workbench.records import summarize
 
-HEADERS = ("#", "When (UTC)", "Who", "Action", "Target", "Details", "Row hash")
+HEADERS = ("#", "When (UTC)", "Who", "What", "Action", "Row hash")
 
 
-WIDTHS = (50, 210, 140, 170, 130, 520, 140)
+WIDTHS = (50, 170, 140, 560, 150, 140)
+
+
+def _who(actor: str) -> str:
+    """The analyst's name without the OS user kept beside it (shown in the tooltip)."""
+    name, sep, _rest = actor.partition(" (OS user ")
+    return name if sep and not actor.endswith(" (OS user)") else actor
 
 
 class AuditModel(RowsModel[AuditEntry]):
@@ -52,11 +64,10 @@ class AuditModel(RowsModel[AuditEntry]):
             short = role == Qt.ItemDataRole.DisplayRole
             return (
                 str(e.seq),
-                e.at_utc,
-                e.actor,
-                e.action,
-                e.target[:16] if short else e.target,
-                canonical_json(e.details),
+                e.at_utc[:19].replace("T", " ") if short else e.at_utc,
+                _who(e.actor) if short else e.actor,
+                summarize(e),
+                e.action if short else f"{e.action} {e.target}",
                 e.row_hash[:16] if short else e.row_hash,
             )[column]
         if role == Qt.ItemDataRole.BackgroundRole and e.seq in self._bad:
@@ -84,14 +95,24 @@ class LogPanel(QWidget):
         self.verify_button.clicked.connect(self.verify_requested)
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
+        self.json_button = QPushButton("Show JSON")
+        self.json_button.setCheckable(True)
+        self.json_button.setToolTip("The selected row as recorded (the hashed content)")
+        self.json_view = QPlainTextEdit()
+        self.json_view.setReadOnly(True)
+        self.json_view.setVisible(False)
+        self.json_button.toggled.connect(self._on_json_button_toggled)
+        self.table.selectionModel().currentRowChanged.connect(self._show_json)
         top = QHBoxLayout()
         top.addWidget(self.head_label, 1)
+        top.addWidget(self.json_button)
         top.addWidget(self.verify_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(top)
         layout.addWidget(self.result_label)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(self.json_view, 2)
 
     def set_entries(self, entries: list[AuditEntry]) -> None:
         self.model.set_rows(entries)
@@ -111,6 +132,20 @@ class LogPanel(QWidget):
         if last is not None:
             self.head_label.setText(f"Audit head: {last.seq}:{last.row_hash}")
         self.table.scrollToBottom()
+
+    def _on_json_button_toggled(self, on: bool) -> None:
+        self.json_view.setVisible(on)
+        self._show_json()
+
+    def _show_json(self, *_args: object) -> None:
+        index = self.table.currentIndex()
+        if not self.json_view.isVisible() or not index.isValid():
+            return
+        e = self.model.entry(index.row())
+        row = {"seq": e.seq, "at_utc": e.at_utc, "actor": e.actor, "action": e.action,
+               "target": e.target, "details": e.details, "prev_hash": e.prev_hash,
+               "row_hash": e.row_hash}  # fmt: skip
+        self.json_view.setPlainText(canonical_json(row))
 
     def show_report(self, report: VerifyReport) -> None:
         if report.ok:

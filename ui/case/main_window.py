@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -38,6 +38,8 @@ from ui.case.metadata_panel import MetadataPanel
 from ui.case.notes_panel import NotesPanel
 from ui.case.settings_dialog import SettingsDialog
 from ui.case.source_panel import SourcePanel
+from ui.case.start_page import StartPage
+from ui.case.window_parts import WindowParts, scrolled
 from ui.changes import CaseChanges
 from ui.compare.panel import ComparePanel, consecutive_segments
 from ui.geodata.picks import MapPicks
@@ -55,11 +57,6 @@ from workbench.case.intake import ImportReport, import_files
 from workbench.case.verify import verify_case
 from workbench.case.views import CaseSnapshot, EvidenceDetail
 from workbench.settings import load_settings, save_settings
-
-WELCOME = (
-    "No case is open.\n\nFile ▸ New case (Ctrl+N) or Open case (Ctrl+O).\n"
-    "Drop media files here to import them once a case is open."
-)
 
 
 class MainWindow(QMainWindow):
@@ -80,12 +77,12 @@ class MainWindow(QMainWindow):
         self.geodata = GeodataService(self.jobs, self.undo_stack, self)
         self.evidence_edits = EvidenceEdits(self.jobs, self.undo_stack, self)
         self.picks = MapPicks(self)  # the map's clicks that choose a landmark for a tool
-        self._docks_sized = False
-        self.resize(1400, 900)
+        self.resize(1280, 720)  # the workspaces share out whatever the window is given
         self.setAcceptDrops(True)
         self._build_central()
         self._build_docks()
         build_menus(self)
+        self.parts = WindowParts(self)  # workspaces, records, keys, history, exports
         self._fill_recent_menu()
         self._set_case_actions_enabled(False)
         self.changes.changed.connect(self.reader.on_change)
@@ -99,8 +96,7 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------------
     def _build_central(self) -> None:
         self.viewer = ImageViewer()
-        self.welcome = QLabel(WELCOME)
-        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome = StartPage()  # no case open: the sample case, new, open, recent
         self.central = QStackedWidget()
         self.central.addWidget(self.welcome)
         self.central.addWidget(self.viewer)
@@ -135,20 +131,23 @@ class MainWindow(QMainWindow):
         self.reader.detail_read.connect(self._on_reader_detail_read)
         self.reader.failed.connect(self.show_error)
         self.evidence_dock = self._dock("Evidence", self.evidence_panel, left)
-        self.metadata_dock = self._dock("Metadata", self.metadata_panel, right)
-        self.source_dock = self._dock("Source", self.source_panel, right)
-        self.notes_dock = self._dock("Notes", self.notes_panel, right)
-        self.log_dock = self._dock("Log", self.log_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.metadata_dock = self._dock("Metadata", scrolled(self.metadata_panel), right)
+        self.source_dock = self._dock("Source", scrolled(self.source_panel), right)
+        self.notes_dock = self._dock("Notes", scrolled(self.notes_panel), right)
+        self.log_dock = self._dock(
+            "Log", scrolled(self.log_panel), Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         shared = {"service": self.geodata, "changes": self.changes, "picks": self.picks}
         self.map_panel = MapPanel(self.jobs, **shared)  # its web view starts when shown
-        self.map_dock = self._dock("Map", self.map_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.map_dock = self._dock("Map", scrolled(self.map_panel), bottom)
         self.tabifyDockWidget(self.map_dock, self.log_dock)  # the log stays in front
         self.case_opened.connect(self.map_panel.set_case)
         self.geometry_tools = GeometryTools(jobs=self.jobs, **shared)
         for viewer in (self.viewer, self.video_panel.viewer):
             self.geometry_tools.follow_viewer(viewer)
         self.case_opened.connect(lambda _case: self.geometry_tools.refresh())
-        self.geometry_dock = self._dock("Geometry", self.geometry_tools, right)
+        self.geometry_dock = self._dock("Geometry", scrolled(self.geometry_tools), right)
         self.tabifyDockWidget(self.metadata_dock, self.source_dock)
         self.tabifyDockWidget(self.source_dock, self.notes_dock)
         self.metadata_dock.raise_()
@@ -161,6 +160,7 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         fill_recent_menu(self.recent_menu, self.settings.recent_cases, self.open_case_path, self)
+        self.welcome.set_recent(self.settings.recent_cases)
 
     def _set_case_actions_enabled(self, enabled: bool) -> None:
         self.import_action.setEnabled(enabled)
@@ -217,10 +217,10 @@ class MainWindow(QMainWindow):
         save_settings(self.settings)
         self._fill_recent_menu()
         self._set_case_actions_enabled(True)
-        self.central.setCurrentWidget(self.viewer)
         note = f"  ⚠ {case.journal_note}: rollback journal in use" if case.journal_note else ""
         self.case_label.setText(f"{case.path}{note}")
         self._follow(case)
+        self.parts.case_shown()
         self.case_opened.emit(case)
 
     def close_case(self) -> None:
@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
         self.viewer.set_image(None)
         self.video_panel.clear()
         self.central.setCurrentWidget(self.welcome)
+        self.parts.case_closed()
         self.case_label.setText("")
         self._set_case_actions_enabled(False)
         self._update_title()
@@ -249,22 +250,8 @@ class MainWindow(QMainWindow):
         title = self.reader.snapshot.title if self.reader.snapshot else None
         self.setWindowTitle(f"{title} — GeoWorkbench" if title else "GeoWorkbench")
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if not self._docks_sized:  # dock sizes only take once the window is laid out
-            self._docks_sized = True
-            QTimer.singleShot(0, self._size_docks)
-
-    def _size_docks(self) -> None:
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is not None and not self.isMaximized():
-            self.resize(min(screen.width(), 1800), min(screen.height(), 1100))
-        self.resizeDocks(
-            [self.evidence_dock, self.metadata_dock], [320, 340], Qt.Orientation.Horizontal
-        )
-        self.resizeDocks([self.log_dock], [240], Qt.Orientation.Vertical)
-
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.parts.workspaces.save()
         self.close_case()
         self.jobs.wait_for_done()
         super().closeEvent(event)
@@ -283,14 +270,15 @@ class MainWindow(QMainWindow):
     def _on_reader_detail_read(self, detail: EvidenceDetail, again: bool) -> None:
         """Show the evidence selected (``again``: its record re-read after an edit)."""
         e = self.evidence_edits.evidence = detail.evidence
+        self.parts.before_detail(e, again)
         self.metadata_panel.show_evidence(e)
         self.source_panel.load(detail.source, graphic=e.is_graphic, reference=e.is_reference)
         self.notes_panel.set_evidence_notes(e.id, list(detail.notes))
         if e.kind == "video":
-            self.central.setCurrentWidget(self.video_panel)
+            self.parts.put_in_centre(self.video_panel)
             self.video_panel.show_evidence(self.case, e, blur_strip=self.reader.blurred(e))
         elif not (again and self.central.currentWidget() is self.viewer):
-            self.central.setCurrentWidget(self.viewer)
+            self.parts.put_in_centre(self.viewer)
             self.geometry_tools.show_picture(self.viewer, None)  # until the picture is in
             self.jobs.run(
                 "Loading picture",
@@ -307,7 +295,7 @@ class MainWindow(QMainWindow):
         if detail is None or detail.evidence.id != e.id:
             return  # the analyst has moved on to another evidence
         self.viewer.set_image(image)
-        frame = picture_ref(e, image.width(), image.height())
+        frame = self.parts.picture_frame = picture_ref(e, image.width(), image.height())
         self.geometry_tools.show_picture(self.viewer, frame)
 
     def _on_video_panel_frame_on_screen(self, frame: FrameRef | None) -> None:
@@ -316,8 +304,7 @@ class MainWindow(QMainWindow):
 
     # -- compare ------------------------------------------------------------------------
     def show_compare(self) -> None:
-        self.central.setCurrentWidget(self.compare_panel)
-        self.geometry_tools.show_picture(None, None)  # no picture to measure on
+        self.parts.workspaces.switch("Compare")  # no picture to measure on there
 
     def compare_segments_here(self) -> None:
         """Compare the shown video's segment at the playhead with the next one."""
@@ -365,6 +352,7 @@ class MainWindow(QMainWindow):
         case = self.case
         if case is None:
             return
+        self.log_dock.show()
         self.log_dock.raise_()
         self.jobs.run(
             "Verifying case",
@@ -376,14 +364,18 @@ class MainWindow(QMainWindow):
     def settings_dialog(self) -> None:
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec():
-            self.settings = dialog.result_settings()
-            save_settings(self.settings)
-            self.reader.blur_graphic = self.settings.blur_graphic_thumbnails
-            if self.case is not None:
-                self.case.analyst = self.settings.analyst()
-            self.reader.load_thumbnails()
-            if self.video_panel.evidence is not None:
-                self.video_panel.set_strip_blurred(self.reader.blurred(self.video_panel.evidence))
+            save_settings(dialog.result_settings())
+            self.apply_settings(dialog.result_settings())
+
+    def apply_settings(self, settings) -> None:
+        """Use ``settings`` (saved already): the audit actor, the blurring of thumbnails."""
+        self.settings = settings
+        self.reader.blur_graphic = self.settings.blur_graphic_thumbnails
+        if self.case is not None:
+            self.case.analyst = self.settings.analyst()
+        self.reader.load_thumbnails()
+        if self.video_panel.evidence is not None:
+            self.video_panel.set_strip_blurred(self.reader.blurred(self.video_panel.evidence))
 
     # -- drag and drop ------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)

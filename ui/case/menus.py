@@ -43,7 +43,7 @@ def build_menus(w: QMainWindow) -> None:
     below it)."""
     keys = QKeySequence.StandardKey
     add_action = functools.partial(_add_action, owner=w)
-    file_menu = w.menuBar().addMenu("&File")
+    file_menu = w.file_menu = w.menuBar().addMenu("&File")
     add_action(file_menu, "&New case…", w.new_case_dialog, keys.New)
     add_action(file_menu, "&Open case…", w.open_case_dialog, keys.Open)
     w.recent_menu = file_menu.addMenu("Open &recent")
@@ -66,9 +66,15 @@ def build_menus(w: QMainWindow) -> None:
     add_action(case_menu, "Compare consecutive segments", w.compare_segments_here)
     geometry_menu = w.menuBar().addMenu("&Geometry")
     tools = w.geometry_tools
-    add_action(geometry_menu, "&Bearing tool", tools.show_bearing_tool, "Ctrl+B")
-    add_action(geometry_menu, "&Alignment tool", tools.show_alignment_tool)
-    add_action(geometry_menu, "&Resection tool", tools.show_resection_tool, "Ctrl+Shift+R")
+
+    def in_geometry(show: Callable[[], None]) -> Callable[[], None]:
+        return lambda: w.parts.show_tool(show)  # the tools open in the Geometry workspace
+
+    add_action(geometry_menu, "&Bearing tool", in_geometry(tools.show_bearing_tool), "Ctrl+B")
+    add_action(geometry_menu, "&Alignment tool", in_geometry(tools.show_alignment_tool))
+    add_action(
+        geometry_menu, "&Resection tool", in_geometry(tools.show_resection_tool), "Ctrl+Shift+R"
+    )
     w.view_menu = w.menuBar().addMenu("&View")
     for dock in (
         w.evidence_dock,

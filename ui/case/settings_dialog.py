@@ -36,4 +36,5 @@ class SettingsDialog(QDialog):
             blur_graphic_thumbnails=self.blur.isChecked(),
             mute_graphic_audio=self.mute.isChecked(),
             recent_cases=list(s.recent_cases),
+            analyst_asked=True,
         )

@@ -1,0 +1,208 @@
+"""The analyst's window (issue 13): it fits 1366 x 768 and 1920 x 1080 in every workspace,
+never grows itself, switches workspaces by keys, shows records and a readable log, asks the
+analyst's name once, remembers each video's frame, goes back and forward, exports from
+the File menu."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeView
+
+from tests.synth.media_factory import make_jpeg, make_video
+from ui.case.main_window import MainWindow
+from ui.case.workspaces import WORKSPACES, visible_controls
+from workbench import geodata
+from workbench.case import create_case
+from workbench.case.intake import import_file
+from workbench.settings import load_settings
+
+TIMEOUT = 20000
+
+
+@pytest.fixture
+def case_path(tmp_path):
+    path = tmp_path / "w.gwcase"
+    with create_case(path, title="Window") as case:
+        import_file(case, make_video(tmp_path / "clip.mp4", fmt="mp4"))
+        import_file(case, make_jpeg(tmp_path / "a_rather_long_photo_name.jpg", size=(64, 48)))
+        geodata.add_landmark(case, "Water tower", 35.6205, 36.5533).result()
+    return path
+
+
+def _in_scroll_area(c) -> bool:
+    from PySide6.QtWidgets import QScrollArea
+
+    p = c.parentWidget()
+    while p is not None:
+        if isinstance(p, QScrollArea) and p.objectName() != "":
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def _window(qtbot, size):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _open(qtbot, w, path):
+    with qtbot.waitSignal(w.case_refreshed, timeout=TIMEOUT):
+        w.open_case_path(path)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
+def test_every_workspace_fits_the_screen_and_nothing_grows(qtbot, case_path, size):
+    w = _window(qtbot, size)
+    try:
+        assert w.minimumSizeHint().width() <= 1280 and w.minimumSizeHint().height() <= 720
+        _open(qtbot, w, case_path)
+        qtbot.waitUntil(lambda: w.video_panel.table is not None, timeout=TIMEOUT)
+        for ws in WORKSPACES:
+            if ws.name == "Map":
+                continue  # the web view is the map room's; its dock is checked in Geometry
+            w.parts.workspaces.switch(ws.name)
+            qtbot.wait(400)  # the docks' widths are shared out once laid out
+            assert w.size().toTuple() == size, ws.name
+            for c in visible_controls(w):
+                if _in_scroll_area(c):
+                    continue  # reachable by scrolling its panel
+                top_left = c.mapTo(w, c.rect().topLeft())
+                bottom_right = c.mapTo(w, c.rect().bottomRight())
+                inside = top_left.x() >= 0 and top_left.y() >= 0
+                inside = inside and bottom_right.x() < size[0] and bottom_right.y() < size[1]
+                assert inside, (ws.name, type(c).__name__, c.objectName())
+                assert c.width() >= 12 and c.height() >= 12, (ws.name, type(c).__name__)
+        w.parts.workspaces.switch("Video")
+        tree: QTreeView = w.evidence_panel.view
+        name = w.evidence_panel.model.evidence_at(1).original_name
+        text_width = tree.fontMetrics().horizontalAdvance(name) + tree.iconSize().width()
+        assert tree.columnWidth(0) >= text_width  # names are not collapsed to "Ev..."
+    finally:
+        w.close_case()
+
+
+def test_workspaces_switch_by_keys_and_are_saved_per_user(qtbot, case_path):
+    w = _window(qtbot, (1366, 768))
+    try:
+        _open(qtbot, w, case_path)
+        qtbot.keyClick(w.evidence_panel.view, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+        assert w.parts.workspaces.current == "Records"
+        assert w.central.currentWidget() is w.parts.records_panel
+        qtbot.keyClick(w.evidence_panel.view, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+        assert w.central.currentWidget() is w.compare_panel
+        w.evidence_dock.hide()  # the analyst rearranges Compare
+        qtbot.keyClick(w.evidence_panel.view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+        assert w.evidence_dock.isVisible()
+        w.parts.workspaces.switch("Compare")
+        assert not w.evidence_dock.isVisible()  # as it was left
+        w.parts.workspaces.reset()
+        assert w.evidence_dock.isVisible()
+    finally:
+        w.close_case()
+
+
+def test_clicking_the_selected_evidence_leaves_compare(qtbot, case_path):
+    w = _window(qtbot, (1366, 768))
+    try:
+        _open(qtbot, w, case_path)
+        w.show_compare()
+        assert w.central.currentWidget() is w.compare_panel
+        view = w.evidence_panel.view
+        rect = view.visualRect(view.currentIndex())
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert w.parts.workspaces.current == "Video"
+        assert w.central.currentWidget() in (w.video_panel, w.viewer)
+    finally:
+        w.close_case()
+
+
+def test_keys_work_window_wide_a_video_keeps_its_frame_and_back_returns(qtbot, case_path):
+    w = _window(qtbot, (1366, 768))
+    try:
+        _open(qtbot, w, case_path)
+        vp = w.video_panel
+        qtbot.waitUntil(lambda: vp.shown is not None, timeout=TIMEOUT)
+        with qtbot.waitSignal(vp.frame_shown, timeout=TIMEOUT):
+            # the focus is on the evidence list, not the video
+            qtbot.keyClick(
+                w.evidence_panel.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier
+            )
+        qtbot.waitUntil(lambda: vp.current_index == 10, timeout=TIMEOUT)
+        video_id = vp.evidence.id
+        photo_id = w.evidence_panel.model.evidence_at(1).id
+        w.evidence_panel.select(photo_id)
+        qtbot.waitUntil(lambda: w.central.currentWidget() is w.viewer, timeout=TIMEOUT)
+        assert w.parts.back_action.isEnabled()
+        qtbot.keyClick(w.viewer, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: vp.evidence is not None and vp.evidence.id == video_id,
+                        timeout=TIMEOUT)  # fmt: skip
+        qtbot.waitUntil(lambda: vp.current_index == 10, timeout=TIMEOUT)  # not frame 0
+        assert w.parts.forward_action.isEnabled()
+    finally:
+        w.close_case()
+
+
+def test_records_list_the_case_and_open_the_place_and_the_log_reads(qtbot, case_path):
+    w = _window(qtbot, (1366, 768))
+    try:
+        _open(qtbot, w, case_path)
+        w.parts.workspaces.switch("Records")
+        records = w.parts.records_panel
+        with qtbot.waitSignal(w.parts.exports.announced, timeout=TIMEOUT) as exported:
+            w.parts.workspaces.switch("Video")
+            qtbot.waitUntil(lambda: w.video_panel.shown is not None, timeout=TIMEOUT)
+            qtbot.keyClick(w.evidence_panel.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        assert exported.args[1].endswith(".png")
+        assert w.parts.exports.last_box is not None  # says where, with "Open folder"
+        w.parts.workspaces.switch("Records")  # read when shown
+        qtbot.waitUntil(lambda: records.model.rowCount() == 1, timeout=TIMEOUT)
+        records.set_filter("export")
+        assert records.proxy.rowCount() == 1
+        record = records.model.record(0)
+        assert record.frame_index == 0 and record.evidence_id == w.video_panel.evidence.id
+        model = w.log_panel.model
+        texts = [model.data(model.index(r, 3)) for r in range(model.rowCount())]
+        assert "Added landmark 'Water tower' at 35.62050, 36.55330" in texts
+        assert any(t.startswith("Exported frame 0") for t in texts)  # live: appended
+    finally:
+        w.close_case()
+
+
+def test_the_analyst_name_is_asked_once_and_used_in_the_log(qtbot, case_path):
+    w = _window(qtbot, (1366, 768))
+    try:
+        bar = w.parts.analyst_bar
+        assert bar.toolbar.isVisible()
+        _open(qtbot, w, case_path)
+        qtbot.keyClicks(bar.edit, "Jane Doe")
+        qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+        assert not bar.toolbar.isVisible()
+        assert load_settings().analyst_name == "Jane Doe"
+        assert w.case.analyst.startswith("Jane Doe (OS user ")
+    finally:
+        w.close_case()
+    again = _window(qtbot, (1366, 768))
+    assert not again.parts.analyst_bar.toolbar.isVisible()
+
+
+def test_geojson_export_from_the_file_menu(qtbot, case_path, tmp_path):
+    w = _window(qtbot, (1366, 768))
+    try:
+        _open(qtbot, w, case_path)
+        titles = [a.text() for a in w.parts.exports.menu.actions() if a.text()]
+        assert any("KML" in t for t in titles) and any("GeoJSON" in t for t in titles)
+        out = tmp_path / "out.geojson"
+        with qtbot.waitSignal(w.parts.exports.announced, timeout=TIMEOUT):
+            w.parts.exports.export_geodata(out, "geojson")
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert doc["features"][0]["properties"]["name"] == "Water tower"
+        assert "audit_head" in json.dumps(doc["geoworkbench"])
+    finally:
+        w.close_case()
