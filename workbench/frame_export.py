@@ -43,6 +43,7 @@ class ExportedFrame:
     time_code: str
     frame_md5: str
     audit_head: str  # the chain head written into the sidecar (before this export's row)
+    recorded: bool = True  # False: the case was open read-only; no frame_export row, no log
 
 
 def _png_bytes(pixels: Any) -> bytes:
@@ -72,6 +73,9 @@ def export_frame(
     analysis.video.decode.VideoReader of this evidence used by the calling thread; otherwise
     one is opened. The PNG is the upright RGB frame (non-square pixels made square) with the
     enhancements applied; the sidecar lists them as operations.
+
+    A case opened read-only (another process holds it for writing) still gets the PNG and its
+    sidecar, as of the case's head; no row records it (``recorded`` False, ``export_id`` 0).
 
     Raises:
         CorruptMediaError: the decoded frame's framemd5 differs from the case's frame table.
@@ -108,6 +112,14 @@ def export_frame(
             head.row_hash,
         )
 
+    if case.read_only:
+        head = case_head(case.read())
+        prov = _provenance(case, e, frame, table, enh, png_path.name, png_sha, head)
+        sidecar = provenance.write_sidecar(png_path, prov)
+        return ExportedFrame(
+            0, png_path, sidecar, png_sha, frame.index, frame.pts, frame.pts_s,
+            prov.details["time_code"], frame.md5, head.row_hash, recorded=False,
+        )  # fmt: skip
     return case.write_sync(record)
 
 

@@ -70,6 +70,8 @@ def load_or_build_frame_table(
     e, path = video_evidence(case, evidence_id)
     table = build_frame_table(path, progress=progress, cancel=cancel)
     check(cancel)
+    if case.read_only:  # another process holds the case: use the table, store nothing
+        return table
 
     def store(conn: sqlite3.Connection) -> FrameTable:
         again = cached_frame_table(conn, evidence_id)

@@ -81,6 +81,7 @@ class GeoExport:
     sha256: str
     audit_head_seq: int
     audit_head_hash: str
+    recorded: bool = True  # False: the case was open read-only, its log has no row for it
 
 
 def _provenance(case: Case, title: str, head: AuditHead, fmt: str) -> Provenance:
@@ -134,6 +135,10 @@ def export_geodata(
     rebuilt from the chain's records, ``workbench.case.binding.state_at``): the same bytes as
     an export made then.
 
+    A case opened read-only (another process holds it for writing) is exported all the same:
+    the file carries its provenance and head, but the case's log gets no row for it
+    (``recorded`` is False), since only the holder may write.
+
     Args:
         replace: whether an existing (writable) file may be replaced; the CLI passes its
             ``--force``. Nothing is ever written into a case's evidence/ or over a read-only
@@ -175,6 +180,8 @@ def export_geodata(
         "feature_count": len(features),
         "audit_head_seq": seq,
     }
+    if case.read_only:
+        return GeoExport(out_path, fmt, len(features), digest, seq, row_hash, recorded=False)
     case.write_sync(lambda c: case.log(c, "geodata.export", out_path.name, details))
     return GeoExport(out_path, fmt, len(features), digest, seq, row_hash)
 

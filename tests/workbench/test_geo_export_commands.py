@@ -49,6 +49,7 @@ def test_geojson_export_json_fields_match_the_file_and_the_log(capsys, case_path
         "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
         "audit_head_seq": head_seq,
         "audit_head_hash": head_hash,
+        "recorded": True,
     }
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["geoworkbench"]["audit_head"] == f"{head_seq}:{head_hash}"
@@ -76,10 +77,16 @@ def test_usage_errors_exit_2(capsys, case_path, tmp_path):
     assert run(capsys, str(case_path), *both)[0] == 2
 
 
-def test_a_locked_case_or_no_case_exits_1(capsys, case_path, tmp_path):
-    with open_case(case_path):
-        code, _, err = run(capsys, str(case_path), "--kml", str(tmp_path / "x.kml"))
-    assert code == 1 and "already open" in err
+def test_a_held_case_is_exported_read_only_without_its_row_and_no_case_exits_1(
+    capsys, case_path, tmp_path
+):
+    with open_case(case_path) as held:  # as the GUI holds it
+        rows = len(audit.entries(held.read()))
+        code, out, err = run(capsys, str(case_path), "--kml", str(tmp_path / "held.kml"), "--json")
+        assert code == 0 and json.loads(out)["recorded"] is False
+        assert "already open" in err and "does not record this export" in err
+        assert len(audit.entries(held.read())) == rows
+    assert '<Data name="audit_head">' in (tmp_path / "held.kml").read_text(encoding="utf-8")
     code, _, err = run(capsys, str(tmp_path / "nothing.gwcase"), "--kml", str(tmp_path / "x.kml"))
     assert code == 1 and "nothing.gwcase" in err
     assert not (tmp_path / "x.kml").exists()

@@ -1,7 +1,9 @@
 """``geoworkbench frames CASE EVIDENCE (--every SECONDS | --segments)``: export exact frames.
 
 Each frame goes to the case's exports/frames/ as a PNG with a JSON provenance sidecar and an
-audit row (workbench.frame_export.export_frame). Heavy modules are imported in the handler.
+audit row (workbench.frame_export.export_frame); when another process holds the case (the GUI),
+the frames are exported read-only, without the rows (``workbench.commands.read_only``). Heavy
+modules are imported in the handler.
 """
 
 from __future__ import annotations
@@ -59,6 +61,13 @@ def _frame_indices(case, evidence_id: int, table, args: argparse.Namespace, prog
 
     if args.segments:
         segments = list_segments(case.read(), evidence_id)
+        if not segments and case.read_only:
+            from workbench.case.errors import CaseError
+
+            raise CaseError(
+                f"{case.path}: no segments are stored yet, and another process holds the case; "
+                "detect the cuts there first (Detect cuts), or close it there"
+            )
         if not segments:
             segments = detect_and_store_segments(case, evidence_id, progress=progress)
         return [s.keyframe_index for s in segments]
@@ -75,13 +84,14 @@ def _row(x) -> dict:
         "png": str(x.png_path),
         "sidecar": str(x.sidecar_path),
         "png_sha256": x.png_sha256,
+        "recorded": x.recorded,
     }
 
 
 def cmd_frames(args: argparse.Namespace) -> int:
     from analysis.video.decode import VideoReader
-    from workbench.case import open_case
     from workbench.case.evidence import find_evidence
+    from workbench.commands.read_only import open_for_export
     from workbench.frame_export import export_frame
     from workbench.frame_table_store import load_or_build_frame_table, video_evidence
     from workbench.jobs import TerminalProgress
@@ -90,7 +100,7 @@ def cmd_frames(args: argparse.Namespace) -> int:
         print("geoworkbench frames: error: --every must be positive", file=sys.stderr)
         return 2
     progress = TerminalProgress()
-    with open_case(args.case) as case:
+    with open_for_export(args.case, "frames") as case:
         e = find_evidence(case.read(), args.evidence)
         _, path = video_evidence(case, e.id)
         table = load_or_build_frame_table(case, e.id, progress=progress)

@@ -3,8 +3,9 @@
 Writes every geodata layer of the case (landmarks, cameras, targets, bearing rays, fields of
 view, sight lines, intersections with their ellipses, hypotheses, evidence GPS positions) to
 KML 2.2 or RFC 7946 GeoJSON (``workbench.geoexchange.export_geodata``). The file carries the
-case's audit head; the export appends its own audit row with the file's SHA-256. The case is
-opened for writing (for that row): exit 1 when another process holds it. The file is never
+case's audit head; the export appends its own audit row with the file's SHA-256. When another
+process holds the case (the GUI), it is exported read-only and the row is left out, with a
+note (``workbench.commands.read_only``). The file is never
 written into a case's evidence/, and an existing one is replaced only with ``--force``.
 """
 
@@ -41,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from workbench.case import open_case
+    from workbench.commands.read_only import open_for_export
     from workbench.geoexchange import export_geodata
     from workbench.output_guard import check_output
 
@@ -51,7 +52,7 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"geoworkbench export: error: {out.parent}: no such folder", file=sys.stderr)
         return 2
     check_output(out, replace=args.force)  # before the case is opened for writing
-    with open_case(args.case) as case:
+    with open_for_export(args.case, "export") as case:
         result = export_geodata(case, out, fmt, at_seq=args.at, replace=args.force)
     if args.json:
         print_json(
@@ -62,6 +63,7 @@ def run_export(args: argparse.Namespace) -> int:
                 "sha256": result.sha256,
                 "audit_head_seq": result.audit_head_seq,
                 "audit_head_hash": result.audit_head_hash,
+                "recorded": result.recorded,
             }
         )
     else:
