@@ -32,6 +32,7 @@ from ui.changes import CaseChanges
 from ui.geodata.picks import MapPicks
 from ui.geodata.service import GeodataService
 from ui.jobs import JobRunner
+from ui.map import qt_messages
 from ui.map.basemap import BasemapButton
 from ui.map.bridge import MapBridge
 from ui.map.edits import MapEdits
@@ -134,6 +135,7 @@ class MapPanel(QWidget):
         """Create the web view on first use (a hidden dock costs no Chromium process)."""
         if self.view is not None:
             return self.view
+        qt_messages.install()  # floating the map: a known-harmless QRhi warning per repaint
         self.view = QWebEngineView(self)  # created before the profile: deleted before it
         self.profile = QWebEngineProfile(self)  # off the record: no disk cache, no cookies
         self.guard = RequestGuard(self.profile)
