@@ -53,20 +53,26 @@ def add_landmark(
     height_m: float | None = None,
     notes: str = "",
     evidence_id: int | None = None,
+    position_sigma_m: float | None = None,
 ) -> Future[int]:
-    """Add a landmark, camera position or target; the future gives its id."""
+    """Add a landmark, camera position or target; the future gives its id.
+    ``position_sigma_m``: its position's one-sigma on each axis (None: not stated)."""
     if kind not in LANDMARK_KINDS:
         raise GeometryError(f"kind {kind!r} is not one of {', '.join(LANDMARK_KINDS)}")
     check_position(lat_deg, lon_deg)
+    check_sigma(position_sigma_m)
 
     def do(conn: sqlite3.Connection) -> int:
         cur = conn.execute(
             "INSERT INTO landmark (name, kind, lat_deg, lon_deg, height_m, notes, evidence_id,"
-            " created_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, utc_now_iso()),
+            " created_at_utc, position_sigma_m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, kind, lat_deg, lon_deg, height_m, notes, evidence_id, utc_now_iso())
+            + (position_sigma_m,),
         )
         new_id = int(cur.lastrowid)
         details = dict(name=name, lat_deg=lat_deg, lon_deg=lon_deg, height_m=height_m)
+        if position_sigma_m is not None:
+            details["position_sigma_m"] = position_sigma_m
         case.log(conn, f"{kind}.add", f"landmark:{new_id}", {**details, "evidence": evidence_id})
         return new_id
 

@@ -121,17 +121,17 @@ def locate_from_correlated_bearings(
     p = start.position
     for _ in range(_MAX_ITER):
         jac, res, geos = _linearise(rays, p)
-        weight = np.linalg.inv(np.radians(np.radians(azimuth_covariance_deg2(rays, p))))
-        normal = jac.T @ weight @ jac
-        step = np.linalg.solve(normal, jac.T @ weight @ res)
+        cov_deg2 = azimuth_covariance_deg2(rays, p)
+        weight = np.linalg.inv(np.radians(np.radians(cov_deg2)))
+        step = np.linalg.solve(jac.T @ weight @ jac, jac.T @ weight @ res)
         p = geodesy.offset(p, float(step[0]), float(step[1]))
         if math.hypot(step[0], step[1]) < _STEP_TOL_M:
+            # a step under 10 um: its linear prediction of the residuals is exact to
+            # (step / range)^2, and the covariance does not change at that scale
+            res = res - jac @ step
             break
     else:
         raise GeometryError(f"the correlated bearing fit did not converge in {_MAX_ITER} steps")
-    jac, res, geos = _linearise(rays, p)
-    cov_deg2 = azimuth_covariance_deg2(rays, p)
-    weight = np.linalg.inv(np.radians(np.radians(cov_deg2)))
     cov = np.linalg.inv(jac.T @ weight @ jac)
     ellipse = error_ellipse(cov, confidence)
     sig = np.sqrt(np.diag(cov_deg2))

@@ -125,6 +125,7 @@ class GeodataService(QObject):
         evidence_id: int | None = None,
         notes: str = "",
         height_m: float | None = None,
+        position_sigma_m: float | None = None,
     ) -> None:
         """An undoable landmark, camera position or target; ``evidence_id`` links a camera
         to the video it filmed (the map draws it in that video's colour); ``height_m`` is
@@ -140,6 +141,7 @@ class GeodataService(QObject):
             evidence_id=evidence_id,
             notes=notes,
             height_m=height_m,
+            position_sigma_m=position_sigma_m,
         )
         self.undo_stack.push(
             AddRecordCommand(

@@ -1,4 +1,5 @@
-"""The new-landmark dialog: a name, a position typed or pasted, and a height.
+"""The new-landmark dialog: a name, a position typed or pasted, a height and how far the
+position may be off.
 
 "+ Landmark" then a click on the map opens it with the clicked position; "Add landmark…"
 opens it empty, for a position from elsewhere. The position box takes what investigators
@@ -60,6 +61,18 @@ class LandmarkDialog(QDialog):
         self.height_spin.setSpecialValueText("unknown")  # -1 reads "unknown"
         self.height_spin.setValue(-1.0)
         self.height_spin.setToolTip("Height of the point above the ground (for range from height)")
+        self.sigma_spin = QDoubleSpinBox()
+        self.sigma_spin.setRange(-1.0, 100_000.0)
+        self.sigma_spin.setDecimals(1)
+        self.sigma_spin.setPrefix("± ")
+        self.sigma_spin.setSuffix(" m")
+        self.sigma_spin.setSpecialValueText("not stated (5 m)")  # -1: the kind's default
+        self.sigma_spin.setValue(-1.0)
+        self.sigma_spin.setToolTip(
+            "How far this position may be off (one standard deviation on each axis): a few "
+            "metres for a point picked on sharp imagery, more for a camera position guessed "
+            "from the footage. Bearings turned on it carry it."
+        )
         self.notes_edit = QLineEdit()
         self.notes_edit.setPlaceholderText("where the position comes from")
         self.buttons = QDialogButtonBox(
@@ -70,6 +83,7 @@ class LandmarkDialog(QDialog):
         form.addRow("Position", self.position_edit)
         form.addRow("", self.position_note)
         form.addRow("Height", self.height_spin)
+        form.addRow("Uncertainty", self.sigma_spin)
         form.addRow("Notes", self.notes_edit)
         form.addRow(self.buttons)
         self.buttons.accepted.connect(self.accept)
@@ -98,7 +112,8 @@ class LandmarkDialog(QDialog):
         ok.setEnabled(self.position is not None and bool(self.name_edit.text().strip()))
 
     def values(self) -> dict[str, Any]:
-        """name, lat, lon, height_m (None when unknown) and notes, as the service takes them."""
+        """name, lat, lon, height_m (None when unknown), notes and position_sigma_m (None: not
+        stated), as the service takes them."""
         if self.position is None:
             raise GeometryError(self.error or "no position")
         height = self.height_spin.value()
@@ -107,6 +122,7 @@ class LandmarkDialog(QDialog):
             "lat": self.position.lat_deg,
             "lon": self.position.lon_deg,
             "height_m": None if height < 0 else height,
+            "position_sigma_m": None if self.sigma_spin.value() < 0 else self.sigma_spin.value(),
             "notes": self.notes_edit.text().strip(),
         }
 
@@ -124,7 +140,13 @@ def ask_new_landmark(
     def accepted() -> None:
         v = dialog.values()
         service.add_point(
-            kind, v["name"], v["lat"], v["lon"], height_m=v["height_m"], notes=v["notes"]
+            kind,
+            v["name"],
+            v["lat"],
+            v["lon"],
+            height_m=v["height_m"],
+            notes=v["notes"],
+            position_sigma_m=v["position_sigma_m"],
         )
 
     dialog.accepted.connect(accepted)

@@ -1,0 +1,41 @@
+"""A new landmark's position uncertainty: stated in the dialog, stored with the landmark."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.geometry.geodesy import LatLon
+from tests.ui.test_landmark_dialog import the_dialog
+from tests.ui.test_map_panel import TIMEOUT, open_map
+from ui.map.landmark_dialog import LandmarkDialog
+from workbench import geodata_records
+from workbench.case import create_case
+
+
+@pytest.fixture
+def case(tmp_path):
+    c = create_case(tmp_path / "sigma.gwcase", title="Sigma")
+    yield c
+    c.close()
+
+
+def test_the_dialog_leaves_the_uncertainty_unstated_unless_given(qtbot):
+    dialog = LandmarkDialog(LatLon(35.6205, 36.5533))
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Water tower")
+    assert dialog.values()["position_sigma_m"] is None
+    assert "not stated" in dialog.sigma_spin.text()
+    dialog.sigma_spin.setValue(2.5)
+    assert dialog.values()["position_sigma_m"] == 2.5
+
+
+def test_a_stated_uncertainty_is_stored_with_the_landmark(qtbot, map_panel, case):
+    open_map(qtbot, map_panel, case)
+    map_panel.run_js("GW.setTool('landmark'); GW.fireClick(35.6201, 36.5203);")
+    dialog = the_dialog(qtbot, map_panel)
+    dialog.name_edit.setText("Water tower")
+    dialog.sigma_spin.setValue(3.0)
+    with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
+        dialog.accept()
+    [mark] = geodata_records.list_landmarks(case.read())
+    assert mark.position_sigma_m == 3.0 and mark.sigma_or_default_m() == 3.0
