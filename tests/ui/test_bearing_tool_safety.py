@@ -118,3 +118,11 @@ def test_the_uncertainty_opens_into_its_parts_and_is_stored_with_them(
     assert row.inputs["sigma_sources"]["reference_sigma_m"] == 3.0
     assert row.result["sigma_deg"] == tool.sigma_spin.value()
     assert [p[0] for p in row.result["sigma_parts"]][:2] == ["clicks", "levelling"]
+
+
+def test_a_resected_camera_states_its_uncertainty_from_its_ellipse():
+    from ui.geometry.resection_tool import resected_sigma_m
+
+    ellipse = {"semi_major_m": 24.477, "semi_minor_m": 5.0, "confidence": 0.95}
+    assert resected_sigma_m(ellipse) == pytest.approx(10.0, abs=1e-3)
+    assert resected_sigma_m(None) is None

@@ -18,6 +18,7 @@ directions disagree.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.geometry.bearing import DEFAULT_CLICK_SIGMA_PX
+from analysis.geometry.ellipse import chi2_2dof_quantile
 from analysis.geometry.resection_frame import FrameModel
 from ui.geodata.picks import MapPicks
 from ui.geodata.service import GeodataService
@@ -345,4 +347,14 @@ class ResectionTool(PixelTool):
             r["lon_deg"],
             evidence_id=frame.evidence_id if frame else None,
             notes=f"resection: {r['message']}",
+            position_sigma_m=resected_sigma_m(r.get("ellipse")),
         )
+
+
+def resected_sigma_m(ellipse: dict | None) -> float | None:
+    """A resected camera's one-sigma per axis: its ellipse's long axis over the chi-square
+    scale of its confidence (the cautious axis); None without an ellipse."""
+    if not ellipse:
+        return None
+    k = math.sqrt(chi2_2dof_quantile(float(ellipse["confidence"])))
+    return float(ellipse["semi_major_m"]) / k
