@@ -87,7 +87,10 @@
     var box = el('div');
     box.appendChild(el('div', 'gw-popup-name', props.name || ''));
     if (props.description) { box.appendChild(el('div', null, props.description)); }
-    if (props.label) { box.appendChild(el('div', null, 'Size (full axes): ' + props.label)); }
+    if (props.label) {  // "95%: 46 x 15 m": the whole ellipse, end to end
+      var parts = String(props.label).split(': ');
+      box.appendChild(el('div', null, 'Across (' + parts[0] + '): ' + parts.slice(1).join(': ')));
+    }
     box.appendChild(GWView.positionRows(props, layer, call, askMgrs));
     box.appendChild(el('div', 'gw-popup-meta', props.id || ''));
     return box;
@@ -268,7 +271,7 @@
     fitting = true;
     fitted = true;
     try {
-      map.fitBounds(bounds, { padding: GWView.fitPadding(map), maxZoom: 17, animate: false });
+      map.fitBounds(bounds, GWView.fitOptions(map));
     } finally {
       fitting = false;
     }
@@ -307,6 +310,7 @@
       toolButtons[k].className = k === name ? 'gw-active' : '';
     });
     map.getContainer().style.cursor = name === 'pan' ? '' : 'crosshair';
+    if (infoBox) { infoBox.style.display = name === 'measure' ? '' : 'none'; }
     return tool;
   };
 
@@ -467,6 +471,7 @@
     if (cfg.interactive) {
       toolControl().addTo(map);
       infoBox = boxControl('bottomleft', 'gw-info', 'Measure: pick the tool, click two points');
+      infoBox.style.display = 'none';  // shown with the measure tool
       map.on('click', onMapClick);
       map.on('mousemove', onMouseMove);
       map.on('mouseup', onMouseUp);

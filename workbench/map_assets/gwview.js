@@ -108,10 +108,27 @@
     return out;
   };
 
-  V.fitPadding = function (map) {
+  V.fitOptions = function (map) {
+    // Padding that keeps the fitted case clear of the controls on the left and right when
+    // the map is wide enough to spare it; a small margin otherwise.
     var s = map.getSize();
-    return [Math.min(40, Math.round(s.x * 0.08)), Math.min(40, Math.round(s.y * 0.08))];
+    var base = Math.min(30, Math.round(Math.min(s.x, s.y) * 0.06));
+    var corner = function (cls) {
+      var node = map.getContainer().querySelector(cls);
+      return node ? node.getBoundingClientRect().width : 0;
+    };
+    var left = corner('.leaflet-top.leaflet-left');
+    var right = corner('.leaflet-top.leaflet-right');
+    var opts = { maxZoom: 17, animate: false };
+    if (s.x - left - right > s.x * 0.4) {
+      opts.paddingTopLeft = [left + base, base];
+      opts.paddingBottomRight = [right + base, base];
+    } else {
+      opts.padding = [base, base];
+    }
+    return opts;
   };
+
 
   // -- popups --------------------------------------------------------------------------
   function copyText(text, button, bridgeCall) {
