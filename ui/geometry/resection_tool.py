@@ -75,7 +75,11 @@ class ResectionTool(PixelTool):
     def _build(self) -> None:
         self.landmark_combo = QComboBox()
         self.click_button = QPushButton("Click it in the frame")
-        self.horizon_button = QPushButton("Click horizon (2)")
+        self.horizon_button = QPushButton("Level on horizon")
+        self.horizon_button.setToolTip(
+            "Click two points on the horizon, far apart: the camera's tilt (pitch and roll) "
+            "is taken from the line through them."
+        )
         self.remove_button = QPushButton("Remove selected")
         self.clear_button = QPushButton("Clear clicks")
         self.seen_list = QListWidget()
@@ -94,9 +98,11 @@ class ResectionTool(PixelTool):
         pick.addWidget(self.landmark_combo, 1)
         pick.addWidget(self.click_button)
         form.addRow("Landmark", pick)
-        form.addRow("Horizontal FOV", self.fov)
+        self.fov.setToolTip("Horizontal field of view of the camera that filmed this picture")
+        form.addRow("Field of view", self.fov)
         form.addRow("", self.estimate_check)
-        form.addRow("Sigma (1σ)", self.sigma_spin)
+        self.sigma_spin.setToolTip("One standard deviation of each landmark's direction")
+        form.addRow("Uncertainty", self.sigma_spin)
         buttons = QHBoxLayout()
         for b in (self.horizon_button, self.remove_button, self.clear_button):
             buttons.addWidget(b)
