@@ -135,6 +135,9 @@ def test_keys_work_window_wide_a_video_keeps_its_frame_and_back_returns(qtbot, c
                 w.evidence_panel.view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier
             )
         qtbot.waitUntil(lambda: vp.current_index == 10, timeout=TIMEOUT)
+        vp.viewer.actual_size()
+        vp.viewer.zoom_in()
+        zoom = vp.viewer.zoom
         video_id = vp.evidence.id
         photo_id = w.evidence_panel.model.evidence_at(1).id
         w.evidence_panel.select(photo_id)
@@ -144,6 +147,7 @@ def test_keys_work_window_wide_a_video_keeps_its_frame_and_back_returns(qtbot, c
         qtbot.waitUntil(lambda: vp.evidence is not None and vp.evidence.id == video_id,
                         timeout=TIMEOUT)  # fmt: skip
         qtbot.waitUntil(lambda: vp.current_index == 10, timeout=TIMEOUT)  # not frame 0
+        qtbot.waitUntil(lambda: vp.viewer.zoom == pytest.approx(zoom), timeout=TIMEOUT)
         assert w.parts.forward_action.isEnabled()
     finally:
         w.close_case()

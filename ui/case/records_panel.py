@@ -106,7 +106,9 @@ class RecordsPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, header.ResizeMode.Stretch)  # the details take the room
         for col, width in enumerate((120, 380, 420, 150)):
             self.table.setColumnWidth(col, width)
         self.table.setWordWrap(False)

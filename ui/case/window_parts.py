@@ -60,6 +60,7 @@ class WindowParts(QObject):
         super().__init__(w)  # the window, reached as ``parent()``: no reference cycle
         self.navigation = Navigation()
         self._pending_frame: dict[int, int] = {}
+        self._pending_zoom: tuple[int | None, float | None] = (None, None)
         self.video_frame = self.picture_frame = None  # FrameRef last on screen in each viewer
         # The centre's pages share one minimum (a stack's): the widest must not widen the window.
         w.compare_panel.setMinimumWidth(640)
@@ -227,16 +228,18 @@ class WindowParts(QObject):
         frame = self._pending_frame.pop(vp.evidence.id, None)
         if frame is not None:
             vp.go_to(frame)
-            zoom = self.navigation.view_of(vp.evidence.id).zoom
-            if zoom is not None:
-                vp.viewer.actual_size()
-                vp.viewer.scale(zoom, zoom)
+            self._pending_zoom = (vp.evidence.id, self.navigation.view_of(vp.evidence.id).zoom)
 
     def _on_video_panel_frame_on_screen(self, frame) -> None:
         self.video_frame = frame
 
     def _on_video_panel_frame_shown(self, index: int) -> None:
         vp = self.w.video_panel
+        evidence_id, zoom = self._pending_zoom
+        if vp.evidence is not None and evidence_id == vp.evidence.id and zoom is not None:
+            vp.viewer.actual_size()  # the first frame is in: the zoom it was left at
+            vp.viewer.scale(zoom, zoom)
+        self._pending_zoom = (None, None)
         if vp.evidence is not None and vp.evidence.id not in self._pending_frame:
             self.navigation.visit(Place(vp.evidence.id, index))
             self.navigation.travelling = False

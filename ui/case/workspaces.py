@@ -197,9 +197,12 @@ class Workspaces(QObject):
         right = [self.docks[n] for n in ws.right[:1]]
         docks = left + right
         sizes = [min(int(width * 0.3), max(240, int(width * ws.left_share)))] * len(left)
-        sizes += [int(width * ws.right_share)] * len(right)
+        sizes += [min(int(width * ws.right_share), 760)] * len(right)  # the picture keeps most
         if docks:
             w.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
+        if ws.below_left and ws.left:
+            column = [self.docks[ws.left[0]], self.docks[ws.below_left[0]]]
+            w.resizeDocks(column, [int(height * 0.4), int(height * 0.6)], Qt.Orientation.Vertical)
         if ws.bottom:
             w.resizeDocks([self.docks[ws.bottom[0]]], [int(height * 0.4)], Qt.Orientation.Vertical)
 
