@@ -1,6 +1,14 @@
-"""Benchmark: a map page with 5,000 features, from load() to painted, offscreen.
+"""Benchmark: a map page with 5,000 features, from load() to painted, offscreen; and a large
+case (10,000 hypotheses and 10,000 landmarks) opened in the map panel.
 
-Run on demand (not a test): ``.venv/bin/python bench/bench_map.py [--features 5000]``.
+Run on demand (not a test): ``.venv/bin/python bench/bench_map.py [--features 5000]``;
+``--large 10000`` runs the large case instead (issue 12: it took 6.7 s with a 570 ms stall of
+the GUI thread; target under 2 s, no stall over 100 ms).
+
+Large case: ``MapPanel.set_case`` to every layer drawn (two animation frames after the last
+layer change), with the GUI thread's longest stall measured by a 10 ms QTimer, the web view
+already created (starting Chromium is the same for any case). Best of ``--repeat``; the
+machine's load average is printed with it, since other processes inflate both figures.
 
 Target (issue 6): the page opens in the map view in under 2 s. Measured in one run, in the
 same offscreen QWebEngineView (software rendering), one after the other:
@@ -133,10 +141,107 @@ def measure_load(view, page, path: Path, app) -> tuple[float, float]:
     raise TimeoutError(f"{path} was not painted within 60 s")
 
 
+def populate_large(case, n: int) -> None:
+    """n hypotheses (100 m circles) and n landmarks spiralling out to ~5 km; one write."""
+    now = utc_now_iso()
+
+    def do(conn):
+        for k in range(n):
+            p = geodesy.destination(CENTRE, (k * 137.5) % 360.0, 50.0 + 0.5 * k)
+            conn.execute(
+                "INSERT INTO hypothesis (title, lat_deg, lon_deg, radius_m, confidence,"
+                " rationale, created_at_utc) VALUES (?, ?, ?, 100.0, 'low', '', ?)",
+                (f"claim {k}", p.lat_deg, p.lon_deg, now),
+            )
+            q = geodesy.destination(CENTRE, (k * 97.5) % 360.0, 60.0 + 0.5 * k)
+            conn.execute(
+                "INSERT INTO landmark (name, kind, lat_deg, lon_deg, created_at_utc)"
+                " VALUES (?, 'landmark', ?, ?, ?)",
+                (f"point {k}", q.lat_deg, q.lon_deg, now),
+            )
+
+    case.write_sync(do)
+
+
+def open_in_panel(app, panel, case) -> tuple[float, float]:
+    """(seconds from set_case to every layer drawn, longest GUI-thread stall in ms)."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    ticker, timer, stall = QElapsedTimer(), QTimer(), [0.0]
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: stall.__setitem__(0, max(stall[0], ticker.restart())))
+    loaded: list[bool] = []
+    panel.page_loaded.connect(loaded.append)
+    t0 = time.perf_counter()
+    ticker.start()
+    timer.start()
+    panel.set_case(case)
+    deadline = t0 + 120.0
+    while True not in loaded and time.perf_counter() < deadline:
+        app.processEvents()
+    drawn: list = []
+    asked = 0.0
+    code = "window.GW && (GW.drawnAtMs !== undefined ? GW.drawnAtMs : GW.renderedAtMs)"
+    while not (drawn and drawn[-1]) and time.perf_counter() < deadline:
+        if time.perf_counter() - asked > 0.02:
+            asked = time.perf_counter()
+            panel.run_js(code, drawn.append)
+        app.processEvents()
+    elapsed = time.perf_counter() - t0
+    timer.stop()
+    panel.page_loaded.disconnect(loaded.append)
+    return elapsed, stall[0]
+
+
+def bench_large(app, n: int, repeat: int) -> None:
+    from ui.map.panel import MapPanel
+
+    with tempfile.TemporaryDirectory() as tmp:
+        case = create_case(Path(tmp) / "large.gwcase")
+        populate_large(case, n)
+        panel = MapPanel()
+        panel.resize(1100, 800)
+        panel.show()
+        panel.ensure_view()
+        end = time.perf_counter() + 1.0
+        while time.perf_counter() < end:  # Chromium starts
+            app.processEvents()
+        runs = []
+        for _ in range(repeat):
+            panel.set_case(None)
+            end = time.perf_counter() + 0.5
+            while time.perf_counter() < end:
+                app.processEvents()
+            runs.append(open_in_panel(app, panel, case))
+        load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+        best = min(r[0] for r in runs)
+        stall = min(r[1] for r in runs)
+        print(f"large case: {n:,} hypotheses + {n:,} landmarks, map panel 1100 x 800")
+        shown = ", ".join(f"{a:.2f}/{b:.0f}" for a, b in runs)
+        print(f"runs (s to drawn / longest GUI stall ms): {shown}")
+        print(
+            f"best: {best:.2f} s (target < 2 s: {'met' if best < 2 else 'MISSED'}), "
+            f"least stall {stall:.0f} ms (target < 100: {'met' if stall < 100 else 'MISSED'})"
+        )
+        print(f"machine: {os.cpu_count()} cores, load average {load}")
+        panel.shutdown()
+        import shiboken6
+
+        shiboken6.delete(panel)
+        case.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=0,
+        metavar="N",
+        help="open a case of N hypotheses and N landmarks in the map panel",
+    )
     args = parser.parse_args()
 
     from ui.environment import prepare_environment
@@ -148,6 +253,9 @@ def main() -> int:
     from ui.map.tile_scheme import RequestGuard
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if args.large:
+        bench_large(app, args.large, args.repeat)
+        return 0
     from PySide6.QtWebEngineCore import QWebEngineProfile
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
