@@ -77,10 +77,27 @@ def load_with_stall(qtbot, panel, case) -> tuple[float, float]:
     return elapsed, stall[0]
 
 
+def idle_stall(qtbot, seconds: float = 1.5) -> float:
+    """The longest gap of a 10 ms timer while the GUI thread does nothing of ours."""
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    ticker, timer, stall = QElapsedTimer(), QTimer(), [0.0]
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: stall.__setitem__(0, max(stall[0], ticker.restart())))
+    ticker.start()
+    timer.start()
+    qtbot.wait(int(seconds * 1000))
+    timer.stop()
+    return stall[0]
+
+
 def test_ten_thousand_hypotheses_load_without_stalling_the_gui(qtbot, map_panel, large_case):
     map_panel.resize(1100, 800)
     map_panel.ensure_view()
     qtbot.wait(300)  # Chromium has started
+    baseline = idle_stall(qtbot)
+    if baseline > 50:  # other processes hold the CPU: a stall here would measure them
+        pytest.skip(f"the machine is too busy to measure: {baseline:.0f} ms gaps while idle")
     runs = []
     for _ in range(2):  # the best of two: other processes share the machine
         if map_panel.case is not None:
