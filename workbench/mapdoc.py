@@ -153,6 +153,7 @@ def build_page(
     if interactive:
         header.add_child(_Raw(f'<script src="{QWEBCHANNEL_URL}"></script>'), name="qwebchannel")
     header.add_child(_Raw(f"<script>{_asset('gwview.js')}</script>"), name="gw_view_js")
+    header.add_child(_Raw(f"<script>{_asset('gwcontrols.js')}</script>"), name="gw_controls_js")
     header.add_child(_Raw(f"<script>{_asset('gwmap.js')}</script>"), name="gw_js")
     header.add_child(
         _Raw(f'<script type="application/json" id="gw-config">{script_json(config)}</script>'),

@@ -1,14 +1,14 @@
 /*
- * geoworkbench map API (window.GW), added to the folium page as an element.
+ * geoworkbench map API (window.GW), added to the folium page as an element; gwview.js (click
+ * priority, labels, popups) and gwcontrols.js (controls, grid basemap) are loaded before it.
  *
- * Python pushes whole layers: GW.setLayer(id, featureCollection); GW.showLayer(id, visible);
- * GW.fitBounds([[south, west], [north, east]]); GW.setTool('pan'|'landmark'|'camera'|
- * 'target'|'hypothesis'|'measure'); GW.showMeasure(text). Clicks and drags go back to
- * Python through the QWebChannel object "bridge" (when the page runs inside the workbench) as
- * ids and coordinates: pointPicked(tool, lat, lon), featureMoved(id, lat, lon),
+ * Python pushes whole layers: GW.setLayerChunk(id, k, n, json) (ui/map/push.py) or
+ * GW.setLayer(id, featureCollection); GW.showLayer(id, visible); GW.fitBounds([[south, west],
+ * [north, east]]); GW.setTool('pan'|'landmark'|'camera'|'target'|'hypothesis'|'measure');
+ * GW.showMeasure(text). Clicks and drags go back to Python through the QWebChannel object
+ * "bridge" as ids and coordinates: pointPicked(tool, lat, lon), featureMoved(id, lat, lon),
  * featureClicked(id), measureRequested(lat1, lon1, lat2, lon2), layerToggled(id, visible),
- * pageReady().
- *
+ * copyText(text), mgrs(lat, lon) -> text, pageReady().
  * User text (names, notes) only ever reaches the DOM through textContent: never innerHTML.
  */
 (function () {
@@ -24,6 +24,7 @@
   var boxes = {};
   var toolButtons = {};
   var tool = 'pan';
+  GW.timings = {};  // per layer: [ms to build, ms to add to the map]
   var measurePts = [];
   var measureGroup = null;
   var infoBox = null;
@@ -60,29 +61,6 @@
     if (bridge && typeof bridge.mgrs === 'function') { bridge.mgrs(lat, lon, done); }
   }
 
-  var GridLayer = L.GridLayer.extend({
-    // The offline basemap: a plain grid drawn on canvas, no request at all.
-    createTile: function (coords) {
-      var size = this.getTileSize();
-      var tile = document.createElement('canvas');
-      tile.width = size.x;
-      tile.height = size.y;
-      var ctx = tile.getContext('2d');
-      ctx.fillStyle = '#f3f2ee';
-      ctx.fillRect(0, 0, size.x, size.y);
-      ctx.strokeStyle = '#dcdad2';
-      ctx.lineWidth = 1;
-      for (var i = 1; i < 4; i++) {
-        var t = Math.round(i * size.x / 4) + 0.5;
-        ctx.beginPath(); ctx.moveTo(t, 0); ctx.lineTo(t, size.y); ctx.stroke();
-        ctx.beginPath(); ctx.moveTo(0, t); ctx.lineTo(size.x, t); ctx.stroke();
-      }
-      ctx.strokeStyle = '#b9b6aa';
-      ctx.strokeRect(0.5, 0.5, size.x, size.y);
-      return tile;
-    }
-  });
-
   function popupContent(props, layer) {
     var box = el('div');
     box.appendChild(el('div', 'gw-popup-name', props.name || ''));
@@ -94,19 +72,6 @@
     box.appendChild(GWView.positionRows(props, layer, call, askMgrs));
     box.appendChild(el('div', 'gw-popup-meta', props.id || ''));
     return box;
-  }
-
-  function styleFor(layerId, feature) {
-    var props = feature.properties || {};
-    if (feature.geometry && feature.geometry.type === 'Point') { return {}; }  // pointLayer's
-    var c = props.colour || '#333';
-    var s = { color: c, weight: 2, opacity: 0.9, fillColor: c, fillOpacity: 0.15 };
-    if (layerId === 'rays') { s.weight = 2; }
-    if (layerId === 'wedges') { s.weight = 1; s.fillOpacity = 0.12; }
-    if (layerId === 'sightlines') { s.dashArray = '6 4'; }
-    if (layerId === 'ellipses') { s.fillOpacity = 0.25; }
-    if (layerId === 'hypotheses') { s.dashArray = '4 4'; s.fillOpacity = 0.08; }
-    return s;
   }
 
   function startDrag(layer, props, e) {
@@ -154,8 +119,6 @@
       }
     };
   }
-
-  GW.timings = {};
   GW.setLayer = function (layerId, collection) {
     var t0 = performance.now();
     if (groups[layerId]) { map.removeLayer(groups[layerId]); }
@@ -165,7 +128,7 @@
     var before = totalCount();
     var group = L.geoJSON(collection, {
       pointToLayer: function (f, ll) { return pointLayer(layerId, f, ll); },
-      style: function (f) { return styleFor(layerId, f); },
+      style: function (f) { return GWView.style(layerId, f); },
       onEachFeature: decorate(layerId, labelled)
     });
     // One popup and one set of handlers per layer, not per feature: 5,000 features stay fast.
@@ -378,66 +341,6 @@
     b.text.textContent = b.title + ' (' + (counts[layerId] || 0) + ')';
   }
 
-  function layerControl(layerList) {
-    var ctl = L.control({ position: 'topright' });
-    ctl.onAdd = function () {
-      var div = el('div', 'gw-box gw-layers');
-      layerList.forEach(function (pair) {
-        var label = el('label');
-        var input = el('input');
-        input.type = 'checkbox';
-        input.checked = true;
-        input.setAttribute('data-layer', pair[0]);
-        var text = el('span', null, pair[1]);
-        label.appendChild(input);
-        label.appendChild(text);
-        div.appendChild(label);
-        boxes[pair[0]] = { input: input, text: text, title: pair[1] };
-        input.addEventListener('change', function () {
-          GW.showLayer(pair[0], input.checked);
-          call('layerToggled', pair[0], input.checked);
-        });
-      });
-      L.DomEvent.disableClickPropagation(div);
-      return div;
-    };
-    return ctl;
-  }
-
-  function toolControl() {
-    var ctl = L.control({ position: 'topleft' });
-    ctl.onAdd = function () {
-      var div = el('div', 'gw-box gw-tools');
-      TOOLS.forEach(function (pair) {
-        var b = el('button', pair[0] === 'pan' ? 'gw-active' : '', pair[1]);
-        b.type = 'button';
-        b.setAttribute('data-tool', pair[0]);
-        b.addEventListener('click', function () { GW.setTool(pair[0]); });
-        toolButtons[pair[0]] = b;
-        div.appendChild(b);
-      });
-      L.DomEvent.disableClickPropagation(div);
-      return div;
-    };
-    return ctl;
-  }
-
-  function boxControl(position, cls, text) {
-    var ctl = L.control({ position: position });
-    var div = el('div', 'gw-box ' + cls, text);
-    ctl.onAdd = function () { L.DomEvent.disableClickPropagation(div); return div; };
-    ctl.addTo(map);
-    return div;
-  }
-
-  function basemap(b) {
-    if (b && b.kind && b.kind !== 'none') {
-      return L.tileLayer(b.url, { maxZoom: b.max_zoom || 19, maxNativeZoom: b.max_zoom || 19,
-        attribution: '' });
-    }
-    return new GridLayer({ maxZoom: 22 });
-  }
-
   function onResize() {
     // Docked maps change size (and start at none): refit until the analyst has moved it.
     if (!userMoved) {
@@ -456,21 +359,24 @@
     map.on('resize', onResize);
     map.on('zoomend moveend', queueDeclutter);
     if (map.attributionControl) { map.attributionControl.setPrefix(false); }
-    basemap(cfg.basemap).addTo(map);
+    GWControls.basemap(cfg.basemap).addTo(map);
     measureGroup = L.layerGroup().addTo(map);
     if (cfg.basemap && cfg.basemap.attribution) {
-      boxControl('bottomright', 'gw-attribution', cfg.basemap.attribution);
+      GWControls.box(map, 'bottomright', 'gw-attribution', cfg.basemap.attribution);
     }
-    layerControl(cfg.layers).addTo(map);
+    GWControls.layers(cfg.layers, boxes, function (layerId, checked) {
+      GW.showLayer(layerId, checked);
+      call('layerToggled', layerId, checked);
+    }).addTo(map);
     // Set the view first: a zoom change after the layers exist would re-project every feature.
     if (cfg.bounds) { GW.fitBounds(cfg.bounds); }
     cfg.layers.forEach(function (pair) {
       GW.setLayer(pair[0], (cfg.initial || {})[pair[0]] || { type: 'FeatureCollection', features: [] });
     });
-    if (cfg.provenance) { boxControl('bottomleft', 'gw-provenance', cfg.provenance); }
+    if (cfg.provenance) { GWControls.box(map, 'bottomleft', 'gw-provenance', cfg.provenance); }
     if (cfg.interactive) {
-      toolControl().addTo(map);
-      infoBox = boxControl('bottomleft', 'gw-info', 'Measure: pick the tool, click two points');
+      GWControls.tools(TOOLS, toolButtons, GW.setTool).addTo(map);
+      infoBox = GWControls.box(map, 'bottomleft', 'gw-info', 'Measure: pick the tool, click two points');
       infoBox.style.display = 'none';  // shown with the measure tool
       map.on('click', onMapClick);
       map.on('mousemove', onMouseMove);

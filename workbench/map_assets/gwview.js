@@ -25,6 +25,20 @@
   }
   V.el = el;
 
+  V.style = function (layerId, feature) {
+    // Lines and polygons; points are drawn by gwmap.js (pointLayer).
+    var props = feature.properties || {};
+    if (feature.geometry && feature.geometry.type === 'Point') { return {}; }  // pointLayer's
+    var c = props.colour || '#333';
+    var s = { color: c, weight: 2, opacity: 0.9, fillColor: c, fillOpacity: 0.15 };
+    if (layerId === 'rays') { s.weight = 2; }
+    if (layerId === 'wedges') { s.weight = 1; s.fillOpacity = 0.12; }
+    if (layerId === 'sightlines') { s.dashArray = '6 4'; }
+    if (layerId === 'ellipses') { s.fillOpacity = 0.25; }
+    if (layerId === 'hypotheses') { s.dashArray = '4 4'; s.fillOpacity = 0.08; }
+    return s;
+  };
+
   // -- click priority ------------------------------------------------------------------
   function ringArea(ring) {
     var a = 0;
