@@ -210,3 +210,27 @@ def test_geojson_export_from_the_file_menu(qtbot, case_path, tmp_path):
         assert "audit_head" in json.dumps(doc["geoworkbench"])
     finally:
         w.close_case()
+
+
+def test_a_record_with_a_place_opens_the_map_there(qtbot, case_path):
+    import shiboken6
+
+    from workbench.records import Record
+
+    w = _window(qtbot, (1366, 768))
+    try:
+        _open(qtbot, w, case_path)
+        place = Record("hypothesis", "Strike site", "", "", lat_deg=35.6198, lon_deg=36.5501)
+        with qtbot.waitSignal(w.map_panel.page_loaded, timeout=TIMEOUT):
+            w.parts.open_record(place)
+        assert w.parts.workspaces.current == "Map" and w.map_dock.isVisible()
+        assert w.parts.map_target == (35.6198, 36.5501)
+        answers = []
+        qtbot.waitUntil(lambda: w.map_panel.loaded, timeout=TIMEOUT)
+        w.map_panel.run_js("typeof GW.setView", answers.append)  # the page answers
+        qtbot.waitUntil(lambda: bool(answers), timeout=TIMEOUT)
+        assert answers == ["function"]
+    finally:
+        w.close_case()
+        w.map_panel.shutdown()
+        shiboken6.delete(w)

@@ -61,6 +61,7 @@ class WindowParts(QObject):
         self.navigation = Navigation()
         self._pending_frame: dict[int, int] = {}
         self._pending_zoom: tuple[int | None, float | None] = (None, None)
+        self.map_target: tuple[float, float] | None = None  # where "show on map" centres
         self.video_frame = self.picture_frame = None  # FrameRef last on screen in each viewer
         # The centre's pages share one minimum (a stack's): the widest must not widen the window.
         w.compare_panel.setMinimumWidth(640)
@@ -135,6 +136,8 @@ class WindowParts(QObject):
         self.transport_actions: list[QAction] = []
         vp = self.w.video_panel
         for (key, mods), action in KEYS.items():
+            if action == ("cut_here",):
+                continue  # an edit of the case: only from the video itself, never a stray key
             text = TRANSPORT_TEXT.get(action[0], action[0])
             seq = QKeySequence(key.value | mods.value)
             qa = self._window_action(text, seq, functools.partial(vp._act, action))
@@ -288,11 +291,26 @@ class WindowParts(QObject):
         if record.evidence_id is not None:
             self.show_place(record.evidence_id, record.frame_index)
         elif record.lat_deg is not None and record.lon_deg is not None:
-            self.workspaces.switch("Map")
-            self.w.map_dock.raise_()
-            self.w.map_panel.run_js(f"GW.setView({record.lat_deg!r}, {record.lon_deg!r}, 17)")
+            self.show_on_map(record.lat_deg, record.lon_deg)
         elif record.path:
             self.exports.announce(record.title, record.path)
+
+    def show_on_map(self, lat_deg: float, lon_deg: float) -> None:
+        """The Map workspace, centred on the place (once its page is in, if it is loading)."""
+        self.workspaces.switch("Map")
+        self.w.map_dock.raise_()
+        self.map_target = (lat_deg, lon_deg)
+        panel = self.w.map_panel
+        if panel.loaded:
+            self._centre_map()
+        else:
+            panel.page_loaded.connect(self._centre_map, Qt.ConnectionType.SingleShotConnection)
+
+    def _centre_map(self, *_args: object) -> None:
+        if self.map_target is None:
+            return
+        lat, lon = self.map_target
+        self.w.map_panel.run_js(f"GW.setView({float(lat)!r}, {float(lon)!r}, 17)")
 
     # -- the analyst --------------------------------------------------------------------------
     def _on_analyst_bar_name_saved(self, name: str) -> None:
