@@ -32,8 +32,7 @@
   var userMoved = false;  // once the analyst pans or zooms, the map is never refitted
   var fitting = false;
   var fitted = false;  // a fit was done (Python sends the case's bounds before its layers)
-  var declutterQueued = false;
-  var manyFeatures = false;
+  var declutterQueued = false, manyFeatures = false;
   var LABEL_LIMIT = 300;
   // Labels that win a collision come first: claims, then what was placed, then results.
   var LABEL_ORDER = ['hypotheses', 'targets', 'landmarks', 'cameras', 'ellipses', 'evidence'];
@@ -135,6 +134,7 @@
     group.bindPopup(function (l) { return popupContent(propsOf(l), l); });
     group.on('click', function (e) { call('featureClicked', String(propsOf(e.layer).id)); });
     group.on('mousedown', function (e) { startDrag(e.layer, propsOf(e.layer), e); });
+    group.on('mouseover mouseout', function (e) { GWView.hoverLabel(e.layer, e.type === 'mouseover'); });
     groups[layerId] = group;
     counts[layerId] = features.length;
     if (visible[layerId] === undefined) { visible[layerId] = true; }

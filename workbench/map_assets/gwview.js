@@ -111,6 +111,14 @@
     return [shown, nodes.length - shown];
   };
 
+  V.hoverLabel = function (layer, over) {
+    // A label hidden by the collision pass shows while the pointer is on its feature.
+    var tip = layer && layer.getTooltip && layer.getTooltip();
+    if (tip && tip.options.permanent && tip._container) {
+      tip._container.classList.toggle('gw-label-hover', over);
+    }
+  };
+
   V.shownLabelBoxes = function () {
     var out = [];
     document.querySelectorAll('.leaflet-tooltip.gw-label').forEach(function (n) {
