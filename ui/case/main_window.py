@@ -370,6 +370,7 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings) -> None:
         """Use ``settings`` (saved already): the audit actor, the blurring of thumbnails."""
         self.settings = settings
+        self.parts.analyst_bar.toolbar.setVisible(not settings.analyst_asked)
         self.reader.blur_graphic = self.settings.blur_graphic_thumbnails
         if self.case is not None:
             self.case.analyst = self.settings.analyst()
