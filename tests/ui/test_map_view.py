@@ -194,3 +194,20 @@ def test_the_smaller_feature_gets_the_click(qtbot, map_panel, case):
     with qtbot.waitSignal(map_panel.bridge.feature_clicked, timeout=TIMEOUT) as clicked:
         _click(qtbot, map_panel, x0, y0)
     assert clicked.args[0] in (f"observation:{fix.id}", f"hypothesis:{claim}")  # points first
+
+
+def test_the_exported_page_carries_mgrs_without_the_bridge(qtbot, map_panel, case, tmp_path):
+    from PySide6.QtCore import QUrl
+
+    from workbench.mapdoc import export_interactive_map
+
+    point_id = geodata.add_landmark(case, "school", SCHOOL.lat_deg, SCHOOL.lon_deg).result()
+    out = export_interactive_map(case, tmp_path / "report_map.html")
+    map_panel.ensure_view()
+    map_panel.guard.allow_page(out)
+    map_panel.page.page_file = str(out.resolve())
+    with qtbot.waitSignal(map_panel.page.loadFinished, timeout=TIMEOUT):
+        map_panel.view.load(QUrl.fromLocalFile(str(out)))
+    assert js(qtbot, map_panel, f"GW.openPopup('landmark:{point_id}')") is True
+    text = js(qtbot, map_panel, "document.querySelector('.leaflet-popup-content').textContent")
+    assert "35.620500, 36.553300" in text and "37S BV 78411 44614" in text
