@@ -36,6 +36,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.inspect_commands",
     "workbench.commands.match_commands",
     "workbench.commands.sun_commands",
+    "workbench.commands.audio_commands",
+    "workbench.commands.claim_commands",
 )
 
 EXIT_OK = 0

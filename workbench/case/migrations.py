@@ -223,6 +223,53 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE landmark ADD COLUMN position_sigma_m REAL;
     """,
+    # 9: claims and what decides them, hypotheses in time and the observations behind them,
+    # the analyst's own timeline events (workbench.claims, workbench.hypotheses,
+    # workbench.timeline; issue 18). New columns are NULL, so no existing digest moves.
+    """
+    CREATE TABLE claim (
+        id INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        language TEXT NOT NULL DEFAULT '',
+        translation TEXT NOT NULL DEFAULT '',
+        claimed_by TEXT NOT NULL,
+        claimed_at_utc TEXT NOT NULL,
+        claimed_at_given TEXT NOT NULL,
+        source_url TEXT NOT NULL DEFAULT '',
+        source_evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+        verdict TEXT NOT NULL DEFAULT 'unverified'
+            CHECK (verdict IN ('unverified', 'supported', 'refuted')),
+        verdict_note TEXT NOT NULL DEFAULT '',
+        created_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE claim_link (
+        id INTEGER PRIMARY KEY,
+        claim_id INTEGER NOT NULL REFERENCES claim(id) ON DELETE CASCADE,
+        target_kind TEXT NOT NULL
+            CHECK (target_kind IN ('observation', 'figure', 'frame', 'hypothesis', 'evidence')),
+        target_id INTEGER NOT NULL,
+        frame_index INTEGER,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    ALTER TABLE hypothesis ADD COLUMN time_from_utc TEXT;
+    ALTER TABLE hypothesis ADD COLUMN time_to_utc TEXT;
+    CREATE TABLE hypothesis_observation (
+        hypothesis_id INTEGER NOT NULL REFERENCES hypothesis(id) ON DELETE CASCADE,
+        observation_id INTEGER NOT NULL REFERENCES observation(id) ON DELETE CASCADE,
+        PRIMARY KEY (hypothesis_id, observation_id)
+    );
+    CREATE TABLE timeline_event (
+        id INTEGER PRIMARY KEY,
+        at_utc TEXT NOT NULL,
+        until_utc TEXT,
+        sigma_s REAL,
+        label TEXT NOT NULL,
+        at_given TEXT NOT NULL DEFAULT '',
+        evidence_id INTEGER REFERENCES evidence(id) ON DELETE SET NULL,
+        note TEXT NOT NULL DEFAULT '',
+        created_at_utc TEXT NOT NULL
+    );
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.
