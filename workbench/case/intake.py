@@ -34,6 +34,7 @@ from analysis.media.metadata import check_media, read_metadata
 from workbench.case import recovery
 from workbench.case.audit import utc_now_iso
 from workbench.case.store import Case
+from workbench.downloaded import source_from_info_json
 from workbench.file_names import display_name, name_bytes_hex
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ def import_file(
     name, name_hex = display_name(src.name), name_bytes_hex(src.name)
     if not src.is_file():
         raise MediaError(f"{src}: not a file")
+    downloaded = source_from_info_json(src)  # a bad .info.json refuses before any copy
     part = case.incoming_dir / f"{uuid.uuid4().hex}.part"
     try:
         sha256, size = _copy_and_hash(src, part, progress, cancel)
@@ -188,6 +190,7 @@ def import_file(
                 metadata,
                 source_url,
                 note,
+                downloaded,
             )
         )
     except BaseException:
@@ -287,6 +290,7 @@ def _record(
     metadata: dict,
     source_url: str | None,
     note: str | None,
+    downloaded: dict[str, str] | None = None,
 ) -> ImportedEvidence:
     now = utc_now_iso()
     name, name_hex = names  # the display name and, for a name not valid UTF-8, its bytes
@@ -325,6 +329,13 @@ def _record(
         "INSERT INTO evidence_source (evidence_id, url) VALUES (?, ?)",
         (evidence_id, source_url or ""),
     )
+    if downloaded:  # the downloader's record; a URL the analyst gave wins
+        fields = {**downloaded, **({"url": source_url} if source_url else {})}
+        sets = ", ".join(f"{k} = ?" for k in sorted(fields))
+        conn.execute(
+            f"UPDATE evidence_source SET {sets} WHERE evidence_id = ?",
+            (*(fields[k] for k in sorted(fields)), evidence_id),
+        )
     conn.execute(
         "INSERT INTO evidence_name (evidence_id, name, first_seen_utc, name_bytes_hex)"
         " VALUES (?, ?, ?, ?)",
@@ -338,6 +349,7 @@ def _record(
         "stored_name": stored_name,
         "source_url": source_url or "",
         **raw,
+        **({"downloaded": downloaded} if downloaded else {}),
     }
     case.log(conn, "evidence.import", sha256, details)
     if note:
