@@ -145,9 +145,29 @@ def mean_corner_error_px(
     else:
         to_coarse_true, to_coarse_est = h_true, h_est
         fine_wh, coarse_wh = wh_a, wh_b
-    quad = apply_h(to_coarse_true, rect_corners(fine_wh)).astype(np.float32)
-    area, inter = cv2.intersectConvexConvex(quad, rect_corners(coarse_wh).astype(np.float32))
-    pts_coarse = quad if inter is None or area <= 0 else inter.reshape(-1, 2)
-    pts_fine = apply_h(np.linalg.inv(to_coarse_true), pts_coarse)
-    d = apply_h(to_coarse_est, pts_fine) - apply_h(to_coarse_true, pts_fine)
+    return _overlap_corner_error(to_coarse_true, to_coarse_est, fine_wh, coarse_wh)
+
+
+def mean_corner_error_larger_px(
+    h_est: np.ndarray, h_true: np.ndarray, wh_a: tuple[int, int], wh_b: tuple[int, int]
+) -> float:
+    """Mean corner error in the pixels of the image with more pixels (B when they tie).
+
+    For pairs of different sizes (a video frame against a reference photo several times
+    larger): the smaller image's frame is mapped into the larger one by the true homography
+    and clipped to it; the vertices of that overlap are mapped by both homographies and the
+    mean distance is returned in the larger image's pixels.
+    """
+    if wh_a[0] * wh_a[1] > wh_b[0] * wh_b[1]:
+        return _overlap_corner_error(np.linalg.inv(h_true), np.linalg.inv(h_est), wh_b, wh_a)
+    return _overlap_corner_error(h_true, h_est, wh_a, wh_b)
+
+
+def _overlap_corner_error(to_true, to_est, src_wh, dst_wh) -> float:
+    """Mean distance, in the destination's pixels, at the vertices of the true overlap."""
+    quad = apply_h(to_true, rect_corners(src_wh)).astype(np.float32)
+    area, inter = cv2.intersectConvexConvex(quad, rect_corners(dst_wh).astype(np.float32))
+    pts_dst = quad if inter is None or area <= 0 else inter.reshape(-1, 2)
+    pts_src = apply_h(np.linalg.inv(to_true), pts_dst)
+    d = apply_h(to_est, pts_src) - apply_h(to_true, pts_src)
     return float(np.linalg.norm(d, axis=1).mean())

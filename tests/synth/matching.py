@@ -10,7 +10,7 @@ the Gaussian that an optical system would apply, so that the warp does not alias
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -84,6 +84,29 @@ def make_pair(
         if ok:
             b = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
     return a, b, h
+
+
+def make_mixed_pair(
+    image: np.ndarray, spec: WarpSpec, factor: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A small view and a large one of ``image``: ``factor`` times apart in pixel size.
+
+    The large view is ``image`` itself (the reference photo, all its detail); the small one is
+    ``image`` seen by ``spec`` with its zoom divided by ``factor``, in a frame ``factor`` times
+    smaller (a video frame of the same place), degraded as ``spec`` says. Zooming out pre-blurs
+    as :func:`make_pair` does, so the small view does not alias. With ``spec.zoom`` 1 the small
+    view shows the whole large one; with ``spec.zoom`` equal to ``factor`` it is a crop at the
+    large one's own scale; beyond, a magnified part of it.
+
+    Returns:
+        (small view A, large view B, true homography from A's pixels to B's).
+    """
+    h, w = image.shape[:2]
+    out_wh = (max(1, round(w / factor)), max(1, round(h / factor)))
+    small_spec = replace(spec, zoom=spec.zoom / factor)
+    _, small, h_large_to_small = make_pair(image, small_spec, out_wh)
+    h_true = np.linalg.inv(h_large_to_small)
+    return small, image, h_true / h_true[2, 2]
 
 
 def standard_specs() -> list[WarpSpec]:
