@@ -2,7 +2,11 @@
 
 Pipeline (each step with its source):
 
-1. Local features (analysis.matching.features): RootSIFT by default, at a working resolution.
+1. Local features (analysis.matching.features): RootSIFT by default, at a working resolution
+   (the same for every image, so that features can be cached per image). When the first
+   pass's homography shows that this threw detail away (one image several times larger, the
+   common content in a part of it), the overlap is matched again at working resolutions
+   chosen for the pair (analysis.matching.pair_scale).
 2. Tentative matches: exact nearest neighbours, Lowe's ratio test (Lowe 2004, sec. 7.1) and
    the mutual (cross-check) condition: b is a's nearest neighbour and a is b's.
 3. Geometric verification: OpenCV's USAC with MAGSAC++ scoring (Barath et al. 2020, "MAGSAC++,
@@ -11,8 +15,10 @@ Pipeline (each step with its source):
 4. Refinement (homography): matches are re-collected among both nearest neighbours of every
    feature that agree with the first estimate (guided matching, Hartley & Zisserman 2004,
    sec. 4.8), then H is refined by weighted robust Levenberg-Marquardt
-   (analysis.matching.refine), twice; then, with the images at hand, by ECC over the overlap
-   (analysis.matching.ecc), kept only when it raises the correlation by a small correction.
+   (analysis.matching.refine), twice; then, with the images at hand
+   (analysis.matching.photometric), by patches aligned around the inliers at native
+   resolution (analysis.matching.native) and by ECC over the overlap (analysis.matching.ecc),
+   ECC kept only when it agrees with the patches.
 5. Meaning and sanity (analysis.matching.geometry): zoom ratio, rotation, overlap; degenerate
    homographies (collapsed, mirrored, extreme perspective) give "no match" with the reason.
 
@@ -28,30 +34,41 @@ import cv2
 import numpy as np
 
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from analysis.matching.ecc import refine_ecc
 from analysis.matching.features import (
     DEFAULT_MAX_FEATURES,
     DEFAULT_WORK_LONG_SIDE_PX,
     Features,
     compute_features,
-    to_gray_u8,
 )
-from analysis.matching.geometry import apply_h, degeneracy, overlap, zoom_rotation
+from analysis.matching.geometry import apply_h
+from analysis.matching.pair_scale import features_in_box, plan_pair_scales
+from analysis.matching.photometric import refine_photometric
 from analysis.matching.refine import refine_homography
-from analysis.matching.result import VERDICT_MATCH, MatchResult, no_match
+from analysis.matching.result import (
+    MatchResult,
+    epipolar_distances_px,
+    fundamental_result,
+    homography_result,
+    no_match,
+)
 from analysis.matching.tentative import Tentative, tentative_matches
 
 __all__ = [
+    "epipolar_distances_px",
     "Features",
     "MatchResult",
     "compute_features",
+    "match_at_pair_scale",
     "match_features",
     "match_images",
+    "match_pair",
     "refine_photometric",
 ]
 
 MODELS = ("homography", "fundamental")
 DEFAULT_MIN_INLIERS = 15
+RETRY_LONG_SIDE_PX = 2400
+RETRY_MIN_GAIN = 1.5
 
 
 def estimate_model(pa: np.ndarray, pb: np.ndarray, model: str, thr_px: float, max_iters: int):
@@ -155,101 +172,126 @@ def match_features(
             n_matches=n, points_a=pa, points_b=pb, inlier_mask=mask,
         )  # fmt: skip
     if model == "fundamental":
-        return _fundamental_result(m, pa, pb, mask, fa, fb, n)
+        return fundamental_result(m, pa, pb, mask, fa, fb, n)
     report(progress, 0.8, "refining")
     h, pairs, err = _refine(m / m[2, 2], t, fa, fb, thr)
     report(progress, 1.0, "done")
-    return _homography_result(h, pairs, err, fa, fb, n, min_inliers)
+    return homography_result(h, pairs, err, fa, fb, n, min_inliers)
 
 
-def _homography_result(h, pairs, err, fa, fb, n, min_inliers) -> MatchResult:
-    pa, pb = fa.xy_px[pairs[:, 0]], fb.xy_px[pairs[:, 1]]
-    k = len(pairs)
-    common = dict(
-        n_matches=n, points_a=pa, points_b=pb, inlier_mask=np.ones(k, bool), n_inliers=k,
-        inlier_ratio=min(1.0, k / n),
-    )  # fmt: skip
-    if k < min_inliers:
-        return no_match(f"{k} inliers after refinement", fa, fb, "homography", **common)
-    why = degeneracy(h, fa.image_wh, fb.image_wh)
-    if why is not None:
-        return no_match(f"{why}", fa, fb, "homography", **common)
-    frac_a, frac_b, centre = overlap(h, fa.image_wh, fb.image_wh)
-    zoom, rot = zoom_rotation(h, centre)
-    rmse = float(np.sqrt(np.mean(err**2)))
-    return MatchResult(
-        verdict=VERDICT_MATCH,
-        reason=f"{k} inliers (from {n} tentative matches), RMSE {rmse:.2f} px",
-        model="homography",
-        method=fa.method,
-        n_features_a=len(fa),
-        n_features_b=len(fb),
-        reprojection_rmse_px=rmse,
-        homography=h,
-        fundamental=None,
-        zoom_ratio=zoom,
-        rotation_deg=rot,
-        overlap_a_frac=frac_a,
-        overlap_b_frac=frac_b,
-        image_a_wh=fa.image_wh,
-        image_b_wh=fb.image_wh,
-        **common,
-    )
+def match_at_pair_scale(
+    result: MatchResult,
+    a: np.ndarray,
+    b: np.ndarray,
+    fa: Features,
+    fb: Features,
+    *,
+    mask_a: np.ndarray | None = None,
+    mask_b: np.ndarray | None = None,
+    min_inliers: int = DEFAULT_MIN_INLIERS,
+    cancel: CancelToken | None = None,
+) -> MatchResult:
+    """Match again at working resolutions chosen for this pair, when the first pass lost detail.
 
+    See analysis.matching.pair_scale: the overlap found by ``result`` is cropped from both
+    images and worked where their common content has the same, finest available pixel scale.
+    The second pass's features depend on the pair, so they are never cached; ``fa`` and
+    ``fb`` (the first pass's, cacheable per image) are reused for a side that would not change.
 
-def epipolar_distances_px(f: np.ndarray, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
-    """Symmetric distance (mean of both images) of matches to their epipolar lines, pixels."""
-    xa = np.column_stack((pa, np.ones(len(pa))))
-    xb = np.column_stack((pb, np.ones(len(pb))))
-    lb = xa @ f.T
-    la = xb @ f
-    num = np.abs((xb * lb).sum(axis=1))
-    da = num / np.maximum(np.hypot(la[:, 0], la[:, 1]), 1e-12)
-    db = num / np.maximum(np.hypot(lb[:, 0], lb[:, 1]), 1e-12)
-    return (da + db) / 2.0
-
-
-def _fundamental_result(f, pa, pb, mask, fa, fb, n) -> MatchResult:
-    k = int(mask.sum())
-    rmse = float(np.sqrt(np.mean(epipolar_distances_px(f, pa[mask], pb[mask]) ** 2)))
-    return MatchResult(
-        verdict=VERDICT_MATCH,
-        reason=f"{k} inliers of {n} matches to a fundamental matrix, RMSE {rmse:.2f} px",
-        model="fundamental", method=fa.method, n_features_a=len(fa), n_features_b=len(fb),
-        n_matches=n, n_inliers=k, inlier_ratio=k / n, reprojection_rmse_px=rmse,
-        homography=None, fundamental=f, zoom_ratio=None, rotation_deg=None,
-        overlap_a_frac=None, overlap_b_frac=None, points_a=pa, points_b=pb, inlier_mask=mask,
-        image_a_wh=fa.image_wh, image_b_wh=fb.image_wh,
-    )  # fmt: skip
-
-
-def refine_photometric(result: MatchResult, a: np.ndarray, b: np.ndarray) -> MatchResult:
-    """Refine a homography match by ECC on the images; other results are returned unchanged.
-
-    Zoom, rotation, overlap and the inliers' RMSE are recomputed for the refined homography.
-    A refinement that would make the homography degenerate is discarded.
+    Returns:
+        The second pass's result when it found more inliers, else ``result`` unchanged.
     """
-    if not result.matched or result.homography is None:
+    if result.homography is None or not result.matched:
         return result
-    outcome = refine_ecc(result.homography, to_gray_u8(a)[0], to_gray_u8(b)[0])
-    h = outcome.homography
-    if not outcome.accepted or degeneracy(h, result.image_a_wh, result.image_b_wh) is not None:
-        return replace(result, reason=f"{result.reason}; {outcome.note}")
-    frac_a, frac_b, centre = overlap(h, result.image_a_wh, result.image_b_wh)
-    zoom, rot = zoom_rotation(h, centre)
-    pa, pb = result.points_a[result.inlier_mask], result.points_b[result.inlier_mask]
-    rmse = float(np.sqrt(np.mean(np.sum((apply_h(h, pa) - pb) ** 2, axis=1))))
-    return replace(
-        result,
-        homography=h,
-        zoom_ratio=zoom,
-        rotation_deg=rot,
-        overlap_a_frac=frac_a,
-        overlap_b_frac=frac_b,
-        reprojection_rmse_px=rmse,
-        reason=f"{result.n_inliers} inliers (from {result.n_matches} tentative matches), RMSE "
-        f"{rmse:.2f} px; {outcome.note}",
+    plan = plan_pair_scales(
+        result.homography, fa.image_wh, fb.image_wh, fa.work_scale, fb.work_scale
     )
+    if plan is None:
+        return result
+
+    def side(img, f, box, scale, mask):
+        whole = box == (0, 0, f.image_wh[0], f.image_wh[1])
+        if whole and abs(scale - f.work_scale) <= 0.02 * f.work_scale:
+            return f
+        return features_in_box(img, box, scale, f.method, mask, cancel=cancel)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        job_a = pool.submit(side, a, fa, plan.box_a, plan.scale_a, mask_a)
+        job_b = pool.submit(side, b, fb, plan.box_b, plan.scale_b, mask_b)
+        fa2, fb2 = job_a.result(), job_b.result()
+    second = match_features(fa2, fb2, min_inliers=min_inliers, cancel=cancel)
+    if not second.matched or second.n_inliers <= result.n_inliers:
+        return result
+    how = f"second pass on the overlap at scales {plan.scale_a:.2f} (A), {plan.scale_b:.2f} (B)"
+    return replace(second, reason=f"{second.reason}; {how}")
+
+
+def _retry_larger(result, a, b, fa, fb, *, mask_a, mask_b, max_features, min_inliers, cancel):
+    """After a failed first pass: the larger image again, at the smaller one's pixel scale.
+
+    Without a first match the scale between the images is unknown; the usual mixed pair is a
+    frame against a larger photo of the same place, where the frame's content spans only part
+    of the photo, so the photo is worked at the frame's pixel scale (up to RETRY_LONG_SIDE_PX,
+    with features in proportion to its area, at most four times as many).
+    """
+    big_is_b = fb.image_wh[0] * fb.image_wh[1] >= fa.image_wh[0] * fa.image_wh[1]
+    small, big = (fa, fb) if big_is_b else (fb, fa)
+    long_big = max(big.image_wh)
+    first = big.work_scale * long_big
+    target = int(min(long_big, RETRY_LONG_SIDE_PX, round(long_big * small.work_scale)))
+    if target < RETRY_MIN_GAIN * first or result.n_features_a == 0 or result.n_features_b == 0:
+        return result
+    check(cancel)
+    n = int(max_features * min(4.0, (target / first) ** 2))
+    img, mask = (b, mask_b) if big_is_b else (a, mask_a)
+    f = compute_features(img, big.method, mask, work_long_side_px=target, max_features=n,
+                         cancel=cancel)  # fmt: skip
+    fa2, fb2 = (fa, f) if big_is_b else (f, fb)
+    second = match_features(fa2, fb2, min_inliers=min_inliers, cancel=cancel)
+    if not second.matched:
+        return result
+    return replace(second, reason=f"{second.reason}; larger image worked at {target} px")
+
+
+def match_pair(
+    a: np.ndarray,
+    b: np.ndarray,
+    fa: Features,
+    fb: Features,
+    *,
+    model: str = "homography",
+    refine: str = "ecc",
+    mask_a: np.ndarray | None = None,
+    mask_b: np.ndarray | None = None,
+    max_features: int = DEFAULT_MAX_FEATURES,
+    min_inliers: int = DEFAULT_MIN_INLIERS,
+    cancel: CancelToken | None = None,
+) -> MatchResult:
+    """Match two images whose first-pass features are at hand (computed, or from a cache).
+
+    A homography match is redone at working resolutions chosen for the pair when the first
+    pass threw detail away (:func:`match_at_pair_scale`); a failed one between images of very
+    different sizes is retried with the larger at the smaller's pixel scale; then the
+    homography is refined at native resolution (:func:`refine_photometric`). Features made for
+    one pair are not returned: ``fa`` and ``fb`` stay the cacheable per-image ones.
+
+    Args:
+        a, b: the images at their original resolutions; fa, fb: their first-pass features.
+        model, min_inliers: see :func:`match_features`.
+        refine: "ecc" (native patches, then ECC) or "none".
+        mask_a, mask_b: the masks the first-pass features were computed with.
+        max_features: first-pass feature count (the retry scales it with the area).
+        cancel: job hook.
+    """
+    result = match_features(fa, fb, model=model, min_inliers=min_inliers, cancel=cancel)
+    if model == "homography":
+        kw = dict(mask_a=mask_a, mask_b=mask_b, min_inliers=min_inliers, cancel=cancel)
+        if not result.matched:
+            result = _retry_larger(result, a, b, fa, fb, max_features=max_features, **kw)
+        result = match_at_pair_scale(result, a, b, fa, fb, **kw)
+    if refine == "ecc":
+        result = refine_photometric(result, a, b)
+    return result
 
 
 def match_images(
@@ -269,12 +311,15 @@ def match_images(
 ) -> MatchResult:
     """Compute features of two images, match them, and refine a homography photometrically.
 
+    Then :func:`match_pair`: a second pass at working resolutions chosen for the pair where
+    needed, and refinement at native resolution.
+
     Args:
         a, b: grey, BGR or BGRA images.
         method: "sift" (default), "akaze" or "orb".
         mask_a, mask_b: OpenCV-convention masks (nonzero where features may be detected).
         model: "homography" or "fundamental".
-        refine: "ecc" (photometric refinement of a homography) or "none".
+        refine: "ecc" (native-resolution patches, then ECC, on a homography) or "none".
         work_long_side_px, max_features: see :func:`compute_features`.
         min_inliers: fewer inliers gives "no match".
         progress, cancel: job hooks.
@@ -290,10 +335,10 @@ def match_images(
         job_a = pool.submit(compute_features, a, method, mask_a, **kw)
         job_b = pool.submit(compute_features, b, method, mask_b, **kw)
         fa, fb = job_a.result(), job_b.result()
-    report(progress, 0.7, "matching")
-    result = match_features(fa, fb, model=model, min_inliers=min_inliers, cancel=cancel)
-    if refine == "ecc":
-        report(progress, 0.9, "photometric refinement")
-        result = refine_photometric(result, a, b)
+    report(progress, 0.7, "matching and refining")
+    result = match_pair(
+        a, b, fa, fb, model=model, refine=refine, mask_a=mask_a, mask_b=mask_b,
+        max_features=max_features, min_inliers=min_inliers, cancel=cancel,
+    )  # fmt: skip
     report(progress, 1.0, result.verdict)
     return result

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from analysis.matching.features import Features
+from analysis.matching.geometry import degeneracy, overlap, zoom_rotation
 
 VERDICT_MATCH = "match"
 VERDICT_NO_MATCH = "no match"
@@ -123,3 +124,67 @@ def no_match(reason: str, fa: Features, fb: Features, model: str, **kw: Any) -> 
     )
     base.update(kw)
     return MatchResult(**base)
+
+
+def homography_result(h, pairs, err, fa, fb, n, min_inliers) -> MatchResult:
+    """The result of a refined homography on its inlier pairs (indices into fa and fb), or
+    "no match" when too few inliers remain or the homography is degenerate."""
+    pa, pb = fa.xy_px[pairs[:, 0]], fb.xy_px[pairs[:, 1]]
+    k = len(pairs)
+    common = dict(
+        n_matches=n, points_a=pa, points_b=pb, inlier_mask=np.ones(k, bool), n_inliers=k,
+        inlier_ratio=min(1.0, k / n),
+    )  # fmt: skip
+    if k < min_inliers:
+        return no_match(f"{k} inliers after refinement", fa, fb, "homography", **common)
+    why = degeneracy(h, fa.image_wh, fb.image_wh)
+    if why is not None:
+        return no_match(f"{why}", fa, fb, "homography", **common)
+    frac_a, frac_b, centre = overlap(h, fa.image_wh, fb.image_wh)
+    zoom, rot = zoom_rotation(h, centre)
+    rmse = float(np.sqrt(np.mean(err**2)))
+    return MatchResult(
+        verdict=VERDICT_MATCH,
+        reason=f"{k} inliers (from {n} tentative matches), RMSE {rmse:.2f} px",
+        model="homography",
+        method=fa.method,
+        n_features_a=len(fa),
+        n_features_b=len(fb),
+        reprojection_rmse_px=rmse,
+        homography=h,
+        fundamental=None,
+        zoom_ratio=zoom,
+        rotation_deg=rot,
+        overlap_a_frac=frac_a,
+        overlap_b_frac=frac_b,
+        image_a_wh=fa.image_wh,
+        image_b_wh=fb.image_wh,
+        **common,
+    )
+
+
+def epipolar_distances_px(f: np.ndarray, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+    """Symmetric distance (mean of both images) of matches to their epipolar lines, pixels."""
+    xa = np.column_stack((pa, np.ones(len(pa))))
+    xb = np.column_stack((pb, np.ones(len(pb))))
+    lb = xa @ f.T
+    la = xb @ f
+    num = np.abs((xb * lb).sum(axis=1))
+    da = num / np.maximum(np.hypot(la[:, 0], la[:, 1]), 1e-12)
+    db = num / np.maximum(np.hypot(lb[:, 0], lb[:, 1]), 1e-12)
+    return (da + db) / 2.0
+
+
+def fundamental_result(f, pa, pb, mask, fa, fb, n) -> MatchResult:
+    """The result of a fundamental matrix verified on the tentative matches."""
+    k = int(mask.sum())
+    rmse = float(np.sqrt(np.mean(epipolar_distances_px(f, pa[mask], pb[mask]) ** 2)))
+    return MatchResult(
+        verdict=VERDICT_MATCH,
+        reason=f"{k} inliers of {n} matches to a fundamental matrix, RMSE {rmse:.2f} px",
+        model="fundamental", method=fa.method, n_features_a=len(fa), n_features_b=len(fb),
+        n_matches=n, n_inliers=k, inlier_ratio=k / n, reprojection_rmse_px=rmse,
+        homography=None, fundamental=f, zoom_ratio=None, rotation_deg=None,
+        overlap_a_frac=None, overlap_b_frac=None, points_a=pa, points_b=pb, inlier_mask=mask,
+        image_a_wh=fa.image_wh, image_b_wh=fb.image_wh,
+    )  # fmt: skip

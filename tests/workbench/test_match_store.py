@@ -225,3 +225,36 @@ def test_blank_view_gives_no_match_a_storable_note_and_no_overlay(pair_case, tmp
     side = json.loads(figs.sidecar_path.read_text(encoding="utf-8"))
     assert [o["role"] for o in side["outputs"]] == ["side_by_side"]
     assert side["details"]["result"]["match_verdict"] == "no match"
+
+
+def test_mixed_resolution_pair_keeps_the_per_image_cache(tmp_path, media_data, monkeypatch):
+    """A 1152 px frame is a part of the 4608 px photo: the second pass on the overlap (its
+    features chosen for this pair) is not cached; each view's cached features stay the
+    per-image ones, read again on the next comparison."""
+    from analysis.matching.geometry import mean_corner_error_larger_px
+    from tests.synth.matching import WarpSpec, make_mixed_pair
+
+    photo_path = media_data / "photos" / "gps" / "HMD_Nokia_8.3_5G.jpg"
+    photo = cv2.imread(str(photo_path))
+    frame, _, h_true = make_mixed_pair(photo, WarpSpec(zoom=4.0, roll_deg=5, tilt_x_deg=15), 4)
+    cv2.imwrite(str(tmp_path / "frame.png"), frame)
+    case = create_case(tmp_path / "mixed.gwcase", analyst="tester")
+    try:
+        ia = import_file(case, tmp_path / "frame.png").id
+        ib = import_file(case, photo_path).id
+        first = compare_evidence(case, (ia, None), (ib, None))
+        assert first.matched and "second pass" in first.reason
+        wh_a, wh_b = (frame.shape[1], frame.shape[0]), (photo.shape[1], photo.shape[0])
+        assert mean_corner_error_larger_px(first.homography, h_true, wh_a, wh_b) < 1.0
+        cached = sorted((case.derived_dir / "features").glob("*.npz"))
+        assert len(cached) == 2 and all(p.name.endswith("_image_sift.npz") for p in cached)
+
+        def refuse(*_a, **_k):
+            raise AssertionError("per-image features recomputed although cached")
+
+        monkeypatch.setattr("analysis.matching.features.compute_features", refuse)
+        second = compare_evidence(case, (ia, None), (ib, None))
+        np.testing.assert_allclose(second.homography, first.homography, atol=1e-9)
+        assert sorted((case.derived_dir / "features").glob("*.npz")) == cached
+    finally:
+        case.close()
