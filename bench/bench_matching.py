@@ -13,13 +13,21 @@ Not a test: prints figures and ratios, never fails on timing.
    Plain OpenCV = SIFT at full resolution (default parameters), brute-force L2 kNN, Lowe's
    ratio 0.75, findHomography(RANSAC, 3 px) (which refines on the inliers by LM).
 2. Time per 1080p pair (1920x1080 views of the pairs/ photos, zoom 1.3 and 10 deg roll): cold
-   (features of both + matching + ECC) and with cached features (loaded from .npz: matching +
-   ECC), at working resolutions 1600 and 1280, vs plain. Wall and CPU time are printed with
-   the load average: on a shared machine the wall time is not the two-core figure.
+   (features of both + engine.match_pair: matching, native patches, ECC) and with cached
+   features (loaded from .npz: match_pair), at working resolutions 1600 and 1280, vs plain.
+   Wall and CPU time are printed with the load average: on a shared machine the wall time is
+   not the two-core figure.
 3. Region search: boxes drawn in A, found in B warped by 0.5-2x zoom and up to 30 deg tilt
    (positives) and searched in an unrelated image (negatives); share of correct
    quadrilaterals (mean corner error < 3 px) per inlier band, the data behind the
    confidence constants of analysis.matching.region.
+4. Mixed resolution: B 2x and 4x A's size, with and without perspective (roll, 20-25 deg
+   tilts, blur, JPEG), built two ways from each real photo (the 4,608 px phone photo of
+   shared/data/photos/gps included): "enlarged" (B is A zoomed into a frame that many times
+   larger, as a zoomed crop saved at full size) and "reference" (B is the photo at its own
+   size, A a view that many times smaller, as a video frame against a reference photo); plus
+   equal-size 40 deg tilts (about Oxford graf 1 to 3). Corner error in the LARGER image's
+   pixels (mean_corner_error_larger_px), ours (match_images) and plain OpenCV in the same run.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -40,9 +49,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.matching.engine import (  # noqa: E402
     compute_features,
-    match_features,
     match_images,
-    refine_photometric,  # noqa: E402
+    match_pair,
 )
 from analysis.matching.features import (  # noqa: E402
     DEFAULT_MAX_FEATURES,
@@ -51,12 +59,18 @@ from analysis.matching.features import (  # noqa: E402
 )
 from analysis.matching.geometry import (  # noqa: E402
     apply_h,
+    mean_corner_error_larger_px,
     mean_corner_error_px,
     overlap,
     zoom_rotation,
 )
 from analysis.matching.region import find_region  # noqa: E402
-from tests.synth.matching import WarpSpec, make_pair, standard_specs  # noqa: E402
+from tests.synth.matching import (  # noqa: E402
+    WarpSpec,
+    make_mixed_pair,
+    make_pair,
+    standard_specs,
+)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -130,6 +144,89 @@ def accuracy(
         summarise(name, e, z, t)
 
 
+MIXED_SPECS = {
+    "no perspective": [
+        WarpSpec(roll_deg=8, blur_sigma_px=1.0, jpeg_quality=75),
+        WarpSpec(roll_deg=-15, blur_sigma_px=0.5, jpeg_quality=85, gain=0.8, offset=10),
+    ],
+    "perspective": [
+        WarpSpec(roll_deg=-6, tilt_x_deg=25, tilt_y_deg=-12, blur_sigma_px=1.0, jpeg_quality=75),
+        WarpSpec(roll_deg=10, tilt_x_deg=-20, tilt_y_deg=20, blur_sigma_px=0.7, jpeg_quality=80),
+    ],
+}
+ENLARGED_LONG_SIDE_PX = 1024
+REFERENCE_LONG_SIDE_PX = 4608
+NOKIA = Path("photos/gps/HMD_Nokia_8.3_5G.jpg")
+
+
+def _cap(img: np.ndarray, long_side: int) -> np.ndarray:
+    s = long_side / max(img.shape[:2])
+    return img if s >= 1.0 else cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+
+
+def _mixed_pairs(data: Path, quick: bool):
+    """(class name, image name, A, B, true H): B 2x and 4x A's size, two constructions.
+
+    "enlarged": B is A (a real photo, long side capped at ENLARGED_LONG_SIDE_PX) zoomed by the
+    factor into a frame that many times larger, then blurred and JPEG-compressed: a zoomed
+    crop or an up-scaled frame saved at full size. "reference": B is the real photo at its
+    own size (the 4,608 px phone photo included), A a view of it that many times smaller,
+    blurred and compressed: a video frame against a reference photo.
+    """
+    paths = images(data)[: 2 if quick else None] + [data / NOKIA]
+    for factor in (2, 4):
+        for persp, specs in MIXED_SPECS.items():
+            for i, path in enumerate(paths):
+                img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+                spec = specs[i % len(specs)]
+                small = _cap(img, ENLARGED_LONG_SIDE_PX)
+                wh = (small.shape[1] * factor, small.shape[0] * factor)
+                a, b, h = make_pair(small, replace(spec, zoom=float(factor)), wh)
+                yield f"{factor}x enlarged, {persp}", path.name, a, b, h
+                a, b, h = make_mixed_pair(_cap(img, REFERENCE_LONG_SIDE_PX), spec, factor)
+                yield f"{factor}x reference, {persp}", path.name, a, b, h
+    for i, path in enumerate(paths):  # about Oxford graf 1 to 3: 40 degrees out of plane
+        img = _cap(cv2.imread(str(path), cv2.IMREAD_COLOR), ENLARGED_LONG_SIDE_PX)
+        tilt = WarpSpec(tilt_x_deg=40 if i % 2 else 0, tilt_y_deg=0 if i % 2 else 40,
+                        roll_deg=5, jpeg_quality=85)  # fmt: skip
+        yield "equal size, 40 deg tilt", path.name, *make_pair(img, tilt)
+
+
+def _mixed_summary(name: str, errs: list[float], times: list[float]) -> str:
+    e = np.array(errs)
+    return (
+        f"{name}: under 2 px {np.mean(e < 2):6.1%}, under 1 px {np.mean(e < 1):6.1%}, "
+        f"p90 {np.percentile(e, 90):7.3f} px, max {np.max(e):7.3f} px, "
+        f"time/pair median {np.median(times):6.2f} s"
+    )
+
+
+def mixed(data: Path, quick: bool) -> None:
+    print("\n4. Mixed resolution: B 2x and 4x A's size; corner error in the LARGER image's pixels")
+    print("   (analysis.matching.geometry.mean_corner_error_larger_px; a failure is infinite)")
+    rows: dict[str, dict[str, tuple[list[float], list[float]]]] = {}
+    for cls, name, a, b, h_true in _mixed_pairs(data, quick):
+        wa, wb = (a.shape[1], a.shape[0]), (b.shape[1], b.shape[0])
+        t0 = time.perf_counter()
+        r = match_images(a, b)
+        t1 = time.perf_counter()
+        hp = plain_opencv(a, b)
+        t2 = time.perf_counter()
+        row = rows.setdefault(cls, {"ours": ([], []), "plain OpenCV": ([], [])})
+        for who, h, dt in (("ours", r.homography, t1 - t0), ("plain OpenCV", hp, t2 - t1)):
+            ok = h is not None and np.all(np.isfinite(h))
+            row[who][0].append(mean_corner_error_larger_px(h, h_true, wa, wb) if ok else np.inf)
+            row[who][1].append(dt)
+        e_ours, e_plain = row["ours"][0][-1], row["plain OpenCV"][0][-1]
+        print(f"    {cls:<32} {name:<22} A {wa[0]}x{wa[1]}, B {wb[0]}x{wb[1]}: ours "
+              f"{e_ours:7.3f} px {t1 - t0:6.2f} s, plain {e_plain:7.3f} px {t2 - t1:6.2f} s"
+              + ("" if e_ours < 1.0 else f"  ({r.reason[:90]})"), flush=True)  # fmt: skip
+    for cls, row in rows.items():
+        print(f"  {cls} ({len(row['ours'][0])} pairs)")
+        for who, (errs, times) in row.items():
+            print("    " + _mixed_summary(f"{who:<12}", errs, times))
+
+
 def to_1080p(img: np.ndarray) -> np.ndarray:
     s = max(1920 / img.shape[1], 1080 / img.shape[0])
     big = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
@@ -165,7 +262,7 @@ def timing(data: Path, quick: bool) -> None:
                         compute_features, b, work_long_side_px=side, max_features=nfeat
                     )
                     fa, fb = ja.result(), jb.result()
-                r = refine_photometric(match_features(fa, fb), a, b)
+                r = match_pair(a, b, fa, fb)
                 cold.append(time.perf_counter() - t0)
                 cold_cpu.append(time.process_time() - c0)
                 fa.to_npz(Path(tmp) / f"{i}a.npz")
@@ -173,7 +270,7 @@ def timing(data: Path, quick: bool) -> None:
                 t0 = time.perf_counter()
                 ca = Features.from_npz(Path(tmp) / f"{i}a.npz")
                 cb = Features.from_npz(Path(tmp) / f"{i}b.npz")
-                refine_photometric(match_features(ca, cb), a, b)
+                match_pair(a, b, ca, cb)
                 cached.append(time.perf_counter() - t0)
                 ok = r.homography is not None
                 errs.append(mean_corner_error_px(r.homography, h_true, (1920, 1080), (1920, 1080))
@@ -256,7 +353,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--quick", action="store_true", help="a few pairs only")
     parser.add_argument(
-        "--part", choices=("all", "accuracy", "accuracy-1600", "timing", "region"), default="all"
+        "--part",
+        choices=("all", "accuracy", "accuracy-1600", "timing", "region", "mixed"),
+        default="all",
     )
     args = parser.parse_args()
     print(
@@ -272,6 +371,8 @@ def main() -> int:
         timing(args.data, args.quick)
     if args.part in ("all", "region"):
         region(args.data, args.quick)
+    if args.part in ("all", "mixed"):
+        mixed(args.data, args.quick)
     return 0
 
 
