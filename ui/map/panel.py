@@ -1,8 +1,9 @@
 """MapPanel: the case's map in a QWebEngineView (folium/Leaflet page, QWebChannel bridge).
 
-The page (``workbench.mapdoc``) is written to derived/map.html once per case or basemap;
-after that Python replaces whole layers with ``GW.setLayer`` and only the layers whose GeoJSON
-changed are pushed, so an edit updates one layer, not the page. The layers are rebuilt when
+The page (``workbench.mapdoc``) is written to derived/map.html once per case or basemap, with
+no layers: they are built in a worker while it loads, then sent in chunks (``LayerPusher``,
+ADR 0012); after that only the layers whose GeoJSON changed are pushed, so an edit updates one
+layer, not the page. The layers are rebuilt when
 the case's change feed (``ui.changes``) says that something the map shows changed, whoever
 changed it. Clicks and drags come back through ``MapBridge``; ``MapEdits`` turns them into
 undoable writes of the ``GeodataService`` (``ui.geodata``), which the frame tools share. The

@@ -1,7 +1,7 @@
 """LayerPusher: sends layers to the map page in chunks, a few at a time, so that handing
 megabytes of GeoJSON to Chromium never holds the GUI thread for long.
 
-Each chunk is one ``GW.setLayerChunk(id, k, n, features)`` call; the page replaces the layer
+Each chunk is one ``GW.setLayerChunk(id, k, n, json)`` call; the page replaces the layer
 when its last chunk arrives. The pusher sends chunks until ``BUDGET_MS`` have gone, then lets
 the event loop run (a zero timer) and goes on; ``drained`` says when all were sent.
 """
