@@ -5,6 +5,7 @@ of showing any map). The load time is printed; bench/bench_map.py --large is the
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -95,11 +96,15 @@ def test_ten_thousand_hypotheses_load_without_stalling_the_gui(qtbot, map_panel,
     map_panel.resize(1100, 800)
     map_panel.ensure_view()
     qtbot.wait(300)  # Chromium has started
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
     baseline = idle_stall(qtbot)
-    if baseline > 50:  # other processes hold the CPU: a stall here would measure them
-        pytest.skip(f"the machine is too busy to measure: {baseline:.0f} ms gaps while idle")
+    if baseline > 50 or load > cores:  # others hold the CPU: a stall would measure them
+        pytest.skip(
+            f"the machine is too busy to measure: {baseline:.0f} ms gaps while idle, "
+            f"load average {load:.1f} on {cores} cores"
+        )
     runs = []
-    for _ in range(2):  # the best of two: other processes share the machine
+    for _ in range(3):  # the best of three: other processes share the machine
         if map_panel.case is not None:
             with qtbot.waitSignal(map_panel.page_loaded, timeout=TIMEOUT):  # about:blank
                 map_panel.set_case(None)
