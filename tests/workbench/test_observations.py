@@ -374,6 +374,7 @@ def test_registry_lists_each_kind_once():
         "intersection",
         "resection",
         "shadow",
+        "flash_bang",
     )
     with pytest.raises(ValueError, match="registered twice"):
         observations.register(observations.entry("bearing"))

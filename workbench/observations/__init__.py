@@ -15,6 +15,7 @@ from __future__ import annotations
 from workbench.observations import (
     alignment,
     bearing,
+    flash_bang,
     intersection,
     range_fix,
     resection,
@@ -41,7 +42,7 @@ from workbench.observations.registry import (
     stored_json,
 )
 
-ENTRY_MODULES = (bearing, range_fix, alignment, intersection, resection, shadow)
+ENTRY_MODULES = (bearing, range_fix, alignment, intersection, resection, shadow, flash_bang)
 for _module in ENTRY_MODULES:
     register(_module.ENTRY)
 
