@@ -1,6 +1,6 @@
 """Synchronising two recordings of one event by their sound.
 
-Method (docs/adr/0009):
+Method (docs/adr/0013):
 
 1. Both tracks are decoded at 8 kHz mono (``SYNC_RATE_HZ``), which keeps what two phones
    share (speech band, engines, bangs) and drops codec-specific highs.
