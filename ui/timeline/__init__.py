@@ -1,0 +1,1 @@
+"""The Timeline room: the case's events on one UTC axis (not yet in the main window)."""

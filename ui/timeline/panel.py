@@ -1,0 +1,173 @@
+"""``TimelinePanel``: the case's dated events on one UTC axis, coloured by kind.
+
+It draws what ``workbench.timeline.build_timeline`` returns: one lane per kind, a dot for an
+instant, a bar for a range or an uncertainty (``sigma_s``, drawn +/- 2 sigma), and under it,
+optionally, the waveform of one video's sound placed on the same axis by that video's start
+time (``set_waveform``). The mouse wheel zooms around the cursor. Clicking an event
+announces it (``event_clicked(source)``, e.g. ``"evidence:3"``) for the window to open the
+evidence at that moment. Not yet placed in the main window: ``python -m ui.timeline.panel
+CASE [ZONE]`` starts it alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from workbench.timeline import TimelineEvent
+
+KIND_COLOURS = {
+    "capture": "#2980b9", "upload": "#8e44ad", "claim": "#c0392b", "hypothesis": "#16a085",
+    "observation": "#e67e22", "analyst": "#2c3e50", "name-date": "#95a5a6",
+}  # fmt: skip
+LANE_PX = 26
+LEFT_PX = 90
+WAVE_PX = 70
+
+
+def _seconds(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+class TimelinePanel(QWidget):
+    """Events on a zoomable UTC axis, with an optional waveform lane."""
+
+    event_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._events: list[TimelineEvent] = []
+        self._lanes: list[str] = []
+        self._span = (0.0, 1.0)
+        self._waves: dict[str, tuple[float, np.ndarray, float]] = {}  # start, envelope, hop
+        self._hits: list[tuple[QRectF, str]] = []
+        self.setMinimumHeight(160)
+
+    def set_events(self, events: list[TimelineEvent]) -> None:
+        """Show these events; the axis spans the dated ones (with a margin)."""
+        self._events = [e for e in events if e.at_utc]
+        self._lanes = [k for k in KIND_COLOURS if any(e.kind == k for e in self._events)]
+        times = [_seconds(e.at_utc) for e in self._events]
+        times += [_seconds(e.until_utc) for e in self._events if e.until_utc]
+        if times:
+            lo, hi = min(times), max(times)
+            pad = max(1.0, 0.05 * (hi - lo))
+            self._span = (lo - pad, hi + pad)
+        self.update()
+
+    def set_span(self, start_utc: str, end_utc: str) -> None:
+        self._span = (_seconds(start_utc), _seconds(end_utc))
+        self.update()
+
+    def set_waveform(
+        self, label: str, start_utc: str, samples: np.ndarray, sample_rate_hz: int
+    ) -> None:
+        """A track's sound on the axis, its first sample at ``start_utc`` (peak envelope):
+        two synced videos show as two lanes whose sounds line up."""
+        hop = max(1, sample_rate_hz // 200)  # 5 ms
+        n = len(samples) // hop
+        env = np.abs(samples[: n * hop]).reshape(n, hop).max(axis=1) if n else np.zeros(0)
+        self._waves[label] = (_seconds(start_utc), env, hop / sample_rate_hz)
+        self.update()
+
+    def _x(self, t: float) -> float:
+        lo, hi = self._span
+        return LEFT_PX + (t - lo) / max(hi - lo, 1e-9) * (self.width() - LEFT_PX - 10)
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt's name)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        self._hits = []
+        for lane, kind in enumerate(self._lanes):
+            y = 20 + lane * LANE_PX
+            p.setPen(QColor("#555"))
+            p.drawText(QRectF(4, y - 9, LEFT_PX - 8, 18), Qt.AlignmentFlag.AlignRight, kind)
+            colour = QColor(KIND_COLOURS[kind])
+            for e in (e for e in self._events if e.kind == kind):
+                self._draw_event(p, e, y, colour)
+        top = 20 + len(self._lanes) * LANE_PX
+        for k, (label, wave) in enumerate(self._waves.items()):
+            self._draw_wave(p, top + k * (WAVE_PX + 6), label, wave)
+        self._draw_axis(p)
+        p.end()
+
+    def _draw_event(self, p: QPainter, e: TimelineEvent, y: float, colour: QColor) -> None:
+        t0 = _seconds(e.at_utc)
+        x0 = self._x(t0)
+        if e.until_utc or e.sigma_s:
+            a = self._x(t0 - 2 * (e.sigma_s or 0.0))
+            b = self._x(_seconds(e.until_utc) if e.until_utc else t0 + 2 * e.sigma_s)
+            p.fillRect(QRectF(a, y - 4, max(2.0, b - a), 8), colour.lighter(140))
+        p.setPen(QPen(colour.darker(120), 1))
+        p.setBrush(colour)
+        p.drawEllipse(QPointF(x0, y), 5, 5)
+        if e.offset_flag:
+            p.setPen(QPen(QColor("#c0392b"), 2))
+            p.drawLine(QPointF(x0 - 6, y - 8), QPointF(x0 + 6, y - 8))
+        self._hits.append((QRectF(x0 - 6, y - 6, 12, 12), e.source))
+
+    def _draw_wave(self, p: QPainter, top: float, label: str, wave: tuple) -> None:
+        start, env, hop_s = wave
+        p.setPen(QColor("#555"))
+        p.drawText(QRectF(4, top + WAVE_PX / 2 - 9, LEFT_PX - 8, 18),
+                   Qt.AlignmentFlag.AlignRight, label)  # fmt: skip
+        mid = top + WAVE_PX / 2
+        peak = float(env.max()) if env.size else 1.0
+        p.setPen(QPen(QColor("#34495e"), 1))
+        for k in range(0, len(env), max(1, len(env) // 2000)):
+            x = self._x(start + k * hop_s)
+            if not LEFT_PX <= x <= self.width() - 10:
+                continue
+            h = env[k] / (peak or 1.0) * WAVE_PX / 2
+            p.drawLine(QPointF(x, mid - h), QPointF(x, mid + h))
+
+    def _draw_axis(self, p: QPainter) -> None:
+        lo, hi = self._span
+        y = self.height() - 18
+        p.setPen(QColor("#333"))
+        p.drawLine(QPointF(LEFT_PX, y), QPointF(self.width() - 10, y))
+        for k in range(6):
+            t = lo + (hi - lo) * k / 5
+            x = self._x(t)
+            label = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-4]
+            p.drawText(QRectF(x - 70, y + 2, 140, 16), Qt.AlignmentFlag.AlignHCenter, label)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        lo, hi = self._span
+        x = event.position().x()
+        at = lo + (x - LEFT_PX) / max(self.width() - LEFT_PX - 10, 1) * (hi - lo)
+        factor = 0.8 if event.angleDelta().y() > 0 else 1.25
+        self._span = (at - (at - lo) * factor, at + (hi - at) * factor)
+        self.update()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        for rect, source in self._hits:
+            if rect.contains(event.position()):
+                self.event_clicked.emit(source)
+                return
+
+
+def main(argv: list[str]) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from workbench.case import open_case
+    from workbench.timeline import build_timeline
+
+    app = QApplication(argv[:1])
+    panel = TimelinePanel()
+    with open_case(Path(argv[1]), read_only=True) as case:
+        panel.set_events(build_timeline(case.read(), zone_name=argv[2] if len(argv) > 2 else None))
+    panel.resize(1100, 300)
+    panel.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
