@@ -206,15 +206,34 @@ class GeodataService(QObject):
             add = lambda: geodata.add_alignment(case, near_id, far_id, **kw)  # noqa: E731
             self.undo_stack.push(self._observation_command("alignment", add))
 
-    def triangulate(self, bearing_ids: list[int]) -> None:
-        """Intersect bearings in a worker (which queues the write), then make it undoable."""
+    def triangulate(
+        self,
+        bearing_ids: list[int],
+        on_result: Callable[[geodata_records.Observation], None] | None = None,
+    ) -> None:
+        """Intersect bearings in a worker (which queues the write), then make it undoable;
+        then ``on_result`` with the stored intersection, for the tool to show where it is."""
         case = self.case
         if case is None:
             return
+
+        def read(obs_id: int) -> None:
+            if on_result is None:
+                return
+            self.jobs.run(
+                "Reading the intersection",
+                lambda progress=None, cancel=None: geodata_records.get_observation(
+                    case.read(), obs_id
+                ),
+                on_result=on_result,
+                on_error=lambda e: self.edit_failed.emit("Cannot read the intersection", e),
+                quiet=True,
+            )
+
         self.jobs.run(
             "Triangulating",
             lambda progress=None, cancel=None: geodata.add_intersection(case, bearing_ids),
-            on_result=lambda write: self._adopt(case, "intersection", write),
+            on_result=lambda write: self._adopt(case, "intersection", write, read),
             on_error=lambda e: self.edit_failed.emit("Cannot triangulate", e),
         )
 

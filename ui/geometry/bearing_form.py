@@ -83,6 +83,13 @@ def build_bearing_form(tool: QWidget) -> None:
     t.add_button = QPushButton("Add bearing")
     t.bearing_list = QListWidget()
     t.intersect_button = QPushButton("Intersect selected bearings")
+    t.fix_label = QLabel("")  # the intersection's position, ellipse and residuals: short lines
+    t.fix_label.setTextFormat(Qt.TextFormat.PlainText)
+    t.fix_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    # Its four lines' room is kept from the start: a scrolled tool that grew under the
+    # analyst's click would squash the rows above it instead of scrolling.
+    t.fix_label.setMinimumHeight(4 * t.fix_label.fontMetrics().lineSpacing() + 4)
+    t.fix_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
     form = QFormLayout()
     form.addRow("Camera", t.camera_combo)
     form.addRow("Reference", t.reference_combo)
@@ -114,3 +121,4 @@ def build_bearing_form(tool: QWidget) -> None:
     layout.addWidget(QLabel("Bearings (tick two or more):"))
     layout.addWidget(t.bearing_list, 1)
     layout.addWidget(t.intersect_button)
+    layout.addWidget(t.fix_label)
