@@ -51,3 +51,22 @@ def test_labelled_clocks_are_found_anywhere_in_metadata():
         "video": [{"clock": "container", "value": "x", "utc": "2016-10-26T09:00:00Z"}],
     }
     assert sorted(t["clock"] for t in _labelled_times(meta)) == ["camera", "container"]
+
+
+def test_hypothesis_command_takes_a_time_range_and_refuses_unknown_observations(tmp_path, capsys):
+    import json
+
+    from workbench import cli
+
+    path = tmp_path / "h.gwcase"
+    create_case(path).close()
+    argv = ["hypothesis", str(path), "--title", "Strikes", "--time-from",
+            "2016-10-26T10:30+03:00", "--time-to", "2016-10-26T10:45+03:00", "--json"]  # fmt: skip
+    assert cli.main(argv) == 0
+    added = json.loads(capsys.readouterr().out)
+    assert (added["time_from_utc"], added["time_to_utc"]) == (
+        "2016-10-26T07:30:00Z", "2016-10-26T07:45:00Z")  # fmt: skip
+    assert cli.main(["hypothesis", str(path), "--title", "x", "--observation", "7"]) == 1
+    assert "observation 7 does not exist" in capsys.readouterr().err
+    assert cli.main(["hypotheses", str(path), "--json"]) == 0
+    assert [h["title"] for h in json.loads(capsys.readouterr().out)] == ["Strikes"]

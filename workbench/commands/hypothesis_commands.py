@@ -45,6 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--confidence", default="", choices=("low", "medium", "high"), help="if assessed"
     )
     p.add_argument("--rationale", default="", help="who claims it and on what grounds")
+    p.add_argument("--time-from", metavar="ISO8601", help="when (with its zone), or from when")
+    p.add_argument("--time-to", metavar="ISO8601", help="until when (with its zone)")
+    p.add_argument(
+        "--observation", type=int, action="append", default=[], metavar="ID",
+        help="an observation behind it (repeat for more)",
+    )  # fmt: skip
     add_json_flag(p)
     p.set_defaults(func=run_add)
 
@@ -81,6 +87,9 @@ def run_add(args: argparse.Namespace) -> int:
             radius_m=args.radius,
             confidence=args.confidence,
             rationale=args.rationale,
+            time_from=args.time_from,
+            time_to=args.time_to,
+            observation_ids=tuple(args.observation),
         ).result()
         record = get_hypothesis(case.read(), new_id)
     if args.json:
