@@ -94,6 +94,9 @@ def test_shown_zoom_matches_truth_and_save_stores_note_and_figures(qtbot, panel,
     assert "shadows" in panel.figures.time_label.text()
     inliers = int(panel.figures.values["inliers"].text().split("/")[0])
     assert inliers == shown.result.match.n_inliers > 50
+    m = shown.result.match  # the status speaks plainly; the method's details are a hover away
+    assert panel.status.text().startswith(f"Matched: {m.n_inliers} of {m.n_matches} points")
+    assert panel.status.toolTip() == m.reason and "ECC" not in panel.status.text()
     panel.figures.note_edit.setPlainText("Tower and minaret line up; shadows not yet compared.")
     with qtbot.waitSignal(panel.note_saved, timeout=TIMEOUT) as blocker:
         qtbot.mouseClick(panel.figures.save_button, Qt.MouseButton.LeftButton)

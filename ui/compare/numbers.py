@@ -177,3 +177,14 @@ class FiguresBox(QWidget):
 
     def _on_save_button_clicked(self) -> None:
         self.save_requested.emit(self.note_edit.toPlainText())
+
+
+def plain_status(match) -> str:
+    """One sentence for the status line; the engine's technical reason goes in its tooltip."""
+    if not match.matched:
+        first = match.reason.split(";")[0].strip()
+        return f"No match: {first}."
+    text = f"Matched: {match.n_inliers} of {match.n_matches} points agree"
+    if match.reprojection_rmse_px is not None:
+        text += f", lined up within {match.reprojection_rmse_px:.1f} px"
+    return text + ". Hover for the method's details."

@@ -49,7 +49,7 @@ from ui.compare.jobs import (
     run_find_region,
     run_save,
 )
-from ui.compare.numbers import FiguresBox
+from ui.compare.numbers import FiguresBox, plain_status
 from ui.compare.views import AlignedView, PairView
 from ui.geodata.service import GeodataService
 from ui.jobs import JobRunner
@@ -287,7 +287,8 @@ class ComparePanel(QWidget):
         self.figures.show_result(
             shown.result, f"{self.chooser_a.describe()} → {self.chooser_b.describe()}"
         )
-        self.status.setText(shown.result.match.reason)
+        self.status.setText(plain_status(shown.result.match))
+        self.status.setToolTip(shown.result.match.reason)
         self.compared.emit(shown)
 
     def find_region(self, box_xywh: tuple[float, float, float, float]) -> None:
