@@ -200,7 +200,8 @@ def _compare_segments(
     case: Case, evidence_id: int, segments: list, truth: dict[str, Any], cancel: CancelToken | None
 ) -> Any:
     """Continuity of the first two segments, stored as a continuity note with its figures."""
-    from workbench.match_store import compare_segments_of, save_continuity_note
+    from workbench.continuity_store import save_continuity_note
+    from workbench.match_store import compare_segments_of
 
     result, ref_a, ref_b = compare_segments_of(
         case, evidence_id, segments[0], segments[1], cancel=cancel

@@ -23,8 +23,9 @@ from ui.jobs import JobRunner
 from workbench.case import create_case
 from workbench.case.evidence import set_flags
 from workbench.case.intake import import_file
+from workbench.continuity_store import list_continuity_notes
 from workbench.frame_table_store import load_or_build_frame_table
-from workbench.match_store import ViewRef, list_continuity_notes
+from workbench.match_store import ViewRef
 from workbench.video_store import StoredSegment, add_cut
 
 TIMEOUT = 60000

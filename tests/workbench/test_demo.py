@@ -14,11 +14,11 @@ from analysis.geometry.geodesy import LatLon
 from workbench.case import audit, open_case
 from workbench.case.evidence import get_source, list_evidence, list_notes
 from workbench.case.verify import verify_case
+from workbench.continuity_store import list_continuity_notes
 from workbench.demo import build_demo_case
 from workbench.geodata_records import list_observations
 from workbench.geolayers import build_layers
 from workbench.hypotheses import list_hypotheses
-from workbench.match_store import list_continuity_notes
 from workbench.resection_record import resection_from_inputs
 from workbench.video_store import list_segments
 

@@ -19,6 +19,12 @@ from analysis.matching.geometry import mean_corner_error_px
 from tests.synth.media_factory import make_crop_zoom_video
 from workbench.case import audit, create_case
 from workbench.case.intake import import_file
+from workbench.continuity_store import (
+    list_continuity_notes,
+    save_continuity_note,
+    update_continuity_note,
+    write_match_figures,
+)
 from workbench.frame_table_store import load_or_build_frame_table
 from workbench.match_store import (
     ViewRef,
@@ -26,10 +32,6 @@ from workbench.match_store import (
     compare_segments_of,
     feature_cache_path,
     find_landmark,
-    list_continuity_notes,
-    save_continuity_note,
-    update_continuity_note,
-    write_match_figures,
 )
 from workbench.video_store import add_cut, list_segments
 

@@ -17,15 +17,13 @@ from PySide6.QtGui import QImage
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from ui.qimage import rgb_to_qimage
 from workbench.case import Case
+from workbench.continuity_store import MatchFigures, save_continuity_note, write_match_figures
 from workbench.match_store import (
-    MatchFigures,
     ViewRef,
     compare_segments_of,
     compare_views,
     find_landmark,
     load_view,
-    save_continuity_note,
-    write_match_figures,
 )
 
 
