@@ -12,6 +12,12 @@ from collections.abc import Callable
 ProgressFn = Callable[[float, str], None]
 """``progress(fraction, message)`` with ``fraction`` in [0, 1]."""
 
+PartialFn = Callable[[object], None]
+"""``partial(result_so_far)``: an optional third channel of a job, called at frame boundaries
+with what has been computed so far (a growing track), so that a viewer can show it before the
+job ends. The object is the job's own (immutable) partial-result type; the callback must not
+block. The UI's JobRunner forwards it to the GUI thread, the CLI may print or ignore it."""
+
 
 class JobCancelled(Exception):
     """Raised inside a job when its CancelToken was cancelled."""
@@ -46,3 +52,9 @@ def check(cancel: CancelToken | None) -> None:
     """Raise JobCancelled if ``cancel`` is given and was cancelled."""
     if cancel is not None:
         cancel.check()
+
+
+def deliver(partial: PartialFn | None, result_so_far: object) -> None:
+    """Call ``partial`` with the result so far, if given."""
+    if partial is not None:
+        partial(result_so_far)

@@ -38,6 +38,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.sun_commands",
     "workbench.commands.audio_commands",
     "workbench.commands.claim_commands",
+    "workbench.commands.descent_commands",
 )
 
 EXIT_OK = 0

@@ -1,0 +1,1 @@
+"""Descent of a tracked object: motion models, metric scale, verdict, figure."""

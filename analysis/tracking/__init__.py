@@ -1,0 +1,1 @@
+"""Tracking an object across frames: methods, propagation, background registration."""

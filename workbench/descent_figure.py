@@ -1,0 +1,67 @@
+"""A figure of a measured descent: height against time, the fitted models and their bands.
+
+Drawn with matplotlib's Agg canvas (no pyplot, no window), as workbench/fix_figure.py. The
+points are the track's heights (metres, or pixels without a scale) relative to the first
+point; each model is drawn with its 95% band (delta method, analysis.descent.fit), the chosen
+one solid, the others dashed; the title gives the verdict, the rate and the acceleration with
+their intervals. The PNG carries no timestamp: the same descent gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from analysis.descent.analyse import Descent
+from analysis.descent.fit import t_quantile_975
+
+FIGURE_SIZE_IN = (7.5, 5.0)
+DPI = 120
+
+
+def descent_figure_png(descent: Descent, *, title: str = "") -> bytes:
+    """The PNG bytes of the height-time plot of ``descent``."""
+    fig = Figure(figsize=FIGURE_SIZE_IN, dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    t = np.asarray(descent.times_s)
+    h = np.asarray(descent.heights)
+    u = descent.unit
+    ax.plot(t, h, "o", ms=3, color="0.25", label=f"tracked ({descent.n_points} frames)")
+    tt = np.linspace(float(t[0]), float(t[-1]), 200)
+    for k, m in enumerate(descent.models):
+        q = t_quantile_975(m.n - m.k)
+        y = m.predict(tt)
+        band = q * m.band(tt)
+        colour = f"C{k}"
+        style = "-" if k == 0 else "--"
+        label = f"{m.name} (AICc {m.aicc:.1f}){' - chosen' if k == 0 else ''}"
+        ax.plot(tt, y, style, color=colour, lw=1.6 if k == 0 else 1.0, label=label)
+        ax.fill_between(tt, y - band, y + band, color=colour, alpha=0.18 if k == 0 else 0.08, lw=0)
+    r, a = descent.rate, descent.acceleration
+    ax.set_xlabel(f"time since frame {descent.frames[0]} (s, from pts)")
+    ax.set_ylabel(f"height change ({u}, up)")
+    head = f"{title}: " if title else ""
+    ax.set_title(
+        f"{head}{descent.verdict}\nrate {r.value:.2f} {u}/s (95% {r.low:.2f} to {r.high:.2f}), "
+        f"acceleration {a.value:.2f} {u}/s2 (95% {a.low:.2f} to {a.high:.2f})",
+        fontsize=9,
+    )
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def write_descent_figure(descent: Descent, path: Path, *, title: str = "") -> Path:
+    """Write the figure to ``path`` (the caller has asked workbench.output_guard)."""
+    from workbench.descent_io import write_bytes
+
+    write_bytes(path, descent_figure_png(descent, title=title))
+    return path
