@@ -5,7 +5,8 @@ Run on demand (not a test): ``.venv/bin/python bench/bench_audio.py [--minutes 6
 ``ffmpeg`` program (``apt-get install -y ffmpeg``) for the reference and to make the hour of
 sound; it is a tool for this benchmark only, not a dependency of the workbench.
 
-- The hour: pink noise with a 1 Hz tremolo and a bang (a decaying noise burst) every 7 s, AAC 96 kb/s, 48 kHz mono.
+- The hour: pink noise with a 1 Hz tremolo and a bang (a decaying noise burst) every 7 s,
+  AAC 96 kb/s, 48 kHz mono.
 - Decode: ours (PyAV to mono float32 at the stream's rate, and at the 8 kHz sync rate) against
   ``ffmpeg -i F -ac 1 -f f32le -`` (decode and downmix, written to a pipe and discarded).
 - Onsets: ``detect_onsets`` on the decoded hour.
