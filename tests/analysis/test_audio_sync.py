@@ -103,3 +103,12 @@ def test_decode_is_aligned_and_bad_tracks_are_named(tmp_path):
                                    flash_frame=None)  # fmt: skip
     with pytest.raises(NoAudioError, match="no audio track"):
         decode_audio(mute)
+
+
+def test_a_video_clock_starts_at_its_first_frame(tmp_path):
+    # drone-sky.mp4: sound from 0.0566 s, first frame at 0.1343 s on the container clock, so
+    # its sound starts 0.0777 s before the video's time 0; the same sound alone starts at 0.
+    alone = synth.write_audio(tmp_path / "alone.m4a", synth.drone_background(SR), SR)
+    got = sync_videos(synth.DRONE, alone)
+    assert got.matched
+    assert got.offset_s == pytest.approx(0.134333 - 0.056644, abs=0.0005)
