@@ -39,19 +39,23 @@ def _drone(sample_rate_hz: int) -> np.ndarray:
     return np.concatenate(chunks).astype(np.float32)
 
 
-def recording(seconds: float, sample_rate_hz: int, rng: np.random.Generator) -> np.ndarray:
+def recording(
+    seconds: float, sample_rate_hz: int, rng: np.random.Generator, *, drone: bool = True
+) -> np.ndarray:
     """A busy recording: jet noise, the drone's sound once at a random place, and clicks.
 
     Nothing repeats (a looped background would give the sync false peaks a real recording
-    does not have).
+    does not have). Two recordings with ``drone=True`` share the drone clip, so they *are*
+    related (as a reused soundtrack is); unrelated ones need ``drone=False``.
     """
     n = int(seconds * sample_rate_hz)
     jet = scenario_audio.jet_noise(seconds + 1, sample_rate_hz, seconds * rng.uniform(0.3, 0.7),
                                    rng)[:n]  # fmt: skip
-    drone = drone_background(sample_rate_hz)[: n // 2]
-    at = int(rng.uniform(0, n - len(drone)))
     out = jet.copy()
-    out[at : at + len(drone)] += 0.5 * drone * rng.uniform(0.3, 1.0)
+    if drone:
+        clip = drone_background(sample_rate_hz)[: n // 2]
+        at = int(rng.uniform(0, n - len(clip)))
+        out[at : at + len(clip)] += 0.5 * clip * rng.uniform(0.3, 1.0)
     for _ in range(int(seconds / 1.5)):
         at = int(rng.uniform(0, n - sample_rate_hz // 2))
         click = scenario_audio.bang(0.4, sample_rate_hz, rng) * rng.uniform(0.1, 0.5)
