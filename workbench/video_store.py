@@ -71,6 +71,17 @@ def list_segments(conn: sqlite3.Connection, evidence_id: int) -> list[StoredSegm
     ]
 
 
+def consecutive_segments(
+    segments: list[StoredSegment], frame: int
+) -> tuple[StoredSegment, StoredSegment] | None:
+    """The segment holding ``frame`` and the next one (or the previous and it, at the end)."""
+    if len(segments) < 2:
+        return None
+    k = max((i for i, s in enumerate(segments) if s.first_frame <= frame), default=0)
+    k = min(k, len(segments) - 2)
+    return segments[k], segments[k + 1]
+
+
 def _boundaries(conn: sqlite3.Connection, evidence_id: int) -> list[_Boundary]:
     return [
         _Boundary(

@@ -33,6 +33,14 @@ def rect_corners(wh: tuple[int, int]) -> np.ndarray:
     return np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
 
 
+def frame_of_b_in_a(match) -> np.ndarray | None:
+    """B's frame corners (pixel edges, clockwise from top-left) in A's pixels, or None without
+    a homography (``match``: a MatchResult)."""
+    if not match.matched or match.homography is None:
+        return None
+    return apply_h(np.linalg.inv(match.homography), rect_corners(match.image_b_wh))
+
+
 def jacobian(h: np.ndarray, x: float, y: float) -> np.ndarray:
     """2x2 Jacobian of the mapping ``h`` at (x, y)."""
     u, v, w = h @ np.array([x, y, 1.0])

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.synth.media_factory import make_crop_zoom_video
 from ui.case.main_window import MainWindow
-from ui.compare.panel import ComparePanel, consecutive_segments
+from ui.compare.panel import ComparePanel
 from ui.jobs import JobRunner
 from workbench.case import create_case
 from workbench.case.evidence import set_flags
@@ -26,7 +26,7 @@ from workbench.case.intake import import_file
 from workbench.continuity_store import list_continuity_notes
 from workbench.frame_table_store import load_or_build_frame_table
 from workbench.match_store import ViewRef
-from workbench.video_store import StoredSegment, add_cut
+from workbench.video_store import StoredSegment, add_cut, consecutive_segments
 
 TIMEOUT = 60000
 WORK_SIZE = (800, 600)

@@ -41,7 +41,7 @@ from ui.case.source_panel import SourcePanel
 from ui.case.start_page import StartPage
 from ui.case.window_parts import WindowParts, scrolled
 from ui.changes import CaseChanges
-from ui.compare.panel import ComparePanel, consecutive_segments
+from ui.compare.panel import ComparePanel
 from ui.geodata.picks import MapPicks
 from ui.geodata.service import GeodataService
 from ui.geometry.dock import GeometryTools
@@ -57,6 +57,7 @@ from workbench.case.intake import ImportReport, import_files
 from workbench.case.verify import verify_case
 from workbench.case.views import CaseSnapshot, EvidenceDetail
 from workbench.settings import load_settings, save_settings
+from workbench.video_store import consecutive_segments
 
 
 class MainWindow(QMainWindow):

@@ -11,15 +11,13 @@ small for feature matching. "Leave out overlays" keeps a video's bars and static
 (logos, time stamps: ``workbench.media_inspection``) out of the features. Every computation
 runs through the JobRunner.
 
-Run alone: ``python -m ui.compare.panel CASE``.
+Run alone: ``python -m ui.compare CASE``.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 
-import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
@@ -38,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from analysis.jobs import JobCancelled
+from analysis.matching.geometry import frame_of_b_in_a
 from ui.compare.chooser import ViewChooser
 from ui.compare.correspondence import CorrespondenceTool, LoadedPair
 from ui.compare.jobs import (
@@ -58,26 +57,6 @@ from workbench.case.evidence import list_evidence
 from workbench.video_store import list_segments
 
 VIEW_MODES = ("matches", "overlay", "blink", "swipe")
-
-
-def consecutive_segments(segments: list, frame: int) -> tuple | None:
-    """The segment holding ``frame`` and the next one (or the previous and it, at the end)."""
-    if len(segments) < 2:
-        return None
-    k = max((i for i, s in enumerate(segments) if s.first_frame <= frame), default=0)
-    k = min(k, len(segments) - 2)
-    return segments[k], segments[k + 1]
-
-
-def _b_frame_in_a(match) -> np.ndarray | None:
-    """B's frame corners in A's pixels (pixel-edge corners), or None without a homography."""
-    if not match.matched or match.homography is None:
-        return None
-    w, h = match.image_b_wh
-    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], float)
-    corners[:, :2] -= 0.5
-    pts = corners @ np.linalg.inv(match.homography).T
-    return pts[:, :2] / pts[:, 2:]
 
 
 class ComparePanel(QWidget):
@@ -283,7 +262,9 @@ class ComparePanel(QWidget):
         self.pair_view.set_pair(shown.image_a, shown.image_b)
         self._views_shown(shown.a, shown.b, shown.image_a, shown.image_b)
         self.pair_view.show_matches(shown.result.match)
-        self.aligned_view.set_images(shown.image_a, shown.b_on_a, _b_frame_in_a(shown.result.match))
+        self.aligned_view.set_images(
+            shown.image_a, shown.b_on_a, frame_of_b_in_a(shown.result.match)
+        )
         self.figures.show_result(
             shown.result, f"{self.chooser_a.describe()} → {self.chooser_b.describe()}"
         )
@@ -408,29 +389,3 @@ class ComparePanel(QWidget):
             box = QMessageBox(QMessageBox.Icon.Warning, title, str(exc), parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.open()
-
-
-def main(argv: list[str]) -> int:
-    """``python -m ui.compare.panel CASE``: the panel alone on a case."""
-    from ui.environment import prepare_environment
-
-    prepare_environment()
-    from PySide6.QtWidgets import QApplication
-
-    from workbench.case import open_case
-
-    app = QApplication(argv[:1])
-    jobs = JobRunner()
-    panel = ComparePanel(jobs)
-    case = open_case(argv[1])
-    panel.set_case(case)
-    panel.resize(1400, 800)
-    panel.show()
-    code = app.exec()
-    jobs.wait_for_done()
-    case.close()
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
