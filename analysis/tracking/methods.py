@@ -25,6 +25,9 @@ METHODS = ("template", "lk", "mil")
 DEFAULT_METHOD = "template"
 TEMPLATE_RATE = 0.15
 SEARCH_MARGIN_PX = 24
+MAX_SPEED_PX = 40.0  # per frame; beyond it the window stops growing
+MOTION_PENALTY = 0.15  # correlation given up at the edge of the search window
+CONFIDENT = 0.6
 
 
 @dataclass(frozen=True)
@@ -76,16 +79,25 @@ class TemplateStepper:
 
     def step(self, gray: np.ndarray) -> Step:
         px, py, speed = self._prediction()
-        r = int(SEARCH_MARGIN_PX + 2 * speed)
+        r = int(SEARCH_MARGIN_PX + 2 * min(speed, MAX_SPEED_PX))
         sw, sh = self.w + 2 * r, self.h + 2 * r
         window = _patch(gray, px, py, sw, sh)
         score = cv2.matchTemplate(window, self.template, cv2.TM_CCOEFF_NORMED)
-        _, peak, _, (ix, iy) = cv2.minMaxLoc(score)
+        score = np.nan_to_num(score, nan=0.0)
+        # The motion model as a prior: a match far from the prediction must correlate
+        # better than one near it (a cloud edge elsewhere does not win over the object).
+        gy, gx = np.mgrid[-r : r + 1, -r : r + 1].astype(np.float32)
+        prior = MOTION_PENALTY * (gx * gx + gy * gy) / float(r * r)
+        _, _, _, (ix, iy) = cv2.minMaxLoc(score - prior)
+        peak = float(score[iy, ix])
         sx, sy = _subpixel(score, ix, iy)
         x = px - sw / 2 + sx + self.w / 2
         y = py - sh / 2 + sy + self.h / 2
-        conf = float(max(0.0, peak)) if math.isfinite(peak) else 0.0
-        self.history = [*self.history[-1:], (x, y)]
+        conf = max(0.0, peak)
+        if conf >= CONFIDENT:
+            # Only confident steps move the motion model: a lost frame does not fling the
+            # prediction (and the search window) away from the object.
+            self.history = [*self.history[-1:], (x, y)]
         if conf > 0.85:
             fresh = _patch(gray, x, y, self.w, self.h)
             blended = (1 - TEMPLATE_RATE) * self.template + TEMPLATE_RATE * fresh
