@@ -20,9 +20,10 @@ held whatever the length, evenly spread over the whole video, without knowing it
 beforehand.
 
 Who uses the overlays: matching leaves them out when asked (``compute_features`` takes a
-mask); cut detection (``analysis.video.cuts.detect_cuts``) takes no mask, so overlays reach it
-only through its own guard that ignores changes at the border; there is no tracker yet to give
-them to.
+mask; the Compare panel's "Leave out overlays"); tracking masks them out of the background
+and skips blended frames (``analysis.tracking.video_track.VideoContext``, filled by the
+``track`` command); cut detection (``analysis.video.cuts.detect_cuts``) takes no mask, so
+overlays reach it only through its own guard against changes at the border only.
 """
 
 from __future__ import annotations
