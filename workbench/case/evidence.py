@@ -106,9 +106,20 @@ def get_evidence(conn: sqlite3.Connection, evidence_id: int) -> Evidence:
 
 
 def find_evidence(conn: sqlite3.Connection, key: str) -> Evidence:
-    """Evidence by id, by SHA-256 or a unique prefix of it (at least 6 characters)."""
+    """Evidence by id, by SHA-256 or a unique prefix of it (at least 6 characters).
+
+    A key of digits is an id when an evidence has that id; a key of six or more digits that
+    is no id is tried as a hash prefix too (a hash can begin with digits only).
+
+    Raises:
+        CaseError: no evidence, or a prefix that matches several, naming the key.
+    """
     if key.isdigit():
-        return get_evidence(conn, int(key))
+        row = conn.execute(_EVIDENCE_SQL + " WHERE id = ?", (int(key),)).fetchone()
+        if row is not None:
+            return _evidence(conn, row)
+        if len(key) < 6:
+            raise CaseError(f"no evidence with id {key}")
     if len(key) < 6:
         raise CaseError(f"{key!r}: give an evidence id or at least 6 characters of its sha256")
     rows = conn.execute(_EVIDENCE_SQL + " WHERE sha256 LIKE ?", (key.lower() + "%",)).fetchall()
