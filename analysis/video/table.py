@@ -183,6 +183,10 @@ class FrameTable:
             return None
         return indices[pos - 1]
 
+    def indices_every(self, every_s: float) -> list[int]:
+        """The frames on screen at 0, every_s, 2 every_s, ... (see ``frames_every``)."""
+        return frames_every(self.times_s(), every_s)
+
     def mean_fps(self) -> float | None:
         """Frames per second over the timed span ((n - 1) / span); None under two timed frames."""
         times = self._timed[0]
@@ -344,3 +348,25 @@ def _sar_of(stream: Any) -> tuple[int, int]:
     if not sar or sar <= 0:
         return (1, 1)
     return (sar.numerator, sar.denominator)
+
+
+def frames_every(times_s: list[float | None], every_s: float) -> list[int]:
+    """Indices of the frames shown at 0, every_s, 2 every_s, ... (times relative to frame 0).
+
+    ``times_s`` are the frames' times in decode order (None where unknown); the frame shown at
+    t is the last one whose time is at or before t.
+    """
+    timed = sorted((t, i) for i, t in enumerate(times_s) if t is not None)
+    if not timed:
+        return [0] if times_s else []
+    out: list[int] = []
+    pos, k = 0, 0
+    end = timed[-1][0]
+    while k * every_s <= end + 1e-9:
+        t = k * every_s
+        while pos + 1 < len(timed) and timed[pos + 1][0] <= t + 1e-9:
+            pos += 1
+        if not out or out[-1] != timed[pos][1]:
+            out.append(timed[pos][1])
+        k += 1
+    return out

@@ -13,11 +13,11 @@ import pytest
 from PIL import Image
 
 from analysis.video.decode import VideoReader
+from analysis.video.table import frames_every
 from tests.workbench.test_video_store import CUT_FRAME, make_cut_video
 from workbench.case import audit, create_case, open_case
 from workbench.case.intake import import_file
 from workbench.cli import main
-from workbench.commands.frames_commands import frames_every
 from workbench.video_store import list_segments
 
 

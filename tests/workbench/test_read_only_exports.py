@@ -14,7 +14,7 @@ from tests.synth.media_factory import make_video
 from workbench import geodata
 from workbench.case import audit, create_case, open_case
 from workbench.case.intake import import_file
-from workbench.video_store import load_or_build_frame_table
+from workbench.frame_table_store import load_or_build_frame_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,11 +18,10 @@ from workbench.case import Case
 
 
 def _frames_every(case: Case, evidence_id: int, every_s: float, progress=None, cancel=None):
-    from workbench.commands.frames_commands import frames_every
-    from workbench.video_store import load_or_build_frame_table
+    from workbench.frame_table_store import load_or_build_frame_table
 
     table = load_or_build_frame_table(case, evidence_id, progress=progress, cancel=cancel)
-    return _export_frames(case, evidence_id, frames_every(table.times_s(), every_s), progress)
+    return _export_frames(case, evidence_id, table.indices_every(every_s), progress)
 
 
 def _segment_frames(case: Case, evidence_id: int, progress=None, cancel=None):

@@ -43,7 +43,7 @@ from ui.video.worker import DecodedFrame, FrameDecoder, parse_position
 from workbench.case import Case
 from workbench.case.evidence import Evidence
 from workbench.frame_export import ExportedFrame, export_frame
-from workbench.video_store import load_or_build_frame_table
+from workbench.frame_table_store import load_or_build_frame_table
 
 MAX_SPEED = 8
 

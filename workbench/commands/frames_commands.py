@@ -34,28 +34,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_frames)
 
 
-def frames_every(times_s: list[float | None], every_s: float) -> list[int]:
-    """Indices of the frames shown at 0, every_s, 2 every_s, ... (times relative to frame 0).
-
-    ``times_s`` are the frames' times in decode order (None where unknown); the frame shown at
-    t is the last one whose time is at or before t.
-    """
-    timed = sorted((t, i) for i, t in enumerate(times_s) if t is not None)
-    if not timed:
-        return [0] if times_s else []
-    out: list[int] = []
-    pos, k = 0, 0
-    end = timed[-1][0]
-    while k * every_s <= end + 1e-9:
-        t = k * every_s
-        while pos + 1 < len(timed) and timed[pos + 1][0] <= t + 1e-9:
-            pos += 1
-        if not out or out[-1] != timed[pos][1]:
-            out.append(timed[pos][1])
-        k += 1
-    return out
-
-
 def _frame_indices(case, evidence_id: int, table, args: argparse.Namespace, progress) -> list[int]:
     from workbench.video_store import detect_and_store_segments, list_segments
 
@@ -71,7 +49,7 @@ def _frame_indices(case, evidence_id: int, table, args: argparse.Namespace, prog
         if not segments:
             segments = detect_and_store_segments(case, evidence_id, progress=progress)
         return [s.keyframe_index for s in segments]
-    return frames_every(table.times_s(), args.every)
+    return table.indices_every(args.every)
 
 
 def _row(x) -> dict:
