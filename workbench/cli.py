@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.demo_commands",
     "workbench.commands.info_commands",
     "workbench.commands.geo_commands",
+    "workbench.commands.align_commands",
     "workbench.commands.resect_commands",
     "workbench.commands.bearing_commands",
     "workbench.commands.hypothesis_commands",
