@@ -49,3 +49,11 @@ def test_old_case_opens_after_migration_with_everything_kept(tmp_path):
     assert ("evidence", (item.id,)) in bound and ("meta", ("title",)) in bound
     with open_case(path) as case:  # a second open binds nothing more
         assert len(audit.entries(case.read())) == 3
+
+
+def test_the_unused_job_run_table_is_gone_after_migrating_an_old_case(tmp_path):
+    path = _copy_old_case(tmp_path)
+    with open_case(path) as case:
+        tables = {r[0] for r in case.read().execute("SELECT name FROM sqlite_master")}
+        assert "job_run" not in tables and "evidence" in tables
+        assert verify_case(case).ok

@@ -270,6 +270,12 @@ MIGRATIONS: tuple[str, ...] = (
         created_at_utc TEXT NOT NULL
     );
     """,
+    # 10: the job_run table goes: nothing ever wrote it. What ran, with which version and
+    # parameters, is recorded in the audit row of the result it produced, inside the chain;
+    # a second, unchained copy would only be a place for the two to disagree.
+    """
+    DROP TABLE job_run;
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.
