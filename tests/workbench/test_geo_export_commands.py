@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 
@@ -123,3 +124,24 @@ def test_an_export_is_rebuilt_byte_for_byte_at_an_earlier_head(capsys, case_path
 def test_export_at_a_head_outside_the_chain_is_refused(capsys, case_path, tmp_path):
     code, _, err = run(capsys, str(case_path), "--kml", str(tmp_path / "x.kml"), "--at", "999")
     assert code == 1 and "audit row 999 is not in the chain" in err
+
+
+def test_map_page_export_is_deterministic_logged_and_holds_the_layers(capsys, case_path, tmp_path):
+    pages = []
+    for name in ("a.html", "b.html"):
+        out = tmp_path / name
+        code, stdout, _ = run(capsys, str(case_path), "--map", str(out), "--json")
+        d = json.loads(stdout)
+        assert code == 0 and d["recorded"] is True
+        assert d["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+        pages.append((out.read_text(encoding="utf-8"), d["audit_head_seq"]))
+    (first, seq_a), (second, seq_b) = pages
+    assert "مدرسة" in first and "rooftop" in first and "leaflet" in first.lower()
+    # offline: no script or style sheet is fetched from anywhere
+    assert not re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']https?://", first)
+    # the second export quotes a later head (the first export's own row), so its bytes differ
+    # only where the head is quoted
+    assert seq_b == seq_a + 1
+    with open_case(case_path, read_only=True) as case:
+        last = audit.entries(case.read())[-1]
+    assert last.action == "geodata.export" and last.details["format"] == "map"

@@ -29,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     dest = p.add_mutually_exclusive_group(required=True)
     dest.add_argument("--kml", type=Path, metavar="OUT.kml", help="write KML 2.2")
     dest.add_argument("--geojson", type=Path, metavar="OUT.geojson", help="write GeoJSON")
+    dest.add_argument(
+        "--map",
+        type=Path,
+        metavar="OUT.html",
+        help="write an interactive offline map page (Leaflet inline, no tiles, its provenance)",
+    )
     p.add_argument(
         "--at",
         type=int,
@@ -46,6 +52,8 @@ def run_export(args: argparse.Namespace) -> int:
     from workbench.geoexchange import export_geodata
     from workbench.output_guard import check_output
 
+    if args.map is not None:
+        return _run_map_export(args)
     fmt, out = ("kml", args.kml) if args.kml is not None else ("geojson", args.geojson)
     out = Path(out)
     if not out.parent.is_dir():
@@ -72,4 +80,34 @@ def run_export(args: argparse.Namespace) -> int:
             f"sha256 {result.sha256}; audit head {result.audit_head_seq} "
             f"{result.audit_head_hash[:16]}…"
         )
+    return 0
+
+
+def _run_map_export(args: argparse.Namespace) -> int:
+    """``--map OUT.html``: the case's layers on a standalone page, logged like the others."""
+    import hashlib
+
+    from workbench.commands.read_only import open_for_export
+    from workbench.mapdoc import export_interactive_map
+    from workbench.output_guard import check_output
+
+    out = Path(args.map)
+    if not out.parent.is_dir():
+        print(f"geoworkbench export: error: {out.parent}: no such folder", file=sys.stderr)
+        return 2
+    if args.at is not None:
+        print("geoworkbench export: error: --at goes with --kml or --geojson", file=sys.stderr)
+        return 2
+    check_output(out, replace=args.force)
+    with open_for_export(args.case, "export") as case:
+        export_interactive_map(case, out)
+        digest = hashlib.sha256(out.read_bytes()).hexdigest()
+        seq, head = case.audit_head()
+        details = {"format": "map", "path": str(out), "sha256": digest, "audit_head_seq": seq}
+        if not case.read_only:
+            case.write_sync(lambda c: case.log(c, "geodata.export", out.name, details))
+    if args.json:
+        print_json({**details, "audit_head_hash": head, "recorded": not case.read_only})
+    else:
+        print(f"wrote the map page {out}; sha256 {digest}; audit head {seq} {head[:16]}…")
     return 0
