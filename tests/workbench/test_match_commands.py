@@ -71,6 +71,16 @@ def test_match_json_reports_the_truth(zoom_pair, tmp_path: Path, capsys) -> None
     assert side["as_of_utc"] == "2026-11-22T10:30:00.000000Z" and side["audit_head"] is None
 
 
+def test_viewpoint_says_same_position_for_a_zoom_from_one_place(zoom_pair, capsys) -> None:
+    pa, pb, _ = zoom_pair  # B is A zoomed 2x and turned: one camera position, by construction
+    assert main(["match", str(pa), str(pb), "--viewpoint", "--json"]) == 0
+    view = json.loads(capsys.readouterr().out)["viewpoint"]
+    assert view["verdict"] == "same position", view["reason"]
+    assert view["zoom_ratio"] == pytest.approx(2.0, rel=0.03)
+    assert main(["match", str(pa), str(pb)]) == 0  # without the flag, no viewpoint work
+    assert "  viewpoint: " not in capsys.readouterr().out
+
+
 def test_match_with_roi_returns_the_box_in_b(zoom_pair, capsys) -> None:
     pa, pb, h_true = zoom_pair
     box = (200, 130, 90, 80)

@@ -49,6 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--figure", type=Path, metavar="OUT.png", help="write the match figure (+ OUT.png.json)"
     )
+    p.add_argument(
+        "--viewpoint",
+        action="store_true",
+        help="also judge whether A and B were taken from one camera position (plane + "
+        "parallax test), as the continuity check does for two segments",
+    )
     add_force_flag(p)
     add_as_of_flag(p)
     add_json_flag(p)
@@ -160,6 +166,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     out["figure_sidecar"] = (
         None if args.figure is None else str(_figure_sidecar(args, as_of, shas, quad, result))
     )
+    out["viewpoint"] = _viewpoint(a, b, args.method) if args.viewpoint else None
     out["algorithm"] = "analysis.matching.engine.match_images"
     out["software"] = _software()
     if args.json:
@@ -167,6 +174,20 @@ def cmd_match(args: argparse.Namespace) -> int:
         return 0
     _print_match(args, out)
     return 0
+
+
+def _viewpoint(a: Any, b: Any, method: str) -> dict[str, Any]:
+    """The continuity verdict of the two pictures (``continuity.compare_frames``)."""
+    from analysis.matching.continuity import compare_frames
+
+    r = compare_frames(a, b, method=method, progress=_progress())
+    return {
+        "verdict": r.verdict,
+        "reason": r.reason,
+        "note": r.note,
+        "zoom_ratio": r.zoom_ratio,
+        "algorithm": "analysis.matching.continuity.compare_frames (plane + parallax test)",
+    }
 
 
 def _fmt(v: float | None, spec: str) -> str:
@@ -188,6 +209,9 @@ def _print_match(args: argparse.Namespace, out: dict[str, Any]) -> None:
     if out["region"] is not None:
         r = out["region"]
         print(f"  region: {r['verdict']} ({r['reason']})")
+    if out.get("viewpoint") is not None:
+        v = out["viewpoint"]
+        print(f"  viewpoint: {v['verdict']} ({v['reason']}); {v['note']}")
         if r["quad_b_px"] is not None:
             print(
                 "    corners in B: " + ", ".join(f"({x:.1f}, {y:.1f})" for x, y in r["quad_b_px"])
