@@ -39,14 +39,17 @@ CASES = (
     Case("Reykjavik, December", 64.15, -21.94, date(2016, 12, 10)),
 )
 KINDS = ("azimuth", "elevation", "both")
+REYKJAVIK = CASES[-1]
+# In Reykjavik in December the sun never climbs 15 deg (tested below), so no trial there can
+# draw an elevation that a 5-sigma error keeps above the horizon: it is tried by azimuth only.
+PAIRS = [(c, k) for c in CASES for k in KINDS if c is not REYKJAVIK or k == "azimuth"]
 
 
 def _coverage(case: Case, kind: str, seed: int) -> float:
     grid = day_grid(case.day, case.lat_deg, case.lon_deg)
     rng = np.random.default_rng(seed)
     ok = np.nonzero(grid.elevation_deg > 15.0)[0]
-    if kind != "azimuth" and ok.size == 0:
-        pytest.skip("the sun never climbs 15 deg")
+    assert kind == "azimuth" or ok.size, f"{case.name}: the sun never climbs 15 deg"
     ok = ok if ok.size else np.nonzero(grid.elevation_deg > 3.0)[0]
     hits = 0
     for _ in range(TRIALS):
@@ -69,9 +72,13 @@ def _coverage(case: Case, kind: str, seed: int) -> float:
     return hits / TRIALS
 
 
+def test_the_december_sun_in_reykjavik_stays_below_15_degrees() -> None:
+    grid = day_grid(REYKJAVIK.day, REYKJAVIK.lat_deg, REYKJAVIK.lon_deg)
+    assert 0.0 < float(grid.elevation_deg.max()) < 15.0
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize(("case", "kind"), PAIRS, ids=lambda v: v if isinstance(v, str) else v.name)
 def test_time_interval_holds_the_truth_95_percent(case: Case, kind: str) -> None:
     coverage = _coverage(case, kind, seed=zlib.crc32(f"{case.name}|{kind}".encode()))
     assert 0.93 <= coverage <= 0.97, f"{case.name} {kind}: {coverage:.3f}"
