@@ -108,7 +108,13 @@ class _Solution:
     geodesics: tuple[geodesy.GeodesicInverse, ...]
 
 
-def _linearise(rays: Sequence[BearingRay], p: LatLon) -> _Solution:
+def linearise(rays: Sequence[BearingRay], p: LatLon) -> _Solution:
+    """Each ray's azimuth residual at ``p`` and its derivative by east and north (rad per m);
+    any ray with ``origin`` and ``azimuth_deg`` will do (the correlated solver's too).
+
+    Raises:
+        GeometryError: when ``p`` coincides with a ray's origin.
+    """
     rows, res, geos = [], [], []
     for ray in rays:
         g = geodesy.inverse(ray.origin, p)
@@ -125,7 +131,7 @@ def _gauss_newton(rays: Sequence[BearingRay], start: LatLon) -> _Solution:
     weights = np.array([1.0 / math.radians(r.sigma_deg) ** 2 for r in rays])
     p = start
     for _ in range(_MAX_ITER):
-        sol = _linearise(rays, p)
+        sol = linearise(rays, p)
         jw = sol.jacobian.T * weights
         try:
             step = np.linalg.solve(jw @ sol.jacobian, jw @ sol.residuals_rad)

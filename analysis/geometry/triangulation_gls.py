@@ -36,6 +36,7 @@ from analysis.geometry.triangulation import (
     BearingRay,
     FixStatus,
     RayResidual,
+    linearise,
     locate_from_bearings,
 )
 
@@ -89,19 +90,6 @@ def azimuth_covariance_deg2(rays: Sequence[CorrelatedRay], fix: LatLon | None = 
     return cov
 
 
-def _linearise(rays: Sequence[CorrelatedRay], p: LatLon):
-    rows, res, geos = [], [], []
-    for ray in rays:
-        g = geodesy.inverse(ray.origin, p)
-        if g.reduced_length_m < 1e-3:
-            raise GeometryError("the estimated position coincides with a ray origin")
-        a2 = math.radians(g.azimuth2_deg)
-        rows.append((math.cos(a2) / g.reduced_length_m, -math.sin(a2) / g.reduced_length_m))
-        res.append(math.radians(geodesy.angle_difference_deg(ray.azimuth_deg, g.azimuth1_deg)))
-        geos.append(g)
-    return np.array(rows), np.array(res), geos
-
-
 def locate_from_correlated_bearings(
     rays: Sequence[CorrelatedRay], *, confidence: float = 0.95, **kwargs
 ) -> BearingFix:
@@ -120,7 +108,8 @@ def locate_from_correlated_bearings(
         return start
     p = start.position
     for _ in range(_MAX_ITER):
-        jac, res, geos = _linearise(rays, p)
+        sol = linearise(rays, p)
+        jac, res, geos = sol.jacobian, sol.residuals_rad, list(sol.geodesics)
         cov_deg2 = azimuth_covariance_deg2(rays, p)
         weight = np.linalg.inv(np.radians(np.radians(cov_deg2)))
         step = np.linalg.solve(jac.T @ weight @ jac, jac.T @ weight @ res)

@@ -12,34 +12,23 @@ is being reorganised): start it alone with ``python -m ui.claims.panel CASE``.
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from workbench.claims import Claim, list_claims
+from workbench.display_text import is_rtl
 from workbench.hypotheses import Hypothesis, list_hypotheses
 
 CLAIM_COLUMNS = ("claimed (UTC)", "by", "verdict", "claim", "translation", "source", "links")
 VERDICT_COLOURS = {"supported": "#1e8449", "refuted": "#c0392b", "unverified": "#7f8c8d"}
 
 
-def right_to_left(text: str) -> bool:
-    """Whether the text's first strong character is right-to-left (Arabic, Hebrew...)."""
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
-
-
 def _item(text: str) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    if right_to_left(text):  # an Arabic claim reads from the right edge of its cell
+    if is_rtl(text):  # an Arabic claim reads from the right edge of its cell
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
 
