@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.geometry import geodesy  # noqa: E402
 from analysis.geometry.geodesy import LatLon  # noqa: E402
+from tests.synth.large_case import populate_large  # noqa: E402
 from workbench.case import create_case  # noqa: E402
 from workbench.case.audit import utc_now_iso  # noqa: E402
 from workbench.geolayers import build_layers  # noqa: E402
@@ -139,28 +140,6 @@ def measure_load(view, page, path: Path, app) -> tuple[float, float]:
     finally:
         page.loadFinished.disconnect(finished.append)
     raise TimeoutError(f"{path} was not painted within 60 s")
-
-
-def populate_large(case, n: int) -> None:
-    """n hypotheses (100 m circles) and n landmarks spiralling out to ~5 km; one write."""
-    now = utc_now_iso()
-
-    def do(conn):
-        for k in range(n):
-            p = geodesy.destination(CENTRE, (k * 137.5) % 360.0, 50.0 + 0.5 * k)
-            conn.execute(
-                "INSERT INTO hypothesis (title, lat_deg, lon_deg, radius_m, confidence,"
-                " rationale, created_at_utc) VALUES (?, ?, ?, 100.0, 'low', '', ?)",
-                (f"claim {k}", p.lat_deg, p.lon_deg, now),
-            )
-            q = geodesy.destination(CENTRE, (k * 97.5) % 360.0, 60.0 + 0.5 * k)
-            conn.execute(
-                "INSERT INTO landmark (name, kind, lat_deg, lon_deg, created_at_utc)"
-                " VALUES (?, 'landmark', ?, ?, ?)",
-                (f"point {k}", q.lat_deg, q.lon_deg, now),
-            )
-
-    case.write_sync(do)
 
 
 def open_in_panel(app, panel, case) -> tuple[float, float]:

@@ -10,35 +10,10 @@ import time
 
 import pytest
 
-from analysis.geometry import geodesy
-from analysis.geometry.geodesy import LatLon
+from tests.synth.large_case import populate_large
 from workbench.case import create_case
-from workbench.case.audit import utc_now_iso
 
 TIMEOUT = 60000
-CENTRE = LatLon(35.62, 36.55)
-
-
-def populate_large(case, n: int) -> None:
-    """n hypotheses (100 m circles) and n landmarks spiralling out to ~5 km; one write."""
-    now = utc_now_iso()
-
-    def do(conn):
-        for k in range(n):
-            p = geodesy.destination(CENTRE, (k * 137.5) % 360.0, 50.0 + 0.5 * k)
-            conn.execute(
-                "INSERT INTO hypothesis (title, lat_deg, lon_deg, radius_m, confidence,"
-                " rationale, created_at_utc) VALUES (?, ?, ?, 100.0, 'low', '', ?)",
-                (f"claim {k}", p.lat_deg, p.lon_deg, now),
-            )
-            q = geodesy.destination(CENTRE, (k * 97.5) % 360.0, 60.0 + 0.5 * k)
-            conn.execute(
-                "INSERT INTO landmark (name, kind, lat_deg, lon_deg, created_at_utc)"
-                " VALUES (?, 'landmark', ?, ?, ?)",
-                (f"point {k}", q.lat_deg, q.lon_deg, now),
-            )
-
-    case.write_sync(do)
 
 
 @pytest.fixture(scope="module")
