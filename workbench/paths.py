@@ -9,6 +9,10 @@ REPO_DIR = PACKAGE_DIR.parent
 PROJECTS_DIR = REPO_DIR / "projects"
 SHARED_DATA_DIR = REPO_DIR.parent / "shared" / "data"
 CASE_SUFFIX = ".gwcase"
+# The report's Arabic font (Noto Naskh Arabic, SIL OFL 1.1: OFL.txt beside it), for the
+# HTML report's @font-face and the PDF printed from it.
+REPORT_FONTS_DIR = PACKAGE_DIR / "report" / "fonts"
+ARABIC_FONT = REPORT_FONTS_DIR / "NotoNaskhArabic-Regular.ttf"
 
 
 def default_cases_dir() -> Path:
