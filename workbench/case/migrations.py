@@ -276,6 +276,33 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP TABLE job_run;
     """,
+    # 11: tracks of an object through a video (workbench.tracks; issue 14): the tracker's
+    # method and parameters, and one row per frame saying who set the point (analyst or
+    # tracker), how sure, on which picture (framemd5), and where it lies on the background.
+    """
+    CREATE TABLE track (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+        label TEXT NOT NULL DEFAULT '',
+        method TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        created_at_utc TEXT NOT NULL
+    );
+    CREATE TABLE track_point (
+        track_id INTEGER NOT NULL REFERENCES track(id) ON DELETE CASCADE,
+        frame_index INTEGER NOT NULL,
+        pts_s REAL,
+        x_px REAL NOT NULL,
+        y_px REAL NOT NULL,
+        bg_x_px REAL,
+        bg_y_px REAL,
+        confidence REAL NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('analyst', 'tracker')),
+        md5 TEXT NOT NULL DEFAULT '',
+        usable_for_rates INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (track_id, frame_index)
+    );
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.
