@@ -47,7 +47,6 @@ def run_track(args: argparse.Namespace) -> dict[str, Any]:
     """Track the object of ``args`` (the ``track`` command) and return the track JSON."""
     from analysis.media.inspection import inspect_video
     from analysis.tracking.video_track import Mark, VideoContext, exclude_repeats, track_video
-    from analysis.video.flash import flash_frame
     from analysis.video.table import build_frame_table
     from workbench import provenance
     from workbench.jobs import TerminalProgress
@@ -84,16 +83,7 @@ def run_track(args: argparse.Namespace) -> dict[str, Any]:
     except ValueError as exc:
         raise WorkbenchError(f"{video}: {exc}") from exc
     track = exclude_repeats(track, frozenset(insp.duplicated))
-    last = track.points[-1]
-    impact = None
-    idx, pts_s, jump = flash_frame(video)
-    if jump >= MIN_FLASH_JUMP and 0 < idx - last.frame_index <= IMPACT_WITHIN_FRAMES:
-        impact = {
-            "frame_index": idx,
-            "pts_s": pts_s,
-            "time_s": table.time_s(idx),
-            "luma_jump": round(jump, 2),
-        }
+    impact = impact_after(video, table, track.points[-1].frame_index)
     return {
         "schema": TRACK_SCHEMA,
         "video": str(video),
@@ -106,6 +96,28 @@ def run_track(args: argparse.Namespace) -> dict[str, Any]:
         "algorithm": "analysis.tracking.video_track.track_video",
         "software": provenance.software(provenance.decoder_libraries()).to_dict(),
     }
+
+
+def impact_after(
+    video: Path, table: Any, last_frame: int, cancel: Any = None
+) -> dict[str, Any] | None:
+    """The flash that ends a track: the video's largest brightness rise, if it comes at most
+    IMPACT_WITHIN_FRAMES after ``last_frame`` and rises by MIN_FLASH_JUMP; else None."""
+    from analysis.errors import MediaError
+    from analysis.video.flash import flash_frame
+
+    try:
+        idx, pts_s, jump = flash_frame(video, cancel=cancel)
+    except MediaError:  # no brightness rise at all: no flash ends the track
+        return None
+    if jump >= MIN_FLASH_JUMP and 0 < idx - last_frame <= IMPACT_WITHIN_FRAMES:
+        return {
+            "frame_index": idx,
+            "pts_s": pts_s,
+            "time_s": table.time_s(idx),
+            "luma_jump": round(jump, 2),
+        }
+    return None
 
 
 def _scale(args: argparse.Namespace, width_px: int) -> Scale | None:
