@@ -1,4 +1,5 @@
-"""``geoworkbench frames CASE EVIDENCE (--every SECONDS | --segments)``: export exact frames.
+"""``geoworkbench frames CASE EVIDENCE (--every SECONDS | --segments | --annotated)
+[--annotations]``: export exact frames (``--annotations``: with their annotations burned in).
 
 Each frame goes to the case's exports/frames/ as a PNG with a JSON provenance sidecar and an
 audit row (workbench.frame_export.export_frame); when another process holds the case (the GUI),
@@ -30,6 +31,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="the representative frame of each segment (cuts are detected if not yet stored)",
     )
+    which.add_argument(
+        "--annotated", action="store_true", help="every frame that carries an annotation"
+    )
+    p.add_argument(
+        "--annotations",
+        action="store_true",
+        help="burn each frame's annotations in (the sidecar lists them and keeps the clean "
+        "frame's md5)",
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_frames)
 
@@ -37,6 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _frame_indices(case, evidence_id: int, table, args: argparse.Namespace, progress) -> list[int]:
     from workbench.video_store import detect_and_store_segments, list_segments
 
+    if args.annotated:
+        from workbench.annotations import annotated_frames
+
+        return annotated_frames(case.read(), evidence_id)
     if args.segments:
         segments = list_segments(case.read(), evidence_id)
         if not segments and case.read_only:
@@ -66,6 +80,12 @@ def _row(x) -> dict:
     }
 
 
+def _mode(args: argparse.Namespace) -> str:
+    if args.annotated:
+        return "annotated"
+    return "segments" if args.segments else f"every {args.every} s"
+
+
 def cmd_frames(args: argparse.Namespace) -> int:
     from analysis.video.decode import VideoReader
     from workbench.case.evidence import find_evidence
@@ -83,17 +103,23 @@ def cmd_frames(args: argparse.Namespace) -> int:
         _, path = video_evidence(case, e.id)
         table = load_or_build_frame_table(case, e.id, progress=progress)
         indices = _frame_indices(case, e.id, table, args, progress)
+        if args.annotated and not indices:
+            print(f"geoworkbench frames: error: {e.original_name}: no frame carries an "
+                  "annotation", file=sys.stderr)  # fmt: skip
+            return 1
         rows = []
         with VideoReader(path, table) as reader:  # one reader: neighbouring frames are cheap
             for n, index in enumerate(indices):
-                rows.append(_row(export_frame(case, e.id, index, reader=reader)))
+                x = export_frame(case, e.id, index, reader=reader, annotations=args.annotations)
+                rows.append(_row(x))
                 progress((n + 1) / len(indices), f"exported frame {index}")
         if args.json:
             print_json(
                 {
                     "case": str(case.path),
                     "evidence_sha256": e.sha256,
-                    "mode": "segments" if args.segments else f"every {args.every} s",
+                    "mode": _mode(args),
+                    "annotations_burned_in": args.annotations,
                     "frames": rows,
                     "audit_head": case.audit_head()[1],
                 }
