@@ -19,7 +19,7 @@ from workbench.case.verify import VerifyReport, verify_case
 from workbench.geoexchange import _case_at
 from workbench.output_guard import check_output, check_output_folder
 from workbench.provenance import case_head
-from workbench.report import sections_audit, sections_case
+from workbench.report import sections_audit, sections_case, sections_video
 from workbench.report.context import ReportContext
 from workbench.report.figures import FigureStore
 from workbench.report.markup import document, esc
@@ -36,6 +36,7 @@ def _section_builders() -> list[tuple[str, SectionFn]]:
     return [
         ("summary", sections_case.summary),
         ("evidence", sections_case.evidence),
+        ("video", sections_video.video),
         ("audit", sections_audit.audit),
     ]
 

@@ -39,7 +39,7 @@ def png_bytes(image: Image.Image | np.ndarray) -> bytes:
     if isinstance(image, np.ndarray):
         image = Image.fromarray(np.ascontiguousarray(image))
     buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=False, compress_level=6)
+    image.save(buf, format="PNG")  # as `geoworkbench frame` saves it: the same bytes
     return buf.getvalue()
 
 
