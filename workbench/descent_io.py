@@ -157,6 +157,18 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def samples_of(track: Track) -> tuple[list[TrackSample], int]:
+    """The points a descent can use (counted for rates, with a time and a background
+    position), and the number of frames the track spans."""
+    samples = [
+        TrackSample(p.frame_index, p.pts_s, p.bg_x_px, p.bg_y_px)
+        for p in track.points
+        if p.usable_for_rates and p.bg_x_px is not None and p.pts_s is not None
+    ]
+    spanned = track.points[-1].frame_index - track.points[0].frame_index + 1
+    return samples, spanned
+
+
 def descent_from_doc(doc: dict[str, Any], args: argparse.Namespace) -> tuple[Descent, dict]:
     """Measure the descent of a track JSON with the scale in ``args``."""
     try:
@@ -166,12 +178,7 @@ def descent_from_doc(doc: dict[str, Any], args: argparse.Namespace) -> tuple[Des
     if not track.points:
         raise WorkbenchError("the track has no points")
     scale = _scale(args, track.frame_width_px)
-    samples = [
-        TrackSample(p.frame_index, p.pts_s, p.bg_x_px, p.bg_y_px)
-        for p in track.points
-        if p.usable_for_rates and p.bg_x_px is not None and p.pts_s is not None
-    ]
-    spanned = track.points[-1].frame_index - track.points[0].frame_index + 1
+    samples, spanned = samples_of(track)
     d = analyse_descent(samples, scale=scale, roll_deg=args.roll_deg, frames_spanned=spanned)
     unit = "m" if d.unit == "m" else "px"
     out: dict[str, Any] = {
