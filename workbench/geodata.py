@@ -275,9 +275,14 @@ def bearing_ray(obs: Observation) -> BearingRay:
 
 
 def add_intersection(
-    case: Case, bearing_ids: Sequence[int], *, confidence: float = 0.95
+    case: Case,
+    bearing_ids: Sequence[int],
+    *,
+    confidence: float = 0.95,
+    flash_bang_ids: Sequence[int] = (),
 ) -> Future[int]:
-    """Triangulate two or more bearing observations and store the result with its inputs.
+    """Triangulate two or more bearing observations (or one and flash-bang range rings,
+    ``flash_bang_ids``) and store the result with its inputs.
 
     Computed on the calling thread (run it in a worker from the GUI); stored in one write.
     """
@@ -301,8 +306,26 @@ def add_intersection(
             [o.result.get("independent_sigma_deg", r.sigma_deg), o.result.get("shared_errors", [])]
             for o, r in zip(bearings, rays, strict=True)
         ]
+    if flash_bang_ids:
+        _add_rings(conn, inputs, flash_bang_ids)
     result = result_json("intersection", inputs)  # locate_from_bearings on the rays
     return case.write(lambda c: insert_observation(case, c, "intersection", inputs, result))
+
+
+def _add_rings(conn: sqlite3.Connection, inputs: dict[str, Any], ids: Sequence[int]) -> None:
+    """The flash-bang observations' range rings as intersection inputs."""
+    from analysis.geometry.triangulation_range import METHOD
+    from workbench.observations.flash_bang import range_ring
+
+    rings = []
+    for i in ids:
+        obs = get_observation(conn, i)
+        if obs.kind != "flash_bang":
+            raise GeometryError(f"observation {obs.id} is a {obs.kind}, not a flash_bang")
+        g = range_ring(obs.inputs, obs.result)
+        rings.append([g.centre.lat_deg, g.centre.lon_deg, g.distance_m, g.sigma_m])
+    inputs["rings"], inputs["flash_bang_ids"] = rings, list(ids)
+    inputs["method"] = METHOD
 
 
 def add_alignment(

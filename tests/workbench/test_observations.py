@@ -358,7 +358,7 @@ def test_a_newer_schema_is_refused_and_an_unknown_kind_is_not_drawn(case):
     newer = replace(row, inputs={**row.inputs, SCHEMA_KEY: 99})
     with pytest.raises(observations.ObservationSchemaError, match="schema 99"):
         observations.read(newer)
-    unknown = replace(row, kind="descent")
+    unknown = replace(row, kind="glint")
     with pytest.raises(observations.ObservationSchemaError, match="not one this version knows"):
         observations.read(unknown)
     ctx = observations.MapContext({})
@@ -375,6 +375,8 @@ def test_registry_lists_each_kind_once():
         "resection",
         "shadow",
         "flash_bang",
+        "video_sync",
+        "descent",
     )
     with pytest.raises(ValueError, match="registered twice"):
         observations.register(observations.entry("bearing"))

@@ -20,6 +20,14 @@ def _temperature(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a temperature in C") from None
 
 
+def _lat_lon(text: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not LAT,LON in degrees") from None
+    return lat, lon
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "flashbang",
@@ -29,12 +37,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the first frame that shows the flash (0-based); `inspect` or the video panel "
         "proposes one.",
     )
-    p.add_argument("video", type=Path, help="the video file, with its sound")
+    p.add_argument("video", type=Path, nargs="?", help="the video file, with its sound")
     p.add_argument("--flash-frame", type=int, required=True, metavar="N", help="flash frame")
     p.add_argument("--temperature-c", type=_temperature, metavar="T", help="air temperature, C")
     p.add_argument("--temperature-sigma-c", type=_temperature, metavar="S", help="its one sigma, C")
     p.add_argument("--lat", type=float, metavar="DEG", help="latitude, for a default temperature")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="date, for a default temperature")
+    p.add_argument("--case", type=Path, help="store it in this case as a flash_bang observation")
+    p.add_argument("--evidence", metavar="ID", help="with --case: the video evidence (id or hash)")
+    p.add_argument(
+        "--camera",
+        type=_lat_lon,
+        metavar="LAT,LON",
+        help="with --case: where the camera stood (default: its camera landmark)",
+    )
     add_json_flag(p)
     p.set_defaults(func=run_flashbang)
 
@@ -63,16 +79,25 @@ def run_flashbang(args: argparse.Namespace) -> int:
             when = datetime.strptime(args.date, "%Y-%m-%d")
         except ValueError:
             raise FlashBangError(f"--date {args.date!r} is not YYYY-MM-DD") from None
-    r = measure_flash_bang(
-        args.video,
-        args.flash_frame,
-        temperature_c=args.temperature_c,
-        temperature_sigma_c=args.temperature_sigma_c,
-        lat_deg=args.lat,
-        when_utc=when,
-    )
+    if (args.case is None) == (args.video is None) or (args.case is None) != (
+        args.evidence is None
+    ):
+        raise FlashBangError("give either VIDEO, or --case CASE with --evidence ID")
+    if args.case is not None:
+        obs_id, r, name = _flashbang_in_case(args, when)
+    else:
+        obs_id, name = None, args.video.name
+        r = measure_flash_bang(
+            args.video,
+            args.flash_frame,
+            temperature_c=args.temperature_c,
+            temperature_sigma_c=args.temperature_sigma_c,
+            lat_deg=args.lat,
+            when_utc=when,
+        )
     out = {
-        "video": args.video.name,
+        "video": name,
+        "observation_id": obs_id,
         "flash_frame": r.flash_frame,
         "flash_pts_s": r.flash_pts_s,
         "frame_duration_s": r.frame_duration_s,
@@ -99,7 +124,28 @@ def run_flashbang(args: argparse.Namespace) -> int:
     print(f"air     {r.temperature_c:g} ± {r.temperature_sigma_c:g} C{given}: "
           f"{r.speed_of_sound_mps:.1f} m/s")  # fmt: skip
     print(f"distance {r.distance_m:.0f} m (95%: {lo:.0f} to {hi:.0f} m)")
+    if obs_id is not None:
+        print(f"stored  observation {obs_id} (flash_bang) in {args.case}")
     return 0
+
+
+def _flashbang_in_case(args: argparse.Namespace, when) -> tuple[int, object, str]:
+    """Measure on the case's copy of the evidence and store a flash_bang observation."""
+    from analysis.geometry.geodesy import LatLon
+    from workbench.case import open_case
+    from workbench.case.evidence import find_evidence
+    from workbench.sound_store import CameraPlace, measure_and_store_flash_bang
+
+    with open_case(args.case) as case:
+        case.require_current_schema("flashbang")
+        e = find_evidence(case.read(), args.evidence)
+        place = CameraPlace(LatLon(*args.camera)) if args.camera else None
+        obs_id, r = measure_and_store_flash_bang(
+            case, e.id, args.flash_frame, place=place, temperature_c=args.temperature_c,
+            temperature_sigma_c=args.temperature_sigma_c, when_utc=when,
+            tool="geoworkbench flashbang",
+        )  # fmt: skip
+    return obs_id, r, e.original_name
 
 
 def run_sync(args: argparse.Namespace) -> int:

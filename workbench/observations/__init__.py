@@ -15,11 +15,13 @@ from __future__ import annotations
 from workbench.observations import (
     alignment,
     bearing,
+    descent,
     flash_bang,
     intersection,
     range_fix,
     resection,
     shadow,
+    video_sync,
 )
 from workbench.observations.base import (
     MapContext,
@@ -42,7 +44,10 @@ from workbench.observations.registry import (
     stored_json,
 )
 
-ENTRY_MODULES = (bearing, range_fix, alignment, intersection, resection, shadow, flash_bang)
+ENTRY_MODULES = (
+    bearing, range_fix, alignment, intersection, resection, shadow, flash_bang, video_sync,
+    descent,
+)  # fmt: skip
 for _module in ENTRY_MODULES:
     register(_module.ENTRY)
 

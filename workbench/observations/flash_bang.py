@@ -11,7 +11,8 @@ the same camera gives a range fix (the ``range_fix`` kind: distance along the ra
 sigma), and a bearing from another camera crosses the ring in up to two points; in the
 generalised least squares of ``analysis.geometry.triangulation_gls`` a ring adds one residual
 ``(geodesic distance(camera, x) - distance_m) / distance_sigma_m`` beside the bearing
-residuals. Not wired into the solver yet. Schema 1.
+residuals (``analysis.geometry.triangulation_range``; ``range_ring`` gives an observation's
+ring, ``workbench.geodata.add_intersection(..., flash_bang_ids=...)`` stores the fix). Schema 1.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from analysis.errors import GeometryError
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoLine, GeoPoint
+from analysis.geometry.triangulation_range import RangeRing
 from workbench.map_items import MapItem
 from workbench.observations.base import (
     MapContext,
@@ -69,6 +71,17 @@ class FlashBangResult:
 
 
 FlashBangObservation = TypedObservation[FlashBangInputs, FlashBangResult]
+
+
+def range_ring(inputs: Mapping[str, Any], result: Mapping[str, Any]) -> RangeRing:
+    """The range constraint a stored flash-bang observation gives: around the camera position
+    it recorded, at the distance with its one sigma."""
+    lat, lon = inputs["position"]
+    return RangeRing(
+        LatLon(float(lat), float(lon)),
+        float(result["distance_m"]),
+        float(result["distance_sigma_m"]),
+    )
 
 
 def ring(centre: LatLon, radius_m: float, name: str, text: str) -> GeoLine:

@@ -22,6 +22,7 @@ from analysis.geometry.geodesy import LatLon
 from analysis.geometry.geoexport import GeoPoint
 from analysis.geometry.triangulation import BearingRay, locate_from_bearings
 from analysis.geometry.triangulation_gls import CorrelatedRay, locate_from_correlated_bearings
+from analysis.geometry.triangulation_range import RangeRing, locate_with_ranges
 from workbench.geofix import TRIANGULATION_METHOD, fix_to_json
 from workbench.map_items import MapItem
 from workbench.observations.base import (
@@ -36,7 +37,7 @@ from workbench.observations.base import (
 )
 
 COLOUR = "#8e44ad"
-_KEYS = ("bearing_ids", "rays", "confidence", "method", "correlated")
+_KEYS = ("bearing_ids", "rays", "confidence", "method", "correlated", "rings", "flash_bang_ids")
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class IntersectionInputs:
     # per ray: its independent one-sigma and the errors it shares with others (None: the
     # rays are independent, as stored before the bearings' sigma had parts)
     correlated: tuple[CorrelatedRay, ...] | None = None
+    # range rings (flash-bang distances: centre, distance, one-sigma) and their observations
+    rings: tuple[RangeRing, ...] = ()
+    flash_bang_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,11 @@ class IntersectionEntry(ObservationEntry[IntersectionInputs, IntersectionResult]
             str(d.get("method", TRIANGULATION_METHOD)),
             {k: v for k, v in d.items() if k not in _KEYS},
             _correlated(rays, d.get("correlated")),
+            tuple(
+                RangeRing(LatLon(float(lat), float(lon)), float(dist), float(sigma))
+                for lat, lon, dist, sigma in d.get("rings") or ()
+            ),
+            tuple(int(i) for i in d.get("flash_bang_ids", ())),
         )
 
     def inputs_to_json(self, inputs: IntersectionInputs) -> dict[str, Any]:
@@ -134,6 +143,11 @@ class IntersectionEntry(ObservationEntry[IntersectionInputs, IntersectionResult]
                 ]
                 for c in inputs.correlated
             ]
+        if inputs.rings:
+            out["rings"] = [
+                [g.centre.lat_deg, g.centre.lon_deg, g.distance_m, g.sigma_m] for g in inputs.rings
+            ]
+            out["flash_bang_ids"] = list(inputs.flash_bang_ids)
         return out | dict(inputs.other)
 
     def result_from_json(self, d: Mapping[str, Any]) -> IntersectionResult:
@@ -176,13 +190,23 @@ class IntersectionEntry(ObservationEntry[IntersectionInputs, IntersectionResult]
         }
 
     def validate(self, inputs: IntersectionInputs) -> None:
-        """Raises: GeometryError for fewer than two rays (each ray validates itself)."""
-        if len(inputs.rays) < 2:
-            raise GeometryError(f"an intersection needs two or more rays, got {len(inputs.rays)}")
+        """Raises: GeometryError for fewer than two rays, or one ray and no range ring (each
+        ray validates itself)."""
+        if not inputs.rays or len(inputs.rays) + len(inputs.rings) < 2:
+            raise GeometryError(
+                f"an intersection needs two or more rays, or a ray and a range ring; got "
+                f"{len(inputs.rays)} rays and {len(inputs.rings)} rings"
+            )
 
     def recompute(self, inputs: IntersectionInputs) -> IntersectionResult:
-        """Raises: GeometryError as ``locate_from_bearings``."""
-        if inputs.correlated is not None:
+        """Raises: GeometryError as ``locate_from_bearings`` (``locate_with_ranges`` with
+        range rings)."""
+        if inputs.rings:
+            fix = locate_with_ranges(
+                inputs.rays, inputs.rings, correlated=inputs.correlated,
+                confidence=inputs.confidence,
+            ).fix  # fmt: skip
+        elif inputs.correlated is not None:
             fix = locate_from_correlated_bearings(inputs.correlated, confidence=inputs.confidence)
         else:
             fix = locate_from_bearings(list(inputs.rays), confidence=inputs.confidence)
@@ -200,6 +224,9 @@ class IntersectionEntry(ObservationEntry[IntersectionInputs, IntersectionResult]
         i, r = obs.inputs, obs.result
         ids = ", ".join(str(b) for b in i.bearing_ids)
         lines = [f"{len(i.rays)} bearings ({ids}): {r.status}; {r.message}"]
+        if i.rings:
+            rings = ", ".join(f"{g.distance_m:,.0f} +/- {g.sigma_m:,.0f} m" for g in i.rings)
+            lines.append(f"range rings (flash-bang {list(i.flash_bang_ids)}): {rings}")
         if r.lat_deg is not None and r.lon_deg is not None:
             lines.append(f"fix {r.lat_deg:.6f}, {r.lon_deg:.6f}")
         if r.ellipse is not None:

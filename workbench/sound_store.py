@@ -1,0 +1,126 @@
+"""Sound measurements into the case: a flash-to-bang distance as a ``flash_bang`` observation.
+
+The measurement is ``analysis.audio.measure.measure_flash_bang`` on the evidence's stored copy
+(the CLI's ``flashbang`` and the video panel run the same function); the observation records
+where the camera stood (a camera landmark of the evidence, or a position given), the flash
+frame and its times, the bang's onset and the temperature used, so that the registry
+recomputes the distance from the stored inputs. Everything is measured before the one write:
+a refused input (no audio, a flash after its bang, 300 C) stores nothing.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from analysis.audio.flashbang import FlashBang
+from analysis.errors import GeometryError
+from analysis.geometry.geodesy import LatLon
+from analysis.jobs import CancelToken, ProgressFn
+from workbench.case import Case
+from workbench.geodata import insert_observation
+from workbench.geodata_records import Landmark, list_landmarks
+
+
+@dataclass(frozen=True)
+class CameraPlace:
+    """Where the camera stood: a camera landmark (``camera_id``) or a bare position."""
+
+    position: LatLon
+    camera_id: int | None = None
+
+
+def camera_of(case: Case, evidence_id: int) -> CameraPlace:
+    """The evidence's camera landmark (the last one placed for it).
+
+    Raises:
+        GeometryError: the evidence has no camera landmark (place one, or give a position).
+    """
+    cams: list[Landmark] = [
+        m for m in list_landmarks(case.read(), "camera") if m.evidence_id == evidence_id
+    ]
+    if not cams:
+        raise GeometryError(
+            f"evidence {evidence_id} has no camera position: place its camera on the map "
+            "(or give --camera LAT,LON) so that the distance becomes a ring around it"
+        )
+    return CameraPlace(cams[-1].position, cams[-1].id)
+
+
+def flash_bang_inputs(
+    place: CameraPlace, evidence_id: int | None, r: FlashBang, **other: Any
+) -> dict[str, Any]:
+    """The observation's inputs from a measurement (``other``: what else to keep, e.g. the
+    tool and the evidence's sha256)."""
+    return {
+        "camera_id": place.camera_id,
+        "position": [place.position.lat_deg, place.position.lon_deg],
+        "evidence_id": evidence_id,
+        "flash_frame": r.flash_frame,
+        "flash_pts_s": r.flash_pts_s,
+        "frame_duration_s": r.frame_duration_s,
+        "bang_s": r.bang_s,
+        "bang_sigma_s": r.bang_sigma_s,
+        "temperature_c": r.temperature_c,
+        "temperature_sigma_c": r.temperature_sigma_c,
+    } | other
+
+
+def store_flash_bang(
+    case: Case, place: CameraPlace, evidence_id: int | None, r: FlashBang, **other: Any
+) -> Future[int]:
+    """Store a measured flash-bang as an observation (one write with its audit row)."""
+    from workbench.observations import result_json
+
+    inputs = flash_bang_inputs(place, evidence_id, r, **other)
+    result = result_json("flash_bang", inputs)  # validates; the distance from the inputs
+    return case.write(
+        lambda c: insert_observation(
+            case, c, "flash_bang", inputs, result, evidence_id=evidence_id,
+            frame_index=r.flash_frame,
+        )
+    )  # fmt: skip
+
+
+def measure_and_store_flash_bang(
+    case: Case,
+    evidence_id: int,
+    flash_frame: int,
+    *,
+    place: CameraPlace | None = None,
+    temperature_c: float | None = None,
+    temperature_sigma_c: float | None = None,
+    when_utc: datetime | None = None,
+    tool: str = "geoworkbench",
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[int, FlashBang]:
+    """Measure flash to bang on a video evidence and store it; (observation id, measurement).
+
+    The default temperature is the one for the camera's latitude and ``when_utc``.
+
+    Raises:
+        GeometryError: no camera position; MediaError and FlashBangError subclasses as
+        ``measure_flash_bang`` (nothing is stored then).
+    """
+    from analysis.audio.measure import measure_flash_bang
+    from workbench.frame_table_store import video_evidence
+
+    evidence, path = video_evidence(case, evidence_id)
+    place = place or camera_of(case, evidence_id)
+    r = measure_flash_bang(
+        path,
+        flash_frame,
+        temperature_c=temperature_c,
+        temperature_sigma_c=temperature_sigma_c,
+        lat_deg=place.position.lat_deg,
+        when_utc=when_utc,
+        progress=progress,
+        cancel=cancel,
+    )
+    obs_id = store_flash_bang(
+        case, place, evidence_id, r, tool=tool, evidence_sha256=evidence.sha256
+    ).result()
+    return obs_id, r

@@ -1,0 +1,120 @@
+"""Several videos on one clock: sync offsets stored as ``video_sync`` observations, and where
+each video's first frame falls in UTC.
+
+A video's clock starts at its first frame. One video is anchored in UTC by an analyst event
+on the timeline (label ending in ``FIRST_FRAME``, with the evidence's id: an upload time, a
+dated source, a sun-derived time); every video synced to an anchored one follows from the
+offset (``offset_s`` is B's time minus A's for one moment, so B's first frame is at A's
+first frame minus ``offset_s``), with the sigmas added in quadrature. The timeline then shows
+the videos side by side, and the linked video view steps one to the other's moment.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from analysis.timekeeping.zones import iso_utc
+from workbench.case import Case
+from workbench.frame_table_store import load_or_build_frame_table
+from workbench.geodata import insert_observation
+
+FIRST_FRAME = "first frame"
+
+
+@dataclass(frozen=True)
+class VideoClock:
+    """Where a video's first frame falls in UTC, one-sigma, and how that is known."""
+
+    evidence_id: int
+    start_utc: str
+    sigma_s: float
+    how: str
+
+
+@dataclass(frozen=True)
+class Sync:
+    evidence_a: int
+    evidence_b: int
+    offset_s: float  # B's time minus A's
+    sigma_s: float
+
+
+def store_video_sync(case: Case, inputs: dict) -> Future[int]:
+    """Validate, compute and store a ``video_sync`` observation (one write)."""
+    from workbench.observations import result_json
+
+    result = result_json("video_sync", inputs)
+    return case.write(
+        lambda c: insert_observation(
+            case, c, "video_sync", inputs, result, evidence_id=inputs["evidence_b"]
+        )
+    )
+
+
+def sync_by_frames(
+    case: Case, evidence_a: int, frame_a: int, evidence_b: int, frame_b: int, *, tool: str
+) -> Future[int]:
+    """Sync two videos by one event first seen in frame ``frame_a`` of A and ``frame_b`` of B
+    (the flash): each time's one sigma is its frame duration over sqrt(12) (the event fell
+    somewhere between the frame before and this one)."""
+    times = []
+    for evidence_id, frame in ((evidence_a, frame_a), (evidence_b, frame_b)):
+        table = load_or_build_frame_table(case, evidence_id)
+        from analysis.audio.measure import flash_times
+
+        t = flash_times(table, frame)
+        times.append((t.pts_s, t.frame_duration_s / math.sqrt(12.0)))
+    (ta, sa), (tb, sb) = times
+    inputs = {"evidence_a": evidence_a, "evidence_b": evidence_b, "method": "shared event",
+              "a_time_s": ta, "a_sigma_s": sa, "b_time_s": tb, "b_sigma_s": sb,
+              "frames": [frame_a, frame_b], "tool": tool}  # fmt: skip
+    return store_video_sync(case, inputs)
+
+
+def list_syncs(conn: sqlite3.Connection) -> list[Sync]:
+    rows = conn.execute(
+        "SELECT inputs_json, result_json FROM observation WHERE kind = 'video_sync' ORDER BY id"
+    )
+    out = []
+    for inputs, result in rows:
+        i, r = json.loads(inputs), json.loads(result)
+        lo, hi = r["offset_ci95_s"]
+        out.append(Sync(int(i["evidence_a"]), int(i["evidence_b"]), float(r["offset_s"]),
+                        (hi - lo) / (2 * 1.96)))  # fmt: skip
+    return out
+
+
+def video_clocks(conn: sqlite3.Connection) -> dict[int, VideoClock]:
+    """Each video whose first frame can be placed in UTC (module doc)."""
+    clocks: dict[int, VideoClock] = {}
+    for evidence_id, at, sigma, label in conn.execute(
+        "SELECT evidence_id, at_utc, sigma_s, label FROM timeline_event"
+        " WHERE evidence_id IS NOT NULL ORDER BY id"
+    ):
+        if label.rstrip().endswith(FIRST_FRAME):
+            clocks[int(evidence_id)] = VideoClock(int(evidence_id), at, sigma or 0.0, label)
+    syncs = list_syncs(conn)
+    for _ in range(len(syncs)):  # follow chains of syncs from the anchored videos
+        for s in syncs:
+            if s.evidence_a in clocks and s.evidence_b not in clocks:
+                a = clocks[s.evidence_a]
+                clocks[s.evidence_b] = _moved(a, s.evidence_b, -s.offset_s, s.sigma_s)
+            elif s.evidence_b in clocks and s.evidence_a not in clocks:
+                b = clocks[s.evidence_b]
+                clocks[s.evidence_a] = _moved(b, s.evidence_a, s.offset_s, s.sigma_s)
+    return clocks
+
+
+def _moved(known: VideoClock, evidence_id: int, shift_s: float, sigma_s: float) -> VideoClock:
+    start = datetime.fromisoformat(known.start_utc.replace("Z", "+00:00"))
+    return VideoClock(
+        evidence_id,
+        iso_utc(start + timedelta(seconds=shift_s)),
+        math.hypot(known.sigma_s, sigma_s),
+        f"synced with evidence {known.evidence_id} ({shift_s:+.3f} s)",
+    )
