@@ -19,7 +19,14 @@ from workbench.case.verify import VerifyReport, verify_case
 from workbench.geoexchange import _case_at
 from workbench.output_guard import check_output, check_output_folder
 from workbench.provenance import case_head
-from workbench.report import sections_audit, sections_case, sections_video
+from workbench.report import (
+    sections_audit,
+    sections_case,
+    sections_geometry,
+    sections_methods,
+    sections_observations,
+    sections_video,
+)
 from workbench.report.context import ReportContext
 from workbench.report.figures import FigureStore
 from workbench.report.markup import document, esc
@@ -37,7 +44,10 @@ def _section_builders() -> list[tuple[str, SectionFn]]:
         ("summary", sections_case.summary),
         ("evidence", sections_case.evidence),
         ("video", sections_video.video),
+        ("geometry", sections_geometry.geometry),
+        ("observations", sections_observations.observation_sections),
         ("audit", sections_audit.audit),
+        ("methods", sections_methods.methods),
     ]
 
 

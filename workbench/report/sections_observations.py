@@ -1,0 +1,85 @@
+"""One section per observation kind, each written by its kind's entry in the registry
+(``ObservationEntry.report_section``), and the methods step of every observation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench import observations, provenance
+from workbench.geodata_records import Observation, list_observations
+from workbench.report.context import ReportContext
+from workbench.report.markup import cell, dl, esc, para, text
+from workbench.report.model import MethodStep, Section
+
+
+def observation_sections(ctx: ReportContext) -> list[Section]:
+    """A section per registered kind present in the case (in the registry's order), and one
+    for rows of kinds this version does not know."""
+    rows = list_observations(ctx.conn) if ctx.table_exists("observation") else []
+    out = []
+    for kind in observations.kinds():
+        mine = [r for r in rows if r.kind == kind]
+        if not mine:
+            continue
+        entry = observations.entry(kind)
+        title = getattr(entry, "title", kind).strip() or kind
+        parts = [_one(ctx, r) for r in mine]
+        out.append(Section(f"obs-{kind}", f"Observations: {title}", "\n".join(parts)))
+        for r in mine:
+            ctx.methods.append(method_of(ctx, r))
+    unknown = [r for r in rows if observations.find(r.kind) is None]
+    if unknown:
+        lines = "".join(f"<li>{esc(r.kind)} {r.id}</li>" for r in unknown)
+        out.append(Section("obs-unknown", "Observations of kinds this version does not know",
+                           f"<ul>{lines}</ul>"))  # fmt: skip
+    return out
+
+
+def _one(ctx: ReportContext, row: Observation) -> str:
+    s = observations.report_section(row)
+    where = ""
+    if row.evidence_id is not None:
+        anchor = f"frame-e{row.evidence_id}" + (
+            f"-f{row.frame_index}" if row.frame_index is not None else ""
+        )
+        where = para(
+            f'Measured on <a href="#{anchor}">evidence {row.evidence_id}'
+            + (f", frame {row.frame_index}" if row.frame_index is not None else "")
+            + "</a>."
+        )
+    lines = "".join(f"<li>{text(line)}</li>" for line in s.lines)
+    figures = dl([(k, cell(v)) for k, v in s.figures.items()])
+    return (
+        f'<div class="observation" id="observation-{row.id}" data-kind="{esc(row.kind)}">'
+        f"<h3>{text(s.title)}</h3>{where}<ul>{lines}</ul>{figures}</div>"
+    )
+
+
+def method_of(ctx: ReportContext, row: Observation) -> MethodStep:
+    inputs = row.inputs
+    shas = [v for k, v in sorted(inputs.items()) if k.endswith("sha256") and isinstance(v, str)]
+    if row.evidence_id is not None and row.evidence_id in ctx.evidence:
+        shas.append(ctx.evidence[row.evidence_id].sha256)
+    command = CLI_LINES.get(row.kind)
+    return MethodStep(
+        what=f"{row.kind} observation {row.id}",
+        algorithm=str(inputs.get("method") or f"{row.kind} (workbench.observations.{row.kind})"),
+        version=f"{provenance.SOFTWARE_NAME} {provenance.software().version} (recomputed from "
+        "the stored inputs by the kind's entry)",
+        params={k: v for k, v in sorted(inputs.items()) if k != "method"},
+        inputs=tuple(dict.fromkeys(shas)),
+        commands=() if command is None else (command(row.inputs),),
+    )
+
+
+def _triangulate(inputs: dict[str, Any]) -> str:
+    rays = " ".join(
+        "--ray " + ",".join(repr(float(v)) for v in ray[:4]) for ray in inputs.get("rays", [])
+    )
+    confidence = inputs.get("confidence", 0.95)
+    return f"geoworkbench triangulate {rays} --confidence {confidence!r} --json"
+
+
+# The command that recomputes a kind's result from the numbers the report prints, where the
+# CLI has one that takes those numbers (the others are recomputed inside the case only).
+CLI_LINES = {"intersection": _triangulate}
