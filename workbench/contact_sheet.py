@@ -27,6 +27,13 @@ class SheetFrame:
     index: int
     pts_s: float | None
     image: np.ndarray  # RGB uint8, the decoded upright frame
+    time_s: float | None = None  # seconds since frame 0 (the time code); None: from pts_s
+
+
+def cell_label(f: SheetFrame) -> str:
+    """The line under a cell: decode index, pts in seconds, time code."""
+    pts = "no pts" if f.pts_s is None else f"{f.pts_s:.3f} s"
+    return f"#{f.index}  {pts}  {time_code(f.pts_s if f.time_s is None else f.time_s)}"
 
 
 def contact_sheet(
@@ -76,10 +83,7 @@ def contact_sheet(
         )
         cell = Image.new("RGB", (cell_px, cell_px * img.height // img.width + LABEL_PX), "white")
         cell.paste(img, (0, 0))
-        pts = "no pts" if f.pts_s is None else f"{f.pts_s:.3f} s"
-        ImageDraw.Draw(cell).text(
-            (4, img.height + 3), f"#{f.index}  {pts}  {time_code(f.pts_s)}", fill=(0, 0, 0)
-        )
+        ImageDraw.Draw(cell).text((4, img.height + 3), cell_label(f), fill=(0, 0, 0))
         cells.append(cell)
     if not cells:
         raise ValueError("no frames for the contact sheet")
