@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.descent.analyse import Descent, TrackSample, analyse_descent
-from analysis.descent.scale import Scale, ScaleInputError, from_camera, from_length, stated
+from analysis.descent.scale import Scale, ScaleInputError
 from analysis.errors import WorkbenchError
 from analysis.tracking.model import Track
 
@@ -120,7 +120,15 @@ def impact_after(
     return None
 
 
-def _scale(args: argparse.Namespace, width_px: int) -> Scale | None:
+def scale_inputs_of(args: argparse.Namespace) -> Any:
+    """The scale the ``descent`` arguments give, as the descent observation stores it
+    (workbench.observations.descent.ScaleInputs), or None when none was given.
+
+    Raises:
+        WorkbenchError: two scales, or one given by halves.
+    """
+    from workbench.observations.descent import CAMERA, LENGTH, STATED, ScaleInputs
+
     camera = args.distance_m is not None or args.hfov_deg is not None
     length = args.length_m is not None or args.length_px is not None
     given = sum([camera, args.scale_px_per_m is not None, length])
@@ -129,28 +137,39 @@ def _scale(args: argparse.Namespace, width_px: int) -> Scale | None:
             "give one scale: --distance-m with --hfov-deg, "
             "--scale-px-per-m, or --length-m with --length-px"
         )
+    if camera:
+        if args.distance_m is None or args.hfov_deg is None:
+            raise WorkbenchError("the camera model needs both --distance-m and --hfov-deg")
+        return ScaleInputs(
+            CAMERA,
+            distance_m=args.distance_m,
+            distance_sigma_m=args.distance_sigma_m,
+            hfov_deg=args.hfov_deg,
+            hfov_sigma_deg=args.hfov_sigma_deg,
+            pitch_deg=args.pitch_deg,
+            pitch_sigma_deg=args.pitch_sigma_deg,
+            origin="typed",
+        )
+    if length:
+        if args.length_m is None or args.length_px is None:
+            raise WorkbenchError("a reference length needs both --length-m and --length-px")
+        return ScaleInputs(LENGTH, length_m=args.length_m, length_px=args.length_px, origin="typed")
+    if args.scale_px_per_m is not None:
+        return ScaleInputs(
+            STATED, px_per_m=args.scale_px_per_m, sigma_px_per_m=args.scale_sigma_px_per_m,
+            origin="typed",
+        )  # fmt: skip
+    return None
+
+
+def _scale(args: argparse.Namespace, width_px: int) -> Scale | None:
+    inputs = scale_inputs_of(args)
+    if inputs is None:
+        return None
     try:
-        if camera:
-            if args.distance_m is None or args.hfov_deg is None:
-                raise WorkbenchError("the camera model needs both --distance-m and --hfov-deg")
-            return from_camera(
-                args.distance_m,
-                args.hfov_deg,
-                width_px,
-                pitch_deg=args.pitch_deg,
-                distance_sigma_m=args.distance_sigma_m,
-                hfov_sigma_deg=args.hfov_sigma_deg,
-                pitch_sigma_deg=args.pitch_sigma_deg,
-            )
-        if length:
-            if args.length_m is None or args.length_px is None:
-                raise WorkbenchError("a reference length needs both --length-m and --length-px")
-            return from_length(args.length_m, args.length_px)
-        if args.scale_px_per_m is not None:
-            return stated(args.scale_px_per_m, args.scale_sigma_px_per_m)
+        return inputs.scale(width_px)
     except ScaleInputError as exc:
         raise WorkbenchError(str(exc)) from exc
-    return None
 
 
 def _finite(value: float) -> float | None:

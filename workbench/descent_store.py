@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from concurrent.futures import Future
+from typing import Any
 
 from workbench.case import Case
 from workbench.descent_io import samples_of
 from workbench.geodata import insert_observation
 from workbench.geodata_records import Observation, get_observation, list_observations
-from workbench.observations import entry, result_json
+from workbench.observations import entry, read, result_json
 from workbench.observations.descent import KIND, DescentInputs, ScaleInputs
 from workbench.tracks import StoredTrack, TrackError, read_track
 
@@ -108,3 +109,36 @@ def descents(conn: sqlite3.Connection, track_id: int | None = None) -> list[Obse
     if track_id is not None:
         rows = [o for o in rows if o.inputs.get("track_id") == track_id]
     return rows
+
+
+def descent_json(row: Observation, video: str = "") -> dict[str, Any]:
+    """A stored descent in the keys ``geoworkbench descent --json`` prints for a track file
+    (rates in m/s with a scale, else px/s), with the observation and track ids."""
+    typed = read(row)
+    i, r = typed.inputs, typed.result
+    u = r.unit
+    return {
+        "observation_id": row.id,
+        "track_id": i.track_id,
+        "evidence_id": i.evidence_id,
+        "video": video,
+        "frames_used": r.n_points,
+        "frames_excluded": max(0, i.frames_spanned - r.n_points),
+        "duration_s": r.duration_s,
+        "unit": u,
+        "models": [dict(m) for m in r.models],
+        "chosen_model": r.chosen_model,
+        f"rate_{u}_s": r.rate.value,
+        "rate_ci95": [r.rate.low, r.rate.high],
+        f"acceleration_{u}_s2": r.acceleration.value,
+        "acceleration_ci95": [r.acceleration.low, r.acceleration.high],
+        "verdict": r.verdict,
+        "reason": r.reason,
+        "carried_by": list(r.carried_by),
+        "scale": None if r.px_per_m is None else {
+            "px_per_m": r.px_per_m, "sigma_px_per_m": r.sigma_px_per_m, "detail": r.scale_detail,
+        },
+        "impact": None if i.impact is None else dict(i.impact),
+        "note": i.note,
+        "algorithm": "analysis.descent.analyse.analyse_descent",
+    }  # fmt: skip

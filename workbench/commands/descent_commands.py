@@ -37,7 +37,9 @@ def _floats(text: str, n: int, what: str) -> tuple[float, ...]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("track", help="track a marked object through a video")
-    p.add_argument("video", type=Path)
+    p.add_argument("video", type=Path, help="the video (with --case: an evidence id or hash)")
+    p.add_argument("--case", type=Path, help="track a video of this case and store the track")
+    p.add_argument("--label", default="", help="with --case: the track's label")
     p.add_argument("--frame", type=int, required=True, help="frame where the object is marked")
     mark = p.add_mutually_exclusive_group(required=True)
     mark.add_argument("--point", type=lambda s: _floats(s, 2, "--point"), metavar="X,Y")
@@ -51,7 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_track)
 
     d = subparsers.add_parser("descent", help="descent rate and verdict from a track JSON")
-    d.add_argument("track", type=Path, metavar="TRACK.json")
+    d.add_argument("track", type=Path, metavar="TRACK.json", nargs="?")
+    d.add_argument("--case", type=Path, help="measure a track of this case, store the result")
+    d.add_argument("--track", dest="track_id", type=int, metavar="ID", help="with --case")
+    d.add_argument("--note", default="", help="with --case: the analyst's note beside it")
     d.add_argument("--distance-m", type=float, help="distance from the camera to the object")
     d.add_argument("--distance-sigma-m", type=float, default=0.0)
     d.add_argument("--hfov-deg", type=float, help="horizontal field of view of the frame")
@@ -70,6 +75,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_track(args: argparse.Namespace) -> int:
+    if args.case is not None:
+        from workbench.commands.descent_case import track_into_case
+
+        return track_into_case(args)
     from workbench.descent_io import run_track
 
     if args.output is not None:
@@ -123,6 +132,13 @@ def _read_track(path: Path) -> dict[str, Any]:
 def cmd_descent(args: argparse.Namespace) -> int:
     from workbench.descent_io import descent_from_doc, descent_summary
 
+    if args.case is not None or args.track_id is not None:
+        from workbench.commands.descent_case import descent_into_case
+
+        return descent_into_case(args)
+    if args.track is None:
+        print("descent: give TRACK.json, or --case CASE --track ID", file=sys.stderr)
+        return 2
     doc = _read_track(args.track)
     if args.figure is not None:
         from workbench.output_guard import check_output
