@@ -14,19 +14,17 @@ panels through the case's change feed (``ui.changes``), not through this service
 
 from __future__ import annotations
 
-import functools
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QUndoStack
 
-from analysis.errors import WorkbenchError
 from analysis.geometry.resection_frame import FrameModel
 from ui.geodata.commands import AddRecordCommand, DeleteRecordCommand, EditCommand, Start
 from ui.jobs import JobRunner
+from ui.undo import SerialWrites
 from workbench import geodata, geodata_records, geodata_resection, hypotheses
 from workbench.case import Case
 from workbench.case.errors import CaseError
@@ -36,83 +34,15 @@ ResultFn = Callable[[Any], None]
 ErrorFn = Callable[[BaseException], None]
 
 
-class GeodataService(QObject):
-    """Undoable geodata writes of the open case (module doc)."""
-
-    edit_saved = Signal()  # one of the service's writes was stored
-    edit_failed = Signal(str, object)  # (title, exception): for the window to show
+class GeodataService(SerialWrites):
+    """Undoable geodata writes of the open case (module doc); writes run in turn
+    (``ui.undo.SerialWrites``: ``submit``, ``set_case``, ``edit_saved``, ``edit_failed``)."""
 
     def __init__(
         self, jobs: JobRunner, undo_stack: QUndoStack | None = None, parent: QObject | None = None
     ) -> None:
-        super().__init__(parent)
-        self.jobs = jobs
+        super().__init__(jobs, parent)
         self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
-        self.case: Case | None = None
-        self._pending: deque[tuple[str, Start, ResultFn | None, ErrorFn | None]] = deque()
-        self._busy = False
-        self._generation = 0  # bumped with the case: answers for an older case are ignored
-
-    def set_case(self, case: Case | None) -> None:
-        """Write to ``case`` from now on; writes of the previous case not yet started are
-        dropped (its undo stack goes with it)."""
-        self.case = case
-        self._pending.clear()
-        self._busy = False
-        self._generation += 1
-
-    # -- running writes in turn ---------------------------------------------------------
-    def submit(
-        self,
-        what: str,
-        start: Start,
-        on_result: ResultFn | None = None,
-        on_error: ErrorFn | None = None,
-    ) -> None:
-        """Run ``start()`` (a write: it returns the writer's future) once every earlier write
-        of the service has been answered; then ``on_result(value)`` or ``on_error(exc)`` on
-        the GUI thread. A failure is also reported as ``edit_failed``."""
-        self._pending.append((what, start, on_result, on_error))
-        if not self._busy:
-            self._start_next()
-
-    def _start_next(self) -> None:
-        self._busy = False
-        while self._pending and self.case is not None:
-            what, start, on_result, on_error = self._pending.popleft()
-            try:
-                future = start()
-            except WorkbenchError as exc:  # refused before it reached the writer
-                self._failed(self._generation, what, on_error, exc)
-                continue
-            self._busy = True
-            generation = self._generation
-            self.jobs.watch(
-                future,
-                on_result=functools.partial(self._saved, generation, on_result),
-                on_error=functools.partial(self._failed, generation, what, on_error),
-            )
-            return
-        self._pending.clear()
-
-    def _saved(self, generation: int, on_result: ResultFn | None, value: Any) -> None:
-        if generation != self._generation:
-            return
-        if on_result is not None:
-            on_result(value)
-        self.edit_saved.emit()
-        self._start_next()
-
-    def _failed(
-        self, generation: int, what: str, on_error: ErrorFn | None, exc: BaseException
-    ) -> None:
-        if generation != self._generation:
-            return
-        if on_error is not None:
-            on_error(exc)
-        self.edit_failed.emit(f"Could not save {what}", exc)
-        if self._busy:
-            self._start_next()
 
     # -- points -------------------------------------------------------------------------
     def add_point(
