@@ -31,6 +31,7 @@ from workbench.observations.base import (
     opt_float,
     opt_int,
 )
+from workbench.observations.shadow_posed import posed_intervals, posed_shadow
 
 COLOUR = "#e67e22"
 PREDICTED_COLOUR = "#7f8c8d"
@@ -169,8 +170,11 @@ class ShadowEntry(ObservationEntry[ShadowInputs, ShadowResult]):
 
         try:
             check_place(i.lat_deg, i.lon_deg)
-            if i.shadow_azimuth_deg is None and i.length_ratio is None:
+            posed = posed_shadow(i.other)
+            if i.shadow_azimuth_deg is None and i.length_ratio is None and posed is None:
                 raise ValueError("a shadow needs its direction, its length ratio, or both")
+            if posed is not None and i.date is None:
+                raise ValueError("a shadow clicked in a posed frame needs the date to solve")
             if not (i.azimuth_sigma_deg > 0 and i.ratio_sigma > 0):
                 raise ValueError("a shadow's sigmas must be above 0")
             if i.length_ratio is not None and not (0 < i.length_ratio < 1e4):
@@ -194,7 +198,15 @@ class ShadowEntry(ObservationEntry[ShadowInputs, ShadowResult]):
         elev, elev_sigma = _elevation(i)
         intervals: list[dict[str, Any]] = []
         warnings: list[str] = []
-        if i.date is not None:
+        posed = posed_shadow(i.other)
+        if posed is not None:  # the tip in a posed frame: validate() asked for the date
+            try:
+                intervals = posed_intervals(date.fromisoformat(i.date), i.lat_deg, i.lon_deg, posed)
+            except (SunBelowHorizonError, ValueError) as exc:
+                raise GeometryError(f"shadow: {exc}") from exc
+            if not intervals:
+                warnings.append("no time of this day puts the shadow's tip where it was clicked")
+        elif i.date is not None:
             m = SunMeasurement(sun_az, i.azimuth_sigma_deg, elev, elev_sigma or 1.0)
             try:
                 sol = time_from_shadows(date.fromisoformat(i.date), i.lat_deg, i.lon_deg, m)
