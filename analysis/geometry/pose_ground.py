@@ -4,8 +4,9 @@ The ray through a pixel (``analysis.geometry.pose``'s camera model: pinhole with
 leaves the camera centre; the ground is a height function ``terrain(lat, lon) -> metres
 above WGS84`` (an elevation model's, or a constant for flat ground at a height). The ray is
 marched outwards in steps of 1% of the distance (2 m to 25 m) until it first goes below the
-terrain, then the crossing is bisected to a millimetre. A thin ridge narrower than a step can
-be missed; that is the price of not needing the terrain's derivatives.
+terrain, then the crossing is found by false position (Illinois) to a micrometre of height.
+A thin ridge narrower than a step can be missed; that is the price of not needing the
+terrain's derivatives.
 
 The ellipse propagates the pose's covariance (and the pixel's own sigma) to the ground point
 by the Jacobian (central differences through the same march), in the local east/north plane
@@ -120,12 +121,23 @@ def ray_hit_m(
 
 
 def _bisect(frame, terrain, centre, direction, lo: float, hi: float) -> float:
-    while hi - lo > 1e-4:
-        mid = 0.5 * (lo + hi)
-        if _above(frame, terrain, centre, direction, mid) > 0.0:
-            lo = mid
+    """The crossing in [lo, hi] (above at lo, not at hi) by the Illinois false position."""
+    f_lo = _above(frame, terrain, centre, direction, lo)
+    f_hi = _above(frame, terrain, centre, direction, hi)
+    side = 0
+    for _ in range(100):
+        mid = hi - f_hi * (hi - lo) / (f_hi - f_lo) if f_hi != f_lo else 0.5 * (lo + hi)
+        f_mid = _above(frame, terrain, centre, direction, mid)
+        if abs(f_mid) < 1e-6 or hi - lo < 1e-4:
+            return mid
+        if f_mid > 0.0:
+            lo, f_lo = mid, f_mid
+            f_hi = f_hi / 2.0 if side == -1 else f_hi
+            side = -1
         else:
-            hi = mid
+            hi, f_hi = mid, f_mid
+            f_lo = f_lo / 2.0 if side == 1 else f_lo
+            side = 1
     return 0.5 * (lo + hi)
 
 
