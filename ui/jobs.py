@@ -3,7 +3,9 @@
 A job is a plain function taking ``progress`` and ``cancel`` keyword arguments (ARCHITECTURE.md,
 Jobs). The runner shows a progress bar with a Cancel button in the status bar while jobs run,
 and delivers the result or the error on the GUI thread. Futures from the case's writer thread
-are delivered the same way with ``watch``.
+are delivered the same way with ``watch``. A job that can show what it has so far (a growing
+track) also takes ``partial`` (analysis.jobs.PartialFn) when ``run`` is given ``on_partial``;
+each partial result reaches ``on_partial`` on the GUI thread, before the final result.
 """
 
 from __future__ import annotations
@@ -30,27 +32,40 @@ class _Relay(QObject):
     """Carries results from worker threads to the GUI thread (queued connections)."""
 
     progressed = Signal(int, float, str)
+    partial_delivered = Signal(int, object)
     succeeded = Signal(int, object)
     failed = Signal(int, object)
 
 
 class _Runnable(QRunnable):
     def __init__(
-        self, job_id: int, fn: Callable[..., Any], relay: _Relay, cancel: CancelToken
+        self,
+        job_id: int,
+        fn: Callable[..., Any],
+        relay: _Relay,
+        cancel: CancelToken,
+        with_partial: bool = False,
     ) -> None:
         super().__init__()
         self._job_id = job_id
         self._fn = fn
         self._relay = relay
         self._cancel = cancel
+        self._with_partial = with_partial
         self.setAutoDelete(True)
 
     def run(self) -> None:
         def progress(fraction: float, message: str) -> None:
             self._relay.progressed.emit(self._job_id, float(fraction), message)
 
+        def partial(result_so_far: object) -> None:
+            self._relay.partial_delivered.emit(self._job_id, result_so_far)
+
+        kwargs: dict[str, Any] = {"progress": progress, "cancel": self._cancel}
+        if self._with_partial:
+            kwargs["partial"] = partial
         try:
-            result = self._fn(progress=progress, cancel=self._cancel)
+            result = self._fn(**kwargs)
         except Exception as exc:  # delivered to the GUI thread, never swallowed
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             self._relay.failed.emit(self._job_id, exc)
@@ -71,10 +86,12 @@ class JobRunner(QObject):
             self._pool.setMaxThreadCount(max_threads)
         self._relay = _Relay(self)
         self._relay.progressed.connect(self._on_relay_progressed)
+        self._relay.partial_delivered.connect(self._on_relay_partial_delivered)
         self._relay.succeeded.connect(self._on_relay_succeeded)
         self._relay.failed.connect(self._on_relay_failed)
         self._ids = itertools.count(1)
         self._jobs: dict[int, tuple[str, CancelToken, ResultFn | None, ErrorFn | None]] = {}
+        self._partials: dict[int, ResultFn] = {}
         self.widget = JobStatusWidget(self)
 
     def run(
@@ -85,17 +102,22 @@ class JobRunner(QObject):
         on_result: ResultFn | None = None,
         on_error: ErrorFn | None = None,
         quiet: bool = False,
+        on_partial: ResultFn | None = None,
     ) -> CancelToken:
         """Start ``fn(progress=..., cancel=...)``; returns its cancel token.
 
-        ``quiet`` jobs (thumbnail loading) do not show in the status bar.
+        ``quiet`` jobs (thumbnail loading) do not show in the status bar. With
+        ``on_partial``, ``fn`` also gets ``partial=``, and what it passes arrives there on
+        the GUI thread (never after the job's result or error).
         """
         job_id = next(self._ids)
         token = CancelToken()
         self._jobs[job_id] = (title, token, on_result, on_error)
+        if on_partial is not None:
+            self._partials[job_id] = on_partial
         if not quiet:
             self.job_started.emit(job_id, title)
-        self._pool.start(_Runnable(job_id, fn, self._relay, token))
+        self._pool.start(_Runnable(job_id, fn, self._relay, token, on_partial is not None))
         return token
 
     def watch(
@@ -137,7 +159,14 @@ class JobRunner(QObject):
         self.widget.show_progress(job_id, fraction, message)
 
     @Slot(int, object)
+    def _on_relay_partial_delivered(self, job_id: int, result_so_far: object) -> None:
+        on_partial = self._partials.get(job_id)
+        if on_partial is not None and not self._jobs[job_id][1].cancelled:
+            on_partial(result_so_far)
+
+    @Slot(int, object)
     def _on_relay_succeeded(self, job_id: int, result: object) -> None:
+        self._partials.pop(job_id, None)
         _title, _token, on_result, _on_error = self._jobs.pop(job_id, (None, None, None, None))
         self.job_ended.emit(job_id)
         if on_result is not None:
@@ -145,6 +174,7 @@ class JobRunner(QObject):
 
     @Slot(int, object)
     def _on_relay_failed(self, job_id: int, exc: BaseException) -> None:
+        self._partials.pop(job_id, None)
         title, _token, _on_result, on_error = self._jobs.pop(job_id, ("", None, None, None))
         self.job_ended.emit(job_id)
         if on_error is not None:
