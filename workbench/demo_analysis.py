@@ -25,6 +25,7 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video.flash import find_flash
 from workbench.case import Case
 from workbench.case.evidence import save_note
+from workbench.demo_descent import add_demo_descent
 from workbench.demo_sound import run_demo_sound
 from workbench.demo_sun import measure_demo_shadows
 from workbench.frame_table_store import video_evidence
@@ -129,6 +130,7 @@ def run_demo_analyses(
     measure_demo_shadows(case, ids, truth, cancel=cancel)  # issue 17: time from shadows
     _add_hypotheses(case, fix, fix_id, marks["school"])
     run_demo_sound(case, ids, truth, tuple(bearing_ids), cancel)  # issue 18: sync, sound, claims
+    add_demo_descent(case, ids["video_rooftop"], truth, cancel=cancel)  # issue 14: descent
     save_note(case, None, _summary(cut_frames, truth, fix, miss_m, resection_miss_m)).result()
     report(progress, 1.0, "analyses done")
     return DemoFindings(

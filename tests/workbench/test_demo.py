@@ -194,3 +194,29 @@ def test_demo_bearings_recompute_from_their_stored_inputs(small_demo):
         assert oriented.pixel_azimuth_elevation(*m.target_px)[0] == obs.result.azimuth_deg
         sigma = m.hfov_deg / m.width_px * math.hypot(m.click_sigma_px, m.target_sigma_px)
         assert sigma == obs.result.sigma_deg
+
+
+def test_demo_tracks_the_descending_object_and_judges_it_retarded(small_demo):
+    from workbench.demo_descent import TRACK_LABEL
+    from workbench.descent_store import descents
+    from workbench.observations import read, recompute
+    from workbench.tracks import list_tracks
+
+    demo, _config = small_demo
+    truth = json.loads(demo.truth_path.read_text(encoding="utf-8"))
+    video = truth["videos"]["video_rooftop"]
+    with open_case(demo.case_path, read_only=True) as case:
+        [track] = list_tracks(case.read(), demo.evidence_ids["video_rooftop"])
+        [row] = descents(case.read(), track.id)
+        typed = read(row)
+        again = recompute(row)
+    assert track.label == TRACK_LABEL and track.points[0].frame_index >= video["cut"]["frame"]
+    rows = video["descent"]["frames"]
+    err = [math.hypot(p.x_px - rows[p.frame_index]["x_px"], p.y_px - rows[p.frame_index]["y_px"])
+           for p in track.points]  # fmt: skip
+    assert np.median(err) < 0.5
+    assert typed.result.verdict == "retarded", typed.result.reason
+    rate = video["descent"]["rate_mps"]
+    assert abs(typed.result.rate.value - rate) < 0.05 * rate
+    assert typed.result.rate.low < rate < typed.result.rate.high
+    assert again == typed.result
