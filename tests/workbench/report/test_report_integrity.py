@@ -1,0 +1,124 @@
+"""Reproducible bytes, --at, tamper, escaping, Arabic and --blur-graphic."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from datetime import UTC, datetime
+
+from tests.workbench.report.conftest import EXPORTED_AT
+from tests.workbench.report.report_html import parse_report
+from workbench.case import audit, open_case
+from workbench.case.evidence import save_note, set_flags
+from workbench.claims import add_claim
+from workbench.cli import main
+from workbench.report import build_report
+
+SCRIPT = "<script>alert(1)</script>"
+ARABIC = "لحظة استهداف المدرسة في حاس"
+
+
+def test_two_reports_of_one_head_differ_only_in_the_export_time_line(
+    report_demo, demo_report, tmp_path
+):
+    later = datetime(2027, 3, 4, 5, 6, 7, tzinfo=UTC)
+    again = build_report(report_demo.case_path, tmp_path, exported_at=later)
+    a = demo_report.html_path.read_text(encoding="utf-8").splitlines()
+    b = again.html_path.read_text(encoding="utf-8").splitlines()
+    assert len(a) == len(b)
+    differing = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    assert differing == [
+        (
+            f'<p class="exported-at">Exported at {EXPORTED_AT:%Y-%m-%dT%H:%M:%S}Z</p>',
+            '<p class="exported-at">Exported at 2027-03-04T05:06:07Z</p>',
+        )
+    ]
+    assert [p.name for p in again.figures] == [p.name for p in demo_report.figures]
+
+
+def test_at_an_earlier_head_leaves_out_what_came_later(report_demo, demo_report, tmp_path):
+    with open_case(report_demo.case_path, read_only=True) as case:
+        entries = audit.entries(case.read())
+    fix_seq = next(e.seq for e in entries if e.action == "observation.intersection")
+    before = build_report(report_demo.case_path, tmp_path, at_seq=fix_seq - 1)
+    assert before.audit_head_seq == fix_seq - 1
+    assert before.verify_ok
+    doc = parse_report(before.html_path.read_text(encoding="utf-8"))
+    whats = [r[0] for r in doc.find("table", "ellipses").rows()]
+    assert not any(w.startswith(("intersection", "resection")) for w in whats)
+    assert any(w.startswith("landmark") for w in whats)  # what came before is there
+    assert [int(r[0]) for r in doc.find("table", "audit").rows()][-1] == fix_seq - 1
+    assert doc.find("table", "hypotheses").rows()[0][0] == "none"
+    ids = {s.attrs["id"] for s in doc.find_all("section")}
+    assert "obs-intersection" not in ids and "obs-bearing" in ids
+    now = parse_report(demo_report.html_path.read_text(encoding="utf-8"))
+    assert any(r[0].startswith("intersection") for r in now.find("table", "ellipses").rows())
+
+
+def test_a_flipped_byte_is_named_on_the_first_page_and_the_cli_exits_1(case_copy, tmp_path):
+    victim = sorted(p for p in (case_copy / "evidence").iterdir() if p.suffix == ".jpg")[0]
+    os.chmod(victim, stat.S_IRUSR | stat.S_IWUSR)
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    victim.write_bytes(bytes(data))
+    os.chmod(victim, stat.S_IRUSR)
+    out = tmp_path / "out"
+    assert main(["report", str(case_copy), "-o", str(out)]) == 1
+    doc = parse_report((out / "report.html").read_text(encoding="utf-8"))
+    first = doc.by_id("integrity")
+    assert first.find("p", "verify-result").attrs["data-ok"] == "false"
+    problems = [li.text() for li in first.find_all("li", "verify-problem")]
+    assert any(victim.name in p and "content changed" in p for p in problems)
+    assert "verify-failed" in first.classes
+
+
+def test_user_strings_are_escaped_and_arabic_reads_right_to_left(case_copy, tmp_path):
+    with open_case(case_copy) as case:
+        save_note(case, None, SCRIPT).result()
+        add_claim(
+            case,
+            text=ARABIC,
+            claimed_by=SCRIPT,
+            claimed_at="2016-10-26T10:40:00+03:00",
+            language="ar",
+            translation="The moment the school in Hass was struck",
+            verdict="supported",
+        ).result()
+    result = build_report(case_copy, tmp_path)
+    html = result.html_path.read_text(encoding="utf-8")
+    assert SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    doc = parse_report(html)
+    assert SCRIPT in doc.by_id("summary").text()  # shown as text
+    rtl = [b for b in doc.find_all("bdi") if b.attrs.get("dir") == "rtl"]
+    assert ARABIC in [b.text() for b in rtl]
+    [claim] = [r for r in doc.find("table", "claims").rows() if SCRIPT in r[2]]
+    assert claim[5] == "supported" and ARABIC in claim[1]
+
+
+def test_blur_graphic_blurs_that_evidences_figures_and_keeps_the_unblurred_hash(
+    case_copy, demo_report, tmp_path
+):
+    with open_case(case_copy) as case:
+        set_flags(case, 1, graphic=True).result()
+        graphic_sha = case.read().execute("SELECT sha256 FROM evidence WHERE id = 1").fetchone()[0]
+    blurred = build_report(case_copy, tmp_path, blur_graphic=True)
+    doc = parse_report(blurred.html_path.read_text(encoding="utf-8"))
+    plain = parse_report(demo_report.html_path.read_text(encoding="utf-8"))
+    plain_by_frame = {
+        f.attrs["data-frame-index"]: f.attrs["data-sha256"]
+        for f in plain.find_all("figure")
+        if f.attrs.get("data-source-sha256") == graphic_sha
+    }
+    mine = [f for f in doc.find_all("figure") if f.attrs.get("data-source-sha256") == graphic_sha]
+    assert len(mine) == len(plain_by_frame) >= 2
+    for fig in mine:
+        unblurred = fig.find("span", "unblurred").text()
+        assert unblurred == plain_by_frame[fig.attrs["data-frame-index"]]
+        assert fig.attrs["data-sha256"] != unblurred
+        assert (tmp_path / "figures" / f"{fig.attrs['data-sha256']}.png").is_file()
+    others = [f for f in doc.find_all("figure") if f.attrs.get("data-source-sha256")
+              and f.attrs["data-source-sha256"] != graphic_sha]  # fmt: skip
+    assert others and not any(f.find_all("span", "unblurred") for f in others)
+    assert hashlib.sha256(b"").hexdigest() not in blurred.html_path.read_text(encoding="utf-8")
