@@ -42,6 +42,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.descent_commands",
     "workbench.commands.contact_sheet_commands",
     "workbench.commands.report_commands",
+    "workbench.commands.bundle_commands",
+    "workbench.commands.pose_commands",
 )
 
 EXIT_OK = 0

@@ -377,6 +377,7 @@ def test_registry_lists_each_kind_once():
         "flash_bang",
         "video_sync",
         "descent",
+        "pose",
     )
     with pytest.raises(ValueError, match="registered twice"):
         observations.register(observations.entry("bearing"))

@@ -18,6 +18,7 @@ from workbench.observations import (
     descent,
     flash_bang,
     intersection,
+    pose,
     range_fix,
     resection,
     shadow,
@@ -46,7 +47,7 @@ from workbench.observations.registry import (
 
 ENTRY_MODULES = (
     bearing, range_fix, alignment, intersection, resection, shadow, flash_bang, video_sync,
-    descent,
+    descent, pose,
 )  # fmt: skip
 for _module in ENTRY_MODULES:
     register(_module.ENTRY)
