@@ -216,3 +216,26 @@ def _log(case: Case, sha256: str, out: Path, png_sha: str, side_sha: str, cells,
     details = {"png": where, "png_sha256": png_sha, "sidecar_sha256": side_sha,
                "frames": [c.frame_index for c in cells], "track_id": track_id}  # fmt: skip
     case.write_sync(lambda conn: case.log(conn, "frame.contact_sheet", sha256, details))
+
+
+def annotated_sheet_in_case(
+    case: Case,
+    evidence_id: int,
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> WrittenSheet:
+    """The contact sheet of every annotated frame of an evidence, written into the case as
+    exports/contact_sheets/<sha12>_annotated.png (replaced when made again), for the GUI.
+
+    Raises:
+        ContactSheetError: no frame carries an annotation (and what ``write_contact_sheet``
+            raises).
+    """
+    e, _ = video_evidence(case, evidence_id)
+    indices = choose_frames(case, evidence_id, annotated=True)
+    folder = case.exports_dir / "contact_sheets"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{e.sha256[:12]}_annotated.png"
+    return write_contact_sheet(case, evidence_id, indices, out, replace=True,
+                               progress=progress, cancel=cancel)  # fmt: skip

@@ -331,8 +331,8 @@ def test_a_segment_result_started_earlier_never_overwrites_a_newer_one(qtbot, pa
     from workbench.video_store import StoredSegment
 
     panel, _case, e = panel_on(video)
-    old_read = panel._segments_callback(e.id)  # e.g. a slow read started before an edit
-    new_edit = panel._segments_callback(e.id)
+    old_read = panel.feed.segments_callback(e.id)  # e.g. a slow read started before an edit
+    new_edit = panel.feed.segments_callback(e.id)
     newer = [
         StoredSegment(0, 9, 4, "", None, "auto"),
         StoredSegment(10, 47, 20, "cut", None, "user"),

@@ -8,8 +8,8 @@ as ``frame_on_screen`` (a ``FrameRef``) for the frame tools.
 
 Keys (when the panel has focus): Space play/pause, Left/Right one frame, Shift+Left/Right ten
 frames, J/K/L reverse/pause/forward (again = faster), Home/End, Ctrl+G go to frame or time,
-Ctrl+E export frame, C cut here, M loupe, O overlays (``ui.video.inspection``). Run alone:
-``python -m ui.video.panel CASE [ID]``.
+Ctrl+E export frame, C cut here, M loupe, O overlays (``ui.video.inspection``), A annotate
+(``ui.video.annotation_panel``). Run alone: ``python -m ui.video.panel CASE [ID]``.
 """
 
 from __future__ import annotations
@@ -19,18 +19,12 @@ import sys
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QUndoStack
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from analysis.jobs import CancelToken, JobCancelled
-from analysis.video.enhance import Enhancements
 from analysis.video.table import FrameTable
 from ui.jobs import JobRunner
+from ui.video.annotation_panel import AnnotationPanel
 from ui.video.enhance_panel import EnhancePanel
 from ui.video.image_viewer import FrameView
 from ui.video.inspection import InspectionView, ShownInspection, summary
@@ -111,6 +105,9 @@ class VideoPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.viewer, 1)
         top.addWidget(self.enhance_panel)
+        self.annotations = AnnotationPanel(self.jobs, self.undo_stack, self.viewer, self)
+        top.addWidget(self.annotations)
+        self.frame_on_screen.connect(self.annotations.show_frame)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top, 1)
@@ -167,6 +164,7 @@ class VideoPanel(QWidget):
             return
         self.clear()
         self.case, self.evidence = case, evidence
+        self.annotations.set_case(case)
         self.feed.follow(case, evidence, blurred=blur_strip)
         self.info.setText(f"{evidence.original_name}: reading the frame table…")
         token = self.jobs.run(
@@ -225,9 +223,6 @@ class VideoPanel(QWidget):
     def set_strip_blurred(self, blurred: bool) -> None:
         """Blur or reveal the timeline's thumbnails (graphic evidence)."""
         self.feed.set_blurred(blurred)
-
-    def _segments_callback(self, evidence_id: int):
-        return self.feed.segments_callback(evidence_id)
 
     # -- navigation ---------------------------------------------------------------------------
     def go_to(self, index: int) -> None:
@@ -322,6 +317,9 @@ class VideoPanel(QWidget):
         self.status.setText(summary(shown.result))
         self.overlays_button.setToolTip("\n".join(shown.result.summary_lines()))
 
+    def toggle_annotate(self) -> None:
+        self.annotate_button.setChecked(self.annotations.toggle())
+
     def toggle_enhance(self) -> None:
         self.enhance_panel.setVisible(not self.enhance_panel.isVisible())
         self.enhance_button.setChecked(self.enhance_panel.isVisible())
@@ -365,9 +363,6 @@ class VideoPanel(QWidget):
             return
         self.status.setText(f"⚠ {title}: {exc}")
         self.message.emit(self.status.text())
-
-    def enhancements(self) -> Enhancements:
-        return self.decoder.enhancements
 
 
 def main(argv: list[str]) -> int:

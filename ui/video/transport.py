@@ -50,6 +50,8 @@ VIEW_BUTTONS: tuple[tuple[str, str, str, Action, bool], ...] = (
      ("toggle_enhance",), True),
     ("overlays_button", "Overlays", "Active picture and static overlays (logos, time stamps)"
      " outlined; duplicated and blended frames on the timeline (O)", ("toggle_overlays",), True),
+    ("annotate_button", "Annotate", "Draw points, lines, arrows, boxes, polygons and texts on"
+     " the frame, listed beside it (A)", ("toggle_annotate",), True),
 )  # fmt: skip
 # (attribute of the panel, text, action): the edits after the stretch
 PUSH_BUTTONS: tuple[tuple[str, str, Action], ...] = (
@@ -73,6 +75,7 @@ KEYS: dict[tuple[Qt.Key, Qt.KeyboardModifier], Action] = {
     (_K.Key_C, _NONE): ("cut_here",),
     (_K.Key_M, _NONE): ("toggle_loupe",),
     (_K.Key_O, _NONE): ("toggle_overlays",),
+    (_K.Key_A, _NONE): ("toggle_annotate",),
 }
 
 

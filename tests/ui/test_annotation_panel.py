@@ -1,0 +1,143 @@
+"""The Annotate tool in the video panel: shapes drawn by clicks land in the case with their
+frame, show in the list and on the frame, undo and redo as logged writes, labels stay plain
+text, bad shapes are refused with nothing written, and the contact sheet runs as a job."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsSimpleTextItem
+
+from tests.ui.test_video_panel import TIMEOUT, panel_on, video  # noqa: F401 (fixtures)
+from workbench.annotations import add_annotation, list_annotations
+from workbench.case import audit
+
+SHOTS = Path("/tmp/shots/annotations")
+
+
+def click_pixel(qtbot, panel, x: float, y: float) -> None:
+    """A real left click on the viewer where frame pixel (x, y) is shown."""
+    viewer = panel.viewer
+    qtbot.mouseClick(viewer.viewport(), Qt.MouseButton.LeftButton,
+                     pos=viewer.mapFromScene(QPointF(x + 0.5, y + 0.5)))  # fmt: skip
+
+
+def key(qtbot, panel, k) -> None:
+    qtbot.keyClick(panel.viewer, k)
+
+
+def stored(case, e):
+    return list_annotations(case.read(), e.id)
+
+
+@pytest.fixture
+def annotating(qtbot, panel_on, video):  # noqa: F811 (the fixture imported above)
+    panel, case, e = panel_on(video)
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
+        panel.go_to(30)
+    key(qtbot, panel, Qt.Key.Key_A)
+    assert panel.annotate_button.isChecked() and not panel.annotations.isHidden()
+    return panel, case, e
+
+
+def test_draw_list_select_undo_redo(qtbot, annotating):
+    panel, case, e = annotating
+    tool = panel.annotations
+    key(qtbot, panel, Qt.Key.Key_B)
+    assert tool.kind == "box" and panel.viewer.armed
+    click_pixel(qtbot, panel, 100, 90)
+    click_pixel(qtbot, panel, 20, 10)
+    qtbot.waitUntil(lambda: tool.list.count() == 1, timeout=TIMEOUT)
+    [a] = stored(case, e)
+    assert (a.kind, a.frame_index, a.frame_md5) == ("box", 30, panel.shown.frame.md5)
+    (x0, y0), (x1, y1) = a.shape.points
+    assert (x0, y0, x1, y1) == pytest.approx((20, 10, 100, 90), abs=0.5)
+    strokes = [i for i in panel.viewer.scene().items() if isinstance(i, QGraphicsPathItem)]
+    box = strokes[0].path().boundingRect()
+    assert (box.left(), box.top(), box.right(), box.bottom()) == pytest.approx(
+        (x0 + 0.5, y0 + 0.5, x1 + 0.5, y1 + 0.5), abs=1e-6)  # fmt: skip
+    panel.undo_stack.undo()
+    qtbot.waitUntil(lambda: tool.list.count() == 0, timeout=TIMEOUT)
+    assert stored(case, e) == [] and tool.layer.item_count == 0
+    panel.undo_stack.redo()
+    qtbot.waitUntil(lambda: tool.list.count() == 1, timeout=TIMEOUT)
+    assert stored(case, e)[0].id == a.id  # restored with its id
+    tool.list.setCurrentRow(0)
+    assert tool.selected_id == a.id
+    key(qtbot, panel, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: tool.list.count() == 0, timeout=TIMEOUT)
+    panel.undo_stack.undo()
+    qtbot.waitUntil(lambda: tool.list.count() == 1, timeout=TIMEOUT)
+    actions = [x.action for x in audit.entries(case.read()) if x.action.startswith("annot")]
+    assert actions == ["annotation." + s for s in
+                       ("add", "delete", "restore", "delete", "restore")]  # fmt: skip
+
+
+def test_labels_are_plain_text_and_renames_undo(qtbot, annotating):
+    panel, case, e = annotating
+    tool = panel.annotations
+    tool.label_edit.setText("<b>crater</b><script>x</script>")
+    key(qtbot, panel, Qt.Key.Key_T)
+    click_pixel(qtbot, panel, 8, 8)
+    qtbot.waitUntil(lambda: tool.list.count() == 1, timeout=TIMEOUT)
+    texts = [i.text() for i in panel.viewer.scene().items()
+             if isinstance(i, QGraphicsSimpleTextItem)]  # fmt: skip
+    assert "<b>crater</b><script>x</script>" in texts  # drawn as typed, not as markup
+    assert "<script>" in tool.list.item(0).text()
+    tool.list.setCurrentRow(0)
+    tool.label_edit.setText("the crater")
+    tool.rename_button.click()
+    qtbot.waitUntil(lambda: "the crater" in tool.list.item(0).text(), timeout=TIMEOUT)
+    panel.undo_stack.undo()
+    qtbot.waitUntil(lambda: "<script>" in tool.list.item(0).text(), timeout=TIMEOUT)
+    assert stored(case, e)[0].label == "<b>crater</b><script>x</script>"
+
+
+def test_a_degenerate_polygon_is_refused_and_nothing_written(qtbot, annotating):
+    panel, case, e = annotating
+    tool = panel.annotations
+    key(qtbot, panel, Qt.Key.Key_G)
+    for x in (10, 40, 70):
+        click_pixel(qtbot, panel, x, 50)  # three points on one line
+    head = case.audit_head()
+    key(qtbot, panel, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "on one line" in tool.status.text(), timeout=TIMEOUT)
+    assert tool.status.textFormat() == Qt.TextFormat.PlainText
+    assert stored(case, e) == [] and case.audit_head() == head
+    for x, y in ((10, 10), (90, 20), (60, 100)):
+        click_pixel(qtbot, panel, x, y)
+    click_pixel(qtbot, panel, 10.5, 10.5)  # on the first point: the polygon closes
+    qtbot.waitUntil(lambda: tool.list.count() == 1, timeout=TIMEOUT)
+    assert len(stored(case, e)[0].shape.points) == 3
+    key(qtbot, panel, Qt.Key.Key_Escape)
+    assert tool.kind is None and not panel.viewer.armed
+
+
+def test_frames_keep_their_own_annotations_and_the_sheet_runs_as_a_job(qtbot, annotating):
+    panel, case, e = annotating
+    tool = panel.annotations
+    for kind, pts, label in (
+        ("arrow", [(150, 110), (60, 50)], "falling object"),
+        ("point", [(60, 50)], ""),
+        ("polygon", [(5, 100), (40, 80), (70, 115)], "smoke"),
+    ):
+        add_annotation(case, e.id, 30, kind, pts, label).result()  # fmt: skip
+    add_annotation(case, e.id, 12, "box", [(30, 30), (90, 80)], "roof").result()
+    qtbot.waitUntil(lambda: tool.list.count() == 3, timeout=TIMEOUT)  # from the change feed
+    started = time.perf_counter()
+    tool.reload()
+    assert time.perf_counter() - started < 0.1  # the GUI-thread read of a frame's shapes
+    panel.viewer.zoom_in()
+    panel.grab().save(str(SHOTS / "video_panel_annotations.png"))
+    with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
+        panel.go_to(12)
+    qtbot.waitUntil(lambda: tool.list.count() == 1 and "roof" in tool.list.item(0).text())
+    with qtbot.waitSignal(tool.sheet_written, timeout=TIMEOUT) as done:
+        tool.sheet_button.click()
+    sheet = done.args[0]
+    assert [c.frame_index for c in sheet.cells] == [12, 30] and sheet.png_path.is_file()
+    assert sheet.png_path.parent == case.exports_dir / "contact_sheets"
+    assert str(sheet.png_path) in tool.status.text()
