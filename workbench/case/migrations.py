@@ -303,6 +303,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (track_id, frame_index)
     );
     """,
+    # 12: reviewer sign-off (workbench.review; issue 15): a second analyst marks a hypothesis,
+    # an observation or a figure reviewed, or disputed with a note. Rows are only added: the
+    # latest per target is its standing, the earlier ones its history.
+    """
+    CREATE TABLE review (
+        id INTEGER PRIMARY KEY,
+        target_kind TEXT NOT NULL CHECK (target_kind IN ('hypothesis', 'observation', 'figure')),
+        target_id INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('reviewed', 'disputed')),
+        note TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL,
+        reviewed_at_utc TEXT NOT NULL
+    );
+    CREATE INDEX review_target ON review (target_kind, target_id);
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.
