@@ -10,6 +10,7 @@ their intervals. The PNG carries no timestamp: the same descent gives the same b
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,16 @@ def descent_figure_png(descent: Descent, *, title: str = "") -> bytes:
     """The PNG bytes of the height-time plot of ``descent``."""
     fig = Figure(figsize=FIGURE_SIZE_IN, dpi=DPI)
     FigureCanvasAgg(fig)
+    draw_descent(fig, descent, title=title)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def draw_descent(fig: Figure, descent: Descent, *, title: str = "", fontsize: int = 9) -> None:
+    """Draw the plot into ``fig`` (cleared first): the Agg figure above, or the Descent
+    panel's Qt canvas (ui.descent), so both show the same thing."""
+    fig.clear()
     ax = fig.add_subplot(1, 1, 1)
     t = np.asarray(descent.times_s)
     h = np.asarray(descent.heights)
@@ -47,16 +58,13 @@ def descent_figure_png(descent: Descent, *, title: str = "") -> bytes:
     ax.set_ylabel(f"height change ({u}, up)")
     head = f"{title}: " if title else ""
     ax.set_title(
-        f"{head}{descent.verdict}\nrate {r.value:.2f} {u}/s (95% {r.low:.2f} to {r.high:.2f}), "
-        f"acceleration {a.value:.2f} {u}/s2 (95% {a.low:.2f} to {a.high:.2f})",
-        fontsize=9,
+        f"{head}{descent.verdict}\nrate {_n(r.value)} {u}/s (95% {_n(r.low)} to {_n(r.high)}), "
+        f"acceleration {_n(a.value)} {u}/s2 (95% {_n(a.low)} to {_n(a.high)})",
+        fontsize=fontsize,
     )
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=fontsize - 1, loc="upper right")
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
 
 
 def write_descent_figure(descent: Descent, path: Path, *, title: str = "") -> Path:
@@ -65,3 +73,8 @@ def write_descent_figure(descent: Descent, path: Path, *, title: str = "") -> Pa
 
     write_bytes(path, descent_figure_png(descent, title=title))
     return path
+
+
+def _n(v: float) -> str:
+    """Two decimals; words for a number that is not finite (a plot never says NaN)."""
+    return f"{v:.2f}" if math.isfinite(v) else "not measurable"
