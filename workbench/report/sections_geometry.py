@@ -136,7 +136,7 @@ def _static_maps(ctx: ReportContext) -> list[str]:
                 version=f"{provenance.SOFTWARE_NAME} {provenance.software().version}",
                 params={"zoom": drawn.zoom, "basemap": drawn.basemap, "size_px": [960, 640]},
                 inputs=(ctx.head.label,),
-                commands=(f"geoworkbench export {ctx.case_name} --geojson layers.geojson "
+                commands=(f"geoworkbench report ../{ctx.case_name} -o ../report_check "
                           f"--at {ctx.head.seq}",),
             )
         )  # fmt: skip

@@ -1,0 +1,85 @@
+"""The methods section's command lines, re-run: they give the report's hashes and numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+import shutil
+import subprocess
+
+from tests.workbench.report.report_html import parse_report
+from workbench.cli import main
+
+
+def _lines(result) -> list[list[str]]:
+    doc = parse_report(result.html_path.read_text(encoding="utf-8"))
+    return [shlex.split(c.text()) for c in doc.by_id("methods").find_all("code", "cli")]
+
+
+def _figures(result):
+    return parse_report(result.html_path.read_text(encoding="utf-8")).find_all("figure")
+
+
+def test_a_frame_line_writes_the_figures_png_again(report_demo, demo_report, tmp_path, monkeypatch):
+    frames = [a for a in _lines(demo_report) if a[:2] == ["geoworkbench", "frame"]]
+    assert len(frames) >= 4
+    argv = frames[0]
+    out = tmp_path / argv[argv.index("-o") + 1]
+    argv[argv.index("-o") + 1] = str(out)  # beside the test, not in the case folder
+    monkeypatch.chdir(report_demo.case_path)
+    assert main(argv[1:]) == 0
+    source = argv[2].removeprefix("evidence/").split(".")[0]
+    index = argv[argv.index("--index") + 1]
+    [fig] = [
+        f for f in _figures(demo_report)
+        if f.attrs.get("data-source-sha256") == source and f.attrs["data-frame-index"] == index
+    ]  # fmt: skip
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == fig.attrs["data-sha256"]
+
+
+def test_the_framemd5_line_gives_each_cited_frames_md5(report_demo, demo_report, capsys):
+    checks = {tuple(a) for a in _lines(demo_report) if a[0] == "ffmpeg"}
+    assert checks
+    cited = [f for f in _figures(demo_report) if f.attrs.get("data-frame-md5")]
+    for argv in checks:
+        video = argv[argv.index("-i") + 1]
+        if shutil.which("ffmpeg"):
+            done = subprocess.run(argv, cwd=report_demo.case_path, capture_output=True,
+                                  text=True, check=True)  # fmt: skip
+            lines = done.stdout.splitlines()
+        else:  # the same lines, as the workbench prints them
+            assert main(["framemd5", str(report_demo.case_path / video)]) == 0
+            lines = capsys.readouterr().out.splitlines()
+        md5s = [line.split(",")[-1].strip() for line in lines if not line.startswith("#")]
+        sha = video.removeprefix("evidence/").split(".")[0]
+        for fig in (f for f in cited if f.attrs["data-source-sha256"] == sha):
+            assert md5s[int(fig.attrs["data-frame-index"])] == fig.attrs["data-frame-md5"]
+
+
+def test_the_triangulate_line_gives_the_intersection_and_its_ellipse(demo_report, capsys):
+    [argv] = [a for a in _lines(demo_report) if a[:2] == ["geoworkbench", "triangulate"]]
+    assert main(argv[1:]) == 0
+    got = json.loads(capsys.readouterr().out)
+    doc = parse_report(demo_report.html_path.read_text(encoding="utf-8"))
+    [row] = [r for r in doc.find("table", "ellipses").rows() if r[0].startswith("intersection")]
+    assert f"{got['lat']:.7f}" == row[2] and f"{got['lon']:.7f}" == row[3]
+    assert f"{got['ellipse']['semi_major_m']:,.1f} m" == row[4]
+    assert f"{got['ellipse']['semi_minor_m']:,.1f} m" == row[5]
+    assert f"{got['ellipse']['azimuth_deg']:,.1f}°" == row[6]
+
+
+def test_the_report_line_draws_the_static_maps_again(report_demo, demo_report, monkeypatch):
+    lines = [a for a in _lines(demo_report) if a[:2] == ["geoworkbench", "report"]]
+    assert lines
+    monkeypatch.chdir(report_demo.case_path)
+    assert main(lines[0][1:]) == 0
+    out = report_demo.case_path.parent / "report_check"
+    try:
+        again = {f.attrs["id"]: f.attrs["data-sha256"] for f in parse_report(
+            (out / "report.html").read_text(encoding="utf-8")).find_all("figure")}  # fmt: skip
+    finally:
+        shutil.rmtree(out)
+    maps = {f.attrs["id"]: f.attrs["data-sha256"] for f in _figures(demo_report)
+            if f.attrs["id"].startswith("map-")}  # fmt: skip
+    assert maps and all(again[k] == v for k, v in maps.items())
