@@ -128,6 +128,10 @@ def _stored_figure(ra: Any, rb: Any) -> dict:
     }
 
 
+def _nadir_pair(a: ShadowInputs, b: ShadowInputs) -> bool:
+    return all(i.other.get("mode") == "nadir" and "tip_px" in i.other for i in (a, b))
+
+
 def same_time_figure(a: Any, b: Any, homography_a_to_b: np.ndarray | None = None) -> dict[str, Any]:
     """The "same time" figure of two shadow observations (typed, ``observations.read``).
 
@@ -140,7 +144,11 @@ def same_time_figure(a: Any, b: Any, homography_a_to_b: np.ndarray | None = None
     try:
         if posed_shadow(ia.other) is not None and posed_shadow(ib.other, need_pose=False):
             fig = _posed_figure(ia, ib, h)
-        elif h is not None and all("tip_px" in i.other for i in (ia, ib)) and a.result.intervals:
+        elif (
+            h is not None
+            and all(i.other.get("mode") == "nadir" for i in (ia, ib))
+            and a.result.intervals
+        ):
             best = datetime.fromisoformat(a.result.intervals[0]["best_utc"]).timestamp()
             fig = _nadir_figure(ia, ib, h, best)
         else:

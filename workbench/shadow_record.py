@@ -18,6 +18,36 @@ from workbench.geodata import insert_observation
 KIND = "shadow"
 
 
+def shadow_result(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The result a shadow's inputs get (validated, recomputed): run it in a worker.
+
+    Raises:
+        GeometryError: For inputs the shadow kind refuses (a bad place, no zone, polar night).
+        ObservationSchemaError: For malformed inputs.
+    """
+    from workbench.observations import result_json
+
+    return result_json(KIND, inputs)
+
+
+def write_shadow(
+    case: Case,
+    inputs: dict[str, Any],
+    result: dict[str, Any],
+    *,
+    evidence_id: int | None = None,
+    frame_index: int | None = None,
+) -> Future[int]:
+    """Queue the row of a shadow whose result ``shadow_result`` gave; the future gives its id."""
+
+    def do(conn: sqlite3.Connection) -> int:
+        return insert_observation(
+            case, conn, KIND, inputs, result, evidence_id=evidence_id, frame_index=frame_index
+        )
+
+    return case.write(do)
+
+
 def add_shadow(
     case: Case,
     inputs: dict[str, Any],
@@ -25,7 +55,7 @@ def add_shadow(
     evidence_id: int | None = None,
     frame_index: int | None = None,
 ) -> Future[int]:
-    """Queue a shadow observation; the future gives its id.
+    """Compute a shadow's result here, then queue its row; the future gives its id.
 
     Args:
         case: The open case.
@@ -38,13 +68,5 @@ def add_shadow(
         GeometryError: For inputs the shadow kind refuses (a bad place, no zone, polar night).
         ObservationSchemaError: For malformed inputs.
     """
-    from workbench.observations import result_json
-
-    result = result_json(KIND, inputs)
-
-    def do(conn: sqlite3.Connection) -> int:
-        return insert_observation(
-            case, conn, KIND, inputs, result, evidence_id=evidence_id, frame_index=frame_index
-        )
-
-    return case.write(do)
+    result = shadow_result(inputs)
+    return write_shadow(case, inputs, result, evidence_id=evidence_id, frame_index=frame_index)

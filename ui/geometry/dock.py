@@ -1,5 +1,5 @@
-"""GeometryTools: the "Geometry" dock of the main window, holding the bearing, alignment and
-resection tools.
+"""GeometryTools: the "Geometry" dock of the main window, holding the bearing, alignment,
+resection and shadow tools.
 
 It hands every tool the picture on screen (``show_picture``: the viewer and its ``FrameRef``,
 which the video panel and the main window announce), the case's landmarks and bearings (read
@@ -19,6 +19,7 @@ from ui.geometry.alignment_tool import AlignmentTool
 from ui.geometry.bearing_tool import BearingTool
 from ui.geometry.pixel_tool import PixelTool, read_geodata
 from ui.geometry.resection_tool import ResectionTool
+from ui.geometry.shadow_tool import ShadowTool
 from ui.jobs import JobRunner
 from ui.video.image_viewer import ImageViewer
 from ui.video.on_screen import FrameRef
@@ -28,7 +29,7 @@ TOOL_KINDS = ("landmark", "observation")
 
 
 class GeometryTools(QTabWidget):
-    """Tabs "Bearing", "Alignment" and "Resection" (module doc)."""
+    """Tabs "Bearing", "Alignment", "Resection" and "Shadow" (module doc)."""
 
     def __init__(
         self,
@@ -47,7 +48,11 @@ class GeometryTools(QTabWidget):
         self.resection = ResectionTool(service, jobs, picks=picks)
         self.addTab(self.alignment, "Alignment")
         self.addTab(self.resection, "Resection")
-        self.tools: tuple[PixelTool, ...] = (self.bearing, self.alignment, self.resection)
+        self.shadow = ShadowTool(service, jobs, picks=picks, bearing=self.bearing)
+        self.addTab(self.shadow, "Shadow")
+        self.tools: tuple[PixelTool, ...] = (
+            self.bearing, self.alignment, self.resection, self.shadow,
+        )  # fmt: skip
         for tool in self.tools:
             tool.armed_changed.connect(
                 lambda key, armed=tool: self._on_tool_armed_changed(armed, key)
@@ -66,6 +71,11 @@ class GeometryTools(QTabWidget):
 
     def show_alignment_tool(self) -> None:
         self.setCurrentWidget(self.alignment)
+        self.parentWidget().show()
+        self.parentWidget().raise_()
+
+    def show_shadow_tool(self) -> None:
+        self.setCurrentWidget(self.shadow)
         self.parentWidget().show()
         self.parentWidget().raise_()
 
