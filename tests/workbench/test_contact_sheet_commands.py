@@ -159,3 +159,20 @@ def test_track_frames_sampled_along_it_with_the_track_drawn(sheet_case, tmp_path
     assert main(["contact-sheet", str(path), str(oid), "--track", str(tid), "-o",
                  str(tmp_path / "o.png")]) == 1  # fmt: skip
     assert f"track {tid} follows evidence {eid}" in capsys.readouterr().err
+
+
+def test_a_sheet_in_the_case_is_vouched_for_by_verify(sheet_case):
+    from workbench.case.verify import verify_case
+    from workbench.contact_sheet_export import annotated_sheet_in_case
+
+    path, eid, _ = sheet_case
+    with open_case(path) as case:
+        seen = []
+        case.changes.subscribe(seen.append)
+        sheet = annotated_sheet_in_case(case, eid)
+        assert sheet.png_path.parent == case.exports_dir / "contact_sheets"
+        assert seen and seen[-1].touches("export")
+        assert verify_case(case).ok
+        sheet.png_path.write_bytes(sheet.png_path.read_bytes() + b"x")
+        found = [f for f in verify_case(case).findings if f.severity == "error"]
+        assert any("contact_sheets" in f.where and "changed" in f.problem for f in found)

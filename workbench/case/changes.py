@@ -37,6 +37,7 @@ _ACTION_KINDS = {
     "video.segments_detect": "cut",
     "segment": "cut",
     "frame.export": "export",
+    "frame.contact_sheet": "export",
     "geodata.export": "export",
     "geodata.import": "landmark",
     "map.basemap": "basemap",

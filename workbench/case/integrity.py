@@ -25,8 +25,9 @@ from workbench.case import audit, binding, migrations
 
 SIDECAR_KEY = "provenance_schema"  # what marks a JSON file as a provenance sidecar
 MAX_SIDECAR_BYTES = 16 * 1024 * 1024
-# audit actions that record a figure's PNG and its hash (workbench.correspondence.store)
-FIGURE_ACTIONS = ("correspondence.add", "correspondence.restore")
+# audit actions that record a figure's PNG and its hash (workbench.correspondence.store,
+# workbench.contact_sheet_export)
+FIGURE_ACTIONS = ("correspondence.add", "correspondence.restore", "frame.contact_sheet")
 
 
 @dataclass(frozen=True)
