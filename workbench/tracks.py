@@ -367,3 +367,22 @@ def delete_track(case: Case, track_id: int) -> Future[StoredTrack]:
         return old
 
     return case.write(do)
+
+
+def restore_track(case: Case, record: StoredTrack) -> Future[int]:
+    """Put back a deleted track with its id, parameters and points (undo of a deletion)."""
+
+    def do(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            "INSERT INTO track (id, evidence_id, label, method, params_json, created_at_utc)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (record.id, record.evidence_id, record.label, record.method,
+             json.dumps(record.params, sort_keys=True), record.created_at_utc),
+        )  # fmt: skip
+        _insert_points(conn, record.id, list(record.points))
+        details = {"evidence_id": record.evidence_id, "label": record.label,
+                   **_summary(record.points)}  # fmt: skip
+        case.log(conn, "track.restore", f"track:{record.id}", details)
+        return record.id
+
+    return case.write(do)

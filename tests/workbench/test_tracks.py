@@ -26,6 +26,7 @@ from workbench.tracks import (
     replace_after,
     restore_point,
     restore_points,
+    restore_track,
     store_track,
 )
 
@@ -111,6 +112,8 @@ def test_store_read_correct_repropagate(tracked_case) -> None:
     gone = delete_track(case, track_id).result()
     assert gone.id == track_id and list_tracks(case.read()) == []
     assert case.read().execute("SELECT COUNT(*) FROM track_point").fetchone()[0] == 0
+    assert restore_track(case, gone).result() == track_id  # undo of the deletion
+    assert read_track(case.read(), track_id) == gone
     assert verify_case(case).ok
 
 
