@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.contact_sheet_commands",
     "workbench.commands.report_commands",
     "workbench.commands.bundle_commands",
+    "workbench.commands.review_commands",
     "workbench.commands.pose_commands",
 )
 
