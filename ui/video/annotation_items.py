@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QPointF, QRectF
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF, QTransform
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -99,7 +99,10 @@ def shape_items(a: Annotation, selected: bool) -> list[QGraphicsItem]:
         items.append(_text(pts[0], a.label, colour))
     elif a.label:
         top_left = QPointF(min(p.x() for p in pts), min(p.y() for p in pts))
-        items.append(_text(top_left, a.label, colour))  # from the top-left corner down
+        label = _text(top_left, a.label, colour)
+        # just above the shape, in screen pixels (the label ignores the view's scale)
+        label.setTransform(QTransform.fromTranslate(0, -label.boundingRect().height() - 3))
+        items.append(label)
     return items
 
 
