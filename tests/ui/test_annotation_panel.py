@@ -141,3 +141,23 @@ def test_frames_keep_their_own_annotations_and_the_sheet_runs_as_a_job(qtbot, an
     assert [c.frame_index for c in sheet.cells] == [12, 30] and sheet.png_path.is_file()
     assert sheet.png_path.parent == case.exports_dir / "contact_sheets"
     assert str(sheet.png_path) in tool.status.text()
+
+
+def test_redraw_gives_new_points_and_undoes(qtbot, annotating):
+    panel, case, e = annotating
+    tool = panel.annotations
+    aid = add_annotation(case, e.id, 30, "line", [(10, 10), (50, 50)], "wire").result()
+    qtbot.waitUntil(lambda: tool.list.count() == 1, timeout=TIMEOUT)
+    tool.list.setCurrentRow(0)
+    key(qtbot, panel, Qt.Key.Key_E)
+    assert tool.kind == "line" and tool.redraw_id == aid
+    click_pixel(qtbot, panel, 100, 20)
+    click_pixel(qtbot, panel, 140, 90)
+    qtbot.waitUntil(lambda: "at 100, 20" in tool.list.item(0).text(), timeout=TIMEOUT)
+    [a] = stored(case, e)
+    assert a.id == aid and a.label == "wire" and tool.kind is None
+    flat = [v for p in a.shape.points for v in p]
+    assert flat == pytest.approx([100, 20, 140, 90], abs=0.5)
+    panel.undo_stack.undo()
+    qtbot.waitUntil(lambda: "at 10, 10" in tool.list.item(0).text(), timeout=TIMEOUT)
+    assert stored(case, e)[0].shape.points == ((10.0, 10.0), (50.0, 50.0))

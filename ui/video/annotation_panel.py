@@ -4,15 +4,16 @@ With a shape kind chosen (its button or key), clicks on the frame place its poin
 or a text one click, a line, an arrow or a box two (a box by opposite corners), a polygon
 three or more, closed by a click on its first point or Enter. The label field gives the new
 shape's label (a text's words). The list shows the annotations of the frame on screen; the
-one selected is highlighted on the frame; Delete removes it, Set label renames it. Every
-add, delete and rename is an undoable command (``ui.undo``) whose writes run one after
+one selected is highlighted on the frame; Delete removes it, Set label renames it, Redraw
+takes new points for it by the same clicks. Every add, delete, rename and redraw is an
+undoable command (``ui.undo``) whose writes run one after
 another off the GUI thread; what is shown is re-read from the case when the change feed says
 annotations changed (``ui.changes``), whoever wrote them. Contact sheet... draws the annotated
 frames into a sheet in the case's exports/contact_sheets/ as a job.
 
 Keys while the tool is on (the focus on the frame): P point, I line, R arrow, B box,
-G polygon, T text, Enter closes a polygon, Esc drops the shape being drawn (again: leaves the
-tool), Delete deletes the selected annotation.
+G polygon, T text, E redraws the selected annotation, Enter closes a polygon, Esc drops the
+shape being drawn (again: leaves the tool), Delete deletes the selected annotation.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class AnnotationPanel(QWidget):
         self.selected_id: int | None = None
         self.kind: str | None = None
         self.draft: list[tuple[float, float]] = []
+        self.redraw_id: int | None = None  # the annotation the clicks redraw, if any
         self.writes = SerialWrites(jobs, self)
         self.writes.edit_failed.connect(self._show_error)
         self.changes = CaseChanges(self)
@@ -115,6 +117,9 @@ class AnnotationPanel(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.rename_button = QPushButton("Set label")
         self.rename_button.clicked.connect(self.rename_selected)
+        self.redraw_button = QPushButton("Redraw")
+        self.redraw_button.setToolTip("New points for the selected annotation (E)")
+        self.redraw_button.clicked.connect(self.redraw_selected)
         self.sheet_button = QPushButton("Contact sheet…")
         self.sheet_button.setToolTip(
             "The annotated frames of this video in a grid, with provenance (exports/)"
@@ -125,6 +130,7 @@ class AnnotationPanel(QWidget):
         self.status.setWordWrap(True)
         edits = QHBoxLayout()
         edits.addWidget(self.rename_button)
+        edits.addWidget(self.redraw_button)
         edits.addWidget(self.delete_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 0, 0)
@@ -189,7 +195,7 @@ class AnnotationPanel(QWidget):
     def set_tool(self, kind: str | None) -> None:
         """Draw ``kind`` from now on (None: stop drawing; clicks pan the frame again)."""
         self._drop_draft()
-        self.kind = kind
+        self.kind, self.redraw_id = kind, None
         for name, b in self.tool_buttons.items():
             b.setChecked(name == kind)
         self.viewer.set_armed(kind is not None)
@@ -225,6 +231,9 @@ class AnnotationPanel(QWidget):
         case, f, kind, points = self.case, self.frame, self.kind, list(self.draft)
         self._drop_draft()
         if case is None or f is None or f.frame_index is None or kind is None:
+            return
+        if self.redraw_id is not None:
+            self._push_redraw(case, self.redraw_id, points)
             return
         label = self.label_edit.text()
         add = functools.partial(add_annotation, case, f.evidence_id, f.frame_index, kind,
@@ -263,6 +272,27 @@ class AnnotationPanel(QWidget):
         self.undo_stack.push(
             EditCommand(self.writes, f"label annotation {a.id}", apply, a.label, new)
         )
+
+    def redraw_selected(self) -> None:
+        """The next clicks give the selected annotation new points (same kind)."""
+        a = self.selected()
+        if a is not None:
+            self.set_tool(a.kind)
+            self.redraw_id = a.id
+
+    def _push_redraw(self, case: Case, annotation_id: int, points) -> None:
+        old = next((a.shape.points for a in self.annotations if a.id == annotation_id), None)
+        self.set_tool(None)
+        if old is None:
+            return
+
+        def apply(pts):
+            return update_annotation(case, annotation_id, points=pts)
+
+        self.undo_stack.push(
+            EditCommand(self.writes, f"redraw annotation {annotation_id}", apply, old,
+                        tuple(points))
+        )  # fmt: skip
 
     def _take_label(self) -> None:
         a = self.selected()
@@ -313,6 +343,8 @@ class AnnotationPanel(QWidget):
             self.set_tool(self.kind if self.draft else None)  # drop the shape, then the tool
         elif key == Qt.Key.Key_Delete and self.selected() is not None:
             self.delete_selected()
+        elif key == Qt.Key.Key_E and self.selected() is not None:
+            self.redraw_selected()
         else:
             return False
         event.accept()
