@@ -62,13 +62,15 @@ def sync_by_frames(
     """Sync two videos by one event first seen in frame ``frame_a`` of A and ``frame_b`` of B
     (the flash): each time's one sigma is its frame duration over sqrt(12) (the event fell
     somewhere between the frame before and this one)."""
+    from analysis.audio.measure import flash_times
+
     times = []
     for evidence_id, frame in ((evidence_a, frame_a), (evidence_b, frame_b)):
         table = load_or_build_frame_table(case, evidence_id)
-        from analysis.audio.measure import flash_times
 
         t = flash_times(table, frame)
-        times.append((t.pts_s, t.frame_duration_s / math.sqrt(12.0)))
+        zero = table.frames[0].pts_s or 0.0  # a video's own clock starts at its first frame
+        times.append((t.pts_s - zero, t.frame_duration_s / math.sqrt(12.0)))
     (ta, sa), (tb, sb) = times
     inputs = {"evidence_a": evidence_a, "evidence_b": evidence_b, "method": "shared event",
               "a_time_s": ta, "a_sigma_s": sa, "b_time_s": tb, "b_sigma_s": sb,

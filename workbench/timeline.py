@@ -225,6 +225,15 @@ def build_timeline(
     return sorted(events, key=lambda e: (e.at_utc is None, e.at_utc or "", e.kind, e.source))
 
 
+def case_zone(conn: sqlite3.Connection) -> str | None:
+    """The case's IANA time zone (the ``time_zone`` case setting), if one is set."""
+    found = conn.execute("SELECT value_json FROM case_setting WHERE key = 'time_zone'").fetchone()
+    if found is None:
+        return None
+    value = json.loads(found[0])
+    return value if isinstance(value, str) else None
+
+
 def timeline_json(events: list[TimelineEvent]) -> list[dict[str, Any]]:
     return [asdict(e) for e in events]
 

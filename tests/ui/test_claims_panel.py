@@ -30,11 +30,16 @@ def test_panel_shows_claims_and_hypotheses(qtbot, tmp_path):
     panel.resize(1100, 420)
     panel.show()
     t = panel.claims_table
-    assert t.rowCount() == 1 and t.item(0, 3).text() == ARABIC
-    assert t.item(0, 3).textAlignment() & Qt.AlignmentFlag.AlignRight
-    assert t.item(0, 2).text() == "refuted" and t.item(0, 6).text() == f"hypothesis {hid}"
+    assert t.rowCount() == 1 and t.item(0, 1).text() == ARABIC
+    assert t.item(0, 1).textAlignment() & Qt.AlignmentFlag.AlignRight
+    assert t.item(0, 0).text() == "refuted" and t.item(0, 6).text() == f"hypothesis {hid}"
     assert panel.hypotheses_table.item(0, 1).text() == "2016-10-26T07:32:00Z"
     with qtbot.waitSignal(panel.link_activated) as got:
         t.cellDoubleClicked.emit(0, 3)
+    assert got.args == ["hypothesis", hid, None]
+    t.setCurrentCell(0, 1)  # the selected claim's links, one click each
+    assert panel.links_table.item(0, 0).text() == f"hypothesis {hid}"
+    with qtbot.waitSignal(panel.link_activated) as got:
+        panel.links_table.cellClicked.emit(0, 0)
     assert got.args == ["hypothesis", hid, None]
     panel.grab().save(str(tmp_path / "claims_panel.png"))

@@ -19,6 +19,7 @@ from ui.case.export_actions import ExportActions
 from ui.case.navigation import Navigation, Place
 from ui.case.records_panel import RecordsPanel
 from ui.case.workspaces import Workspaces
+from ui.claims.parts import ClaimsParts
 from ui.video.transport import KEYS
 from workbench.records import Record
 from workbench.settings import save_settings
@@ -86,6 +87,8 @@ class WindowParts(QObject):
             "map": w.map_dock,
             "geometry": w.geometry_dock,
         }
+        self.claims = ClaimsParts(w)  # claims, timeline, linked video; the sound strip
+        docks |= self.claims.docks()
         self.workspaces = Workspaces(w, docks, self.show_centre)
         self._build_navigation_actions()
         self._build_transport_actions()
@@ -195,6 +198,7 @@ class WindowParts(QObject):
         self.navigation.clear()
         self._pending_frame.clear()
         self.records_panel.set_case(None)
+        self.claims.set_case(None)
         self._update_history_actions()
         self._enable_transport()
 

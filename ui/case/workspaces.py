@@ -1,5 +1,5 @@
 """Workspaces: one arrangement of the window's panels per task (Video, Compare, Map, Geometry,
-Records), switched from a toolbar or with Ctrl+1..5.
+Records, Claims), switched from a toolbar or with Ctrl+1..6.
 
 Each workspace decides what the centre shows (the evidence on screen, the comparison, the
 records) and which docks stand around it. The analyst may rearrange a workspace; the
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
 
 from workbench.settings import config_dir
 
-LAYOUT_VERSION = 4  # raise when the default arrangements change: saved ones are then dropped
+LAYOUT_VERSION = 5  # raise when the default arrangements change: saved ones are then dropped
 
 _L, _R, _B = (
     Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -56,6 +56,9 @@ WORKSPACES: tuple[Workspace, ...] = (
               hint="Bearings, alignments and resections on the picture"),
     Workspace("Records", "records", ("evidence",), (), ("log",),
               hint="Notes, observations, hypotheses and exports; the audit log"),
+    Workspace("Claims", "evidence", (), ("claims", "linked", "evidence"), ("timeline",),
+              right_share=0.42,
+              hint="Claims and their verdicts, the timeline, synced videos side by side"),
 )  # fmt: skip
 BY_NAME = {w.name: w for w in WORKSPACES}
 

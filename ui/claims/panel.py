@@ -3,10 +3,11 @@
 A panel that shows what ``workbench.claims.list_claims`` and ``workbench.hypotheses`` read:
 when, who, the verdict, the text (Arabic and Russian laid out by the Unicode bidi algorithm:
 each cell's direction follows its first strong character) and its translation, and the
-hypotheses with their time ranges and linked observations. It only reads; double-clicking a
-row announces the claim's links (``link_activated(kind, target_id, frame_index)``) for the
-window to open the frame, figure or map object. Not yet placed in the main window (which
-is being reorganised): start it alone with ``python -m ui.claims.panel CASE``.
+hypotheses with their time ranges and linked observations. It only reads. The selected
+claim's links are listed under it: one click on a link announces it (``link_activated(kind,
+target_id, frame_index)``) for the window to open the frame, figure or map object;
+double-clicking a claim opens its first link. In the window's Claims workspace
+(``ui.claims.parts``); ``python -m ui.claims.panel CASE`` starts it alone.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from workbench.claims import Claim, list_claims
 from workbench.display_text import is_rtl
 from workbench.hypotheses import Hypothesis, list_hypotheses
 
-CLAIM_COLUMNS = ("claimed (UTC)", "by", "verdict", "claim", "translation", "source", "links")
+CLAIM_COLUMNS = ("verdict", "claim", "translation", "by", "claimed (UTC)", "source", "links")
 VERDICT_COLOURS = {"supported": "#1e8449", "refuted": "#c0392b", "unverified": "#7f8c8d"}
 
 
@@ -46,6 +47,12 @@ class ClaimsPanel(QWidget):
         self.claims_table.horizontalHeader().setStretchLastSection(True)
         self.claims_table.setWordWrap(True)
         self.claims_table.cellDoubleClicked.connect(self._on_claims_table_cell_double_clicked)
+        self.claims_table.currentCellChanged.connect(self._on_claims_table_current_cell_changed)
+        self.links_table = QTableWidget(0, 3)
+        self.links_table.setHorizontalHeaderLabels(("link (one click opens it)", "frame", "note"))
+        self.links_table.horizontalHeader().setStretchLastSection(True)
+        self.links_table.cellClicked.connect(self._on_links_table_cell_clicked)
+        self.links_table.setToolTip("What the verdict rests on: click to open it")
         self.hypotheses_table = QTableWidget(0, 4)
         self.hypotheses_table.setHorizontalHeaderLabels(
             ("hypothesis", "time (UTC)", "confidence", "observations")
@@ -54,6 +61,7 @@ class ClaimsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Claims"))
         layout.addWidget(self.claims_table, 3)
+        layout.addWidget(self.links_table, 1)
         layout.addWidget(QLabel("Hypotheses"))
         layout.addWidget(self.hypotheses_table, 1)
 
@@ -66,15 +74,19 @@ class ClaimsPanel(QWidget):
             source = c.source_url or (f"evidence {c.source_evidence_id}" if c.source_evidence_id
                                       else "")  # fmt: skip
             links = ", ".join(f"{k.target_kind} {k.target_id}" for k in c.links)
-            cells = (c.claimed_at_utc, c.claimed_by, c.verdict, c.text, c.translation, source,
+            cells = (c.verdict, c.text, c.translation, c.claimed_by, c.claimed_at_utc, source,
                      links)  # fmt: skip
             for col, text in enumerate(cells):
                 item = _item(text)
-                if col == 2:
+                if col == 0:
                     item.setForeground(Qt.GlobalColor.white)
                     item.setBackground(_colour(c.verdict))
                 t.setItem(row, col, item)
         t.resizeColumnsToContents()
+        for col in (1, 2):  # the words wrap rather than push the panel wide
+            t.setColumnWidth(col, min(t.columnWidth(col), 320))
+        t.resizeRowsToContents()
+        self._show_links(t.currentRow())
         h = self.hypotheses_table
         h.setRowCount(len(hypotheses))
         for row, hyp in enumerate(hypotheses):
@@ -89,6 +101,25 @@ class ClaimsPanel(QWidget):
     def load(self, conn) -> None:
         """Read the records from a case connection and show them."""
         self.show_records(list_claims(conn), list_hypotheses(conn))
+
+    def _show_links(self, row: int) -> None:
+        links = self._claims[row].links if 0 <= row < len(self._claims) else ()
+        self.links_table.setRowCount(len(links))
+        for r, k in enumerate(links):
+            frame = "" if k.frame_index is None else str(k.frame_index)
+            for col, text in enumerate((f"{k.target_kind} {k.target_id}", frame, k.note)):
+                self.links_table.setItem(r, col, _item(text))
+
+    def _on_claims_table_current_cell_changed(self, row: int, *_args: int) -> None:
+        self._show_links(row)
+
+    def _on_links_table_cell_clicked(self, row: int, _column: int) -> None:
+        claim_row = self.claims_table.currentRow()
+        if 0 <= claim_row < len(self._claims):
+            links = self._claims[claim_row].links
+            if 0 <= row < len(links):
+                link = links[row]
+                self.link_activated.emit(link.target_kind, link.target_id, link.frame_index)
 
     def _on_claims_table_cell_double_clicked(self, row: int, _column: int) -> None:
         if 0 <= row < len(self._claims) and self._claims[row].links:

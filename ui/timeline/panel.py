@@ -3,10 +3,12 @@
 It draws what ``workbench.timeline.build_timeline`` returns: one lane per kind, a dot for an
 instant, a bar for a range or an uncertainty (``sigma_s``, drawn +/- 2 sigma), and under it,
 optionally, the waveform of one video's sound placed on the same axis by that video's start
-time (``set_waveform``). The mouse wheel zooms around the cursor. Clicking an event
-announces it (``event_clicked(source)``, e.g. ``"evidence:3"``) for the window to open the
-evidence at that moment. Not yet placed in the main window: ``python -m ui.timeline.panel
-CASE [ZONE]`` starts it alone.
+time (``set_waveform``); several synced videos show as lanes side by side in time. The mouse
+wheel zooms around the cursor. Clicking an event announces it (``event_clicked(source)``,
+e.g. ``"evidence:3"``, and ``event_opened(source, at_utc)``) for the window to open the
+evidence at that moment; clicking a video's lane announces that video at the moment clicked.
+In the window's Claims workspace (``ui.claims.parts``); ``python -m ui.timeline.panel CASE
+[ZONE]`` starts it alone.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ KIND_COLOURS = {
     "capture": "#2980b9", "upload": "#8e44ad", "claim": "#c0392b", "hypothesis": "#16a085",
     "observation": "#e67e22", "analyst": "#2c3e50", "name-date": "#95a5a6",
 }  # fmt: skip
-LANE_PX = 26
+LANE_PX = 22
 LEFT_PX = 90
-WAVE_PX = 70
+WAVE_PX = 44
 
 
 def _seconds(iso: str) -> float:
@@ -39,6 +41,7 @@ class TimelinePanel(QWidget):
     """Events on a zoomable UTC axis, with an optional waveform lane."""
 
     event_clicked = Signal(str)
+    event_opened = Signal(str, str)  # source, the moment (ISO UTC) to open it at
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,12 +50,18 @@ class TimelinePanel(QWidget):
         self._span = (0.0, 1.0)
         self._waves: dict[str, tuple[float, np.ndarray, float]] = {}  # start, envelope, hop
         self._hits: list[tuple[QRectF, str]] = []
+        self._at: dict[str, str] = {}  # source -> its event's time
+        self._lane_sources: dict[str, str] = {}  # waveform label -> source ("evidence:3")
+        self._lane_rects: list[tuple[QRectF, str]] = []
+        self._cursor: float | None = None  # the moment the video on screen shows (epoch s)
         self.setMinimumHeight(160)
 
     def set_events(self, events: list[TimelineEvent]) -> None:
         """Show these events; the axis spans the dated ones (with a margin)."""
         self._events = [e for e in events if e.at_utc]
+        self._at = {e.source: e.at_utc for e in self._events}
         self._lanes = [k for k in KIND_COLOURS if any(e.kind == k for e in self._events)]
+        self._fit_height()
         times = [_seconds(e.at_utc) for e in self._events]
         times += [_seconds(e.until_utc) for e in self._events if e.until_utc]
         if times:
@@ -66,14 +75,47 @@ class TimelinePanel(QWidget):
         self.update()
 
     def set_waveform(
-        self, label: str, start_utc: str, samples: np.ndarray, sample_rate_hz: int
+        self,
+        label: str,
+        start_utc: str,
+        samples: np.ndarray,
+        sample_rate_hz: int,
+        source: str | None = None,
     ) -> None:
         """A track's sound on the axis, its first sample at ``start_utc`` (peak envelope):
-        two synced videos show as two lanes whose sounds line up."""
+        two synced videos show as two lanes whose sounds line up. ``source`` (e.g.
+        ``"evidence:3"``) makes the lane open that video at the moment clicked."""
+        if source:
+            self._lane_sources[label] = source
         hop = max(1, sample_rate_hz // 200)  # 5 ms
         n = len(samples) // hop
         env = np.abs(samples[: n * hop]).reshape(n, hop).max(axis=1) if n else np.zeros(0)
         self._waves[label] = (_seconds(start_utc), env, hop / sample_rate_hz)
+        self._fit_height()
+        self.update()
+
+    def _fit_height(self) -> None:
+        """Tall enough for every lane, every video's sound and the axis."""
+        self.setMinimumHeight(max(160, 44 + len(self._lanes) * LANE_PX
+                                  + len(self._waves) * (WAVE_PX + 6)))  # fmt: skip
+
+    def set_cursor(self, at_utc: str | None) -> None:
+        """Mark the moment the video on screen shows (None: no mark)."""
+        self._cursor = _seconds(at_utc) if at_utc else None
+        self.update()
+
+    def focus_waveforms(self, pad_s: float = 2.0) -> None:
+        """Zoom the axis to the videos' sound (with ``pad_s`` either side), if any."""
+        if not self._waves:
+            return
+        starts = [start for start, _env, _hop in self._waves.values()]
+        ends = [start + len(env) * hop for start, env, hop in self._waves.values()]
+        self._span = (min(starts) - pad_s, max(ends) + pad_s)
+        self.update()
+
+    def clear_waveforms(self) -> None:
+        self._waves.clear()
+        self._lane_sources.clear()
         self.update()
 
     def _x(self, t: float) -> float:
@@ -93,9 +135,18 @@ class TimelinePanel(QWidget):
             for e in (e for e in self._events if e.kind == kind):
                 self._draw_event(p, e, y, colour)
         top = 20 + len(self._lanes) * LANE_PX
+        self._lane_rects = []
         for k, (label, wave) in enumerate(self._waves.items()):
-            self._draw_wave(p, top + k * (WAVE_PX + 6), label, wave)
+            y = top + k * (WAVE_PX + 6)
+            self._draw_wave(p, y, label, wave)
+            if label in self._lane_sources:
+                rect = QRectF(LEFT_PX, y, self.width() - LEFT_PX - 10, WAVE_PX)
+                self._lane_rects.append((rect, self._lane_sources[label]))
         self._draw_axis(p)
+        if self._cursor is not None and LEFT_PX <= self._x(self._cursor) <= self.width() - 10:
+            p.setPen(QPen(QColor("#e74c3c"), 1))
+            x = self._x(self._cursor)
+            p.drawLine(QPointF(x, 4), QPointF(x, self.height() - 18))
         p.end()
 
     def _draw_event(self, p: QPainter, e: TimelineEvent, y: float, colour: QColor) -> None:
@@ -116,8 +167,9 @@ class TimelinePanel(QWidget):
     def _draw_wave(self, p: QPainter, top: float, label: str, wave: tuple) -> None:
         start, env, hop_s = wave
         p.setPen(QColor("#555"))
+        shown = p.fontMetrics().elidedText(label, Qt.TextElideMode.ElideMiddle, LEFT_PX - 8)
         p.drawText(QRectF(4, top + WAVE_PX / 2 - 9, LEFT_PX - 8, 18),
-                   Qt.AlignmentFlag.AlignRight, label)  # fmt: skip
+                   Qt.AlignmentFlag.AlignRight, shown)  # fmt: skip
         mid = top + WAVE_PX / 2
         peak = float(env.max()) if env.size else 1.0
         p.setPen(QPen(QColor("#34495e"), 1))
@@ -133,11 +185,18 @@ class TimelinePanel(QWidget):
         y = self.height() - 18
         p.setPen(QColor("#333"))
         p.drawLine(QPointF(LEFT_PX, y), QPointF(self.width() - 10, y))
+        short = hi - lo < 86400  # within a day: the time alone, the date once at the left
         for k in range(6):
             t = lo + (hi - lo) * k / 5
             x = self._x(t)
-            label = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-4]
-            p.drawText(QRectF(x - 70, y + 2, 140, 16), Qt.AlignmentFlag.AlignHCenter, label)
+            stamp = datetime.fromtimestamp(t, UTC)
+            label = stamp.strftime("%H:%M:%S.%f")[:-4] if short and k else stamp.strftime(
+                "%Y-%m-%d %H:%M:%S.%f")[:-4]  # fmt: skip
+            flag = Qt.AlignmentFlag.AlignLeft if k == 0 else Qt.AlignmentFlag.AlignHCenter
+            left = x if k == 0 else x - 70
+            if k == 5:
+                left, flag = x - 140, Qt.AlignmentFlag.AlignRight
+            p.drawText(QRectF(left, y + 2, 140, 16), flag, label)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         lo, hi = self._span
@@ -151,6 +210,14 @@ class TimelinePanel(QWidget):
         for rect, source in self._hits:
             if rect.contains(event.position()):
                 self.event_clicked.emit(source)
+                self.event_opened.emit(source, self._at.get(source, ""))
+                return
+        for rect, source in self._lane_rects:
+            if rect.contains(event.position()):
+                lo, hi = self._span
+                t = lo + (event.position().x() - LEFT_PX) / max(rect.width(), 1) * (hi - lo)
+                at = datetime.fromtimestamp(t, UTC).isoformat().replace("+00:00", "Z")
+                self.event_opened.emit(source, at)
                 return
 
 

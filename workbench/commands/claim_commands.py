@@ -98,14 +98,9 @@ def run_list(args: argparse.Namespace) -> int:
 def _zone(case, given: str | None) -> str | None:
     if given:
         return given
-    row = case.read().execute("SELECT value_json FROM case_setting WHERE key = 'time_zone'")
-    found = row.fetchone()
-    if found is None:
-        return None
-    import json
+    from workbench.timeline import case_zone
 
-    value = json.loads(found[0])
-    return value if isinstance(value, str) else None
+    return case_zone(case.read())
 
 
 def run_timeline(args: argparse.Namespace) -> int:

@@ -1,0 +1,145 @@
+"""The Claims workspace (issue 18): claims, the timeline with two synced videos, the linked
+view and the sound under the video, on the sample case's sound (truth from truth.json)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+
+from tests.synth.media_factory import make_video
+from ui.case.main_window import MainWindow
+from workbench.case import create_case, open_case
+from workbench.case.intake import import_file
+from workbench.demo import build_demo_case
+from workbench.geodata_records import list_observations
+
+TIMEOUT = 30000
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from workbench.scenario.scene import ScenarioConfig
+
+    config = ScenarioConfig(
+        rooftop_size=(320, 180), second_size=(320, 180), rooftop_duration_s=4.4, cut_at_s=2.0,
+        second_duration_s=4.0, rooftop_fps=Fraction(10), second_fps=Fraction(10),
+        still_size=(160, 120), photo_size=(160, 120), gsd_m=4.0, write_orthophoto=False,
+    )  # fmt: skip
+    built = build_demo_case(tmp_path_factory.mktemp("ui_sound"), seed=7, config=config)
+    return built, json.loads(built.truth_path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close_case()
+    shiboken6.delete(w)
+
+
+def _open_claims(qtbot, w, path):
+    with qtbot.waitSignal(w.case_refreshed, timeout=TIMEOUT):
+        w.open_case_path(path)
+    qtbot.keyClick(w.evidence_panel.view, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert w.parts.workspaces.current == "Claims"
+    parts = w.parts.claims
+    qtbot.waitUntil(lambda: parts.claims_panel.claims_table.rowCount() == 2, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: len(parts.timeline_panel._waves) == 2, timeout=TIMEOUT)
+    return parts
+
+
+def _shows(w, evidence_id: int, frame: int) -> bool:
+    vp = w.video_panel
+    return (vp.evidence is not None and vp.evidence.id == evidence_id and vp.shown is not None
+            and vp.current_index == frame)  # fmt: skip
+
+
+def test_claim_links_and_timeline_events_open_the_evidence_at_its_moment(qtbot, window, demo):
+    built, truth = demo
+    w, ids = window, built.evidence_ids
+    parts = _open_claims(qtbot, w, built.case_path)
+    table = parts.claims_panel.claims_table
+    arabic = next(r for r in range(2) if table.item(r, 1).text().startswith("لم"))
+    assert table.item(arabic, 0).text() == "refuted"
+    table.setCurrentCell(arabic, 1)
+    links = parts.claims_panel.links_table
+    with open_case(built.case_path, read_only=True) as case:
+        [fb] = list_observations(case.read(), "flash_bang")
+    row = next(r for r in range(links.rowCount())
+               if links.item(r, 0).text() == f"observation {fb.id}")  # fmt: skip
+    links.cellClicked.emit(row, 0)  # one click: the video at the flash frame
+    flash_b = truth["videos"]["video_second"]["flash"]["frames"][0]
+    qtbot.waitUntil(lambda: _shows(w, ids["video_second"], flash_b), timeout=TIMEOUT)
+    assert w.parts.workspaces.current == "Claims"  # the evidence opens in the centre here
+    panel = parts.timeline_panel
+    panel.repaint()
+    strike = next(r for r, s in panel._hits if s == "timeline_event:2")
+    qtbot.mouseClick(panel, Qt.MouseButton.LeftButton, pos=strike.center().toPoint())
+    flash_a = truth["videos"]["video_rooftop"]["flash"]["frames"][0]
+    qtbot.waitUntil(lambda: _shows(w, ids["video_rooftop"], flash_a), timeout=TIMEOUT)
+
+
+def test_linked_view_steps_the_two_videos_together(qtbot, window, demo):
+    built, truth = demo
+    w, ids = window, built.evidence_ids
+    parts = _open_claims(qtbot, w, built.case_path)
+    w.parts.show_place(ids["video_rooftop"], None)
+    qtbot.waitUntil(lambda: w.video_panel.table is not None, timeout=TIMEOUT)
+    linked = parts.linked
+    qtbot.waitUntil(lambda: linked.partner is not None, timeout=TIMEOUT)
+    assert linked.partner[0] == ids["video_second"]
+    flash_a = truth["videos"]["video_rooftop"]["flash"]["frames"][0]
+    flash_b = truth["videos"]["video_second"]["flash"]["frames"][0]
+    w.video_panel.go_to(flash_a)
+    qtbot.waitUntil(lambda: linked.partner_index == flash_b, timeout=TIMEOUT)
+    assert parts.timeline_panel._cursor is not None  # the timeline marks the moment
+    linked.step(1)
+    qtbot.waitUntil(lambda: _shows(w, ids["video_rooftop"], flash_a + 1), timeout=TIMEOUT)
+    assert linked.partner_index == flash_b + 1
+
+
+def test_sound_strip_proposes_the_bang_and_measures_flash_to_bang(qtbot, window, demo):
+    built, truth = demo
+    w, ids = window, built.evidence_ids
+    vb = truth["videos"]["video_second"]
+    _open_claims(qtbot, w, built.case_path)
+    w.parts.show_place(ids["video_second"], vb["flash"]["frames"][0])
+    strip = w.parts.claims.sound
+    qtbot.waitUntil(lambda: strip.view.picture is not None, timeout=TIMEOUT)
+    bang_s = vb["flash"]["file_time_s"] + vb["bang"]["delay_s"]
+    assert min(abs(t - bang_s) for t in strip.view.picture.onsets_s) < 0.005
+    qtbot.waitUntil(lambda: _shows(w, ids["video_second"], vb["flash"]["frames"][0]),
+                    timeout=TIMEOUT)  # fmt: skip
+    strip.mark_flash()
+    with qtbot.waitSignal(strip.measured, timeout=TIMEOUT) as got:
+        strip.measure()
+    assert "m (95%" in strip.label.text()
+    with open_case(built.case_path, read_only=True) as case:
+        stored = {o.id for o in list_observations(case.read(), "flash_bang")}
+    assert got.args[0] in stored
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: got.args[0] not in _flash_bangs(built.case_path), timeout=TIMEOUT)
+
+
+def _flash_bangs(path) -> set[int]:
+    with open_case(path, read_only=True) as case:
+        return {o.id for o in list_observations(case.read(), "flash_bang")}
+
+
+def test_a_video_without_sound_says_so(qtbot, window, tmp_path):
+    path = tmp_path / "mute.gwcase"
+    with create_case(path) as case:
+        import_file(case, make_video(tmp_path / "mute.mp4", fmt="mp4"))
+    with qtbot.waitSignal(window.case_refreshed, timeout=TIMEOUT):
+        window.open_case_path(path)
+    window.evidence_panel.select(1)
+    view = window.parts.claims.sound.view
+    qtbot.waitUntil(lambda: "no sound track" in view.message, timeout=TIMEOUT)
