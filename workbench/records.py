@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from workbench.case.audit import AuditEntry
@@ -31,6 +31,8 @@ class Record:
     lat_deg: float | None = None
     lon_deg: float | None = None
     path: str | None = None  # an exported file
+    target: str | None = None  # what a review names: "hypothesis:3", "observation:7", "figure:2"
+    review: str = ""  # where the latest review left it: "disputed by Chen: the ridge is wrong"
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
@@ -83,21 +85,23 @@ def _observations(conn: sqlite3.Connection, names: dict[int, str]) -> list[Recor
         text, lat, lon = _observation_text(kind, json.loads(result_json or "{}"))
         where = _where(names, evidence_id, frame)
         title = f"{kind.capitalize()} {oid}" + (f" on {where}" if where else "")
-        out.append(Record("observation", title, text, at, evidence_id, frame, lat, lon))
+        out.append(Record("observation", title, text, at, evidence_id, frame, lat, lon,
+                          target=f"observation:{oid}"))  # fmt: skip
     return out
 
 
 def _hypotheses(conn: sqlite3.Connection) -> list[Record]:
     rows = conn.execute(
-        "SELECT title, lat_deg, lon_deg, radius_m, confidence, rationale, created_at_utc"
+        "SELECT id, title, lat_deg, lon_deg, radius_m, confidence, rationale, created_at_utc"
         " FROM hypothesis ORDER BY id"
     )
     out = []
-    for title, lat, lon, radius, confidence, rationale, at in rows:
+    for hid, title, lat, lon, radius, confidence, rationale, at in rows:
         where = f"{lat:.5f}, {lon:.5f}" if lat is not None and lon is not None else "no place"
         radius_text = f" ± {radius:.0f} m" if radius is not None else ""
         detail = f"{where}{radius_text}; confidence {confidence or '—'}. {rationale}"
-        out.append(Record("hypothesis", title, detail.strip(), at, lat_deg=lat, lon_deg=lon))
+        out.append(Record("hypothesis", title, detail.strip(), at, lat_deg=lat, lon_deg=lon,
+                          target=f"hypothesis:{hid}"))  # fmt: skip
     return out
 
 
@@ -120,11 +124,12 @@ def _exports(conn: sqlite3.Connection, names: dict[int, str], tables: set[str]) 
         cols = {r[1] for r in conn.execute("PRAGMA table_info(correspondence_figure)")}
         if {"evidence_a", "frame_a", "title", "created_at_utc"} <= cols:
             figs = conn.execute(
-                "SELECT evidence_a, frame_a, title, created_at_utc FROM correspondence_figure"
+                "SELECT id, evidence_a, frame_a, title, created_at_utc FROM correspondence_figure"
             )
-            for ea, fa, title, at in figs:
+            for fid, ea, fa, title, at in figs:
                 where = _where(names, ea, fa)
-                out.append(Record("export", f"Figure: {title or where}", where, at, ea, fa))
+                out.append(Record("export", f"Figure: {title or where}", where, at, ea, fa,
+                                  target=f"figure:{fid}"))  # fmt: skip
     return out
 
 
@@ -137,7 +142,22 @@ def list_records(conn: sqlite3.Connection) -> list[Record]:
         *_hypotheses(conn),
         *_exports(conn, names, tables),
     ]
-    return sorted(records, key=lambda r: r.at_utc)
+    return sorted(_with_reviews(conn, records), key=lambda r: r.at_utc)
+
+
+def _with_reviews(conn: sqlite3.Connection, records: list[Record]) -> list[Record]:
+    """Each reviewed record with where its latest review left it (``workbench.review``)."""
+    from workbench.review import reviews_for_report
+
+    standing = {f"{t.target_kind}:{t.target_id}": t.history[-1] for t in reviews_for_report(conn)}
+    out = []
+    for r in records:
+        last = standing.get(r.target or "")
+        if last is not None:
+            note = f": {last.note}" if last.note else ""
+            r = replace(r, review=f"{last.status} by {last.reviewer}{note}")
+        out.append(r)
+    return out
 
 
 # -- the log in plain words -------------------------------------------------------------------

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.case.review_actions import ReviewActions
 from ui.jobs import JobRunner
 from ui.table_model import RowsModel
 from workbench.case import Case
@@ -54,9 +55,10 @@ class RecordsModel(RowsModel[Record]):
 
     def cell(self, r: Record, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.kind, r.title, r.detail.replace("\n", " ")[:200], r.at_utc[:19])[column]
+            detail = (f"[{r.review}] " if r.review else "") + r.detail.replace("\n", " ")
+            return (r.kind, r.title, detail[:200], r.at_utc[:19])[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{r.title}\n\n{r.detail}"
+            return f"{r.title}\n\n{r.detail}" + (f"\n\nReview: {r.review}" if r.review else "")
         if role == Qt.ItemDataRole.UserRole:
             return r.kind
         return None
@@ -129,6 +131,8 @@ class RecordsPanel(QWidget):
         self.table.activated.connect(self._on_table_double_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
         self.folder_button.clicked.connect(self._on_folder_clicked)
+        # Right-click: mark a hypothesis, observation or figure reviewed or disputed.
+        self.reviews = ReviewActions(self.table, jobs, lambda: self.case, self.selected)
 
     # -- reading ------------------------------------------------------------------------------
     def set_case(self, case: Case | None) -> None:
