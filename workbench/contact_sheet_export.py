@@ -218,24 +218,32 @@ def _log(case: Case, sha256: str, out: Path, png_sha: str, side_sha: str, cells,
     case.write_sync(lambda conn: case.log(conn, "frame.contact_sheet", sha256, details))
 
 
-def annotated_sheet_in_case(
+def sheet_in_case(
     case: Case,
     evidence_id: int,
+    track_id: int | None = None,
     *,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> WrittenSheet:
-    """The contact sheet of every annotated frame of an evidence, written into the case as
-    exports/contact_sheets/<sha12>_annotated.png (replaced when made again), for the GUI.
+    """The contact sheet of every annotated frame of an evidence (or of DEFAULT_TRACK_FRAMES
+    frames along the track ``track_id``), written into the case as
+    exports/contact_sheets/<sha12>_annotated.png (_track<ID>.png), replaced when made again;
+    for the GUI.
 
     Raises:
-        ContactSheetError: no frame carries an annotation (and what ``write_contact_sheet``
-            raises).
+        ContactSheetError: no frame carries an annotation, a track of another evidence (and
+            what ``write_contact_sheet`` raises).
     """
     e, _ = video_evidence(case, evidence_id)
-    indices = choose_frames(case, evidence_id, annotated=True)
+    track = None
+    if track_id is None:
+        indices, name = choose_frames(case, evidence_id, annotated=True), "annotated"
+    else:
+        indices, track = track_frames(case, evidence_id, track_id, DEFAULT_TRACK_FRAMES)
+        name = f"track{track_id}"
     folder = case.exports_dir / "contact_sheets"
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{e.sha256[:12]}_annotated.png"
-    return write_contact_sheet(case, evidence_id, indices, out, replace=True,
-                               progress=progress, cancel=cancel)  # fmt: skip
+    out = folder / f"{e.sha256[:12]}_{name}.png"
+    return write_contact_sheet(case, evidence_id, indices, out, track=track, track_id=track_id,
+                               replace=True, progress=progress, cancel=cancel)  # fmt: skip

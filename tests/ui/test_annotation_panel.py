@@ -135,8 +135,10 @@ def test_frames_keep_their_own_annotations_and_the_sheet_runs_as_a_job(qtbot, an
     with qtbot.waitSignal(panel.frame_shown, timeout=TIMEOUT):
         panel.go_to(12)
     qtbot.waitUntil(lambda: tool.list.count() == 1 and "roof" in tool.list.item(0).text())
+    tool.sheet_menu.aboutToShow.emit()  # what the button's menu offers when it opens
+    [annotated] = tool.sheet_menu.actions()  # no track yet: the annotated frames only
     with qtbot.waitSignal(tool.sheet_written, timeout=TIMEOUT) as done:
-        tool.sheet_button.click()
+        annotated.trigger()
     sheet = done.args[0]
     assert [c.frame_index for c in sheet.cells] == [12, 30] and sheet.png_path.is_file()
     assert sheet.png_path.parent == case.exports_dir / "contact_sheets"
@@ -161,3 +163,25 @@ def test_redraw_gives_new_points_and_undoes(qtbot, annotating):
     panel.undo_stack.undo()
     qtbot.waitUntil(lambda: "at 10, 10" in tool.list.item(0).text(), timeout=TIMEOUT)
     assert stored(case, e)[0].shape.points == ((10.0, 10.0), (50.0, 50.0))
+
+
+def test_the_sheet_menu_offers_the_tracks_of_the_video(qtbot, annotating):
+    from analysis.tracking.model import Track, TrackPoint
+    from workbench.tracks import store_track
+
+    panel, case, e = annotating
+    tool = panel.annotations
+    points = tuple(TrackPoint(i, None, 80.0, 20.0 + i, 0.9, "tracker") for i in range(40))
+    track = Track(reference_frame=0, box_w_px=9, box_h_px=9, method="template", points=points,
+                  frame_width_px=160, frame_height_px=120)  # fmt: skip
+    tid = store_track(case, e.id, track, label="bomb & canopy").result()
+    tool.sheet_menu.aboutToShow.emit()
+    texts = [a.text() for a in tool.sheet_menu.actions()]
+    assert texts == ["The annotated frames", f"Track {tid} bomb && canopy (40 frames)"]
+    with qtbot.waitSignal(tool.sheet_written, timeout=TIMEOUT) as done:
+        tool.sheet_menu.actions()[1].trigger()
+    sheet = done.args[0]
+    assert sheet.png_path.name.endswith(f"_track{tid}.png")
+    indices = [c.frame_index for c in sheet.cells]
+    assert len(indices) == 12 and indices[0] == 0 and indices[-1] == 39  # evenly along it
+    assert max(b - a for a, b in zip(indices, indices[1:], strict=False)) <= 4

@@ -163,13 +163,13 @@ def test_track_frames_sampled_along_it_with_the_track_drawn(sheet_case, tmp_path
 
 def test_a_sheet_in_the_case_is_vouched_for_by_verify(sheet_case):
     from workbench.case.verify import verify_case
-    from workbench.contact_sheet_export import annotated_sheet_in_case
+    from workbench.contact_sheet_export import sheet_in_case
 
     path, eid, _ = sheet_case
     with open_case(path) as case:
         seen = []
         case.changes.subscribe(seen.append)
-        sheet = annotated_sheet_in_case(case, eid)
+        sheet = sheet_in_case(case, eid)
         assert sheet.png_path.parent == case.exports_dir / "contact_sheets"
         assert seen and seen[-1].touches("export")
         assert verify_case(case).ok

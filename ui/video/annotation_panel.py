@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QToolButton,
     QVBoxLayout,
@@ -52,7 +53,8 @@ from workbench.annotations import (
     update_annotation,
 )
 from workbench.case import Case
-from workbench.contact_sheet_export import WrittenSheet, annotated_sheet_in_case
+from workbench.contact_sheet_export import WrittenSheet, sheet_in_case
+from workbench.tracks import list_tracks
 
 # kind, button text, key
 TOOLS = (("point", "Point", Qt.Key.Key_P), ("line", "Line", Qt.Key.Key_I),
@@ -124,7 +126,9 @@ class AnnotationPanel(QWidget):
         self.sheet_button.setToolTip(
             "The annotated frames of this video in a grid, with provenance (exports/)"
         )
-        self.sheet_button.clicked.connect(self.make_contact_sheet)
+        self.sheet_menu = QMenu(self)
+        self.sheet_menu.aboutToShow.connect(self._on_sheet_menu_about_to_show)
+        self.sheet_button.setMenu(self.sheet_menu)
         self.status = QLabel("")
         self.status.setTextFormat(Qt.TextFormat.PlainText)  # labels and file names as typed
         self.status.setWordWrap(True)
@@ -300,13 +304,24 @@ class AnnotationPanel(QWidget):
             self.label_edit.setText(a.label)
             self.label_edit.setFocus()
 
-    def make_contact_sheet(self) -> None:
+    def _on_sheet_menu_about_to_show(self) -> None:
+        self.sheet_menu.clear()
+        self.sheet_menu.addAction("The annotated frames", self.make_contact_sheet)
+        if self.case is None or self.frame is None:
+            return
+        for t in list_tracks(self.case.read(), self.frame.evidence_id):
+            text = f"Track {t.id} {t.label} ({len(t.points)} frames)".replace("&", "&&")
+            self.sheet_menu.addAction(text, functools.partial(self.make_contact_sheet, t.id))
+
+    def make_contact_sheet(self, track_id: int | None = None) -> None:
+        """The sheet of the annotated frames (or along a track) in the case, as a job."""
         case, f = self.case, self.frame
         if case is None or f is None:
             return
+        what = "the annotated frames" if track_id is None else f"track {track_id}"
         self.jobs.run(
-            "Contact sheet of the annotated frames",
-            functools.partial(annotated_sheet_in_case, case, f.evidence_id),
+            f"Contact sheet of {what}",
+            functools.partial(sheet_in_case, case, f.evidence_id, track_id),
             on_result=self._on_sheet_written,
             on_error=functools.partial(self._show_error, "Contact sheet failed"),
         )
