@@ -1,0 +1,246 @@
+"""SunPanel: the sun at the case's place and date, and the times its shadows fit (issue 17).
+
+The analyst chooses the place (a landmark, camera or hypothesis of the case, or typed
+coordinates), the date, the time zone (IANA name, e.g. Asia/Damascus) and a local time. The
+panel shows sunrise, noon and sunset; the azimuth and elevation over the day and the 95%
+intervals at which each shadow observation fits, on one day axis (``ui.sun.plot``), and lists
+those intervals in words (morning and afternoon solutions, what carried each). The shadow's
+direction at the chosen time, from the chosen point, and the place band of the measured
+shadow lengths go to the map as two layers (``layers_ready``; ``connect_map`` hands them to a
+map panel and again whenever its page reloads).
+
+Everything is computed in a worker (``workbench.sun_view``); an edit recomputes after a short
+pause, and an answer that arrives for older inputs is dropped. The panel updates from the
+change feed when landmarks, hypotheses or observations change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.jobs import JobRunner
+from ui.sun.describe import describe_day, describe_fit
+from ui.sun.plot import SunCanvas
+from workbench.sun_view import SunPoint, SunQuery, SunView, compute_sun_view, read_inputs
+
+ZONES = ("UTC", "Asia/Damascus", "Europe/Kyiv", "Asia/Gaza", "Asia/Baghdad", "Europe/London")
+PANEL_KINDS = ("landmark", "hypothesis", "observation")
+DEBOUNCE_MS = 150
+
+
+def _label() -> QLabel:
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names typed by analysts stay text
+    return label
+
+
+class SunPanel(QWidget):
+    """The Sun dock (module doc)."""
+
+    layers_ready = Signal(object)  # {layer id: FeatureCollection}
+    view_shown = Signal()
+
+    def __init__(self, jobs: JobRunner, *, changes=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.case = None
+        self.points: list[SunPoint] = []
+        self.shadows: list = []
+        self.view: SunView | None = None
+        self.layers: dict = {}
+        self._generation = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.compute)
+        self._build()
+        if changes is not None:
+            changes.changed.connect(self._on_changes_changed)
+
+    def _build(self) -> None:
+        self.point_combo = QComboBox()
+        self.point_combo.addItem("Typed coordinates", None)
+        self.lat_spin, self.lon_spin = QDoubleSpinBox(), QDoubleSpinBox()
+        for spin, bound in ((self.lat_spin, 90.0), (self.lon_spin, 180.0)):
+            spin.setRange(-bound, bound)
+            spin.setDecimals(5)
+        self.date_edit = QDateEdit(QDate.currentDate())
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit.setCalendarPopup(True)
+        self.zone_combo = QComboBox()
+        self.zone_combo.setEditable(True)
+        self.zone_combo.addItems(ZONES)
+        self.zone_combo.setToolTip("An IANA time zone: local times are shown in it")
+        self.time_edit = QTimeEdit(QTime(12, 0))
+        self.time_edit.setDisplayFormat("HH:mm")
+        self.time_edit.setToolTip("Local time of the shadow line and the place band on the map")
+        where = QHBoxLayout()
+        where.addWidget(self.lat_spin)
+        where.addWidget(self.lon_spin)
+        form = QFormLayout()
+        form.addRow("Place", self.point_combo)
+        form.addRow("Lat, lon", where)
+        form.addRow("Date", self.date_edit)
+        form.addRow("Zone", self.zone_combo)
+        form.addRow("Time", self.time_edit)
+        self.summary_label, self.message_label = _label(), _label()
+        self.message_label.setStyleSheet("color: #b3261e")
+        self.band_label = _label()
+        self.canvas = SunCanvas()
+        self.interval_list = QListWidget()
+        self.interval_list.setMinimumHeight(60)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        for w in (self.summary_label, self.message_label, self.canvas):
+            layout.addWidget(w)
+        layout.addWidget(self.interval_list)
+        layout.addWidget(self.band_label)
+        layout.setStretch(layout.indexOf(self.canvas), 3)
+        layout.setStretch(layout.indexOf(self.interval_list), 1)
+        self.point_combo.activated.connect(self._on_point_combo_activated)
+        for spin in (self.lat_spin, self.lon_spin):
+            spin.valueChanged.connect(lambda _v: self.schedule())
+        self.date_edit.dateChanged.connect(lambda _d: self.schedule())
+        self.time_edit.timeChanged.connect(lambda _t: self.schedule())
+        self.zone_combo.currentTextChanged.connect(lambda _t: self.schedule())
+
+    # -- inputs -------------------------------------------------------------------------
+    def set_case(self, case) -> None:
+        self.case = case
+        self.refresh()
+
+    def _on_changes_changed(self, change) -> None:
+        if change.touches(*PANEL_KINDS):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the points and the shadow observations in a worker, then recompute."""
+        case = self.case
+        if case is None:
+            self._set_inputs(None, ([], []))
+            return
+        self.jobs.run(
+            "Sun panel",
+            lambda progress=None, cancel=None: read_inputs(case.read()),
+            on_result=lambda result: self._set_inputs(case, result),
+            quiet=True,
+            on_error=lambda e: self.message_label.setText(f"Cannot read the case: {e}"),
+        )
+
+    def _set_inputs(self, case, result) -> None:
+        if case is not self.case:
+            return
+        first = not self.points
+        self.points, self.shadows = result
+        keep = self.point_combo.currentIndex()
+        self.point_combo.blockSignals(True)
+        while self.point_combo.count() > 1:
+            self.point_combo.removeItem(1)
+        for k, p in enumerate(self.points):
+            self.point_combo.addItem(p.label, k)
+        self.point_combo.blockSignals(False)
+        if first and self.points and keep == 0 and self.lat_spin.value() == 0.0:
+            self.choose_point(1)
+        self.schedule()
+
+    def choose_point(self, index: int) -> None:
+        """Choose the combo's ``index`` (0: typed coordinates)."""
+        self.point_combo.setCurrentIndex(index)
+        self._on_point_combo_activated(index)
+
+    def _on_point_combo_activated(self, _index: int) -> None:
+        k = self.point_combo.currentData()
+        typed = k is None
+        for spin in (self.lat_spin, self.lon_spin):
+            spin.setEnabled(typed)
+        if not typed:
+            p = self.points[k]
+            for spin, value in ((self.lat_spin, p.lat_deg), (self.lon_spin, p.lon_deg)):
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+        self.schedule()
+
+    def set_place(self, lat_deg: float, lon_deg: float) -> None:
+        """Typed coordinates (the API; the spin boxes do the same)."""
+        self.choose_point(0)
+        self.lat_spin.setValue(lat_deg)
+        self.lon_spin.setValue(lon_deg)
+
+    def query(self) -> SunQuery:
+        k = self.point_combo.currentData()
+        name = "typed point" if k is None else self.points[k].label
+        d, t = self.date_edit.date(), self.time_edit.time()
+        return SunQuery(
+            self.lat_spin.value(), self.lon_spin.value(),
+            date(d.year(), d.month(), d.day()), self.zone_combo.currentText().strip() or "UTC",
+            time(t.hour(), t.minute()), name,
+        )  # fmt: skip
+
+    # -- computing ----------------------------------------------------------------------
+    def schedule(self) -> None:
+        """Recompute after a short pause (typing a date does not start ten jobs)."""
+        self._timer.start()
+
+    def compute(self) -> None:
+        self._generation += 1
+        generation, query, shadows = self._generation, self.query(), list(self.shadows)
+        self.jobs.run(
+            "Sun: the day and the shadows",
+            lambda progress=None, cancel=None: compute_sun_view(
+                query, shadows, progress=progress, cancel=cancel
+            ),
+            on_result=lambda view: self._show(generation, view),
+            on_error=lambda e: self._failed(generation, e),
+        )
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.message_label.setText(str(exc))
+
+    def _show(self, generation: int, view: SunView) -> None:
+        if generation != self._generation:
+            return
+        self.view = view
+        self.summary_label.setText(describe_day(view))
+        self.message_label.setText("\n".join(view.messages))
+        self.band_label.setText(view.band_note)
+        self.interval_list.clear()
+        for fit in view.fits:
+            for line in describe_fit(fit, view.query.zone_name):
+                self.interval_list.addItem(line)
+        self.canvas.show_view(view)
+        self.layers = view.layers
+        self.layers_ready.emit(self.layers)
+        self.view_shown.emit()
+
+    def emit_layers(self) -> None:
+        """Send the last layers again (a map page that reloaded has lost them)."""
+        if self.layers:
+            self.layers_ready.emit(self.layers)
+
+
+def connect_map(panel: SunPanel, map_panel) -> None:
+    """Draw the panel's layers on ``map_panel`` (``push_layer``), again after each reload."""
+
+    def push(layers: dict) -> None:
+        for layer_id, collection in layers.items():
+            map_panel.push_layer(layer_id, collection)
+
+    panel.layers_ready.connect(push)
+    map_panel.page_loaded.connect(lambda _ok: panel.emit_layers())
