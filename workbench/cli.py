@@ -41,10 +41,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.claim_commands",
     "workbench.commands.descent_commands",
     "workbench.commands.contact_sheet_commands",
+    "workbench.commands.annotation_commands",
     "workbench.commands.report_commands",
     "workbench.commands.bundle_commands",
     "workbench.commands.review_commands",
     "workbench.commands.pose_commands",
+    "workbench.commands.osm_commands",
+    "workbench.commands.imagery_commands",
 )
 
 EXIT_OK = 0

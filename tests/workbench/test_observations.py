@@ -378,6 +378,7 @@ def test_registry_lists_each_kind_once():
         "video_sync",
         "descent",
         "pose",
+        "osm_search",
     )
     with pytest.raises(ValueError, match="registered twice"):
         observations.register(observations.entry("bearing"))

@@ -18,6 +18,7 @@ from workbench.observations import (
     descent,
     flash_bang,
     intersection,
+    osm_search,
     pose,
     range_fix,
     resection,
@@ -47,7 +48,7 @@ from workbench.observations.registry import (
 
 ENTRY_MODULES = (
     bearing, range_fix, alignment, intersection, resection, shadow, flash_bang, video_sync,
-    descent, pose,
+    descent, pose, osm_search,
 )  # fmt: skip
 for _module in ENTRY_MODULES:
     register(_module.ENTRY)

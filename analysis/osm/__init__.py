@@ -1,0 +1,1 @@
+"""OpenStreetMap extracts: reading tagged features, and the search for candidate places."""
