@@ -46,6 +46,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.bundle_commands",
     "workbench.commands.review_commands",
     "workbench.commands.pose_commands",
+    "workbench.commands.osm_commands",
+    "workbench.commands.imagery_commands",
 )
 
 EXIT_OK = 0

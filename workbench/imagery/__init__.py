@@ -1,0 +1,2 @@
+"""Imagery in the case: reference layers (orthophotos, DEMs, registered images), the
+references the ``georef`` command reads, and tile mosaics from the case's basemap sources."""
