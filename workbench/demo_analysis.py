@@ -129,9 +129,9 @@ def run_demo_analyses(
     )
     measure_demo_shadows(case, ids, truth, cancel=cancel)  # issue 17: time from shadows
     _add_hypotheses(case, fix, fix_id, marks["school"])
-    run_demo_sound(case, ids, truth, tuple(bearing_ids), cancel)  # issue 18: sync, sound, claims
     add_demo_descent(case, ids["video_rooftop"], truth, cancel=cancel)  # issue 14: descent
     save_note(case, None, _summary(cut_frames, truth, fix, miss_m, resection_miss_m)).result()
+    run_demo_sound(case, ids, truth, tuple(bearing_ids), cancel)  # issue 18: sync, sound, claims
     report(progress, 1.0, "analyses done")
     return DemoFindings(
         cut_frames, tuple(bearing_ids), fix_id, miss_m, continuity, resection_id, resection_miss_m
