@@ -244,3 +244,14 @@ def connect_map(panel: SunPanel, map_panel) -> None:
 
     panel.layers_ready.connect(push)
     map_panel.page_loaded.connect(lambda _ok: panel.emit_layers())
+
+
+def sun_dock(w, wrap):
+    """The window's "Sun" dock (left area; arranged by the Map workspace): the panel, wrapped
+    by ``wrap`` (the window's scroll area), follows the window's case and change feed and
+    draws on its map panel."""
+    panel = SunPanel(w.jobs, changes=w.changes)
+    w.sun_panel = panel
+    connect_map(panel, w.map_panel)
+    w.case_opened.connect(panel.set_case)
+    return w._dock("Sun", wrap(panel), Qt.DockWidgetArea.LeftDockWidgetArea)
