@@ -10,6 +10,7 @@ as decoded by Pillow (EXIF orientation applied), its evidence hash the provenanc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageOps
 
@@ -65,6 +66,26 @@ class FrameCiter:
     def __init__(self, ctx: ReportContext) -> None:
         self._ctx = ctx
         self._cited: dict[tuple[int, int | None], CitedFrame] = {}
+        self._readers: dict[int, Any] = {}  # one open reader per video, closed by close()
+
+    def close(self) -> None:
+        for reader in self._readers.values():
+            reader.close()
+        self._readers.clear()
+
+    def __enter__(self) -> FrameCiter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _reader(self, e: Evidence) -> Any:
+        from analysis.video.decode import VideoReader
+
+        if e.id not in self._readers:
+            table = cached_frame_table(self._ctx.case.read(), e.id)
+            self._readers[e.id] = VideoReader(self._ctx.case.evidence_dir / e.stored_name, table)
+        return self._readers[e.id]
 
     @property
     def cited(self) -> list[CitedFrame]:
@@ -91,15 +112,13 @@ class FrameCiter:
 
     def _video(self, e: Evidence, index: int | None, why: str) -> CitedFrame | None:
         from analysis.errors import WorkbenchError
-        from analysis.video.decode import VideoReader
 
         if index is None:
             return None
-        table = cached_frame_table(self._ctx.case.read(), e.id)
         try:
-            with VideoReader(self._ctx.case.evidence_dir / e.stored_name, table) as reader:
-                frame = reader.frame_at(index)
-                table = reader.table
+            reader = self._reader(e)
+            frame = reader.frame_at(index)
+            table = reader.table
         except (WorkbenchError, IndexError):
             return None  # an altered or truncated file: verify names it on the first page
         png = png_bytes(frame.image)

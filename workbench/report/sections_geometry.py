@@ -11,7 +11,8 @@ from PIL import Image
 
 from workbench import provenance
 from workbench.geodata_records import list_landmarks, list_observations
-from workbench.geolayers import build_layers, layer_bounds, map_layers
+from workbench.geolayers import build_layers, layer_bounds
+from workbench.map_positions import with_positions
 from workbench.mapdoc import build_page
 from workbench.report.context import ReportContext
 from workbench.report.figures import figure_html
@@ -28,8 +29,9 @@ CLOSE_UP_LAYERS = ("ellipses", "hypotheses")
 def geometry(ctx: ReportContext) -> list[Section]:
     body = ["<h3>Landmarks, cameras and targets</h3>", _landmarks(ctx)]
     body += ["<h3>Positions with their 95% ellipses</h3>", _ellipses(ctx)]
-    body += ["<h3>Static map</h3>", *_static_maps(ctx)]
-    body += ["<h3>Interactive map</h3>", _interactive(ctx)]
+    layers = build_layers(ctx.conn)  # once: both maps draw the same shapes
+    body += ["<h3>Static map</h3>", *_static_maps(ctx, layers)]
+    body += ["<h3>Interactive map</h3>", _interactive(ctx, with_positions(layers))]
     return [Section("geometry", "Geometry", "\n".join(body))]
 
 
@@ -102,8 +104,7 @@ def _ellipses(ctx: ReportContext) -> str:
     )  # fmt: skip
 
 
-def _static_maps(ctx: ReportContext) -> list[str]:
-    layers = build_layers(ctx.conn)
+def _static_maps(ctx: ReportContext, layers: dict[str, dict[str, Any]]) -> list[str]:
     bounds = layer_bounds(layers)
     if bounds is None:
         return [para("Nothing in the case has a position: no map.", "none")]
@@ -143,7 +144,7 @@ def _static_maps(ctx: ReportContext) -> list[str]:
     return out
 
 
-def _interactive(ctx: ReportContext) -> str:
+def _interactive(ctx: ReportContext, layers: dict[str, dict[str, Any]]) -> str:
     """The app's own map page (Leaflet inline, grid basemap), embedded whole in the report."""
     record = provenance.build(
         as_of=ctx.head.at_utc,
@@ -158,7 +159,7 @@ def _interactive(ctx: ReportContext) -> str:
         f"{record.as_of_utc}. Grid basemap: no tiles."
     )
     page = build_page(
-        map_layers(ctx.conn),
+        layers,
         basemap=None,
         interactive=False,
         title=ctx.case.title,

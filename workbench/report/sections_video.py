@@ -34,7 +34,11 @@ CONTINUITY_NUMBERS = (
 
 
 def video(ctx: ReportContext) -> list[Section]:
-    citer = FrameCiter(ctx)
+    with FrameCiter(ctx) as citer:
+        return _video(ctx, citer)
+
+
+def _video(ctx: ReportContext, citer: FrameCiter) -> list[Section]:
     body: list[str] = ["<h3>Cuts and segments</h3>"]
     for e in ctx.evidence.values():
         if e.kind == "video":

@@ -30,6 +30,7 @@ BACKGROUND = (246, 244, 238)
 GRID = (200, 200, 200)
 INK = (40, 40, 40)
 MAX_TILES = 64
+MAX_FILLED = 40  # polygons of one layer drawn filled; beyond, outlines
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,10 @@ def draw_map(
     if used == 0:
         _graticule(canvas)
     for layer, fc in layers.items():
+        # Many overlapping filled polygons are mud (and slow to blend): outlines only then.
+        filled = sum(f["geometry"]["type"] == "Polygon" for f in fc["features"]) <= MAX_FILLED
         for feature in fc["features"]:
-            _feature(canvas, layer, feature)
+            _feature(canvas, layer, feature, filled)
     _scale_bar(canvas, centre[0])
     kind = basemap_kind if used else "grid"
     note = "north up · Web Mercator · " + (
@@ -202,7 +205,7 @@ def _rgb(colour: str | None) -> tuple[int, int, int]:
         return 51, 51, 51
 
 
-def _feature(canvas: _Canvas, layer: str, feature: dict[str, Any]) -> None:
+def _feature(canvas: _Canvas, layer: str, feature: dict[str, Any], filled: bool) -> None:
     geom, props = feature["geometry"], feature["properties"]
     colour = _rgb(props.get("colour"))
     kind = geom["type"]
@@ -213,7 +216,8 @@ def _feature(canvas: _Canvas, layer: str, feature: dict[str, Any]) -> None:
         for ring in geom["coordinates"]:
             pts = [canvas.xy(c[0], c[1]) for c in ring]
             alpha = 40 if layer == "wedges" else 90
-            canvas.draw.polygon(pts, fill=(*colour, alpha), outline=colour)
+            fill = (*colour, alpha) if filled else None
+            canvas.draw.polygon(pts, fill=fill, outline=colour)
     elif kind == "Point":
         lon, lat = geom["coordinates"][:2]
         x, y = canvas.xy(lon, lat)
