@@ -12,14 +12,23 @@ workbench.observations.descent.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
+from analysis.geometry import geodesy
 from workbench.case import Case
 from workbench.descent_io import samples_of
 from workbench.geodata import insert_observation
-from workbench.geodata_records import Observation, get_observation, list_observations
+from workbench.geodata_records import (
+    Landmark,
+    Observation,
+    get_observation,
+    list_landmarks,
+    list_observations,
+)
 from workbench.observations import entry, read, result_json
 from workbench.observations.descent import KIND, DescentInputs, ScaleInputs
 from workbench.tracks import StoredTrack, TrackError, read_track
@@ -142,3 +151,46 @@ def descent_json(row: Observation, video: str = "") -> dict[str, Any]:
         "note": i.note,
         "algorithm": "analysis.descent.analyse.analyse_descent",
     }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DescentView:
+    """What the Descent panel shows for a track: the track, its latest stored descent (typed,
+    with the analysis behind it for the plot), and the case's landmarks and cameras."""
+
+    track: StoredTrack
+    row: Observation | None
+    inputs: DescentInputs | None
+    result: Any
+    descent: Any  # analysis.descent.analyse.Descent, or None
+    landmarks: tuple[Landmark, ...]
+
+
+def read_descent_view(case: Case, track_id: int, progress=None, cancel=None) -> DescentView:
+    """Read a track's view (a job: it recomputes the stored descent's fit for its plot).
+
+    Raises:
+        TrackError: no such track.
+    """
+    from workbench.observations.descent import descent_of
+
+    conn = case.read()
+    track = read_track(conn, track_id)
+    rows = descents(conn, track_id)
+    marks = tuple(list_landmarks(conn))
+    if not rows:
+        return DescentView(track, None, None, None, None, marks)
+    typed = read(rows[-1])
+    return DescentView(track, rows[-1], typed.inputs, typed.result, descent_of(typed.inputs),
+                       marks)  # fmt: skip
+
+
+def map_distance(camera: Landmark, target: Landmark) -> tuple[float, float | None]:
+    """Distance (m) from a camera to a target on the map, along the line of sight when both
+    heights are known (WGS84 geodesic for the horizontal part), and the line of sight's pitch
+    above the horizon (degrees; None without both heights)."""
+    flat = geodesy.distance_m(camera.position, target.position)
+    if camera.height_m is None or target.height_m is None:
+        return flat, None
+    up = target.height_m - camera.height_m
+    return math.hypot(flat, up), math.degrees(math.atan2(up, flat))

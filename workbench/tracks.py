@@ -138,15 +138,23 @@ def read_track(conn_or_reader: sqlite3.Connection | _Reader, track_id: int) -> S
     if row is None:
         raise TrackError(f"track {track_id} does not exist in this case")
     tid, eid, label, method, params, created = row
-    return StoredTrack(tid, eid, label, method, json.loads(params), created,
-                       read_points(conn, tid))  # fmt: skip
+    points = read_points(conn, tid)
+    if not points:  # every stored track has points: it was deleted since the first read
+        raise TrackError(f"track {track_id} does not exist in this case")
+    return StoredTrack(tid, eid, label, method, json.loads(params), created, points)
 
 
 def list_tracks(conn: sqlite3.Connection, evidence_id: int | None = None) -> list[StoredTrack]:
     """The case's tracks (of one evidence if given), oldest first, with their points."""
     sql = "SELECT id FROM track" + (" WHERE evidence_id = ?" if evidence_id is not None else "")
     args = (evidence_id,) if evidence_id is not None else ()
-    return [read_track(conn, r[0]) for r in conn.execute(sql + " ORDER BY id", args).fetchall()]
+    out = []
+    for (track_id,) in conn.execute(sql + " ORDER BY id", args).fetchall():
+        try:
+            out.append(read_track(conn, track_id))
+        except TrackError:  # deleted by the writer between the two reads
+            continue
+    return out
 
 
 def _insert_points(conn: sqlite3.Connection, track_id: int, points: list[TrackPoint]) -> None:

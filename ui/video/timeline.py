@@ -4,7 +4,8 @@ x maps linearly to frame index (decode order). Click or drag on the strip seeks;
 marker moves the cut (one request on release); the context menu adds or deletes a cut. The
 mixed frames of a detected fade or dissolve are shaded over the strip, and so are duplicated
 frames (magenta) and blended ones (cyan) once the video is inspected, each with a solid tick
-under the strip so that a single frame shows in a long video. The
+under the strip so that a single frame shows in a long video. A track's frames are a band
+along the bottom of the segment band (orange; the analyst's points as white ticks). The
 widget only draws and asks: the panel turns requests into undoable, audited case edits.
 """
 
@@ -29,6 +30,8 @@ DUPLICATED = QColor(230, 0, 230)  # the same picture as the frame before
 BLENDED = QColor(0, 200, 230)  # the mean of the frames either side
 FLAG_SHADE_ALPHA = 80
 FLAG_TICK_PX = 4
+TRACK_BAND = QColor(255, 140, 0)
+TRACK_BAND_PX = 5
 
 
 class TimelineWidget(QWidget):
@@ -54,11 +57,14 @@ class TimelineWidget(QWidget):
         self._seeking = False
         self._flags: dict[str, frozenset[int]] = {"duplicated": frozenset(), "blended": frozenset()}
         self._flag_runs: list[tuple[int, int, QColor]] = []
+        self._track_runs: list[tuple[int, int]] = []
+        self._track_marks: list[int] = []
 
     # -- data ---------------------------------------------------------------------------------
     def set_video(self, frame_count: int, fps: float) -> None:
         self._n, self._fps, self._current = frame_count, fps, 0
         self._segments, self._thumbs = [], []
+        self._track_runs, self._track_marks = [], []
         self.set_frame_flags((), ())
 
     def set_frame_flags(self, duplicated, blended) -> None:
@@ -70,6 +76,17 @@ class TimelineWidget(QWidget):
             for first, last in _runs(sorted(indices))
         ]
         self.update()
+
+    def set_track(self, frames: list[int], analyst: list[int]) -> None:
+        """Show a track's frames (indices) as a band, its analyst points as ticks."""
+        self._track_runs = _runs(sorted(frames))
+        self._track_marks = sorted(analyst)
+        self.update()
+
+    @property
+    def track_runs(self) -> list[tuple[int, int]]:
+        """The runs of frames of the track shown, (first, last) each."""
+        return list(self._track_runs)
 
     @property
     def frame_flags(self) -> dict[str, frozenset[int]]:
@@ -137,6 +154,7 @@ class TimelineWidget(QWidget):
             self._paint_thumbs(p)
             self._paint_segments(p)
             self._paint_flags(p)
+            self._paint_track(p)
             self._paint_cuts(p)
             self._paint_ruler(p)
             x = int(self.x_of(self._current) + self.x_of(1) / 2)
@@ -174,6 +192,14 @@ class TimelineWidget(QWidget):
             shade.setAlpha(FLAG_SHADE_ALPHA)
             p.fillRect(QRectF(x0, STRIP_TOP_PX, width, STRIP_HEIGHT_PX), shade)
             p.fillRect(QRectF(x0, bottom - FLAG_TICK_PX, width, FLAG_TICK_PX), colour)
+
+    def _paint_track(self, p: QPainter) -> None:
+        top = STRIP_TOP_PX + STRIP_HEIGHT_PX + 2 + BAND_HEIGHT_PX - TRACK_BAND_PX
+        for first, last in self._track_runs:
+            x0, x1 = self.x_of(first), self.x_of(last + 1)
+            p.fillRect(QRectF(x0, top, max(2.0, x1 - x0), TRACK_BAND_PX), TRACK_BAND)
+        for frame in self._track_marks:
+            p.fillRect(QRectF(self.x_of(frame), top - 3, 2.0, TRACK_BAND_PX + 3), PLAYHEAD)
 
     def _paint_cuts(self, p: QPainter) -> None:
         for s in self._segments:
