@@ -185,3 +185,25 @@ def test_the_sheet_menu_offers_the_tracks_of_the_video(qtbot, annotating):
     indices = [c.frame_index for c in sheet.cells]
     assert len(indices) == 12 and indices[0] == 0 and indices[-1] == 39  # evenly along it
     assert max(b - a for a, b in zip(indices, indices[1:], strict=False)) <= 4
+
+
+def test_an_arrow_dragged_in_one_stroke_follows_the_mouse(qtbot, annotating):
+    panel, case, e = annotating
+    tool, viewer = panel.annotations, panel.viewer
+    key(qtbot, panel, Qt.Key.Key_R)
+
+    def at(x, y):
+        return viewer.mapFromScene(QPointF(x + 0.5, y + 0.5))
+
+    qtbot.mousePress(viewer.viewport(), Qt.MouseButton.LeftButton, pos=at(120, 100))
+    qtbot.mouseMove(viewer.viewport(), pos=at(60, 40))
+    preview = [i for i in tool.layer.draft_items if isinstance(i, QGraphicsPathItem)]
+    assert len(preview) == 1  # the arrow so far, from the press to the mouse
+    end = preview[0].path().currentPosition()
+    assert (end.x(), end.y()) == pytest.approx((60.5, 40.5), abs=0.5)
+    qtbot.mouseRelease(viewer.viewport(), Qt.MouseButton.LeftButton, pos=at(60, 40))
+    qtbot.waitUntil(lambda: tool.list.count() == 1, timeout=TIMEOUT)
+    [a] = stored(case, e)
+    flat = [v for p in a.shape.points for v in p]
+    assert a.kind == "arrow" and flat == pytest.approx([120, 100, 60, 40], abs=0.5)
+    assert tool.layer.draft_items == ()

@@ -124,15 +124,25 @@ class AnnotationLayer(QObject):
             for item in shape_items(a, a.id == selected_id):
                 self._add(item, self._items)
 
-    def show_draft(self, points: Sequence[tuple[float, float]]) -> None:
-        """Mark the points placed so far of a shape being drawn."""
+    def show_draft(
+        self,
+        points: Sequence[tuple[float, float]],
+        hover: tuple[float, float] | None = None,
+        kind: str = "",
+    ) -> None:
+        """Mark the points placed so far of a shape being drawn, and the shape it would be
+        with ``hover`` (the pixel under the mouse) as its next point."""
         self._remove(self._draft)
         for x, y in points:
             self._add(_dot(_scene(x, y), DRAFT, 3), self._draft)
-        if len(points) > 1:
+        outline = [_scene(x, y) for x, y in points] + ([_scene(*hover)] if hover else [])
+        if points and len(outline) > 1:
             line = QGraphicsPathItem()
             path = QPainterPath()
-            path.addPolygon(QPolygonF([_scene(x, y) for x, y in points]))
+            if kind == "box":
+                path.addRect(QRectF(outline[0], outline[-1]))
+            else:
+                path.addPolygon(QPolygonF(outline))
             line.setPath(path)
             line.setPen(_pen(DRAFT, 1))
             self._add(line, self._draft)
@@ -145,6 +155,11 @@ class AnnotationLayer(QObject):
     @property
     def item_count(self) -> int:
         return len(self._items)
+
+    @property
+    def draft_items(self) -> tuple[QGraphicsItem, ...]:
+        """The items marking the shape being drawn."""
+        return tuple(self._draft)
 
     def _add(self, item: QGraphicsItem, into: list[QGraphicsItem]) -> None:
         item.setZValue(Z_VALUE)

@@ -2,14 +2,15 @@
 
 With a shape kind chosen (its button or key), clicks on the frame place its points: a point
 or a text one click, a line, an arrow or a box two (a box by opposite corners), a polygon
-three or more, closed by a click on its first point or Enter. The label field gives the new
-shape's label (a text's words). The list shows the annotations of the frame on screen; the
-one selected is highlighted on the frame; Delete removes it, Set label renames it, Redraw
-takes new points for it by the same clicks. Every add, delete, rename and redraw is an
-undoable command (``ui.undo``) whose writes run one after
-another off the GUI thread; what is shown is re-read from the case when the change feed says
-annotations changed (``ui.changes``), whoever wrote them. Contact sheet... draws the annotated
-frames into a sheet in the case's exports/contact_sheets/ as a job.
+three or more, closed by a click on its first point or Enter; a line, an arrow or a box can
+also be dragged in one stroke. The shape being drawn follows the mouse. The label field
+gives the new shape's label (a text's words). The list shows the annotations of the frame on
+screen; the one selected is highlighted on the frame; Delete removes it, Set label renames
+it, Redraw takes new points for it by the same clicks. Every add, delete, rename and redraw
+is an undoable command (``ui.undo``) whose writes run one after another off the GUI thread;
+what is shown is re-read from the case when the change feed says annotations changed
+(``ui.changes``), whoever wrote them. Contact sheet... draws the annotated frames (or a
+track's) into a sheet in the case's exports/contact_sheets/ as a job.
 
 Keys while the tool is on (the focus on the frame): P point, I line, R arrow, B box,
 G polygon, T text, E redraws the selected annotation, Enter closes a polygon, Esc drops the
@@ -21,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QUndoStack
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -92,6 +93,7 @@ class AnnotationPanel(QWidget):
         self.changes = CaseChanges(self)
         self.changes.changed.connect(self._on_changes_changed)
         self.layer = AnnotationLayer(viewer, self)
+        viewer.viewport().setMouseTracking(True)  # the shape being drawn follows the mouse
         viewer.pixel_clicked.connect(self._on_viewer_pixel_clicked)
         for w in (viewer, viewer.viewport()):
             w.installEventFilter(self)
@@ -340,9 +342,29 @@ class AnnotationPanel(QWidget):
 
     # -- keys ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.KeyPress and not self.isHidden():
+        kind = event.type()
+        if kind == QEvent.Type.KeyPress and not self.isHidden():
             return self.handle_key(event)
+        if self.kind is not None and self.draft and watched is self.viewer.viewport():
+            if kind == QEvent.Type.MouseMove:  # the shape follows the mouse
+                self.layer.show_draft(self.draft, self._pixel_at(event), self.kind)
+            elif kind == QEvent.Type.MouseButtonRelease and NEEDED.get(self.kind) == 2:
+                self._on_drag_released(event)
         return False
+
+    def _pixel_at(self, event) -> tuple[float, float]:
+        """The frame pixel under the mouse (as ``ImageViewer`` maps a click)."""
+        inverse, _ok = self.viewer.viewportTransform().inverted()
+        point = inverse.map(event.position() + QPointF(0.5, 0.5))
+        return point.x() - 0.5, point.y() - 0.5
+
+    def _on_drag_released(self, event) -> None:
+        """A press, a drag and a release draw a line, an arrow or a box in one stroke."""
+        x, y = self._pixel_at(event)
+        x0, y0 = self.draft[0]
+        if len(self.draft) == 1 and math.hypot(x - x0, y - y0) * self.viewer.zoom > CLOSE_PX:
+            self.draft.append((x, y))
+            self.finish()
 
     def handle_key(self, event: QKeyEvent) -> bool:
         """The tool's keys (module docstring); False for keys it leaves to the panel."""
