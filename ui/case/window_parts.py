@@ -20,6 +20,7 @@ from ui.case.navigation import Navigation, Place
 from ui.case.records_panel import RecordsPanel
 from ui.case.workspaces import Workspaces
 from ui.claims.parts import ClaimsParts
+from ui.descent.parts import DescentParts
 from ui.sun.panel import sun_dock
 from ui.video.transport import KEYS
 from workbench.records import Record
@@ -91,6 +92,8 @@ class WindowParts(QObject):
         self.claims = ClaimsParts(w)  # claims, timeline, linked video; the sound strip
         docks |= self.claims.docks()
         docks["sun"] = sun_dock(w, scrolled)  # the sun and the shadows' times (issue 17)
+        self.descent = DescentParts(w, scrolled)  # the Track tool, the Descent dock (issue 14)
+        docks |= self.descent.docks()
         self.workspaces = Workspaces(w, docks, self.show_centre)
         self._build_navigation_actions()
         self._build_transport_actions()
@@ -202,6 +205,7 @@ class WindowParts(QObject):
         self.records_panel.set_case(None)
         self.claims.set_case(None)
         self.w.sun_panel.set_case(None)
+        self.descent.set_case(None)
         self._update_history_actions()
         self._enable_transport()
 
