@@ -92,7 +92,6 @@ def build_report(
         report(progress, 0.0, "verifying the case")
         verified = verify_case(case, progress=_scaled(progress, 0.0, 0.4), cancel=cancel)
         conn = _case_at(case, at_seq)
-        out_dir.mkdir(parents=True, exist_ok=True)
         ctx = ReportContext(
             case=case,
             conn=conn,
@@ -100,9 +99,13 @@ def build_report(
             at_seq=at_seq,
             figures=FigureStore(out_dir, blur_graphic=blur_graphic),
             evidence={e.id: e for e in list_evidence(conn)},
+            cancel=cancel,
         )
         sections = _sections(ctx, verified, progress, cancel)
         page = _page(ctx, verified, sections, stamp)
+    check(cancel)  # the last point of return: nothing is written before it
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures = ctx.figures.write()
     write_text_atomic(html_path, page)
     report(progress, 1.0, f"wrote {html_path.name}")
     return ReportResult(
@@ -111,7 +114,7 @@ def build_report(
         verify_problems=problems_of(verified),
         audit_head_seq=ctx.head.seq,
         audit_head_hash=ctx.head.row_hash,
-        figures=ctx.figures.paths,
+        figures=figures,
     )
 
 
@@ -121,9 +124,16 @@ def problems_of(verified: VerifyReport) -> tuple[str, ...]:
 
 
 def _scaled(progress: ProgressFn | None, lo: float, hi: float) -> ProgressFn | None:
+    """A sub-job's progress mapped into [lo, hi], never going back."""
     if progress is None:
         return None
-    return lambda fraction, message: progress(lo + (hi - lo) * fraction, message)
+    last = [lo]
+
+    def scaled(fraction: float, message: str) -> None:
+        last[0] = max(last[0], lo + (hi - lo) * fraction)
+        progress(last[0], message)
+
+    return scaled
 
 
 def _sections(

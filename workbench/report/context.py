@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from analysis.jobs import CancelToken
 from workbench.case.evidence import Evidence
 from workbench.case.store import Case
 from workbench.provenance import AuditHead
@@ -25,6 +26,7 @@ class ReportContext:
         figures: where figures go.
         evidence: the evidence at ``head``, by id.
         methods: how each figure and number was made, gathered by the sections.
+        cancel: the job's cancel token.
     """
 
     case: Case
@@ -34,6 +36,7 @@ class ReportContext:
     figures: FigureStore
     evidence: dict[int, Evidence]
     methods: list[MethodStep] = field(default_factory=list)
+    cancel: CancelToken | None = None  # checked between sections and cited frames
 
     @property
     def case_name(self) -> str:

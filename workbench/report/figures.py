@@ -51,16 +51,26 @@ def blurred(png: bytes) -> bytes:
 
 
 class FigureStore:
-    """Collects the report's figures and writes each once under ``out_dir/figures``."""
+    """Collects the report's figures; ``write`` puts each once under ``out_dir/figures``
+    (after the sections are done, so a cancelled report leaves no file behind)."""
 
     def __init__(self, out_dir: Path, *, blur_graphic: bool) -> None:
         self._dir = Path(out_dir) / FIGURES_DIR
         self._blur = blur_graphic
-        self._paths: dict[str, Path] = {}
+        self._pending: dict[str, bytes] = {}
 
     @property
     def paths(self) -> tuple[Path, ...]:
-        return tuple(self._paths[k] for k in sorted(self._paths))
+        return tuple(self._dir / f"{k}.png" for k in sorted(self._pending))
+
+    def write(self) -> tuple[Path, ...]:
+        """Write every figure not already there with these bytes; their paths."""
+        for digest, png in sorted(self._pending.items()):
+            path = self._dir / f"{digest}.png"
+            if not path.is_file() or path.read_bytes() != png:
+                self._dir.mkdir(parents=True, exist_ok=True)
+                write_bytes_atomic(path, png)
+        return self.paths
 
     def add(self, png: bytes, *, graphic: bool = False) -> StoredFigure:
         unblurred = None
@@ -69,11 +79,7 @@ class FigureStore:
             png = blurred(png)
         digest = hashlib.sha256(png).hexdigest()
         path = self._dir / f"{digest}.png"
-        if digest not in self._paths:
-            self._dir.mkdir(parents=True, exist_ok=True)
-            if not path.is_file() or path.read_bytes() != png:
-                write_bytes_atomic(path, png)
-            self._paths[digest] = path
+        self._pending.setdefault(digest, png)
         uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         return StoredFigure(digest, unblurred, path, uri)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from analysis.jobs import check
 from workbench import provenance
 from workbench.case.evidence import Evidence
 from workbench.frame_table_store import cached_frame_table
@@ -94,6 +95,7 @@ class FrameCiter:
     def cite(self, evidence_id: int, frame_index: int | None, why: str) -> CitedFrame | None:
         """The frame's figure (decoded on first use); None when the evidence is not in the
         case at the quoted head or the file is missing or unreadable (verify says which)."""
+        check(self._ctx.cancel)
         e = self._ctx.evidence.get(evidence_id)
         if e is None:
             return None
