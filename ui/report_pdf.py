@@ -145,9 +145,18 @@ def print_pdf_in_process(
     if not _has_screen():
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
     # What Chromium says goes to a file, never to a pipe that could fill up.
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=env,
-                                text=True, encoding="utf-8", errors="replace")  # fmt: skip
+    with (
+        tempfile.TemporaryFile() as errors,
+        subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=env,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        ) as proc,  # fmt: skip
+    ):
         lines: queue.Queue[str] = queue.Queue()
         reader = threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True)
         reader.start()

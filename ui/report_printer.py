@@ -66,7 +66,10 @@ def _font_base64(font_path: Path) -> str:
 def print_css(footer_text: str, font_path: Path = ARABIC_FONT) -> str:
     """The print stylesheet added to the report before printing (module doc)."""
     top, right, bottom, left = PAGE_MARGINS_MM
-    box = f'font: 7.5pt "DejaVu Sans", sans-serif, {css_string(ARABIC_FAMILY)}; color: #444;'
+    box = (
+        f'font: 7pt "DejaVu Sans Mono", monospace, {css_string(ARABIC_FAMILY)}; color: #444;'
+        ' font-variant-ligatures: none; font-feature-settings: "liga" 0, "clig" 0;'
+    )
     return f"""
 @font-face {{ font-family: {css_string(ARABIC_FAMILY)};
   src: url("data:font/ttf;base64,{_font_base64(font_path)}") format("truetype");
@@ -79,6 +82,9 @@ def print_css(footer_text: str, font_path: Path = ARABIC_FONT) -> str:
 figure, img, svg, canvas, .figure, tr, pre, blockquote {{ break-inside: avoid; }}
 h1, h2, h3, h4 {{ break-after: avoid; }}
 img {{ max-width: 100%; height: auto; }}
+/* A hash printed "ff" as one ligature glyph copies out of the PDF as U+FB00: no optional
+   ligatures (the ones Arabic needs are required ligatures, which stay). */
+body {{ font-variant-ligatures: none; }}
 """
 
 

@@ -15,8 +15,8 @@ from PIL import Image
 from analysis.jobs import CancelToken, JobCancelled
 from ui.report_pdf import PdfPrintError, print_css, print_pdf, print_pdf_in_process
 
-CAPTION_AR = "قال الشاهد: سقطت القنبلة بالمظلة"
-HEAD = "42:9f3c2a1b0d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"
+CAPTION_AR = "قال الشاهد: لا سقطت القنبلة بالمظلة"  # with لا, a required ligature
+HEAD = "42:9ff3c2a1b0d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"  # "ff": no ligature
 FOOTER = f'Case "Hass" \\ school · audit head {HEAD}'
 FIGURES = 5
 
@@ -132,3 +132,13 @@ def test_the_printer_process_prints_and_says_what_failed(tmp_path):
     with pytest.raises(PdfPrintError, match="none.html: no such report file"):
         print_pdf_in_process(tmp_path / "none.html", tmp_path / "q.pdf", "f")
     assert not (tmp_path / "q.pdf").exists()
+
+
+def test_cancelling_the_printer_process_ends_it_and_leaves_nothing(tmp_path):
+    token = CancelToken()
+    with pytest.raises(JobCancelled):
+        print_pdf_in_process(
+            _report(tmp_path), tmp_path / "c.pdf", "f", progress=lambda *_: token.cancel(),
+            cancel=token,
+        )  # fmt: skip
+    assert not [p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".part")]

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMainWindow, QMenu, QMessageBox
 
+from ui.case.report_actions import ReportActions
 from workbench.case import Case
 
 
@@ -84,6 +85,9 @@ class ExportActions(QObject):
             self.menu_actions.append(action)
         file_menu.insertMenu(file_menu.actions()[4], menu)  # after Import media…
         self.menu = menu
+        self.report = ReportActions(self.w)  # File ▸ Export report…, after Export
+        actions = file_menu.actions()
+        file_menu.insertAction(actions[actions.index(menu.menuAction()) + 1], self.report.action)
 
     # -- frames -------------------------------------------------------------------------------
     def _video(self):
