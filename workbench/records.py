@@ -202,6 +202,10 @@ def summarize(e: AuditEntry) -> str:
         return f"Exported frame {d.get('frame_index', '?')} to {d.get('path', d.get('png', ''))}"
     if e.action == "geodata.export":
         return f"Exported {d.get('feature_count', '?')} features as {d.get('format', '')}"
+    if e.action == "review.add":
+        note = f": {d['note']}" if d.get("note") else ""
+        target = f"{d.get('target_kind', '')} {d.get('target_id', '')}".strip() or e.target
+        return f"{e.actor} marked {target} {d.get('status', 'reviewed')}{note}"
     if e.action == "continuity.note":
         return f"Saved a continuity note ({e.target})"
     if e.action == "video.segments_detect":

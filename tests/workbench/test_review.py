@@ -32,13 +32,8 @@ def case_path(tmp_path):
 def test_a_review_is_audited_under_the_reviewers_name(case_path):
     with open_case(case_path, analyst="Bob") as case:
         review_id = add_review(case, "hypothesis", 1, "reviewed", "checked the shadows").result()
-        row = (
-            case.read()
-            .execute(
-                "SELECT actor, action, target, details_json FROM audit_log ORDER BY seq DESC LIMIT 1"
-            )
-            .fetchone()
-        )
+        sql = "SELECT actor, action, target, details_json FROM audit_log ORDER BY seq DESC"
+        row = case.read().execute(sql).fetchone()
         assert row[:3] == ("Bob", "review.add", "hypothesis:1")
         details = json.loads(row[3])
         assert details["review_id"] == review_id and details["status"] == "reviewed"
@@ -108,3 +103,13 @@ def test_the_review_commands(case_path, capsys):
     assert main(["reviews", str(case_path)]) == 0
     out = capsys.readouterr().out
     assert out == "hypothesis:1\tdisputed\tBob\thypothesis 1: Strike site\n"
+
+
+def test_the_log_says_it_in_plain_words(case_path):
+    from workbench.case.audit import entries
+    from workbench.records import summarize
+
+    with open_case(case_path, analyst="Bob") as case:
+        add_review(case, "hypothesis", 1, "disputed", "wrong ridge").result()
+        last = [e for e in entries(case.read()) if e.action == "review.add"][-1]
+    assert summarize(last) == "Bob marked hypothesis 1 disputed: wrong ridge"
