@@ -19,6 +19,8 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 from workbench.scenario import events, render
 from workbench.scenario.camera import PinholeCamera
 from workbench.scenario.media import make_exif_record, write_jpeg
+from workbench.scenario.osm_town import write_town_osm
+from workbench.scenario.rasters import write_orthophoto_geotiff, write_terrain
 from workbench.scenario.scene import (
     DEFAULT_SEED,
     LOCAL_UTC_OFFSET_H,
@@ -55,9 +57,13 @@ FILE_NAMES = {
     "drone_still": "drone_school.jpg",
     "reference_tower_photo": "water_tower_reference.jpg",
     "orthophoto": "satellite_orthophoto.jpg",
+    "orthophoto_geotiff": "satellite_orthophoto.tif",
+    "terrain": "terrain_dem.tif",
+    "osm": "town.osm",
     "truth": "truth.json",
 }
 MEDIA_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg", "json": "application/json"}
+OSM_MEDIA_TYPE = "application/vnd.openstreetmap.data+xml"
 
 
 @dataclass(frozen=True)
@@ -205,7 +211,25 @@ def _write_orthophoto(
     tmp = out_dir / (name + ".part")
     tmp.write_bytes(buf.tobytes())
     os.replace(tmp, out_dir / name)
-    return [ScenarioFile("orthophoto", out_dir / name, "image/jpeg")]
+    tif = out_dir / FILE_NAMES["orthophoto_geotiff"]
+    truth["orthophoto"]["geotiff"] = write_orthophoto_geotiff(world, ortho, cfg.satellite_utc, tif)
+    return [
+        ScenarioFile("orthophoto", out_dir / name, "image/jpeg"),
+        ScenarioFile("orthophoto_geotiff", tif, "image/tiff"),
+    ]
+
+
+def _write_map_data(world: World, out_dir: Path, truth: dict[str, Any]) -> list[ScenarioFile]:
+    """The elevation model (GeoTIFF) and the town as an OpenStreetMap file."""
+    dem, osm = out_dir / FILE_NAMES["terrain"], out_dir / FILE_NAMES["osm"]
+    truth["terrain"] = write_terrain(world, dem)
+    truth["osm"] = write_town_osm(world, osm)
+    return [ScenarioFile("terrain", dem, "image/tiff"), ScenarioFile("osm", osm, OSM_MEDIA_TYPE)]
+
+
+def world_seed(seed: int) -> int:
+    """The seed ``build_world`` gets for a scenario seed."""
+    return int(np.random.default_rng(seed).integers(2**31))
 
 
 def _write_videos(
@@ -278,12 +302,12 @@ def generate_scenario(
     cfg = config or ScenarioConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
     report(progress, 0.0, "building the world")
-    world = build_world(int(rng.integers(2**31)), gsd_m=cfg.gsd_m)
+    world = build_world(world_seed(seed), gsd_m=cfg.gsd_m)
     check(cancel)
     truth = _base_truth(world, cfg, seed)
     files = _write_orthophoto(world, cfg, out_dir, truth)
+    files += _write_map_data(world, out_dir, truth)
     report(progress, 0.12, "world ready")
     files += _write_videos(world, cfg, seed, out_dir, truth, progress, cancel)
     check(cancel)

@@ -75,6 +75,7 @@ class World:
     prisms: tuple[Prism, ...]
     reference_photo_en_m: tuple[float, float]
     _frame: LocalFrame = field(repr=False)
+    streets: tuple[tuple[tuple[float, float], ...], ...] = ()  # the town's street centre lines
 
     def enu_to_geodetic(self, e: float, n: float, u: float) -> tuple[float, float, float]:
         """ENU metres to (lat_deg, lon_deg, ellipsoidal height_m)."""
@@ -203,6 +204,23 @@ def _solids(rng: np.random.Generator) -> tuple[list[Prism], list[list[tuple[floa
     return solids, streets + v_streets + h_streets
 
 
+def main_roads() -> list[tuple[list[tuple[float, float]], float, tuple[int, int, int]]]:
+    """The highway, the north-south road and the lanes to the camera hosts: (line, width, rgb)."""
+    ref = reference_photo_position()
+    return [
+        ([(-3300.0, -70.0), (1300.0, -70.0)], 9.0, texture.ASPHALT_RGB),
+        ([(-156.0, -1400.0), (-156.0, 1000.0)], 8.0, texture.ASPHALT_RGB),
+        ([(-2800.0, -70.0), (-2800.0, 170.0)], 6.0, texture.STREET_RGB),
+        ([(-700.0, -700.0), (-400.0, -430.0)], 6.0, texture.STREET_RGB),
+        ([ref, (ref[0] + 20.0, -70.0)], 5.0, texture.STREET_RGB),
+    ]
+
+
+def town_layout(seed: int) -> tuple[list[Prism], list[list[tuple[float, float]]]]:
+    """The solids and street lines ``build_world(seed)`` places, without painting the ground."""
+    return _solids(np.random.default_rng(seed))
+
+
 def _paint_ground(
     world_shape: tuple[int, int],
     to_pixel: texture.ToPixel,
@@ -220,15 +238,7 @@ def _paint_ground(
         )
     for line in streets:
         texture.draw_road(img, line, 7.0, texture.STREET_RGB, to_pixel, gsd_m)
-    ref = reference_photo_position()
-    roads = [
-        ([(-3300.0, -70.0), (1300.0, -70.0)], 9.0, texture.ASPHALT_RGB),
-        ([(-156.0, -1400.0), (-156.0, 1000.0)], 8.0, texture.ASPHALT_RGB),
-        ([(-2800.0, -70.0), (-2800.0, 170.0)], 6.0, texture.STREET_RGB),
-        ([(-700.0, -700.0), (-400.0, -430.0)], 6.0, texture.STREET_RGB),
-        ([ref, (ref[0] + 20.0, -70.0)], 5.0, texture.STREET_RGB),
-    ]
-    for pts, width, colour in roads:
+    for pts, width, colour in main_roads():
         texture.draw_road(img, pts, width, colour, to_pixel, gsd_m)
     _paint_school_grounds(img, to_pixel)
     return texture.add_grain(img, gsd_m, rng)
@@ -295,4 +305,5 @@ def build_world(seed: int, gsd_m: float = 1.0) -> World:
         prisms=tuple(solids),
         reference_photo_en_m=reference_photo_position(),
         _frame=frame,
+        streets=tuple(tuple(line) for line in streets),
     )
