@@ -53,7 +53,10 @@ class MosaicIndex:
 
     def ensure(self, cancel: CancelToken | None = None) -> list[Features]:
         if not self.features:
+            long_side = max(self.mosaic.image.shape[:2])
             for side, n in zip(COARSE_SIDES_PX, COARSE_FEATURES, strict=True):
+                if self.features and side >= long_side * 1.2:
+                    break  # the previous level already worked at (nearly) full resolution
                 check(cancel)
                 self.features.append(
                     compute_features(self.mosaic.image, "sift", work_long_side_px=side,

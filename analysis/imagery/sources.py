@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -167,10 +168,13 @@ def _read_pixels(path: Path) -> np.ndarray:
 
 def _open_geotiff(path: Path) -> Mosaic:
     import rasterio
-    from rasterio.errors import RasterioError
+    from rasterio.errors import NotGeoreferencedWarning, RasterioError
 
     try:
-        with rasterio.open(path) as ds:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)  # refused below, by name
+            ds = rasterio.open(path)
+        with ds:
             crs, t, count = ds.crs, ds.transform, ds.count
             data = ds.read(indexes=list(range(1, min(count, 3) + 1)))
     except RasterioError as exc:
