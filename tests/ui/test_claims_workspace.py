@@ -74,7 +74,7 @@ def test_claim_links_and_timeline_events_open_the_evidence_at_its_moment(qtbot, 
     with open_case(built.case_path, read_only=True) as case:
         [fb] = list_observations(case.read(), "flash_bang")
     row = next(r for r in range(links.rowCount())
-               if links.item(r, 0).text() == f"observation {fb.id}")  # fmt: skip
+               if links.item(r, 0).text() == f"flash_bang {fb.id}")  # fmt: skip
     links.cellClicked.emit(row, 0)  # one click: the video at the flash frame
     flash_b = truth["videos"]["video_second"]["flash"]["frames"][0]
     qtbot.waitUntil(lambda: _shows(w, ids["video_second"], flash_b), timeout=TIMEOUT)

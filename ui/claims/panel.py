@@ -42,6 +42,7 @@ class ClaimsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._claims: list[Claim] = []
+        self._titles: dict[tuple[str, int], str] = {}
         self.claims_table = QTableWidget(0, len(CLAIM_COLUMNS))
         self.claims_table.setHorizontalHeaderLabels(CLAIM_COLUMNS)
         self.claims_table.horizontalHeader().setStretchLastSection(True)
@@ -49,7 +50,7 @@ class ClaimsPanel(QWidget):
         self.claims_table.cellDoubleClicked.connect(self._on_claims_table_cell_double_clicked)
         self.claims_table.currentCellChanged.connect(self._on_claims_table_current_cell_changed)
         self.links_table = QTableWidget(0, 3)
-        self.links_table.setHorizontalHeaderLabels(("link (one click opens it)", "frame", "note"))
+        self.links_table.setHorizontalHeaderLabels(("link: one click opens it", "frame", "note"))
         self.links_table.horizontalHeader().setStretchLastSection(True)
         self.links_table.cellClicked.connect(self._on_links_table_cell_clicked)
         self.links_table.setToolTip("What the verdict rests on: click to open it")
@@ -65,9 +66,14 @@ class ClaimsPanel(QWidget):
         layout.addWidget(QLabel("Hypotheses"))
         layout.addWidget(self.hypotheses_table, 1)
 
-    def show_records(self, claims: list[Claim], hypotheses: list[Hypothesis]) -> None:
-        """Fill both tables."""
-        self._claims = list(claims)
+    def show_records(
+        self,
+        claims: list[Claim],
+        hypotheses: list[Hypothesis],
+        titles: dict[tuple[str, int], str] | None = None,
+    ) -> None:
+        """Fill both tables; ``titles`` names link targets ("flash_bang 8") where known."""
+        self._claims, self._titles = list(claims), dict(titles or {})
         t = self.claims_table
         t.setRowCount(len(claims))
         for row, c in enumerate(claims):
@@ -107,8 +113,10 @@ class ClaimsPanel(QWidget):
         self.links_table.setRowCount(len(links))
         for r, k in enumerate(links):
             frame = "" if k.frame_index is None else str(k.frame_index)
-            for col, text in enumerate((f"{k.target_kind} {k.target_id}", frame, k.note)):
+            what = self._titles.get((k.target_kind, k.target_id), f"{k.target_kind} {k.target_id}")
+            for col, text in enumerate((what, frame, k.note)):
                 self.links_table.setItem(r, col, _item(text))
+        self.links_table.resizeColumnToContents(0)
 
     def _on_claims_table_current_cell_changed(self, row: int, *_args: int) -> None:
         self._show_links(row)

@@ -42,6 +42,7 @@ class ClaimsView:
     clocks: dict
     names: dict[int, str]
     waves: list[tuple[str, str, Any, int, int]]  # label, first sample's UTC, envelope, id, rate
+    titles: dict[tuple[str, int], str]  # link targets named ("flash_bang 8", a file name)
 
 
 def read_claims_view(case: Case, progress=None, cancel=None) -> ClaimsView:
@@ -72,7 +73,13 @@ def read_claims_view(case: Case, progress=None, cancel=None) -> ClaimsView:
         at = iso_utc(start + timedelta(seconds=pic.start_s - zero))
         waves.append((name, at, pic.envelope, evidence_id, round(1 / pic.column_s)))
     events = build_timeline(conn, zone_name=case_zone(conn))
-    return ClaimsView(list_claims(conn), list_hypotheses(conn), events, clocks, names, waves)
+    hypotheses = list_hypotheses(conn)
+    titles = {("observation", i): f"{kind} {i}"
+              for i, kind in conn.execute("SELECT id, kind FROM observation")}  # fmt: skip
+    titles |= {("hypothesis", h.id): f"hypothesis: {h.title}" for h in hypotheses}
+    for k in ("evidence", "frame"):
+        titles |= {(k, i): f"{k}: {n}" for i, n in names.items()}
+    return ClaimsView(list_claims(conn), hypotheses, events, clocks, names, waves, titles)
 
 
 class ClaimsParts(QObject):
@@ -149,7 +156,7 @@ class ClaimsParts(QObject):
     def _on_read(self, case: Case, view: ClaimsView) -> None:
         if case is not self.case:
             return
-        self.claims_panel.show_records(view.claims, view.hypotheses)
+        self.claims_panel.show_records(view.claims, view.hypotheses, view.titles)
         self.timeline_panel.clear_waveforms()
         for name, at, envelope, evidence_id, rate in view.waves:
             self.timeline_panel.set_waveform(name, at, envelope, rate, f"evidence:{evidence_id}")
