@@ -318,6 +318,23 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX review_target ON review (target_kind, target_id);
     """,
+    # 13: imagery layers (workbench.imagery; issue 16): an orthophoto, a DEM or a registered
+    # image, each a reference evidence with its acquisition date, source, licence and
+    # georeference (JSON: the grid of a GeoTIFF/world file, or a registration's transform).
+    """
+    CREATE TABLE imagery_layer (
+        id INTEGER PRIMARY KEY,
+        evidence_id INTEGER NOT NULL REFERENCES evidence(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('ortho', 'dem', 'registered')),
+        name TEXT NOT NULL DEFAULT '',
+        acquired_date TEXT,
+        source TEXT NOT NULL DEFAULT '',
+        licence TEXT NOT NULL DEFAULT '',
+        georef_json TEXT NOT NULL,
+        observation_id INTEGER REFERENCES observation(id) ON DELETE SET NULL,
+        created_at_utc TEXT NOT NULL
+    );
+    """,
 )
 
 # The triggers that keep the audit log append-only; verify names any that is missing.
