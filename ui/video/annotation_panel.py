@@ -76,6 +76,7 @@ class AnnotationPanel(QWidget):
     """The Annotate tool and the frame's annotation list (see the module docstring)."""
 
     message = Signal(str)
+    export_requested = Signal()  # export the frame with its annotations burned in
     sheet_written = Signal(object)  # WrittenSheet
 
     def __init__(self, jobs: JobRunner, undo_stack: QUndoStack, viewer: ImageViewer, parent=None):
@@ -128,6 +129,10 @@ class AnnotationPanel(QWidget):
         self.sheet_button.setToolTip(
             "The annotated frames of this video in a grid, with provenance (exports/)"
         )
+        self.export_button = QPushButton("Export with annotations")
+        self.export_button.setToolTip("The frame with its annotations burned in; the sidecar "
+                                      "keeps the clean frame's md5 (Ctrl+Shift+E)")  # fmt: skip
+        self.export_button.clicked.connect(self.export_requested)
         self.sheet_menu = QMenu(self)
         self.sheet_menu.aboutToShow.connect(self._on_sheet_menu_about_to_show)
         self.sheet_button.setMenu(self.sheet_menu)
@@ -145,6 +150,7 @@ class AnnotationPanel(QWidget):
         layout.addWidget(self.label_edit)
         layout.addWidget(self.list, 1)
         layout.addLayout(edits)
+        layout.addWidget(self.export_button)
         layout.addWidget(self.sheet_button)
         layout.addWidget(self.status)
         self.setFixedWidth(250)

@@ -8,8 +8,9 @@ as ``frame_on_screen`` (a ``FrameRef``) for the frame tools.
 
 Keys (when the panel has focus): Space play/pause, Left/Right one frame, Shift+Left/Right ten
 frames, J/K/L reverse/pause/forward (again = faster), Home/End, Ctrl+G go to frame or time,
-Ctrl+E export frame, C cut here, M loupe, O overlays (``ui.video.inspection``), A annotate
-(``ui.video.annotation_panel``). Run alone: ``python -m ui.video.panel CASE [ID]``.
+Ctrl+E export frame (Ctrl+Shift+E: annotations burned in), C cut here, M loupe, O overlays
+(``ui.video.inspection``), A annotate (``ui.video.annotation_panel``). Run alone:
+``python -m ui.video.panel CASE [ID]``.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class VideoPanel(QWidget):
         self.annotations = AnnotationPanel(self.jobs, self.undo_stack, self.viewer, self)
         top.addWidget(self.annotations)
         self.frame_on_screen.connect(self.annotations.show_frame)
+        self.annotations.export_requested.connect(lambda: self.export_current(True))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top, 1)
@@ -324,14 +326,15 @@ class VideoPanel(QWidget):
         self.enhance_panel.setVisible(not self.enhance_panel.isVisible())
         self.enhance_button.setChecked(self.enhance_panel.isVisible())
 
-    def export_current(self) -> None:
+    def export_current(self, annotations: bool = False) -> None:
+        """Export the frame on screen (``annotations``: with them burned in) as a job."""
         case, e = self.case, self.evidence
         if case is None or e is None or self.shown is None:
             return
         index, enh = self.shown.frame.index, self.shown.enhancements
         self.jobs.run(
             f"Exporting frame {index}",
-            functools.partial(export_frame, case, e.id, index, enh),
+            functools.partial(export_frame, case, e.id, index, enh, annotations=annotations),
             on_result=self._on_exported,
             on_error=functools.partial(self._show_error, "Export failed"),
         )
