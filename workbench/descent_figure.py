@@ -58,7 +58,7 @@ def draw_descent(fig: Figure, descent: Descent, *, title: str = "", fontsize: in
     ax.set_ylabel(f"height change ({u}, up)")
     head = f"{title}: " if title else ""
     ax.set_title(
-        f"{head}{descent.verdict}\nrate {_n(r.value)} {u}/s (95% {_n(r.low)} to {_n(r.high)}), "
+        f"{head}{descent.verdict}\nrate {_n(r.value)} {u}/s (95% {_n(r.low)} to {_n(r.high)})\n"
         f"acceleration {_n(a.value)} {u}/s2 (95% {_n(a.low)} to {_n(a.high)})",
         fontsize=fontsize,
     )
