@@ -25,7 +25,7 @@ def test_every_evidence_hash_is_in_the_table_under_its_name(report_demo, demo_re
     evidence_dir = report_demo.case_path / "evidence"
     by_hash = {_sha(p.read_bytes()): p for p in evidence_dir.iterdir() if p.is_file()}
     rows = {r[1]: r[2] for r in _doc(demo_report).find("table", "evidence").rows()}
-    names = {v for k, v in truth["files"].items() if k != "truth"}
+    names = {truth["files"][role] for role in report_demo.evidence_ids}  # what the demo imports
     assert set(rows) == names
     assert set(rows.values()) == set(by_hash)  # the bytes on disk, hashed here
     assert demo_report.verify_ok and demo_report.verify_problems == ()
