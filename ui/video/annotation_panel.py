@@ -191,6 +191,8 @@ class AnnotationPanel(QWidget):
         stale = [a.id for a in self.annotations if f is not None and a.frame_md5 != f.frame_md5]
         if stale:
             self.status.setText(f"⚠ annotations {stale} were drawn on another picture")
+        elif self.status.text().startswith("⚠ annotations"):
+            self.status.setText("")
 
     def _on_changes_changed(self, change) -> None:
         if change.touches("annotation"):
