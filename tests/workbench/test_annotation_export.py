@@ -116,3 +116,20 @@ def test_frames_annotated_without_any_is_an_error(case_video, capsys):
     case.close()
     assert main(["frames", str(path), str(eid), "--annotated"]) == 1
     assert "no frame carries an annotation" in capsys.readouterr().err
+
+
+def test_a_shape_drawn_on_another_picture_is_refused_not_burned(case_video):
+    from workbench.annotations import AnnotationError
+
+    case, eid, _ = case_video
+    aid = add_annotation(case, eid, 4, "point", [(9, 9)]).result()
+
+    def tamper(conn):  # as if the frame table had been rebuilt by another decoder
+        (g,) = conn.execute("SELECT geometry_json FROM annotation WHERE id = ?", (aid,)).fetchone()
+        g = json.loads(g) | {"frame_md5": "0" * 32}
+        conn.execute("UPDATE annotation SET geometry_json = ? WHERE id = ?", (json.dumps(g), aid))
+
+    case.write_sync(tamper)
+    with pytest.raises(AnnotationError, match="drawn on frame 4 with framemd5 0000"):
+        export_frame(case, eid, 4, annotations=True)
+    assert not list((case.exports_dir / "frames").glob("*_f4_a*.png"))
