@@ -205,3 +205,12 @@ def test_a_damaged_bundle_is_caught_by_the_manifest(case_path, tmp_path):
             zout.writestr(info, data)
     with pytest.raises(BundleError, match="notes.txt: sha256 .* not the .* the manifest lists"):
         unbundle(tmp_path / "bad.zip", tmp_path / "t")
+
+
+def test_allow_missing_writes_the_case_and_names_what_is_missing(case_path, tmp_path):
+    bundle = bundle_case(case_path, tmp_path / "slim.zip", without_evidence=True).path
+    result = unbundle(bundle, tmp_path / "t", allow_missing=True)
+    assert sorted(m.original_name for m in result.missing) == ["photo0.png", "photo1.png"]
+    with open_case(result.case_path, read_only=True) as case:
+        found = [f for f in verify_case(case).findings if f.severity == "error"]
+    assert len(found) == 2 and all(f.problem == "the file is missing" for f in found)

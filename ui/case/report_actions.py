@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
@@ -102,6 +103,7 @@ class ReportDialog(QDialog):
         self.setWindowTitle("Export report")
         head_seq, _ = case.audit_head()
         self.folder = QLineEdit(str(case.exports_dir / "report"))
+        self.folder.setMinimumWidth(420)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._on_browse_clicked)
         row = QHBoxLayout()
@@ -119,7 +121,10 @@ class ReportDialog(QDialog):
         self.pdf.setChecked(True)
         form = QFormLayout(self)
         form.addRow("Folder", row)
-        form.addRow("As of audit row", self.at_seq)
+        at_row = QHBoxLayout()
+        at_row.addWidget(self.at_seq)
+        at_row.addWidget(QLabel(f"of {head_seq} (the last row is the case as it is now)"), 1)
+        form.addRow("As of audit row", at_row)
         form.addRow(self.blur)
         form.addRow(self.pdf)
         buttons = QDialogButtonBox(
