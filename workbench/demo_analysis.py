@@ -28,6 +28,7 @@ from workbench.case.evidence import save_note
 from workbench.demo_descent import add_demo_descent
 from workbench.demo_sound import run_demo_sound
 from workbench.demo_sun import measure_demo_shadows
+from workbench.demo_where import run_where_demo
 from workbench.frame_table_store import video_evidence
 from workbench.geodata import add_bearing, add_intersection, add_landmark
 from workbench.geodata_records import get_observation
@@ -132,6 +133,7 @@ def run_demo_analyses(
     add_demo_descent(case, ids["video_rooftop"], truth, cancel=cancel)  # issue 14: descent
     save_note(case, None, _summary(cut_frames, truth, fix, miss_m, resection_miss_m)).result()
     run_demo_sound(case, ids, truth, tuple(bearing_ids), cancel)  # issue 18: sync, sound, claims
+    run_where_demo(case, ids, truth, cancel=cancel)  # issue 16: OSM search, pose, ground point
     report(progress, 1.0, "analyses done")
     return DemoFindings(
         cut_frames, tuple(bearing_ids), fix_id, miss_m, continuity, resection_id, resection_miss_m

@@ -1,9 +1,9 @@
 """Pose observations: built from control points and a ground, stored through the writer.
 
 The CLI, the demo and the GUI build the same ``PoseInputs`` here. With an elevation model
-(``analysis.imagery.dem.Dem``), the ground is the model sampled on a grid around the camera
-(so the stored row recomputes from its inputs alone): the pose is solved first, then the
-model sampled over the camera's position +- the cone's far range.
+(``analysis.imagery.dem.Dem``), the ground is the model sampled on a 61 x 61 grid (so the
+stored row recomputes from its inputs alone) over the camera and the control points, 200 m
+wider: the pose is solved first, then the model sampled there.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from workbench.case import Case
 from workbench.observations import pose_model as m
 
 GRID_NODES = 61
+GRID_MARGIN_M = 200.0
 FAR_MIN_M = 500.0
 
 HeightFn = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -32,6 +33,16 @@ def far_range_m(points: Sequence[m.PosePoint], camera: LatLon) -> float:
     """The cone's far range: 1.5 x the farthest control point, at least 500 m."""
     far = max(distance_m(camera, LatLon(p.lat_deg, p.lon_deg)) for p in points)
     return max(FAR_MIN_M, 1.5 * far)
+
+
+def grid_box(points: Sequence[m.PosePoint], camera: LatLon) -> tuple[float, float, float, float]:
+    """(south, west, north, east) around the camera and the control points, 200 m wider: where
+    the rays of the frame's pixels meet the ground (farther, the cone is drawn flat)."""
+    lats = [camera.lat_deg, *(p.lat_deg for p in points)]
+    lons = [camera.lon_deg, *(p.lon_deg for p in points)]
+    sw = offset(LatLon(min(lats), min(lons)), -GRID_MARGIN_M, -GRID_MARGIN_M)
+    ne = offset(LatLon(max(lats), max(lons)), GRID_MARGIN_M, GRID_MARGIN_M)
+    return sw.lat_deg, sw.lon_deg, ne.lat_deg, ne.lon_deg
 
 
 def build_inputs(
@@ -61,10 +72,9 @@ def build_inputs(
     far = far_range_m(points, pose.position)
     terrain = None
     if dem_height is not None:
-        sw = offset(pose.position, -far * 1.05, -far * 1.05)
-        ne = offset(pose.position, far * 1.05, far * 1.05)
-        box = (sw.lat_deg, sw.lon_deg, ne.lat_deg, ne.lon_deg)
-        terrain = TerrainGrid.sample(dem_height, box, GRID_NODES, GRID_NODES)
+        terrain = TerrainGrid.sample(
+            dem_height, grid_box(points, pose.position), GRID_NODES, GRID_NODES
+        )
     elif ground_height_m is None:
         ground_height_m = min(p.height_m for p in points)
     return m.PoseInputs(

@@ -44,7 +44,7 @@ from workbench.scenario.truth import (
     write_truth,
 )
 from workbench.scenario.video import VideoPlan, render_video
-from workbench.scenario.world import World, build_world
+from workbench.scenario.world import World, build_world, world_seed
 
 GENERATOR_VERSION = "1"
 TITLE = (
@@ -225,11 +225,6 @@ def _write_map_data(world: World, out_dir: Path, truth: dict[str, Any]) -> list[
     truth["terrain"] = write_terrain(world, dem)
     truth["osm"] = write_town_osm(world, osm)
     return [ScenarioFile("terrain", dem, "image/tiff"), ScenarioFile("osm", osm, OSM_MEDIA_TYPE)]
-
-
-def world_seed(seed: int) -> int:
-    """The seed ``build_world`` gets for a scenario seed."""
-    return int(np.random.default_rng(seed).integers(2**31))
 
 
 def _write_videos(

@@ -20,7 +20,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from workbench.scenario.town import SCHOOL_SIZE_M, SITES, WATER_TOWER_TANK
-from workbench.scenario.world import World, main_roads
+from workbench.scenario.world import World, layout_world, main_roads, world_seed
 
 QUERY = {
     "find": "man_made=water_tower",
@@ -134,6 +134,20 @@ def town_osm(world: World) -> tuple[str, dict[str, Any]]:
         "note": "decoys lie outside the rendered area; every rendered building is a way",
     }
     return osm.xml(), truth
+
+
+def write_map_files(out_dir: Path, seed: int) -> dict[str, dict[str, Any]]:
+    """The scenario's town OSM file and elevation model for a scenario seed, without rendering
+    anything (the same bytes ``generate_scenario`` writes); their truth by role."""
+    from workbench.scenario.generate import FILE_NAMES
+    from workbench.scenario.rasters import write_terrain
+
+    world = layout_world(world_seed(seed))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "osm": write_town_osm(world, out_dir / FILE_NAMES["osm"]),
+        "terrain": write_terrain(world, out_dir / FILE_NAMES["terrain"]),
+    }
 
 
 def write_town_osm(world: World, path: Path) -> dict[str, Any]:

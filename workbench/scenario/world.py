@@ -216,9 +216,23 @@ def main_roads() -> list[tuple[list[tuple[float, float]], float, tuple[int, int,
     ]
 
 
-def town_layout(seed: int) -> tuple[list[Prism], list[list[tuple[float, float]]]]:
-    """The solids and street lines ``build_world(seed)`` places, without painting the ground."""
-    return _solids(np.random.default_rng(seed))
+def world_seed(seed: int) -> int:
+    """The seed ``build_world`` gets for a scenario seed."""
+    return int(np.random.default_rng(seed).integers(2**31))
+
+
+def layout_world(seed: int) -> World:
+    """``build_world(seed)`` without its ground texture (1 x 1 px): solids, streets, georeference
+    (for the map files, which need no picture)."""
+    solids, streets = _solids(np.random.default_rng(seed))
+    ground = np.zeros((1, 1, 3), np.uint8)
+    ground.setflags(write=False)
+    frame = LocalFrame(ORIGIN_LAT_DEG, ORIGIN_LON_DEG, ORIGIN_HEIGHT_M)
+    e_min, _, _, n_max = EXTENT_EN_M
+    return World(
+        ORIGIN_LAT_DEG, ORIGIN_LON_DEG, ORIGIN_HEIGHT_M, 1.0, e_min, n_max, ground,
+        tuple(solids), reference_photo_position(), frame, tuple(tuple(s) for s in streets),
+    )  # fmt: skip
 
 
 def _paint_ground(
