@@ -26,6 +26,7 @@ from workbench.report import (
     sections_matches,
     sections_methods,
     sections_observations,
+    sections_review,
     sections_video,
 )
 from workbench.report.context import ReportContext
@@ -48,6 +49,7 @@ def _section_builders() -> list[tuple[str, SectionFn]]:
         ("matches", sections_matches.matches),
         ("geometry", sections_geometry.geometry),
         ("observations", sections_observations.observation_sections),
+        ("review", sections_review.reviews),
         ("audit", sections_audit.audit),
         ("methods", sections_methods.methods),
     ]

@@ -122,3 +122,20 @@ def test_blur_graphic_blurs_that_evidences_figures_and_keeps_the_unblurred_hash(
               and f.attrs["data-source-sha256"] != graphic_sha]  # fmt: skip
     assert others and not any(f.find_all("span", "unblurred") for f in others)
     assert hashlib.sha256(b"").hexdigest() not in blurred.html_path.read_text(encoding="utf-8")
+
+
+def test_a_disputed_sign_off_shows_with_its_reviewer_and_note(case_copy, tmp_path):
+    from workbench.review import add_review
+
+    with open_case(case_copy, analyst="Bob Reviewer") as case:
+        fix = (
+            case.read()
+            .execute("SELECT id FROM observation WHERE kind = 'intersection'")
+            .fetchone()[0]
+        )
+        add_review(case, "observation", fix, "disputed", f"wrong ridge {SCRIPT}").result()
+    doc = parse_report(build_report(case_copy, tmp_path).html_path.read_text(encoding="utf-8"))
+    [row] = doc.find("table", "reviews").rows()
+    assert row[0] == f"observation {fix} (intersection)"
+    assert row[1] == "disputed" and row[2] == "Bob Reviewer"
+    assert f"wrong ridge {SCRIPT}" in row[3]
