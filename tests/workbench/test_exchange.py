@@ -214,3 +214,17 @@ def test_allow_missing_writes_the_case_and_names_what_is_missing(case_path, tmp_
     with open_case(result.case_path, read_only=True) as case:
         found = [f for f in verify_case(case).findings if f.severity == "error"]
     assert len(found) == 2 and all(f.problem == "the file is missing" for f in found)
+
+
+def test_a_case_open_for_writing_is_bundled_as_it_stands(tmp_path):
+    """The GUI may hold the case: the copy is read in one transaction, the latest write in."""
+    from workbench.hypotheses import add_hypothesis
+
+    with create_case(tmp_path / "live", title="Live", analyst="Ana") as case:
+        add_hypothesis(case, "Strike site", 35.62, 36.55).result()
+        bundle = bundle_case(case.path, tmp_path / "live.zip")
+        head = case.audit_head()
+    assert bundle.manifest.audit_head == f"{head[0]}:{head[1]}"
+    back = unbundle(bundle.path, tmp_path / "t").case_path
+    with open_case(back, read_only=True) as copy:
+        assert copy.read().execute("SELECT title FROM hypothesis").fetchall() == [("Strike site",)]
