@@ -12,6 +12,7 @@ from workbench.case.audit import walk
 from workbench.case.verify import verify_case
 from workbench.cli import main
 from workbench.hypotheses import add_hypothesis
+from workbench.records import list_records
 from workbench.review import (
     ReviewError,
     add_review,
@@ -113,3 +114,18 @@ def test_the_log_says_it_in_plain_words(case_path):
         add_review(case, "hypothesis", 1, "disputed", "wrong ridge").result()
         last = [e for e in entries(case.read()) if e.action == "review.add"][-1]
     assert summarize(last) == "Bob marked hypothesis 1 disputed: wrong ridge"
+
+
+def test_an_observation_is_reviewed_and_labelled_by_its_kind(case_path):
+    from workbench import geodata
+
+    with open_case(case_path, analyst="Ana") as case:
+        cam = geodata.add_landmark(case, "roof", 35.6, 36.5, kind="camera").result()
+        oid = geodata.add_bearing(case, cam, 90.0, 0.5).result()
+    with open_case(case_path, analyst="Bob") as case:
+        add_review(case, "observation", oid, "reviewed", "clicks checked").result()
+        [target] = reviews_for_report(case.read())
+        records = {r.target: r for r in list_records(case.read())}
+    assert (target.target_kind, target.label) == ("observation", f"observation {oid} (bearing)")
+    assert records[f"observation:{oid}"].review == "reviewed by Bob: clicks checked"
+    assert records["hypothesis:1"].review == ""
