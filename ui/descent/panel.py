@@ -119,6 +119,10 @@ class DescentPanel(QWidget):
         self.source = QComboBox()
         for key, text in SOURCES:
             self.source.addItem(text, key)
+        self.source.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.source.setMinimumContentsLength(14)
         self.source.currentIndexChanged.connect(self._on_source_current_index_changed)
         self.inputs = {
             "distance": _spin(0, 1e6, 1000, " m", 1), "distance_sigma": _spin(0, 1e5, 0, " m", 1),
@@ -132,10 +136,22 @@ class DescentPanel(QWidget):
         self.map_button.setToolTip("Distance and pitch from the camera to the target landmark")
         self.map_button.clicked.connect(self.use_map)
         map_row = QHBoxLayout()
-        for w in (self.camera_box, QLabel("to"), self.target_box, self.map_button):
+        map_row.setContentsMargins(0, 0, 0, 0)
+        for box in (self.camera_box, self.target_box):  # narrow: the dock may be a tab
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(6)
+        self.camera_box.setToolTip("the camera (a landmark of kind camera)")
+        self.target_box.setToolTip("the target: the object's place (a landmark or target)")
+        for w in (self.camera_box, self.target_box):
             map_row.addWidget(w)
+        map_column = QVBoxLayout()
+        map_column.setContentsMargins(0, 0, 0, 0)
+        map_column.addLayout(map_row)
+        map_column.addWidget(self.map_button)
         self.inputs["map"] = QWidget()
-        self.inputs["map"].setLayout(map_row)
+        self.inputs["map"].setLayout(map_column)
         form = QFormLayout()
         form.addRow("Scale", self.source)
         labels = {"distance": "Distance", "distance_sigma": "± (1σ)", "hfov": "Field of view",
