@@ -93,13 +93,15 @@ def measure_and_store_flash_bang(
     temperature_c: float | None = None,
     temperature_sigma_c: float | None = None,
     when_utc: datetime | None = None,
+    bang_near_s: float | None = None,
     tool: str = "geoworkbench",
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> tuple[int, FlashBang]:
     """Measure flash to bang on a video evidence and store it; (observation id, measurement).
 
-    The default temperature is the one for the camera's latitude and ``when_utc``.
+    The default temperature is the one for the camera's latitude and ``when_utc``; the bang
+    is the loudest onset after the flash, or the one nearest ``bang_near_s`` (a pick).
 
     Raises:
         GeometryError: no camera position; MediaError and FlashBangError subclasses as
@@ -117,6 +119,7 @@ def measure_and_store_flash_bang(
         temperature_sigma_c=temperature_sigma_c,
         lat_deg=place.position.lat_deg,
         when_utc=when_utc,
+        bang_near_s=bang_near_s,
         progress=progress,
         cancel=cancel,
     )

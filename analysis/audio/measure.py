@@ -77,8 +77,12 @@ def check_audio_covers(track: AudioTrack, table: FrameTable, path: Path) -> None
         )
 
 
-def find_bang(track: AudioTrack, flash: FlashTimes) -> Onset:
-    """The loudest onset after the flash, refusing a flash marked after a louder bang.
+BANG_PICK_S = 0.25  # a bang the analyst picks: the onset within this of the time chosen
+
+
+def find_bang(track: AudioTrack, flash: FlashTimes, near_s: float | None = None) -> Onset:
+    """The loudest onset after the flash, refusing a flash marked after a louder bang; with
+    ``near_s`` (the analyst's pick), the onset nearest that time instead.
 
     Raises:
         FlashBangError: the loudest sharp sound comes before the flash frame and nothing as
@@ -87,6 +91,8 @@ def find_bang(track: AudioTrack, flash: FlashTimes) -> Onset:
     """
     everywhere = detect_onsets(track)
     after = [o for o in everywhere if flash.pts_s < o.time_s <= flash.pts_s + MAX_DELAY_S]
+    if near_s is not None:
+        return _picked(after, flash, near_s)
     before = [o for o in everywhere if o.time_s <= flash.pts_s]
     if before and (not after or before[0].peak_db > after[0].peak_db + 6.0):
         raise FlashBangError(
@@ -96,6 +102,18 @@ def find_bang(track: AudioTrack, flash: FlashTimes) -> Onset:
     if not after:
         return strongest_onset(track, after_s=flash.pts_s, before_s=flash.pts_s + MAX_DELAY_S)
     return after[0]
+
+
+def _picked(after: list[Onset], flash: FlashTimes, near_s: float) -> Onset:
+    if near_s <= flash.pts_s:
+        raise FlashBangError(
+            f"the bang chosen at {near_s:.3f} s is not after the flash frame {flash.frame} "
+            f"({flash.pts_s:.3f} s)"
+        )
+    near = [o for o in after if abs(o.time_s - near_s) <= BANG_PICK_S]
+    if not near:
+        raise FlashBangError(f"no sharp sound within {BANG_PICK_S} s of {near_s:.3f} s")
+    return min(near, key=lambda o: abs(o.time_s - near_s))
 
 
 def check_no_cut_between(path: Path, flash: FlashTimes, bang: Onset, table: FrameTable) -> None:
@@ -119,6 +137,7 @@ def measure_flash_bang(
     lat_deg: float | None = None,
     when_utc: datetime | None = None,
     check_cuts: bool = True,
+    bang_near_s: float | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> FlashBang:
@@ -132,6 +151,7 @@ def measure_flash_bang(
         lat_deg: the place's latitude, for the default temperature.
         when_utc: the date, for the default temperature.
         check_cuts: look for an edit cut between flash and bang (one more decode pass).
+        bang_near_s: the analyst's pick: the onset nearest this container time is the bang.
         progress: job progress.
         cancel: job cancel token.
 
@@ -146,7 +166,7 @@ def measure_flash_bang(
     report(progress, 0.5, "decoding the sound")
     track = decode_audio(p, cancel=cancel)
     check_audio_covers(track, table, p)
-    bang = find_bang(track, flash)
+    bang = find_bang(track, flash, bang_near_s)
     if check_cuts:
         check_no_cut_between(p, flash, bang, table)
     if temperature_c is None:

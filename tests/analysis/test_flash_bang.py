@@ -165,3 +165,26 @@ def test_speed_and_default_temperature():
     winter = default_air_temperature_c(35.6, datetime(2016, 1, 20))
     assert 20 < summer < 35 and 0 < winter < 15
     assert default_air_temperature_c(None, None) == 15.0
+
+
+def test_the_analyst_picks_the_bang_among_the_proposed_ones(tmp_path):
+    rng = np.random.default_rng(4)
+    background = synth.drone_background(SR)
+    fps, flash = 25, 10
+    near, far = 600.0, 1500.0  # two bangs: the louder one first
+    c = speed_of_sound_mps(20.0)
+    sound = synth.with_bang(background, SR, flash / fps + near / c, rng)
+    sound = synth.with_bang(sound, SR, flash / fps + far / c, rng, gain=0.5)
+    frames = int(len(background) / SR * fps) - 2
+    path = synth.write_flash_video(tmp_path / "v.mp4", sound, SR, frames=frames, fps=fps,
+                                   flash_frame=flash)  # fmt: skip
+    first = measure_flash_bang(path, flash, temperature_c=20.0, check_cuts=False)
+    picked = measure_flash_bang(path, flash, temperature_c=20.0, check_cuts=False,
+                                bang_near_s=flash / fps + far / c + 0.1)  # fmt: skip
+    assert abs(first.distance_m - near) <= 0.03 * near + c / fps
+    assert abs(picked.distance_m - far) <= 0.03 * far + c / fps
+    with pytest.raises(FlashBangError, match="not after the flash"):
+        measure_flash_bang(path, flash, temperature_c=20.0, check_cuts=False, bang_near_s=0.1)
+    with pytest.raises(FlashBangError, match="no sharp sound within"):
+        measure_flash_bang(path, flash, temperature_c=20.0, check_cuts=False,
+                           bang_near_s=flash / fps + 2.5)  # fmt: skip

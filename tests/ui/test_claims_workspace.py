@@ -119,6 +119,8 @@ def test_sound_strip_proposes_the_bang_and_measures_flash_to_bang(qtbot, window,
     qtbot.waitUntil(lambda: _shows(w, ids["video_second"], vb["flash"]["frames"][0]),
                     timeout=TIMEOUT)  # fmt: skip
     strip.mark_flash()
+    strip.view.bang_picked.emit(strip.view.picture.onsets_s[0])  # Shift+click on its tick
+    assert "Bang chosen" in strip.label.text()
     with qtbot.waitSignal(strip.measured, timeout=TIMEOUT) as got:
         strip.measure()
     assert "m (95%" in strip.label.text()

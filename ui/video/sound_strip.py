@@ -8,10 +8,11 @@ a click seeks the video to that moment. The proposed bangs (the onset detector's
 sharp sounds) are orange ticks.
 
 Flash to bang: "Find flash" runs ``analysis.video.flash.find_flash`` and shows the frame it
-proposes; "Flash here" (Shift+F) marks the frame on screen; "Measure" (Shift+B) runs
-``workbench.sound_store.measure_and_store_flash_bang`` as a job: the bang is the loudest
-onset after the flash, the distance is stored as a flash_bang observation (the map draws its
-ring around the camera) and shown here with its 95% interval. Undo deletes it.
+proposes; "Flash here" (Shift+F) marks the frame on screen; Shift+click on a proposed bang
+chooses it; "Measure" (Shift+B) runs ``workbench.sound_store.measure_and_store_flash_bang``
+as a job: the bang is the one chosen, else the loudest onset after the flash; the distance is
+stored as a flash_bang observation (the map draws its ring around the camera) and shown here
+with its 95% interval. Undo deletes it.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class SoundView(QWidget):
     """Paints a ``SoundPicture`` over the span [t0, t1] of container time."""
 
     seek_requested = Signal(float)  # container seconds
+    bang_picked = Signal(float)  # Shift+click: the proposed bang nearest that time
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -103,7 +105,12 @@ class SoundView(QWidget):
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         t0, t1 = self.span
-        self.seek_requested.emit(t0 + event.position().x() / max(self.width(), 1) * (t1 - t0))
+        t = t0 + event.position().x() / max(self.width(), 1) * (t1 - t0)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.picture is not None:
+            if self.picture.onsets_s:
+                self.bang_picked.emit(min(self.picture.onsets_s, key=lambda o: abs(o - t)))
+            return
+        self.seek_requested.emit(t)
 
 
 class SoundStrip(QWidget):
@@ -135,6 +142,7 @@ class SoundStrip(QWidget):
         layout.addWidget(self.view)
         layout.addLayout(row)
         self.flash_frame: int | None = None
+        self.bang_pick_s: float | None = None  # the analyst's choice among the proposed bangs
         self._token = None
         self.find_button.clicked.connect(self.find_flash)
         self.flash_button.clicked.connect(self.mark_flash)
@@ -142,6 +150,7 @@ class SoundStrip(QWidget):
         QShortcut(QKeySequence("Shift+F"), panel, self.mark_flash)
         QShortcut(QKeySequence("Shift+B"), panel, self.measure)
         self.view.seek_requested.connect(self._on_view_seek_requested)
+        self.view.bang_picked.connect(self._on_view_bang_picked)
         panel.table_loaded.connect(self._on_panel_table_loaded)
         panel.frame_shown.connect(self._on_panel_frame_shown)
 
@@ -159,6 +168,7 @@ class SoundStrip(QWidget):
         if self._token is not None:
             self._token.cancel()
         self.flash_frame, self.view.flash_s, self.view.bang_s = None, None, None
+        self.bang_pick_s = None
         if case is None or e is None or table is None or not len(table):
             return
         fps = table.mean_fps() or 25.0
@@ -215,6 +225,14 @@ class SoundStrip(QWidget):
         times = [f.pts_s if f.pts_s is not None else 0.0 for f in table.frames]
         self.panel.go_to(max(0, int(np.searchsorted(times, t, side="right")) - 1))
 
+    def _on_view_bang_picked(self, t: float) -> None:
+        self.bang_pick_s = self.view.bang_s = t
+        self.view.update()
+        self.label.setText(
+            f"Bang chosen at {t:.3f} s (Shift+click another tick to change); "
+            "Measure stores the distance"
+        )
+
     # -- flash to bang -----------------------------------------------------------------------
     def find_flash(self) -> None:
         e, case = self.panel.evidence, self.panel.case
@@ -242,7 +260,7 @@ class SoundStrip(QWidget):
 
     def _mark(self, index: int, how: str) -> None:
         self.flash_frame = index
-        self.view.flash_s, self.view.bang_s = self._time_of(index), None
+        self.view.flash_s = self._time_of(index)
         self.view.update()
         self.label.setText(f"Flash {how} at frame {index}; Measure finds its bang")
 
@@ -262,8 +280,9 @@ class SoundStrip(QWidget):
                 case,
                 e.id,
                 self.flash_frame,
+                bang_near_s=self.bang_pick_s,
                 tool="geoworkbench video panel",
-            ),  # fmt: skip
+            ),
             on_result=functools.partial(self._on_measured, case),
             on_error=lambda exc: self.label.setText(f"Not measured: {exc}"),
         )
