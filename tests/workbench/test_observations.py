@@ -379,6 +379,7 @@ def test_registry_lists_each_kind_once():
         "descent",
         "pose",
         "osm_search",
+        "georeference",
     )
     with pytest.raises(ValueError, match="registered twice"):
         observations.register(observations.entry("bearing"))

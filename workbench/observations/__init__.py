@@ -17,6 +17,7 @@ from workbench.observations import (
     bearing,
     descent,
     flash_bang,
+    georeference,
     intersection,
     osm_search,
     pose,
@@ -48,7 +49,7 @@ from workbench.observations.registry import (
 
 ENTRY_MODULES = (
     bearing, range_fix, alignment, intersection, resection, shadow, flash_bang, video_sync,
-    descent, pose, osm_search,
+    descent, pose, osm_search, georeference,
 )  # fmt: skip
 for _module in ENTRY_MODULES:
     register(_module.ENTRY)
