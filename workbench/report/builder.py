@@ -27,6 +27,7 @@ from workbench.report import (
     sections_methods,
     sections_observations,
     sections_review,
+    sections_timeline,
     sections_video,
 )
 from workbench.report.context import ReportContext
@@ -49,6 +50,7 @@ def _section_builders() -> list[tuple[str, SectionFn]]:
         ("matches", sections_matches.matches),
         ("geometry", sections_geometry.geometry),
         ("observations", sections_observations.observation_sections),
+        ("timeline", sections_timeline.timeline),
         ("review", sections_review.reviews),
         ("audit", sections_audit.audit),
         ("methods", sections_methods.methods),

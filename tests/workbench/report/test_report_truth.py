@@ -140,3 +140,22 @@ def test_sections_are_all_there_and_each_observation_kind_has_its_own(demo_repor
     assert {"obs-bearing", "obs-intersection", "obs-resection"} <= ids
     assert doc.find("iframe", "map").attrs["srcdoc"].startswith("<!DOCTYPE html>")
     assert "L.map" in doc.find("iframe", "map").attrs["srcdoc"]  # Leaflet inline
+
+
+def test_the_drone_stills_clocks_are_labelled_in_the_evidence_and_the_timeline(
+    report_demo, demo_report
+):
+    truth = json.loads(report_demo.truth_path.read_text(encoding="utf-8"))
+    exif = truth["photos"]["drone_still"]["exif"]
+    local = exif["datetime_original_local"].replace(":", "-", 2).replace(" ", "T")
+    doc = _doc(demo_report)
+    drone = report_demo.evidence_ids["drone_still"]
+    section = doc.by_id("evidence").by_id(f"evidence-{drone}")
+    assert section.text().startswith(f"Evidence {drone}: {truth['files']['drone_still']}")
+    clocks = doc.by_id("evidence").find_all("table")[drone].rows()  # 0 is the evidence table
+    camera = clocks[[r[0] for r in clocks].index("camera")]
+    assert camera[:4] == ["camera", local, exif["offset_time_original"],
+                          truth["photos"]["drone_still"]["utc"]]  # fmt: skip
+    timeline = doc.find("table", "timeline").rows()
+    assert any(r[4] == "capture" and truth["files"]["drone_still"] in r[5] and r[6] == "gps"
+               for r in timeline)  # fmt: skip
