@@ -165,7 +165,10 @@ def bundle_case(
                 files = []
                 for source in sources:
                     check(cancel)
-                    files.append(_add(zf, source, done, total, progress))
+                    try:
+                        files.append(_add(zf, source, done, total, progress))
+                    except OSError as exc:
+                        raise BundleError(f"{out}: cannot add {source.file} ({exc})") from exc
                 software = f"geoworkbench {__version__}"
                 manifest = Manifest(BUNDLE_SCHEMA, case_path.name, title, head, software,
                                     tuple(files), tuple(left_out))  # fmt: skip

@@ -113,16 +113,19 @@ def _check_space(target: Path, manifest: Manifest, where: str) -> None:
 
 def _extract(zf, info, entry: FileEntry, case_dir: Path, where: str, tick) -> None:
     dest = case_dir.joinpath(*safe_relative(entry.path, where).parts)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
-    with zf.open(info) as src, dest.open("xb") as out:
-        while chunk := src.read(CHUNK_BYTES):
-            size += len(chunk)
-            if size > entry.size:  # never more than the manifest said, whatever the zip says
-                raise BundleError(f"{where}: refused: {entry.path} is larger than listed")
-            digest.update(chunk)
-            out.write(chunk)
-            tick(len(chunk), entry.path)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as src, dest.open("xb") as out:
+            while chunk := src.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > entry.size:  # never more than the manifest said, whatever the zip says
+                    raise BundleError(f"{where}: refused: {entry.path} is larger than listed")
+                digest.update(chunk)
+                out.write(chunk)
+                tick(len(chunk), entry.path)
+    except (OSError, zipfile.BadZipFile) as exc:  # two names one file here, a full disk, a bad CRC
+        raise BundleError(f"{where}: cannot unpack {entry.path}: {exc}") from exc
     if digest.hexdigest() != entry.sha256 or size != entry.size:
         raise BundleError(
             f"{where}: {entry.path}: sha256 {digest.hexdigest()}, not the {entry.sha256} the "
