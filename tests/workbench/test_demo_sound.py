@@ -98,12 +98,16 @@ def test_flashbang_command_stores_an_observation_or_nothing(demo, tmp_path, caps
     shutil.copytree(built.case_path, case_path)
     second = str(built.evidence_ids["video_second"])
     flash = truth["videos"]["video_second"]["flash"]["frames"][0]
-    args = ["flashbang", "--case", str(case_path), "--evidence", second,
-            "--flash-frame", str(flash), "--temperature-c", "20", "--json"]  # fmt: skip
+    vb = truth["videos"]["video_second"]
+    bang_s = vb["flash"]["file_time_s"] + vb["bang"]["delay_s"]
+    args = ["flashbang", "--case", str(case_path), "--evidence", second, "--flash-frame",
+            str(flash), "--temperature-c", "20", "--bang-near", f"{bang_s + 0.1}",
+            "--json"]  # fmt: skip
     assert cli_main(args) == 0
     out = json.loads(capsys.readouterr().out)
     true_m = truth["videos"]["video_second"]["bang"]["slant_distance_m"]
     assert out["distance_m"] == pytest.approx(true_m, rel=0.03)
+    assert out["bang_s"] == pytest.approx(bang_s, abs=0.005)
     with open_case(case_path, read_only=True) as case:
         stored = list_observations(case.read(), "flash_bang")
     assert out["observation_id"] == stored[-1].id and len(stored) == 2

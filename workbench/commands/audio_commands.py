@@ -43,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--temperature-sigma-c", type=_temperature, metavar="S", help="its one sigma, C")
     p.add_argument("--lat", type=float, metavar="DEG", help="latitude, for a default temperature")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="date, for a default temperature")
+    p.add_argument(
+        "--bang-near",
+        type=float,
+        metavar="S",
+        help="the bang is the sharp sound nearest S seconds (default: the loudest)",
+    )
     p.add_argument("--case", type=Path, help="store it in this case as a flash_bang observation")
     p.add_argument("--evidence", metavar="ID", help="with --case: the video evidence (id or hash)")
     p.add_argument(
@@ -94,6 +100,7 @@ def run_flashbang(args: argparse.Namespace) -> int:
             temperature_sigma_c=args.temperature_sigma_c,
             lat_deg=args.lat,
             when_utc=when,
+            bang_near_s=args.bang_near,
         )
     out = {
         "video": name,
@@ -143,6 +150,7 @@ def _flashbang_in_case(args: argparse.Namespace, when) -> tuple[int, object, str
         obs_id, r = measure_and_store_flash_bang(
             case, e.id, args.flash_frame, place=place, temperature_c=args.temperature_c,
             temperature_sigma_c=args.temperature_sigma_c, when_utc=when,
+            bang_near_s=args.bang_near,
             tool="geoworkbench flashbang",
         )  # fmt: skip
     return obs_id, r, e.original_name
