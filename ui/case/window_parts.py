@@ -21,6 +21,7 @@ from ui.case.records_panel import RecordsPanel
 from ui.case.workspaces import Workspaces
 from ui.claims.parts import ClaimsParts
 from ui.descent.parts import DescentParts
+from ui.osm.panel import osm_dock
 from ui.sun.panel import sun_dock
 from ui.video.transport import KEYS
 from workbench.records import Record
@@ -92,6 +93,7 @@ class WindowParts(QObject):
         self.claims = ClaimsParts(w)  # claims, timeline, linked video; the sound strip
         docks |= self.claims.docks()
         docks["sun"] = sun_dock(w, scrolled)  # the sun and the shadows' times (issue 17)
+        docks["osm"] = osm_dock(w, scrolled)  # candidate places from OpenStreetMap (issue 16)
         self.descent = DescentParts(w, scrolled)  # the Track tool, the Descent dock (issue 14)
         docks |= self.descent.docks()
         self.workspaces = Workspaces(w, docks, self.show_centre)

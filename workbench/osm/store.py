@@ -57,16 +57,22 @@ def candidate_hypothesis(
     candidates = obs.result["candidates"]
     if not 1 <= rank <= len(candidates):
         raise GeometryError(f"OSM search {observation_id} has no candidate #{rank}")
-    c = candidates[rank - 1]
-    name = c["anchor"]["tags"].get("name") or obs.inputs["query"]["find"]
-    met = [m for m in c["matches"] if m["feature"] is not None]
-    why = "; ".join(f"{m['constraint']}: {m['distance_m']:.0f} m" for m in met) or "no constraint"
-    return add_hypothesis(
-        case,
-        f"OSM candidate #{rank}: {name}"[:120],
-        c["lat"],
-        c["lon"],
-        radius_m=radius_m,
-        rationale=f"OSM search {observation_id}, score {c['score']:.2f}; {why}",
-        observation_ids=(observation_id,),
+    fields = hypothesis_fields(
+        observation_id, rank, candidates[rank - 1], obs.inputs["query"]["find"]
     )
+    fields["radius_m"] = radius_m
+    return add_hypothesis(case, lat_deg=candidates[rank - 1]["lat"],
+                          lon_deg=candidates[rank - 1]["lon"], **fields)  # fmt: skip
+
+
+def hypothesis_fields(search_id: int, rank: int, candidate: dict, find: str) -> dict:
+    """Title, radius, rationale and link of the hypothesis a candidate becomes."""
+    name = candidate["anchor"]["tags"].get("name") or find
+    met = [m for m in candidate["matches"] if m["feature"] is not None]
+    why = "; ".join(f"{m['constraint']}: {m['distance_m']:.0f} m" for m in met) or "no constraint"
+    return {
+        "title": f"OSM candidate #{rank}: {name}"[:120],
+        "radius_m": 100.0,
+        "rationale": f"OSM search {search_id}, score {candidate['score']:.2f}; {why}",
+        "observation_ids": (search_id,),
+    }

@@ -1,0 +1,1 @@
+"""OpenStreetMap candidate search in the window (issue 16)."""
