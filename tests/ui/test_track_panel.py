@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from analysis.tracking.video_track import Mark
 from tests.synth.descent import SKY_VIDEO
 from tests.synth.descent_video import write_descent_video
 from ui.jobs import JobRunner
@@ -106,3 +107,12 @@ def test_a_box_too_small_is_refused(qtbot, tool_on_video) -> None:
     tool.viewer.pixel_clicked.emit(x + 1, y + 1)
     assert "too small" in tool.status.text()
     assert list_tracks(case.read()) == []
+
+
+def test_cancel_stores_nothing(qtbot, tool_on_video) -> None:
+    panel, tool, case, r = tool_on_video
+    tool.button.click()
+    tool.track(Mark(0, *r.truth_xy[0]))
+    panel.jobs.cancel_all()  # what Esc and the status bar's Cancel do
+    qtbot.waitUntil(lambda: "cancelled" in tool.status.text(), timeout=TIMEOUT)
+    assert tool.live is None and list_tracks(case.read()) == []
