@@ -4,6 +4,7 @@ disputed under the analyst of the open case; the list then shows where it stands
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from ui.case.records_panel import RecordsPanel
 from ui.case.review_actions import MARK_DISPUTED, MARK_REVIEWED
@@ -63,6 +64,21 @@ def test_the_maker_cannot_sign_off_and_is_told(qtbot, case_path):
         assert "a review is signed by a second analyst" in got.args[0]
         assert panel.reviews.last_box is not None and panel.reviews.last_box.isVisible()
         assert list_reviews(case.read()) == []
+
+
+def test_ctrl_d_on_the_table_asks_for_the_dispute_note(qtbot, case_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr(
+        "ui.case.review_actions.QInputDialog.getMultiLineText",
+        lambda parent, title, label: (asked.append((title, label)), ("the crater moved", True))[1],
+    )
+    with open_case(case_path, analyst="Bob") as case:
+        panel, _jobs = _panel(qtbot, case)
+        panel.table.setFocus()
+        with qtbot.waitSignal(panel.reviews.reviewed, timeout=5000):
+            qtbot.keyClick(panel.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        assert asked == [("Disputed: Strike site", "What is wrong (required):")]
+        assert list_reviews(case.read())[0].note == "the crater moved"
 
 
 def test_records_without_a_target_offer_no_review(qtbot, case_path):

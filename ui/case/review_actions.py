@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QTableView
 
 from ui.jobs import JobRunner
@@ -22,6 +23,7 @@ from workbench.review import add_review, parse_target
 
 MARK_REVIEWED = "Mark reviewed…"
 MARK_DISPUTED = "Mark disputed…"
+KEYS = {"reviewed": "Ctrl+R", "disputed": "Ctrl+D"}  # while the records table has the focus
 
 
 class ReviewActions(QObject):
@@ -44,6 +46,12 @@ class ReviewActions(QObject):
         self.last_box: QMessageBox | None = None
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
+        for status, key in KEYS.items():
+            shortcut = QAction(table)
+            shortcut.setShortcut(QKeySequence(key))
+            shortcut.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.triggered.connect(lambda _=False, s=status: self.ask(s))
+            table.addAction(shortcut)
 
     def menu_for(self, record: Record | None) -> QMenu:
         """The context menu for ``record`` (its review items disabled when it has no target)."""
@@ -51,6 +59,7 @@ class ReviewActions(QObject):
         can = record is not None and record.target is not None and self._case() is not None
         for text, status in ((MARK_REVIEWED, "reviewed"), (MARK_DISPUTED, "disputed")):
             action = menu.addAction(text)
+            action.setShortcut(QKeySequence(KEYS[status]))
             action.setEnabled(can)
             action.triggered.connect(lambda _=False, s=status: self.ask(s))
         if record is not None and record.review:
