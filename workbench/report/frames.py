@@ -16,6 +16,8 @@ from PIL import Image, ImageOps
 
 from analysis.jobs import check
 from workbench import provenance
+from workbench.annotations import list_annotations
+from workbench.annotations.burn import burn_in, overlay_operation
 from workbench.case.evidence import Evidence
 from workbench.frame_table_store import cached_frame_table
 from workbench.report.context import ReportContext
@@ -36,6 +38,7 @@ class CitedFrame:
     record: provenance.Provenance
     figure: StoredFigure
     why: str
+    clean_sha256: str | None = None  # annotations burned in: the PNG of the clean frame
 
     @property
     def anchor(self) -> str:
@@ -123,7 +126,15 @@ class FrameCiter:
             table = reader.table
         except (WorkbenchError, IndexError):
             return None  # an altered or truncated file: verify names it on the first page
-        png = png_bytes(frame.image)
+        clean = png_bytes(frame.image)
+        png, steps, details = clean, [], {}
+        shapes = self._annotations(e, frame)
+        if shapes:  # burned in as a frame export with --annotations does; the clean hash kept
+            records = [a.record() for a in shapes]
+            h, w = frame.image.shape[:2]
+            png = png_bytes(burn_in(frame.image, [a.shape for a in shapes]))
+            steps = [overlay_operation(records, w, h)]
+            details = {"clean_png_sha256": provenance.bytes_sha256(clean)}
         record = provenance.frame_provenance(
             as_of=self._ctx.head.at_utc,
             source_sha256=e.sha256,
@@ -132,11 +143,21 @@ class FrameCiter:
             table=table,
             png_name=f"frame_{e.sha256[:12]}_{index}.png",
             png_sha256=provenance.bytes_sha256(png),
+            enhancement_steps=steps,
             audit_head=self._ctx.head,
+            details=details,
         )
         fig = self._ctx.figures.add(png, graphic=e.is_graphic)
         self._method(e, index, record)
-        return CitedFrame(e, frame.index, frame.pts, frame.pts_s, frame.md5, record, fig, why)
+        return CitedFrame(e, frame.index, frame.pts, frame.pts_s, frame.md5, record, fig, why,
+                          details.get("clean_png_sha256"))  # fmt: skip
+
+    def _annotations(self, e: Evidence, frame: Any) -> list[Any]:
+        """The frame's annotations at the quoted head that were drawn on this very picture."""
+        if not self._ctx.table_exists("annotation"):
+            return []
+        return [a for a in list_annotations(self._ctx.conn, e.id, frame.index)
+                if a.frame_md5 == frame.md5]  # fmt: skip
 
     def _still(self, e: Evidence, why: str) -> CitedFrame | None:
         path = self._ctx.case.evidence_dir / e.stored_name
@@ -199,6 +220,7 @@ def cited_frame_html(c: CitedFrame) -> str:
         f' data-source-sha256="{esc(c.evidence.sha256)}"'
         f' data-frame-index="{"" if c.frame_index is None else c.frame_index}"'
         f' data-frame-md5="{esc(c.frame_md5 or "")}"'
+        + (f' data-clean-sha256="{c.clean_sha256}"' if c.clean_sha256 else "")
     )
     html = figure_html(c.figure, caption, provenance_line(c), ident=c.anchor)
     return html.replace("<figure ", f"<figure{attrs} ", 1)
@@ -208,9 +230,14 @@ def check_lines(ctx: ReportContext, c: CitedFrame) -> str:
     """The commands printed under a cited video frame."""
     if c.frame_index is None:
         return ""
+    clean = (
+        f" (the clean frame, before the annotations were burned in: PNG sha256 "
+        f'<span class="hash">{c.clean_sha256}</span>)'
+        if c.clean_sha256
+        else ""
+    )
     return (
         f'<p class="frame-check">Check with stock tools: {code(framemd5_command(c.evidence))} '
         f"(its data line {c.frame_index + 1}, after the # header, is this frame); decode it "
-        "again: "
-        f"{code(frame_command(ctx, c.evidence, c.frame_index))}</p>"
+        f"again: {code(frame_command(ctx, c.evidence, c.frame_index))}{clean}</p>"
     )

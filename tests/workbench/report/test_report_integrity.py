@@ -139,3 +139,32 @@ def test_a_disputed_sign_off_shows_with_its_reviewer_and_note(case_copy, tmp_pat
     assert row[0] == f"observation {fix} (intersection)"
     assert row[1] == "disputed" and row[2] == "Bob Reviewer"
     assert f"wrong ridge {SCRIPT}" in row[3]
+
+
+def test_an_annotated_frame_is_shown_burned_in_with_the_clean_frames_hash(
+    case_copy, demo_report, tmp_path
+):
+    from workbench.annotations import add_annotation
+
+    with open_case(case_copy) as case:
+        frame = (
+            case.read()
+            .execute(
+                "SELECT frame_index FROM observation WHERE kind = 'bearing' AND evidence_id = 1"
+            )
+            .fetchone()[0]
+        )
+        add_annotation(case, 1, frame, "box", [(40, 30), (200, 150)], f"crater {SCRIPT}").result()
+    doc = parse_report(build_report(case_copy, tmp_path).html_path.read_text(encoding="utf-8"))
+    plain = parse_report(demo_report.html_path.read_text(encoding="utf-8"))
+
+    def figure(d):
+        return next(f for f in d.find_all("figure") if f.attrs.get("id") == f"frame-e1-f{frame}")
+
+    burned, clean = figure(doc), figure(plain)
+    assert burned.attrs["data-clean-sha256"] == clean.attrs["data-sha256"]
+    assert burned.attrs["data-sha256"] != clean.attrs["data-sha256"]
+    assert burned.attrs["data-frame-md5"] == clean.attrs["data-frame-md5"]  # the clean frame's
+    assert "overlay" in burned.find("span", "provenance").text()
+    [row] = doc.by_id("video").find_all("table")[-1].rows()
+    assert row[3] == f"crater {SCRIPT}" and row[4] == "box"
