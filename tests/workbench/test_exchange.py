@@ -228,3 +228,18 @@ def test_a_case_open_for_writing_is_bundled_as_it_stands(tmp_path):
     back = unbundle(bundle.path, tmp_path / "t").case_path
     with open_case(back, read_only=True) as copy:
         assert copy.read().execute("SELECT title FROM hypothesis").fetchall() == [("Strike site",)]
+
+
+def test_a_bundle_without_its_database_is_not_a_case(case_path, tmp_path):
+    good = bundle_case(case_path, tmp_path / "good.zip").path
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(tmp_path / "bad.zip", "w") as zout:
+        manifest = json.loads(zin.read(MANIFEST_NAME))
+        manifest["files"] = [f for f in manifest["files"] if f["path"] != "case.sqlite"]
+        for info in zin.infolist():
+            if info.filename not in (MANIFEST_NAME, "case/case.sqlite"):
+                zout.writestr(info, zin.read(info))
+        zout.writestr(MANIFEST_NAME, json.dumps(manifest))
+    with pytest.raises(BundleError, match="not a case bundle"):
+        unbundle(tmp_path / "bad.zip", tmp_path / "t")
+    with pytest.raises(BundleError, match="cannot read the bundle"):
+        unbundle(case_path / "case.sqlite", tmp_path / "t")

@@ -122,6 +122,8 @@ def read_manifest(data: bytes, where: str) -> Manifest:
         raise BundleError(f"{where}: refused: the case name {name!r} is not a folder name")
     files = tuple(_entry(e, where) for e in doc.get("files") or [])
     left_out = tuple(_entry(e, where) for e in doc.get("left_out") or [])
+    if not any(e.path == "case.sqlite" and e.role == "database" for e in files):
+        raise BundleError(f"{where}: not a case bundle (the manifest lists no case.sqlite)")
     paths = [e.path for e in (*files, *left_out)]
     if len(set(paths)) != len(paths):
         raise BundleError(f"{where}: refused: the manifest lists a file twice")
