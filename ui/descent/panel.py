@@ -1,7 +1,9 @@
 """DescentPanel: the descent of the track selected in the video's Track tool.
 
-The panel shows the height-time plot (``workbench.descent_figure.draw_descent`` on matplotlib's
-Qt canvas: the same drawing as the report's Agg figure), the numbers (the rate with its 95%
+The panel shows the height-time plot (``workbench.descent_figure.draw_descent``, the report's
+drawing, rendered by matplotlib's Agg in the job that reads or measures: laying out and drawing
+it takes 150-250 ms, too long for the GUI thread, where matplotlib's Qt canvas would redraw it
+on every paint; the panel shows the picture), the numbers (the rate with its 95%
 interval, the acceleration, the model chosen by AICc, the verdict and why, the impact frame and
 time when a flash ends the track) and the scale inputs: the camera model (distance and
 horizontal field of view, typed or the distance taken from the map: a camera and a target
@@ -17,9 +19,11 @@ from __future__ import annotations
 import functools
 import html
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -67,6 +71,15 @@ FIELDS = {CAMERA: ("distance", "distance_sigma", "hfov", "hfov_sigma", "pitch", 
           STATED: ("px_per_m",), "": ()}  # fmt: skip
 
 
+PLOT_SIZE_IN, PLOT_DPI = (4.6, 3.2), 90
+
+
+def _read_with_plot(case: Case, track_id: int, progress=None, cancel=None):
+    """The track's view and the plot of its stored descent (a job)."""
+    view = read_descent_view(case, track_id)
+    return view, plot_rgba(view.descent, f"track {track_id}")
+
+
 def _spin(lo: float, hi: float, value: float, suffix: str, decimals: int = 2) -> QDoubleSpinBox:
     s = QDoubleSpinBox()
     s.setRange(lo, hi)
@@ -76,18 +89,34 @@ def _spin(lo: float, hi: float, value: float, suffix: str, decimals: int = 2) ->
     return s
 
 
-class DescentCanvas(FigureCanvasQTAgg):
-    def __init__(self) -> None:
-        self.figure = Figure(figsize=(4.8, 3.2), dpi=90)
-        super().__init__(self.figure)
-        self.setMinimumSize(300, 220)
+def plot_rgba(descent, title: str = "") -> np.ndarray | None:
+    """The plot of ``descent`` as an RGBA array (run in a job: Agg, no Qt); None for none."""
+    if descent is None:
+        return None
+    fig = Figure(figsize=PLOT_SIZE_IN, dpi=PLOT_DPI)
+    canvas = FigureCanvasAgg(fig)
+    draw_descent(fig, descent, title=title, fontsize=7)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
 
-    def show_descent(self, descent, title: str = "") -> None:
-        if descent is None:
-            self.figure.clear()
-        else:
-            draw_descent(self.figure, descent, title=title, fontsize=7)
-        self.draw_idle()
+
+class DescentCanvas(QLabel):
+    """The plot as rendered by ``plot_rgba`` (empty: none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumSize(300, 220)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image: QImage | None = None
+
+    def show_rgba(self, rgba: np.ndarray | None) -> None:
+        if rgba is None:
+            self.image = None
+            self.clear()
+            return
+        h, w = rgba.shape[:2]
+        self.image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+        self.setPixmap(QPixmap.fromImage(self.image))
 
 
 class DescentPanel(QWidget):
@@ -203,21 +232,21 @@ class DescentPanel(QWidget):
             return
         self.jobs.run(
             f"Reading the descent of track {tid}",
-            functools.partial(read_descent_view, case, tid),
+            functools.partial(_read_with_plot, case, tid),
             on_result=functools.partial(self._on_read, tid),
             on_error=lambda exc: self._fail(f"Cannot read track {tid}: {exc}"),
             quiet=True,
         )
 
-    def _on_read(self, track_id: int, view: DescentView) -> None:
+    def _on_read(self, track_id: int, read: tuple[DescentView, np.ndarray | None]) -> None:
         if track_id == self.track_id:
-            self.show_view(view)
+            self.show_view(*read)
 
     def _on_changes_changed(self, change) -> None:
         if self.track_id is not None and change.touches("track", "observation", "landmark"):
             self.reload()
 
-    def show_view(self, view: DescentView | None) -> None:
+    def show_view(self, view: DescentView | None, plot: np.ndarray | None = None) -> None:
         self.view = view
         has = view is not None
         for w in (self.measure_button, self.save_button):
@@ -226,7 +255,7 @@ class DescentPanel(QWidget):
         if view is None:
             self.title.setText("Select a track in the video's Track tool (Ctrl+T).")
             self.numbers.setText("")
-            self.canvas.show_descent(None)
+            self.canvas.show_rgba(None)
             return
         t = view.track
         label = f" “{html.escape(t.label)}”" if t.label else ""
@@ -236,10 +265,10 @@ class DescentPanel(QWidget):
         if view.inputs is not None:
             self._fill_inputs(view.inputs)
             self._show_numbers(view.result, view.inputs.impact, saved=view.row.id)
-            self.canvas.show_descent(view.descent, f"track {t.id}")
+            self.canvas.show_rgba(plot)
         else:
             self.numbers.setText("Not measured yet: choose the scale, then Measure.")
-            self.canvas.show_descent(None)
+            self.canvas.show_rgba(None)
 
     # -- inputs -------------------------------------------------------------------------------
     def _on_source_current_index_changed(self, *_args) -> None:
@@ -315,7 +344,8 @@ class DescentPanel(QWidget):
 
         def job(progress, cancel):
             descent = descent_of(inputs)  # raises GeometryError, saying what is missing
-            return inputs, descent, entry(KIND).recompute(inputs)
+            plot = plot_rgba(descent, f"track {inputs.track_id}")
+            return inputs, entry(KIND).recompute(inputs), plot
 
         self.jobs.run(
             f"Measuring the descent of track {view.track.id}",
@@ -325,12 +355,12 @@ class DescentPanel(QWidget):
         )
 
     def _on_measured(self, measured) -> None:
-        inputs, descent, result = measured
+        inputs, result, plot = measured
         if self.view is None or inputs.track_id != self.view.track.id:
             return
         self.preview = inputs
         self._show_numbers(result, inputs.impact, saved=None)
-        self.canvas.show_descent(descent, f"track {inputs.track_id}")
+        self.canvas.show_rgba(plot)
 
     def save(self) -> None:
         """Store the measurement (measured again from the inputs now) in the case."""
