@@ -168,3 +168,21 @@ def test_an_annotated_frame_is_shown_burned_in_with_the_clean_frames_hash(
     assert "overlay" in burned.find("span", "provenance").text()
     [row] = doc.by_id("video").find_all("table")[-1].rows()
     assert row[3] == f"crater {SCRIPT}" and row[4] == "box"
+
+
+def test_an_exported_frame_is_shown_by_its_recorded_hash_and_a_changed_one_is_named(
+    case_copy, tmp_path
+):
+    from workbench.frame_export import export_frame
+
+    with open_case(case_copy) as case:
+        first = export_frame(case, 1, 3)
+        second = export_frame(case, 1, 5)
+    second.png_path.write_bytes(b"not the exported frame")
+    doc = parse_report(build_report(case_copy, tmp_path).html_path.read_text(encoding="utf-8"))
+    fig = doc.by_id("export-1")
+    assert fig.attrs["data-sha256"] == first.png_sha256
+    assert "frame index 3" in fig.find("span", "provenance").text()
+    video = doc.by_id("video").text()
+    assert "the exported file is missing or changed" in video and "frame index 5" in video
+    assert doc.by_id("frame-e1-f3").attrs["data-frame-md5"] == first.frame_md5
