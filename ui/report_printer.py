@@ -82,6 +82,8 @@ def print_css(footer_text: str, font_path: Path = ARABIC_FONT) -> str:
 figure, img, svg, canvas, .figure, tr, pre, blockquote {{ break-inside: avoid; }}
 h1, h2, h3, h4 {{ break-after: avoid; }}
 img {{ max-width: 100%; height: auto; }}
+/* A portrait phone frame taller than a page is scaled to fit one, with room for its caption. */
+img, svg, canvas {{ max-height: 225mm; object-fit: contain; }}
 /* A hash printed "ff" as one ligature glyph copies out of the PDF as U+FB00: no optional
    ligatures (the ones Arabic needs are required ligatures, which stay). */
 body {{ font-variant-ligatures: none; }}

@@ -142,3 +142,15 @@ def test_cancelling_the_printer_process_ends_it_and_leaves_nothing(tmp_path):
             cancel=token,
         )  # fmt: skip
     assert not [p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".part")]
+
+
+def test_a_figure_taller_than_a_page_is_scaled_onto_one(tmp_path, qapp):
+    Image.new("RGB", (400, 3000), (90, 90, 90)).save(tmp_path / "tall.png")
+    (tmp_path / "tall.html").write_text(
+        '<!doctype html><meta charset="utf-8"><p>before</p><figure><img src="tall.png">'
+        "<figcaption>Tall caption</figcaption></figure>",
+        encoding="utf-8",
+    )
+    reader = pypdf.PdfReader(print_pdf(tmp_path / "tall.html", tmp_path / "t.pdf", "f"))
+    on = [n for n, page in enumerate(reader.pages) if page.images]
+    assert len(on) == 1 and "Tall caption" in reader.pages[on[0]].extract_text()
