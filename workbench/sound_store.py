@@ -84,6 +84,40 @@ def store_flash_bang(
     )  # fmt: skip
 
 
+def store_sound_mark(
+    case: Case, evidence_id: int, start_s: float, end_s: float, label: str
+) -> Future[int]:
+    """A named stretch of a video's sound (container seconds) as a ``sound_mark``
+    observation, with its UTC times when the video is on the shared clock.
+
+    Raises:
+        GeometryError: an empty label or an end not after the start (nothing is written).
+    """
+    from datetime import timedelta
+
+    from analysis.timekeeping.zones import iso_utc
+    from workbench.frame_table_store import cached_frame_table
+    from workbench.observations import result_json
+    from workbench.sync_store import video_clocks
+
+    inputs: dict[str, Any] = {"evidence_id": evidence_id, "start_s": start_s, "end_s": end_s,
+                              "label": label.strip()}  # fmt: skip
+    conn = case.read()
+    clock = video_clocks(conn).get(evidence_id)
+    table = cached_frame_table(conn, evidence_id)
+    if clock is not None and table is not None and len(table):
+        zero = table.frames[0].pts_s or 0.0
+        first = datetime.fromisoformat(clock.start_utc.replace("Z", "+00:00"))
+        inputs["start_utc"] = iso_utc(first + timedelta(seconds=start_s - zero))
+        inputs["end_utc"] = iso_utc(first + timedelta(seconds=end_s - zero))
+    result = result_json("sound_mark", inputs)
+    return case.write(
+        lambda c: insert_observation(
+            case, c, "sound_mark", inputs, result, evidence_id=evidence_id
+        )  # fmt: skip
+    )
+
+
 def measure_and_store_flash_bang(
     case: Case,
     evidence_id: int,

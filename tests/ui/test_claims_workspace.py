@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from tests.synth.media_factory import make_video
 from ui.case.main_window import MainWindow
@@ -145,3 +145,31 @@ def test_a_video_without_sound_says_so(qtbot, window, tmp_path):
     window.evidence_panel.select(1)
     view = window.parts.claims.sound.view
     qtbot.waitUntil(lambda: "no sound track" in view.message, timeout=TIMEOUT)
+
+
+def test_a_dragged_stretch_of_sound_is_kept_and_undone(qtbot, window, demo):
+    built, _truth = demo
+    w, ids = window, built.evidence_ids
+    _open_claims(qtbot, w, built.case_path)
+    w.parts.show_place(ids["video_second"], 0)
+    strip = w.parts.claims.sound
+    qtbot.waitUntil(lambda: strip.view.picture is not None, timeout=TIMEOUT)
+    view = strip.view
+    y = view.height() // 2
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() // 4, y))
+    qtbot.mouseMove(view, QPoint(view.width() // 2, y))
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() // 2, y))
+    assert view.selection is not None and strip.marks.keep_button.isEnabled()
+    strip.marks.name_edit.setText("jet noise")
+    with qtbot.waitSignal(strip.marks.kept, timeout=TIMEOUT) as got:
+        strip.marks.keep_button.click()
+    with open_case(built.case_path, read_only=True) as case:
+        [mark] = [o for o in list_observations(case.read(), "sound_mark") if o.id == got.args[0]]
+    assert mark.inputs["label"] == "jet noise" and "start_utc" in mark.inputs
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: not _marks(built.case_path), timeout=TIMEOUT)
+
+
+def _marks(path) -> list:
+    with open_case(path, read_only=True) as case:
+        return list_observations(case.read(), "sound_mark")

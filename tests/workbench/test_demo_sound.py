@@ -117,3 +117,26 @@ def test_flashbang_command_stores_an_observation_or_nothing(demo, tmp_path, caps
     assert "flash" in capsys.readouterr().err
     with open_case(case_path, read_only=True) as case:
         assert len(list_observations(case.read(), "flash_bang")) == 2  # nothing half-done
+
+
+def test_a_named_stretch_of_sound_is_kept_with_its_utc_times(demo, tmp_path):
+    from analysis.errors import GeometryError
+    from workbench.sound_store import store_sound_mark
+
+    built, truth = demo
+    case_path = tmp_path / "marks.gwcase"
+    shutil.copytree(built.case_path, case_path)
+    second = built.evidence_ids["video_second"]
+    with open_case(case_path) as case:
+        with pytest.raises(GeometryError, match="end after it starts"):
+            store_sound_mark(case, second, 2.0, 1.0, "jet noise")
+        with pytest.raises(GeometryError, match="needs a label"):
+            store_sound_mark(case, second, 1.0, 2.0, "  ")
+        obs_id = store_sound_mark(case, second, 1.0, 2.5, "jet noise").result()
+        [mark] = list_observations(case.read(), "sound_mark")
+        events = build_timeline(case.read())
+    assert mark.id == obs_id and mark.result["duration_s"] == pytest.approx(1.5)
+    start = _utc(truth["videos"]["video_second"]["start_utc"])
+    got = (_utc(mark.inputs["start_utc"]) - start).total_seconds()
+    assert got == pytest.approx(1.0, abs=1.0 / truth["videos"]["video_second"]["fps"])
+    assert any(e.source == f"observation:{obs_id}" for e in events)

@@ -380,6 +380,7 @@ def test_registry_lists_each_kind_once():
         "pose",
         "osm_search",
         "georeference",
+        "sound_mark",
     )
     with pytest.raises(ValueError, match="registered twice"):
         observations.register(observations.entry("bearing"))

@@ -12,7 +12,8 @@ proposes; "Flash here" (Shift+F) marks the frame on screen; Shift+click on a pro
 chooses it; "Measure" (Shift+B) runs ``workbench.sound_store.measure_and_store_flash_bang``
 as a job: the bang is the one chosen, else the loudest onset after the flash; the distance is
 stored as a flash_bang observation (the map draws its ring around the camera) and shown here
-with its 95% interval. Undo deletes it.
+with its 95% interval. Undo deletes it. A stretch dragged across the sound can be named and
+kept (``ui.video.sound_marks``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ui.video.sound_marks import SoundMarks, undoable_stored
 from workbench.sound_view import SoundPicture, cached_sound_picture
 
 HEIGHT_PX = 96
@@ -47,6 +49,7 @@ class SoundView(QWidget):
 
     seek_requested = Signal(float)  # container seconds
     bang_picked = Signal(float)  # Shift+click: the proposed bang nearest that time
+    span_selected = Signal(float, float)  # a drag: a stretch of sound, container seconds
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +61,8 @@ class SoundView(QWidget):
         self.flash_s: float | None = None
         self.bang_s: float | None = None
         self.message = "No sound shown"
+        self.selection: tuple[float, float] | None = None
+        self._press_x: float | None = None
 
     def set_picture(self, picture: SoundPicture | None, message: str = "") -> None:
         self.picture, self.message = picture, message
@@ -83,6 +88,9 @@ class SoundView(QWidget):
         self._paint_wave(p, pic, top)
         for t in pic.onsets_s:
             self._tick(p, t, PROPOSED, 1, top)
+        if self.selection is not None:
+            a, b = (self.x_of(t) for t in self.selection)
+            p.fillRect(QRectF(a, 0, b - a, self.height()), QColor(255, 255, 255, 60))
         for t, colour in ((self.flash_s, FLASH), (self.bang_s, BANG), (self.cursor_s, CURSOR)):
             if t is not None:
                 self._tick(p, t, colour, 2, self.height())
@@ -103,14 +111,30 @@ class SoundView(QWidget):
         p.setPen(QPen(colour, width))
         p.drawLine(QPointF(x, 0), QPointF(x, height))
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+    def time_at(self, x: float) -> float:
         t0, t1 = self.span
-        t = t0 + event.position().x() / max(self.width(), 1) * (t1 - t0)
+        return t0 + x / max(self.width(), 1) * (t1 - t0)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        t = self.time_at(event.position().x())
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.picture is not None:
             if self.picture.onsets_s:
                 self.bang_picked.emit(min(self.picture.onsets_s, key=lambda o: abs(o - t)))
             return
+        self._press_x = event.position().x()
         self.seek_requested.emit(t)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        x0 = self._press_x
+        if x0 is not None and abs(event.position().x() - x0) > 4:  # a drag selects a stretch
+            a, b = sorted((self.time_at(x0), self.time_at(event.position().x())))
+            self.selection = (a, b)
+            self.update()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._press_x is not None and self.selection is not None:
+            self.span_selected.emit(*self.selection)
+        self._press_x = None
 
 
 class SoundStrip(QWidget):
@@ -136,6 +160,7 @@ class SoundStrip(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for w in (self.find_button, self.flash_button, self.measure_button):
             row.addWidget(w)
+        self.marks = SoundMarks(self, row)  # a dragged stretch, named and kept
         row.addWidget(self.label, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -296,14 +321,5 @@ class SoundStrip(QWidget):
             f"Bang at {r.bang_s:.3f} s, delay {r.delay_s:.3f} s: {r.distance_m:,.0f} m "
             f"(95%: {lo:,.0f} to {hi:,.0f} m); stored as observation {obs_id}"
         )
-        service = self.service
-        if service is not None and service.case is case:  # undo deletes it, redo restores it
-            from ui.undo import AddRecordCommand
-            from workbench import geodata
-
-            service.undo_stack.push(AddRecordCommand(
-                service, "flash to bang", lambda: None,
-                lambda i: geodata.delete_observation(case, i),
-                lambda record: geodata.restore_observation(case, record), stored_id=obs_id,
-            ))  # fmt: skip
+        undoable_stored(self.service, case, obs_id, "flash to bang")
         self.measured.emit(obs_id)

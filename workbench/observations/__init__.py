@@ -24,6 +24,7 @@ from workbench.observations import (
     range_fix,
     resection,
     shadow,
+    sound_mark,
     video_sync,
 )
 from workbench.observations.base import (
@@ -49,7 +50,7 @@ from workbench.observations.registry import (
 
 ENTRY_MODULES = (
     bearing, range_fix, alignment, intersection, resection, shadow, flash_bang, video_sync,
-    descent, pose, osm_search, georeference,
+    descent, pose, osm_search, georeference, sound_mark,
 )  # fmt: skip
 for _module in ENTRY_MODULES:
     register(_module.ENTRY)
