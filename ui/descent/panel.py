@@ -116,7 +116,20 @@ class DescentCanvas(QLabel):
             return
         h, w = rgba.shape[:2]
         self.image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
-        self.setPixmap(QPixmap.fromImage(self.image))
+        self._fit()
+
+    def _fit(self) -> None:
+        """The picture scaled down to the label's width (a narrow dock), never up."""
+        if self.image is None:
+            return
+        pixmap = QPixmap.fromImage(self.image)
+        if pixmap.width() > self.width() > 0:
+            pixmap = pixmap.scaledToWidth(self.width(), Qt.TransformationMode.SmoothTransformation)
+        self.setPixmap(pixmap)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
 
 
 class DescentPanel(QWidget):
