@@ -131,7 +131,7 @@ class AnnotationPanel(QWidget):
         )
         self.export_button = QPushButton("Export with annotations")
         self.export_button.setToolTip("The frame with its annotations burned in; the sidecar "
-                                      "keeps the clean frame's md5 (Ctrl+Shift+E)")  # fmt: skip
+                                      "keeps the clean frame's md5 (Shift+E)")  # fmt: skip
         self.export_button.clicked.connect(self.export_requested)
         self.sheet_menu = QMenu(self)
         self.sheet_menu.aboutToShow.connect(self._on_sheet_menu_about_to_show)

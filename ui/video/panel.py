@@ -8,7 +8,7 @@ as ``frame_on_screen`` (a ``FrameRef``) for the frame tools.
 
 Keys (when the panel has focus): Space play/pause, Left/Right one frame, Shift+Left/Right ten
 frames, J/K/L reverse/pause/forward (again = faster), Home/End, Ctrl+G go to frame or time,
-Ctrl+E export frame (Ctrl+Shift+E: annotations burned in), C cut here, M loupe, O overlays
+Ctrl+E export frame (Shift+E: annotations burned in), C cut here, M loupe, O overlays
 (``ui.video.inspection``), A annotate (``ui.video.annotation_panel``). Run alone:
 ``python -m ui.video.panel CASE [ID]``.
 """

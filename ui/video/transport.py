@@ -72,7 +72,8 @@ KEYS: dict[tuple[Qt.Key, Qt.KeyboardModifier], Action] = {
     (_K.Key_End, _NONE): ("go_to_end",),
     (_K.Key_G, _CTRL): ("focus_goto",),
     (_K.Key_E, _CTRL): ("export_current",),
-    (_K.Key_E, _CTRL | _SHIFT): ("export_current", True),  # annotations burned in
+    (_K.Key_E, _SHIFT): ("export_current", True),  # annotations burned in (not Ctrl+Shift+E:
+    # the window's Export report)
     (_K.Key_C, _NONE): ("cut_here",),
     (_K.Key_M, _NONE): ("toggle_loupe",),
     (_K.Key_O, _NONE): ("toggle_overlays",),
