@@ -19,7 +19,7 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".osm.xml")
 EDIT_TAGS = frozenset({"created_by", "source", "note", "fixme", "FIXME", "attribution"})
 _CHECK_EVERY = 20_000
-_BYTES_PER_OBJECT = 8.0  # about, in a PBF: only for the progress bar
+_BYTES_PER_OBJECT = 40.0  # about, per tagged object of a PBF: only for the progress bar
 
 
 class OsmError(WorkbenchError):
@@ -99,7 +99,12 @@ def read_features(
     check_extract(path)
     total = max(1.0, path.stat().st_size / _BYTES_PER_OBJECT)
     try:
-        processor = osmium.FileProcessor(str(path)).with_locations().with_areas()
+        processor = (  # untagged objects never reach Python (they are most of a file)
+            osmium.FileProcessor(str(path))
+            .with_locations()
+            .with_areas()
+            .with_filter(osmium.filter.EmptyTagFilter())
+        )
         for count, obj in enumerate(processor):
             if count % _CHECK_EVERY == 0:
                 check(cancel)

@@ -30,6 +30,9 @@ CREATE TABLE feature (idx INTEGER PRIMARY KEY, osm_type TEXT NOT NULL, osm_id IN
                       lat REAL NOT NULL, lon REAL NOT NULL, tags TEXT NOT NULL);
 CREATE TABLE tag (key TEXT NOT NULL, value TEXT NOT NULL, idx INTEGER NOT NULL);
 """
+# The file is written once, beside its final name, and renamed: no journal is needed.
+_PRAGMAS = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
+_BATCH = 20_000
 _INDEXES = """
 CREATE INDEX tag_kv ON tag (key, value);
 CREATE INDEX feature_pos ON feature (lat, lon);
@@ -79,15 +82,15 @@ def _write(
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(tmp)
     try:
-        conn.executescript(_SCHEMA)
-        count = 0
+        conn.executescript(_PRAGMAS + _SCHEMA)
+        count, features, tags = 0, [], []
         for f in read_features(extract, progress=progress, cancel=cancel):
-            conn.execute(
-                "INSERT INTO feature VALUES (?, ?, ?, ?, ?, ?)",
-                (count, f.osm_type, f.osm_id, f.lat_deg, f.lon_deg, json.dumps(f.tags)),
-            )
-            conn.executemany("INSERT INTO tag VALUES (?, ?, ?)", [(k, v, count) for k, v in f.tags])
+            features.append((count, f.osm_type, f.osm_id, f.lat_deg, f.lon_deg, json.dumps(f.tags)))
+            tags += [(k, v, count) for k, v in f.tags]
             count += 1
+            if len(features) >= _BATCH:
+                _flush(conn, features, tags)
+        _flush(conn, features, tags)
         check(cancel)
         conn.executescript(_INDEXES)
         conn.executemany(
@@ -103,6 +106,13 @@ def _write(
     conn.close()
     os.replace(tmp, target)
     return count
+
+
+def _flush(conn: sqlite3.Connection, features: list, tags: list) -> None:
+    conn.executemany("INSERT INTO feature VALUES (?, ?, ?, ?, ?, ?)", features)
+    conn.executemany("INSERT INTO tag VALUES (?, ?, ?)", tags)
+    features.clear()
+    tags.clear()
 
 
 def _cached_count(path: Path, sha: str) -> int | None:
