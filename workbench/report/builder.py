@@ -84,7 +84,8 @@ def build_report(
         verify still gets its report, which says so on its first page.
 
     Raises:
-        CaseError: the case cannot be opened or ``at_seq`` is not in its chain.
+        CaseError: the case cannot be opened, is older than this workbench (open it once for
+            writing to upgrade it), or ``at_seq`` is not in its chain.
         OutputRefusedError: ``out_dir`` is inside a case's evidence folder or the report file
             is read-only.
         JobCancelled: ``cancel`` was set.
@@ -93,6 +94,7 @@ def build_report(
     html_path = check_output(out_dir / REPORT_NAME, replace=True)
     stamp = (exported_at or datetime.now(UTC)).astimezone(UTC)
     with open_case(case_path, read_only=True) as case:
+        case.require_current_schema("tables a report reads")  # read-only: never migrated
         report(progress, 0.0, "verifying the case")
         verified = verify_case(case, progress=_scaled(progress, 0.0, 0.4), cancel=cancel)
         conn = _case_at(case, at_seq)

@@ -51,3 +51,15 @@ def test_refusals_name_the_file(report_demo, tmp_path, capsys):
     missing = tmp_path / "nowhere.gwcase"
     assert main(["report", str(missing), "-o", str(tmp_path)]) == 1
     assert "nowhere.gwcase" in capsys.readouterr().err
+
+
+def test_a_case_older_than_the_workbench_is_refused_with_what_to_do(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    old = tmp_path / "old_v1.gwcase"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "old_v1.gwcase", old)
+    assert main(["report", str(old), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert str(old) in err and "open it once for writing" in err
+    assert not (tmp_path / "out").exists()
