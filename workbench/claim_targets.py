@@ -32,6 +32,8 @@ def frame_at_moment(conn: sqlite3.Connection, evidence_id: int, at_utc: str) -> 
     if clock is None or table is None or not len(table):
         return None
     t = _utc_s(at_utc) - _utc_s(clock.start_utc)
+    if not clock.holds(t):
+        return None  # past an edit cut: that moment is not on this video's clock
     zero = table.frames[0].pts_s or 0.0
     times = [(f.pts_s if f.pts_s is not None else zero) - zero for f in table.frames]
     if t < -1e-6 or t > times[-1] + 1.0:

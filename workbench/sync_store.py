@@ -7,6 +7,10 @@ dated source, a sun-derived time); every video synced to an anchored one follows
 offset (``offset_s`` is B's time minus A's for one moment, so B's first frame is at A's
 first frame minus ``offset_s``), with the sigmas added in quadrature. The timeline then shows
 the videos side by side, and the linked video view steps one to the other's moment.
+
+An edit cut removes real time: a video's clock holds from its first frame to its first cut
+(``VideoClock.until_s``, from the segments stored in the case); past it, its frames are not on
+the shared clock (the anchor and the syncs are taken to lie before the first cut).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import json
 import math
 import sqlite3
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from analysis.timekeeping.zones import iso_utc
@@ -34,6 +38,11 @@ class VideoClock:
     start_utc: str
     sigma_s: float
     how: str
+    until_s: float | None = None  # seconds after the first frame: its first edit cut
+
+    def holds(self, t_s: float) -> bool:
+        """Whether ``t_s`` seconds after the first frame is on the clock (before any cut)."""
+        return self.until_s is None or t_s < self.until_s - 1e-6
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,20 @@ def video_clocks(conn: sqlite3.Connection) -> dict[int, VideoClock]:
             elif s.evidence_b in clocks and s.evidence_a not in clocks:
                 b = clocks[s.evidence_b]
                 clocks[s.evidence_a] = _moved(b, s.evidence_a, s.offset_s, s.sigma_s)
-    return clocks
+    return {i: replace(c, until_s=_first_cut_s(conn, i)) for i, c in clocks.items()}
+
+
+def _first_cut_s(conn: sqlite3.Connection, evidence_id: int) -> float | None:
+    """Seconds after the first frame of the video's first stored cut (None: no cut)."""
+    from workbench.frame_table_store import cached_frame_table
+    from workbench.video_store import list_segments
+
+    segments = list_segments(conn, evidence_id)
+    table = cached_frame_table(conn, evidence_id)
+    if len(segments) < 2 or table is None or segments[1].first_frame >= len(table):
+        return None
+    zero = table.frames[0].pts_s or 0.0
+    return (table.frames[segments[1].first_frame].pts_s or zero) - zero
 
 
 def _moved(known: VideoClock, evidence_id: int, shift_s: float, sigma_s: float) -> VideoClock:

@@ -104,6 +104,10 @@ def test_linked_view_steps_the_two_videos_together(qtbot, window, demo):
     linked.step(1)
     qtbot.waitUntil(lambda: _shows(w, ids["video_rooftop"], flash_a + 1), timeout=TIMEOUT)
     assert linked.partner_index == flash_b + 1
+    cut = truth["videos"]["video_rooftop"]["cut"]["frame"]
+    w.video_panel.go_to(cut + 1)  # past the edit cut: real time was removed, no moment
+    qtbot.waitUntil(lambda: "not on the shared clock" in linked.info.text(), timeout=TIMEOUT)
+    assert linked.partner_index == flash_b + 1 and parts.timeline_panel._cursor is None
 
 
 def test_sound_strip_proposes_the_bang_and_measures_flash_to_bang(qtbot, window, demo):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -13,6 +13,7 @@ from analysis.geometry import geodesy
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from workbench.case import open_case
 from workbench.case.verify import verify_case
+from workbench.claim_targets import frame_at_moment
 from workbench.claims import list_claims
 from workbench.cli import main as cli_main
 from workbench.demo import build_demo_case
@@ -51,6 +52,16 @@ def test_the_two_videos_share_one_clock_within_a_frame(demo):
     second = clocks[built.evidence_ids["video_second"]]
     error = (_utc(second.start_utc) - _utc(vb["start_utc"])).total_seconds()
     assert abs(error) <= 1.0 / vb["fps"]
+    # the rooftop's clock holds until its edit cut, which removed real time
+    rooftop = clocks[built.evidence_ids["video_rooftop"]]
+    assert rooftop.until_s == pytest.approx(va["cut"]["file_time_s"], abs=1.0 / va["fps"])
+    assert second.until_s is None
+    with open_case(built.case_path, read_only=True) as case:
+        after_cut = _utc(va["start_utc"]) + timedelta(seconds=va["cut"]["file_time_s"] + 0.5)
+        assert frame_at_moment(case.read(), rooftop.evidence_id, after_cut.isoformat()) is None
+        at_flash = _utc(va["flash"]["utc"]).isoformat()
+        assert frame_at_moment(case.read(), rooftop.evidence_id, at_flash) == va["flash"][
+            "frames"][0]  # fmt: skip
 
 
 def test_flash_to_bang_gives_the_distance_and_a_range_fix_near_the_strike(demo):

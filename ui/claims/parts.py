@@ -41,7 +41,8 @@ class ClaimsView:
     events: list
     clocks: dict
     names: dict[int, str]
-    waves: list[tuple[str, str, Any, int, int]]  # label, first sample's UTC, envelope, id, rate
+    # label, first sample's UTC, envelope, evidence id, rate, its first cut's UTC (or None)
+    waves: list[tuple[str, str, Any, int, int, str | None]]
     titles: dict[tuple[str, int], str]  # link targets named ("flash_bang 8", a file name)
 
 
@@ -71,7 +72,8 @@ def read_claims_view(case: Case, progress=None, cancel=None) -> ClaimsView:
         zero = (table.frames[0].pts_s or 0.0) if table is not None and len(table) else 0.0
         start = datetime.fromisoformat(clock.start_utc.replace("Z", "+00:00"))
         at = iso_utc(start + timedelta(seconds=pic.start_s - zero))
-        waves.append((name, at, pic.envelope, evidence_id, round(1 / pic.column_s)))
+        until = None if clock.until_s is None else iso_utc(start + timedelta(seconds=clock.until_s))
+        waves.append((name, at, pic.envelope, evidence_id, round(1 / pic.column_s), until))
     events = build_timeline(conn, zone_name=case_zone(conn))
     hypotheses = list_hypotheses(conn)
     titles = {("observation", i): f"{kind} {i}"
@@ -158,8 +160,9 @@ class ClaimsParts(QObject):
             return
         self.claims_panel.show_records(view.claims, view.hypotheses, view.titles)
         self.timeline_panel.clear_waveforms()
-        for name, at, envelope, evidence_id, rate in view.waves:
-            self.timeline_panel.set_waveform(name, at, envelope, rate, f"evidence:{evidence_id}")
+        for name, at, envelope, evidence_id, rate, until in view.waves:
+            self.timeline_panel.set_waveform(name, at, envelope, rate, f"evidence:{evidence_id}",
+                                             until_utc=until)  # fmt: skip
         self.timeline_panel.set_events(view.events)
         self.timeline_panel.focus_waveforms()  # the synced videos side by side; wheel zooms out
         self.clocks = view.clocks
@@ -173,9 +176,12 @@ class ClaimsParts(QObject):
             self.timeline_panel.set_cursor(None)
             return
         zero = vp.table.frames[0].pts_s or 0.0
+        t = (vp.table.frames[index].pts_s or zero) - zero
+        if not clock.holds(t):  # past an edit cut: not on the shared clock
+            self.timeline_panel.set_cursor(None)
+            return
         start = datetime.fromisoformat(clock.start_utc.replace("Z", "+00:00"))
-        at = start + timedelta(seconds=(vp.table.frames[index].pts_s or zero) - zero)
-        self.timeline_panel.set_cursor(iso_utc(at))
+        self.timeline_panel.set_cursor(iso_utc(start + timedelta(seconds=t)))
 
     # -- opening ------------------------------------------------------------------------------
     def _open(self, title: str, fn) -> None:

@@ -52,6 +52,7 @@ class TimelinePanel(QWidget):
         self._hits: list[tuple[QRectF, str]] = []
         self._at: dict[str, str] = {}  # source -> its event's time
         self._lane_sources: dict[str, str] = {}  # waveform label -> source ("evidence:3")
+        self._lane_until: dict[str, float] = {}  # waveform label -> its first edit cut
         self._lane_rects: list[tuple[QRectF, str]] = []
         self._cursor: float | None = None  # the moment the video on screen shows (epoch s)
         self.setMinimumHeight(160)
@@ -81,12 +82,16 @@ class TimelinePanel(QWidget):
         samples: np.ndarray,
         sample_rate_hz: int,
         source: str | None = None,
+        until_utc: str | None = None,
     ) -> None:
         """A track's sound on the axis, its first sample at ``start_utc`` (peak envelope):
         two synced videos show as two lanes whose sounds line up. ``source`` (e.g.
-        ``"evidence:3"``) makes the lane open that video at the moment clicked."""
+        ``"evidence:3"``) makes the lane open that video at the moment clicked; past
+        ``until_utc`` (an edit cut) the sound is greyed: it is not on the clock there."""
         if source:
             self._lane_sources[label] = source
+        if until_utc:
+            self._lane_until[label] = _seconds(until_utc)
         hop = max(1, sample_rate_hz // 200)  # 5 ms
         n = len(samples) // hop
         env = np.abs(samples[: n * hop]).reshape(n, hop).max(axis=1) if n else np.zeros(0)
@@ -116,6 +121,7 @@ class TimelinePanel(QWidget):
     def clear_waveforms(self) -> None:
         self._waves.clear()
         self._lane_sources.clear()
+        self._lane_until.clear()
         self.update()
 
     def _x(self, t: float) -> float:
@@ -172,13 +178,21 @@ class TimelinePanel(QWidget):
                    Qt.AlignmentFlag.AlignRight, shown)  # fmt: skip
         mid = top + WAVE_PX / 2
         peak = float(env.max()) if env.size else 1.0
-        p.setPen(QPen(QColor("#34495e"), 1))
+        until = self._lane_until.get(label)
+        on_clock, off_clock = QPen(QColor("#34495e"), 1), QPen(QColor("#c8c8c8"), 1)
         for k in range(0, len(env), max(1, len(env) // 2000)):
-            x = self._x(start + k * hop_s)
+            t = start + k * hop_s
+            x = self._x(t)
             if not LEFT_PX <= x <= self.width() - 10:
                 continue
+            p.setPen(off_clock if until is not None and t >= until else on_clock)
             h = env[k] / (peak or 1.0) * WAVE_PX / 2
             p.drawLine(QPointF(x, mid - h), QPointF(x, mid + h))
+        if until is not None and LEFT_PX <= self._x(until) <= self.width() - 10:
+            p.setPen(QPen(QColor("#c0392b"), 2))  # the edit cut: real time was removed here
+            p.drawLine(QPointF(self._x(until), top), QPointF(self._x(until), top + WAVE_PX))
+            p.drawText(QRectF(self._x(until) + 3, top, 160, 14), Qt.AlignmentFlag.AlignLeft,
+                       "edit cut: off the clock")  # fmt: skip
 
     def _draw_axis(self, p: QPainter) -> None:
         lo, hi = self._span

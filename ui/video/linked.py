@@ -126,10 +126,16 @@ class LinkedVideo(QWidget):
 
     # -- in step ------------------------------------------------------------------------------
     def _moment(self, evidence_id: int, table: FrameTable, index: int) -> float | None:
+        """The UTC moment (epoch seconds) of a frame; None off the clock (past a cut)."""
         clock = self.clocks.get(evidence_id)
-        if clock is None or not 0 <= index < len(table):
+        if clock is None or not 0 <= index < len(table) or not clock.holds(_times(table)[index]):
             return None
         return _epoch(clock.start_utc) + _times(table)[index]
+
+    def _frame_at(self, evidence_id: int, table: FrameTable, at: float) -> int | None:
+        clock = self.clocks[evidence_id]
+        t = at - _epoch(clock.start_utc)
+        return frame_at(table, t) if clock.holds(t) else None
 
     def _on_panel_frame_shown(self, _index: int) -> None:
         if self._driving:
@@ -144,15 +150,16 @@ class LinkedVideo(QWidget):
         at = self._moment(e.id, table, self.panel.current_index)
         pid, ptable = self.partner
         if at is None or pid not in self.clocks:
-            self.info.setText("The video on screen is not on the shared clock")
+            self.info.setText("This frame is not on the shared clock (no sync, or past an edit "
+                              "cut, which removed real time)")  # fmt: skip
             return
-        index = frame_at(ptable, at - _epoch(self.clocks[pid].start_utc))
-        self._show(index, at)
+        self._show(self._frame_at(pid, ptable, at), at)
 
     def _show(self, index: int | None, at: float) -> None:
         stamp = datetime.fromtimestamp(at).astimezone().strftime("%H:%M:%S.%f")[:-3]
         if index is None:
-            self.info.setText(f"{stamp}: the linked video does not cover this moment")
+            self.info.setText(f"{stamp}: the linked video does not cover this moment (or it is "
+                              "past its edit cut)")  # fmt: skip
             return
         self.partner_index = index
         self.decoder.request(index)
@@ -167,11 +174,14 @@ class LinkedVideo(QWidget):
         pid, ptable = self.partner
         index = max(0, min(len(ptable) - 1, self.partner_index + frames))
         at = self._moment(pid, ptable, index)
-        self._show(index, at or 0.0)
-        e, table = self.panel.evidence, self.panel.table
-        if at is None or e is None or table is None or e.id not in self.clocks:
+        if at is None:
+            self.info.setText("The linked video's next frame is past its edit cut")
             return
-        main = frame_at(table, at - _epoch(self.clocks[e.id].start_utc))
+        self._show(index, at)
+        e, table = self.panel.evidence, self.panel.table
+        if e is None or table is None or e.id not in self.clocks:
+            return
+        main = self._frame_at(e.id, table, at)
         if main is not None and main != self.panel.current_index:
             self._driving = True
             self.panel.go_to(main)
