@@ -223,6 +223,7 @@ class TrackPanel(QWidget):
         self.list.clear()
         for t in tracks:
             item = QListWidgetItem(describe(t))
+            item.setToolTip(describe(t))
             item.setData(Qt.ItemDataRole.UserRole, t.id)
             self.list.addItem(item)
             if t.id == keep:
