@@ -1,9 +1,7 @@
 """DescentPanel: the descent of the track selected in the video's Track tool.
 
-The panel shows the height-time plot (``workbench.descent_figure.draw_descent``, the report's
-drawing, rendered by matplotlib's Agg in the job that reads or measures: laying out and drawing
-it takes 150-250 ms, too long for the GUI thread, where matplotlib's Qt canvas would redraw it
-on every paint; the panel shows the picture), the numbers (the rate with its 95%
+The panel shows the height-time plot (the report's drawing, rendered in the job that reads or
+measures: ``ui.descent.plot``), the numbers (the rate with its 95%
 interval, the acceleration, the model chosen by AICc, the verdict and why, the impact frame and
 time when a flash ends the track) and the scale inputs: the camera model (distance and
 horizontal field of view, typed or the distance taken from the map: a camera and a target
@@ -20,10 +18,7 @@ import functools
 import html
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -37,16 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from ui.changes import CaseChanges
+from ui.descent.plot import DescentCanvas, plot_rgba, read_with_plot
 from ui.jobs import JobRunner
 from ui.undo import AddRecordCommand, EditCommand, SerialWrites
 from workbench.case import Case
-from workbench.descent_figure import draw_descent
 from workbench.descent_store import (
     DescentView,
     add_descent,
     descent_inputs,
     map_distance,
-    read_descent_view,
     set_descent_note,
 )
 from workbench.geodata import delete_observation, restore_observation
@@ -71,15 +65,6 @@ FIELDS = {CAMERA: ("distance", "distance_sigma", "hfov", "hfov_sigma", "pitch", 
           STATED: ("px_per_m",), "": ()}  # fmt: skip
 
 
-PLOT_SIZE_IN, PLOT_DPI = (4.6, 3.2), 90
-
-
-def _read_with_plot(case: Case, track_id: int, progress=None, cancel=None):
-    """The track's view and the plot of its stored descent (a job)."""
-    view = read_descent_view(case, track_id)
-    return view, plot_rgba(view.descent, f"track {track_id}")
-
-
 def _spin(lo: float, hi: float, value: float, suffix: str, decimals: int = 2) -> QDoubleSpinBox:
     s = QDoubleSpinBox()
     s.setRange(lo, hi)
@@ -87,49 +72,6 @@ def _spin(lo: float, hi: float, value: float, suffix: str, decimals: int = 2) ->
     s.setValue(value)
     s.setSuffix(suffix)
     return s
-
-
-def plot_rgba(descent, title: str = "") -> np.ndarray | None:
-    """The plot of ``descent`` as an RGBA array (run in a job: Agg, no Qt); None for none."""
-    if descent is None:
-        return None
-    fig = Figure(figsize=PLOT_SIZE_IN, dpi=PLOT_DPI)
-    canvas = FigureCanvasAgg(fig)
-    draw_descent(fig, descent, title=title, fontsize=7)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba()).copy()
-
-
-class DescentCanvas(QLabel):
-    """The plot as rendered by ``plot_rgba`` (empty: none)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setMinimumSize(300, 220)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image: QImage | None = None
-
-    def show_rgba(self, rgba: np.ndarray | None) -> None:
-        if rgba is None:
-            self.image = None
-            self.clear()
-            return
-        h, w = rgba.shape[:2]
-        self.image = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
-        self._fit()
-
-    def _fit(self) -> None:
-        """The picture scaled down to the label's width (a narrow dock), never up."""
-        if self.image is None:
-            return
-        pixmap = QPixmap.fromImage(self.image)
-        if pixmap.width() > self.width() > 0:
-            pixmap = pixmap.scaledToWidth(self.width(), Qt.TransformationMode.SmoothTransformation)
-        self.setPixmap(pixmap)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._fit()
 
 
 class DescentPanel(QWidget):
@@ -245,7 +187,7 @@ class DescentPanel(QWidget):
             return
         self.jobs.run(
             f"Reading the descent of track {tid}",
-            functools.partial(_read_with_plot, case, tid),
+            functools.partial(read_with_plot, case, tid),
             on_result=functools.partial(self._on_read, tid),
             on_error=lambda exc: self._fail(f"Cannot read track {tid}: {exc}"),
             quiet=True,
