@@ -155,6 +155,7 @@ def build_page(
     header.add_child(_Raw(f"<script>{_asset('gwview.js')}</script>"), name="gw_view_js")
     header.add_child(_Raw(f"<script>{_asset('gwcontrols.js')}</script>"), name="gw_controls_js")
     header.add_child(_Raw(f"<script>{_asset('gwmap.js')}</script>"), name="gw_js")
+    header.add_child(_Raw(f"<script>{_asset('gwimagery.js')}</script>"), name="gw_imagery_js")
     header.add_child(
         _Raw(f'<script type="application/json" id="gw-config">{script_json(config)}</script>'),
         name="gw_config",

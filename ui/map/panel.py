@@ -37,6 +37,7 @@ from ui.map import qt_messages
 from ui.map.basemap import BasemapButton
 from ui.map.bridge import MapBridge
 from ui.map.edits import MapEdits
+from ui.map.imagery import attach_imagery
 from ui.map.layers import LayerState, MapLayers, gc_paused, layer_chunks, prepare
 from ui.map.page import MapPage
 from ui.map.push import LayerPusher
@@ -127,6 +128,7 @@ class MapPanel(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addLayout(bar)
+        self.imagery = attach_imagery(self)  # overlays with opacity and swipe
         self.fit_button.clicked.connect(lambda: self.run_js("GW.fitAll();"))
         self.basemap_button.basemap_chosen.connect(self.set_basemap)
         self.basemap_button.choice_refused.connect(lambda m: self.show_error("Basemap", m))

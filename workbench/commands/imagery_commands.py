@@ -8,8 +8,8 @@ The JSON holds ``corners`` (top-left, top-right, bottom-right, bottom-left, each
 ``transform``, ``residuals``, ``registered`` and ``reason``.
 
 ``geoworkbench imagery add CASE FILE [--date YYYY-MM-DD] [--source S] [--licence L]
-[--kind ortho|dem]``: imports a georeferenced image or DEM as reference evidence with its
-layer record.
+[--kind ortho|dem] [--corners CSV]``: imports a georeferenced image or DEM as reference
+evidence with its layer record.
 
 Exit codes: 0 when the analysis ran ("not registered" is a finding, with its reason), 1 when an
 input could not be used, 2 on a usage error.
@@ -69,6 +69,12 @@ def _register_imagery(subparsers: argparse._SubParsersAction) -> None:
     a.add_argument("--licence", default="", help="its licence or terms")
     a.add_argument("--kind", choices=("ortho", "dem"), default="ortho")
     a.add_argument("--crs", help="CRS of a world file without .prj")
+    a.add_argument(
+        "--corners",
+        type=Path,
+        metavar="CSV",
+        help="corner coordinates typed by the analyst (as satellite/map.csv)",
+    )
     add_json_flag(a)
     a.set_defaults(func=cmd_imagery_add)
 
@@ -129,7 +135,8 @@ def cmd_imagery_add(args: argparse.Namespace) -> int:
     try:
         with open_case(args.case) as case:
             layer = add_layer(case, args.file, kind=args.kind, acquired=args.date,
-                              source=args.source, licence=args.licence, crs=args.crs)  # fmt: skip
+                              source=args.source, licence=args.licence, crs=args.crs,
+                              corners=args.corners)  # fmt: skip
     except OSError as exc:
         print(f"error: {exc.filename or args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 1

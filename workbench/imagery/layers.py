@@ -65,8 +65,14 @@ def _check_date(text: str | None) -> str | None:
         raise ImageryLayerError(f"acquisition date {text!r} is not YYYY-MM-DD") from None
 
 
-def read_georef(path: Path, kind: str, crs: str | None = None) -> dict[str, Any]:
+def read_georef(
+    path: Path, kind: str, crs: str | None = None, corners: Path | None = None
+) -> dict[str, Any]:
     """The layer's georeference, read and checked (raises GeoreferenceError/DemError)."""
+    if corners is not None and kind == "ortho":
+        from analysis.imagery.sources import open_with_corners
+
+        return open_with_corners(path, corners).georef.to_json() | {"corners_table": corners.name}
     if kind == "dem":
         from analysis.imagery.dem import Dem
 
@@ -84,7 +90,7 @@ def read_georef(path: Path, kind: str, crs: str | None = None) -> dict[str, Any]
 
 def add_layer(
     case: Case, path: Path | str, *, kind: str = "ortho", acquired: str | None = None,
-    source: str = "", licence: str = "", crs: str | None = None,
+    source: str = "", licence: str = "", crs: str | None = None, corners: Path | None = None,
 ) -> ImageryLayer:  # fmt: skip
     """Import ``path`` as a reference layer (blocking: call it off the GUI thread).
 
@@ -98,7 +104,7 @@ def add_layer(
         raise ImageryLayerError(f"layer kind {kind!r} is not ortho or dem")
     path = Path(path)
     day = _check_date(acquired)
-    georef = read_georef(path, kind, crs)
+    georef = read_georef(path, kind, crs, Path(corners) if corners else None)
     imported = import_file(case, path, note=f"imagery layer ({kind})")
     record = dict(evidence_id=imported.id, kind=kind, name=path.name, acquired_date=day,
                   source=source, licence=licence, georef_json=json.dumps(georef, sort_keys=True),

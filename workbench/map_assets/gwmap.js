@@ -353,6 +353,7 @@
   GW.init = function (leafletMap, config) {
     GW.initStartMs = performance.now();
     map = leafletMap;
+    if (window.GWImagery) { GWImagery.attach(map); }  // imagery overlays (gwimagery.js)
     cfg = config;
     map.on('dragstart', function () { userMoved = true; });
     map.on('zoomstart', function () { if (!fitting) { userMoved = true; } });
