@@ -115,27 +115,7 @@ class DescentPanel(QWidget):
             "length_px": _spin(0, 1e5, 10, " px", 1), "px_per_m": _spin(0, 1e5, 1, " px/m", 4),
             "roll": _spin(-90, 90, 0, " °"),
         }  # fmt: skip
-        self.camera_box, self.target_box = QComboBox(), QComboBox()
-        self.map_button = QPushButton("Use the map")
-        self.map_button.setToolTip("Distance and pitch from the camera to the target landmark")
-        self.map_button.clicked.connect(self.use_map)
-        map_row = QHBoxLayout()
-        map_row.setContentsMargins(0, 0, 0, 0)
-        for box in (self.camera_box, self.target_box):  # narrow: the dock may be a tab
-            box.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            box.setMinimumContentsLength(6)
-        self.camera_box.setToolTip("the camera (a landmark of kind camera)")
-        self.target_box.setToolTip("the target: the object's place (a landmark or target)")
-        for w in (self.camera_box, self.target_box):
-            map_row.addWidget(w)
-        map_column = QVBoxLayout()
-        map_column.setContentsMargins(0, 0, 0, 0)
-        map_column.addLayout(map_row)
-        map_column.addWidget(self.map_button)
-        self.inputs["map"] = QWidget()
-        self.inputs["map"].setLayout(map_column)
+        self.inputs["map"] = self._build_map_chooser()
         form = QFormLayout()
         form.addRow("Scale", self.source)
         labels = {"distance": "Distance", "distance_sigma": "± (1σ)", "hfov": "Field of view",
@@ -164,6 +144,31 @@ class DescentPanel(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(buttons)
         self._on_source_current_index_changed()
+
+    def _build_map_chooser(self) -> QWidget:
+        """A camera and a target landmark, and Use the map (the distance between them)."""
+        self.camera_box, self.target_box = QComboBox(), QComboBox()
+        self.map_button = QPushButton("Use the map")
+        self.map_button.setToolTip("Distance and pitch from the camera to the target landmark")
+        self.map_button.clicked.connect(self.use_map)
+        map_row = QHBoxLayout()
+        map_row.setContentsMargins(0, 0, 0, 0)
+        for box in (self.camera_box, self.target_box):  # narrow: the dock may be a tab
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(6)
+        self.camera_box.setToolTip("the camera (a landmark of kind camera)")
+        self.target_box.setToolTip("the target: the object's place (a landmark or target)")
+        for w in (self.camera_box, self.target_box):
+            map_row.addWidget(w)
+        map_column = QVBoxLayout()
+        map_column.setContentsMargins(0, 0, 0, 0)
+        map_column.addLayout(map_row)
+        map_column.addWidget(self.map_button)
+        chooser = QWidget()
+        chooser.setLayout(map_column)
+        return chooser
 
     # -- following the case and the track -----------------------------------------------------
     def set_case(self, case: Case | None) -> None:
