@@ -113,3 +113,20 @@ def test_short_track_is_refused(case_with_track) -> None:
     bad = shuffled.__class__(**{**shuffled.__dict__, "samples": shuffled.samples[::-1]})
     with pytest.raises(GeometryError, match="out of order"):
         add_descent(case, bad)
+
+
+def test_a_flash_at_the_end_is_reported_as_the_impact(case_with_track) -> None:
+    from dataclasses import replace
+
+    case, track_id, r = case_with_track
+    stored = read_track(case.read(), track_id)
+    last = stored.points[-1]
+    impact = {"frame_index": last.frame_index + 2, "pts_s": (last.frame_index + 2) / 30,
+              "time_s": (last.frame_index + 2) / 30, "luma_jump": 40.0}  # fmt: skip
+    inputs = replace(descent_inputs(stored, ScaleInputs(STATED, px_per_m=r.ref_px_per_m)),
+                     impact=impact)  # fmt: skip
+    obs_id = add_descent(case, inputs).result()
+    row = get_observation(case.read(), obs_id)
+    assert row.inputs["impact"] == impact
+    text = observations.report_section(row).as_text()
+    assert f"impact: a flash in frame {last.frame_index + 2} at {impact['pts_s']:.3f} s" in text
