@@ -47,6 +47,12 @@ class OsmSearchResult:
 OsmSearchObservation = TypedObservation[OsmSearchInputs, OsmSearchResult]
 
 
+def _kind(query: OsmQuery) -> str:
+    """``water tower`` for ``man_made=water_tower``: what an unnamed candidate is."""
+    key, value = query.find.parts[0]
+    return (value or key).replace("_", " ")
+
+
 class OsmSearchEntry(ObservationEntry[OsmSearchInputs, OsmSearchResult]):
     kind = "osm_search"
     schema_version = 1
@@ -92,9 +98,11 @@ class OsmSearchEntry(ObservationEntry[OsmSearchInputs, OsmSearchResult]):
         for rank, c in enumerate(obs.result.candidates, start=1):
             ident = f"observation:{obs.id}:candidate:{rank}"
             here = LatLon(c["lat"], c["lon"])
-            name = c["anchor"]["tags"].get("name") or obs.inputs.query.find.text()
-            text = f"score {c['score']:.2f}; {c['met']} of {len(c['matches'])} constraints met"
-            point = GeoPoint(f"#{rank} {name}", here, text)
+            name = c["anchor"]["tags"].get("name") or _kind(obs.inputs.query)
+            met = f"{c['met']}/{len(c['matches'])}"
+            text = f"score {c['score']:.2f}; {met} constraints met; OSM {c['anchor']['type']} "
+            text += f"{c['anchor']['id']}"
+            point = GeoPoint(f"#{rank} {name} ({c['score']:.2f}, {met})", here, text)
             out.append(MapItem("targets", ident, point, COLOUR, extra=(("label", f"#{rank}"),)))
             for k, m in enumerate(c["matches"]):
                 f = m["feature"]
