@@ -7,6 +7,7 @@ the export-time line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +107,7 @@ def build_report(
             figures=FigureStore(out_dir, blur_graphic=blur_graphic),
             evidence={e.id: e for e in list_evidence(conn)},
             cancel=cancel,
+            altered=altered_evidence(verified),
         )
         sections = _sections(ctx, verified, progress, cancel)
         page = _page(ctx, verified, sections, stamp)
@@ -122,6 +124,12 @@ def build_report(
         audit_head_hash=ctx.head.row_hash,
         figures=figures,
     )
+
+
+def altered_evidence(verified: VerifyReport) -> frozenset[int]:
+    """The evidence ids whose file verify found missing, changed or writable."""
+    found = (re.match(r"evidence (\d+) \(", f.where) for f in verified.findings)
+    return frozenset(int(m.group(1)) for m in found if m is not None)
 
 
 def problems_of(verified: VerifyReport) -> tuple[str, ...]:

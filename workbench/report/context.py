@@ -37,6 +37,7 @@ class ReportContext:
     evidence: dict[int, Evidence]
     methods: list[MethodStep] = field(default_factory=list)
     cancel: CancelToken | None = None  # checked between sections and cited frames
+    altered: frozenset[int] = frozenset()  # evidence whose file failed verify: not shown
 
     @property
     def case_name(self) -> str:

@@ -71,6 +71,8 @@ class FrameCiter:
         self._ctx = ctx
         self._cited: dict[tuple[int, int | None], CitedFrame] = {}
         self._readers: dict[int, Any] = {}  # one open reader per video, closed by close()
+        self.failed: list[str] = []  # frames that could not be shown, and why
+        self._failed_keys: set[tuple[int, int | None]] = set()
 
     def close(self) -> None:
         for reader in self._readers.values():
@@ -105,12 +107,21 @@ class FrameCiter:
         if e.kind != "video":
             frame_index = None
         key = (evidence_id, frame_index)
+        if key in self._failed_keys:
+            return None
         if key not in self._cited:
             path = self._ctx.case.evidence_dir / e.stored_name
-            if not path.is_file():
-                return None
-            made = self._video(e, frame_index, why) if e.kind == "video" else self._still(e, why)
+            made = None
+            if e.id in self._ctx.altered:
+                why = f"{why}; not shown: the file fails verify"
+            elif path.is_file():
+                made = (
+                    self._video(e, frame_index, why) if e.kind == "video" else self._still(e, why)
+                )
             if made is None:
+                what = "" if frame_index is None else f", frame {frame_index}"
+                self.failed.append(f"evidence {e.id} ({e.original_name}){what}: {why}")
+                self._failed_keys.add(key)
                 return None
             self._cited[key] = made
         return self._cited[key]

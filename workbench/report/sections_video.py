@@ -62,6 +62,12 @@ def _video(ctx: ReportContext, citer: FrameCiter) -> list[Section]:
         body.append(cited_frame_html(c) + check_lines(ctx, c))
     if not citer.cited:
         body.append(para("No frame is cited.", "none"))
+    if citer.failed:  # a missing or altered file: verify names it on the first page
+        items = "".join(f"<li>{text(f)}</li>" for f in dict.fromkeys(citer.failed))
+        body.append(
+            f'<p class="frames-failed"><strong>Not shown: the file is missing or could '
+            f"not be decoded (see verify on the first page):</strong></p><ul>{items}</ul>"
+        )
     return [Section("video", "Video", "\n".join(body))]
 
 
@@ -124,6 +130,13 @@ def _continuity(ctx: ReportContext, citer: FrameCiter) -> list[str]:
 def _continuity_method(ctx: ReportContext, note_id: int, f: dict[str, Any], frames) -> None:
     soft = f.get("software") or {}
     cited = [c for c in frames if c is not None]
+    commands: tuple[str, ...] = ()
+    if len(cited) == 2:  # both frames decoded: the match can be run again on their PNGs
+        a, b = cited
+        commands = (
+            f"geoworkbench match frame_{a.evidence.sha256[:12]}_{a.frame_index}.png "
+            f"frame_{b.evidence.sha256[:12]}_{b.frame_index}.png --viewpoint --json",
+        )
     ctx.methods.append(
         MethodStep(
             what=f"continuity note {note_id} (verdict {f.get('verdict')})",
@@ -131,12 +144,7 @@ def _continuity_method(ctx: ReportContext, note_id: int, f: dict[str, Any], fram
             version=f"{soft.get('name', '')} {soft.get('version', '')}".strip(),
             params={"method": f.get("method"), "libraries": soft.get("libraries", {})},
             inputs=tuple(c.evidence.sha256 for c in cited),
-            commands=tuple(
-                f"geoworkbench match frame_{a.evidence.sha256[:12]}_{a.frame_index}.png "
-                f"frame_{b.evidence.sha256[:12]}_{b.frame_index}.png --viewpoint --json"
-                for a, b in [tuple(cited)]
-                if len(cited) == 2
-            ),
+            commands=commands,
         )
     )
 

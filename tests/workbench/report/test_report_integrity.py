@@ -186,3 +186,23 @@ def test_an_exported_frame_is_shown_by_its_recorded_hash_and_a_changed_one_is_na
     video = doc.by_id("video").text()
     assert "the exported file is missing or changed" in video and "frame index 5" in video
     assert doc.by_id("frame-e1-f3").attrs["data-frame-md5"] == first.frame_md5
+
+
+def test_a_corrupted_video_still_gets_its_report_naming_it_and_its_frames(case_copy, tmp_path):
+    with open_case(case_copy, read_only=True) as case:
+        stored = case.read().execute("SELECT stored_name FROM evidence WHERE id = 1").fetchone()[0]
+    victim = case_copy / "evidence" / stored
+    os.chmod(victim, stat.S_IRUSR | stat.S_IWUSR)
+    data = bytearray(victim.read_bytes())
+    for i in range(2000, len(data), 997):  # the picture data ruined, the container kept
+        data[i] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    out = tmp_path / "out"
+    assert main(["report", str(case_copy), "-o", str(out)]) == 1
+    doc = parse_report((out / "report.html").read_text(encoding="utf-8"))
+    problems = [li.text() for li in doc.by_id("integrity").find_all("li", "verify-problem")]
+    assert any(stored in p for p in problems)
+    shown = {f.attrs.get("data-source-sha256") for f in doc.find_all("figure")}
+    failed = doc.by_id("video").text()
+    assert stored.split(".")[0] not in shown  # no picture from a file that fails its hash
+    assert "Not shown" in failed and "rooftop_strike.mp4), frame" in failed
