@@ -172,3 +172,26 @@ def test_the_pose_command_refuses_bad_input_in_one_line(tmp_path, truth, capsys,
     )
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_heights_and_ground_come_from_the_elevation_model(tmp_path, truth, capsys):
+    from workbench.scenario.osm_town import write_map_files
+
+    dem = tmp_path / write_map_files(tmp_path, int(truth["seed"]))["terrain"]["file"]
+    camera, pts, target, strike = points_and_target(truth)
+    frame = tmp_path / "frame.png"
+    Image.new("RGB", SIZE).save(frame)
+    argv = ["pose", str(frame), "--dem", str(dem), "--json", "--sigma-px", "0.5"]
+    for p in pts:  # the points on the ground take the model's height
+        on_ground = p.name in ("school", "water_tower", "descent_ground_point") or "wall" in p.name
+        h = "" if on_ground else repr(p.height_m)
+        argv += ["--gcp", f"{p.x_px!r},{p.y_px!r},{p.lat_deg!r},{p.lon_deg!r},{h},{p.name}"]
+    argv += ["--target", f"{target.x_px},{target.y_px},strike"]
+    assert cli.main(argv) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["ground"].startswith("elevation model")
+    stood = LatLon(camera["lat_deg"], camera["lon_deg"])
+    assert distance_m(LatLon(d["lat_deg"], d["lon_deg"]), stood) < 0.5
+    [t] = d["targets"]
+    hit = LatLon(t["lat_deg"], t["lon_deg"])
+    assert distance_m(hit, LatLon(strike["lat_deg"], strike["lon_deg"])) < 2.0
