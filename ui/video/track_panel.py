@@ -358,7 +358,7 @@ class TrackPanel(QWidget):
         case = self.case
         if case is None:
             return
-        self.live = ()
+        self.live = self.selected.points if self.selected is not None else ()  # until news
 
         def job(progress, cancel, partial) -> TrackRun:
             stored = read_track(case.read(), track_id)
