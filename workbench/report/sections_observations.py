@@ -68,7 +68,7 @@ def method_of(ctx: ReportContext, row: Observation) -> MethodStep:
         "the stored inputs by the kind's entry)",
         params={k: v for k, v in sorted(inputs.items()) if k != "method"},
         inputs=tuple(dict.fromkeys(shas)),
-        commands=() if command is None else (command(row.inputs),),
+        commands=tuple(c for c in [command and command(row.inputs)] if c),
     )
 
 
@@ -80,6 +80,35 @@ def _triangulate(inputs: dict[str, Any]) -> str:
     return f"geoworkbench triangulate {rays} --confidence {confidence!r} --json"
 
 
+def _pair(values: Any) -> str:
+    return ",".join(repr(float(v)) for v in values)
+
+
+def _bearing(inputs: dict[str, Any]) -> str | None:
+    """The bearing from its clicked pixels (azimuth and elevation; the case's sigma adds the
+    landmark's and camera's position uncertainties, which the command does not know)."""
+    need = ("image_size_px", "reference_lat_lon_deg", "reference_px", "target_px", "hfov_deg")
+    if any(inputs.get(k) is None for k in need):
+        return None  # a stated bearing, not measured in a frame
+    w, h = inputs["image_size_px"]
+    parts = [
+        "geoworkbench bearing",
+        f"--camera {_pair([inputs['camera_lat_deg'], inputs['camera_lon_deg']])}",
+        f"--size {int(w)},{int(h)}",
+        f"--ref {_pair(inputs['reference_lat_lon_deg'])}",
+        f"--ref-px {_pair(inputs['reference_px'])}",
+        f"--target-px {_pair(inputs['target_px'])}",
+        f"--hfov {float(inputs['hfov_deg'])!r}",
+    ]
+    if inputs.get("horizon_px"):
+        parts.append(f"--horizon {_pair([v for p in inputs['horizon_px'] for v in p])}")
+    if inputs.get("click_sigma_px") is not None:
+        parts.append(f"--click-sigma {float(inputs['click_sigma_px'])!r}")
+    if inputs.get("pixel_aspect") is not None:
+        parts.append(f"--pixel-aspect {float(inputs['pixel_aspect'])!r}")
+    return " ".join([*parts, "--json"])
+
+
 # The command that recomputes a kind's result from the numbers the report prints, where the
 # CLI has one that takes those numbers (the others are recomputed inside the case only).
-CLI_LINES = {"intersection": _triangulate}
+CLI_LINES = {"intersection": _triangulate, "bearing": _bearing}

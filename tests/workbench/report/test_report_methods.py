@@ -84,3 +84,21 @@ def test_the_report_line_draws_the_static_maps_again(report_demo, demo_report, m
     maps = {f.attrs["id"]: f.attrs["data-sha256"] for f in _figures(demo_report)
             if f.attrs["id"].startswith("map-")}  # fmt: skip
     assert maps and all(again[k] == v for k, v in maps.items())
+
+
+def test_each_bearing_line_gives_the_bearings_azimuth(demo_report, capsys):
+    doc = parse_report(demo_report.html_path.read_text(encoding="utf-8"))
+    methods = {m.find("h3").text(): m for m in doc.by_id("methods").find_all("div", "method")}
+    lines = {
+        title.split("bearing observation ", 1)[1]: [shlex.split(c.text())
+                                                    for c in m.find_all("code", "cli")]
+        for title, m in methods.items() if "bearing observation" in title
+    }  # fmt: skip
+    assert len(lines) >= 2
+    for ident, [argv] in lines.items():
+        assert main(argv[1:]) == 0
+        got = json.loads(capsys.readouterr().out)
+        obs = doc.by_id(f"observation-{ident}")
+        numbers = dict(zip((n.text() for n in obs.find_all("dt")),
+                           (n.text() for n in obs.find_all("dd")), strict=True))  # fmt: skip
+        assert f"{got['azimuth_deg']:.6f}" == numbers["azimuth_deg"]
