@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analysis.fileio import write_text_atomic
 from analysis.jobs import CancelToken, ProgressFn, check, report
-from workbench.case import open_case
+from workbench.case import Case, open_case
 from workbench.case.evidence import list_evidence
 from workbench.case.verify import VerifyReport, verify_case
 from workbench.geoexchange import _case_at
@@ -98,17 +98,8 @@ def build_report(
         case.require_current_schema("tables a report reads")  # read-only: never migrated
         report(progress, 0.0, "verifying the case")
         verified = verify_case(case, progress=_scaled(progress, 0.0, 0.4), cancel=cancel)
-        conn = _case_at(case, at_seq)
-        ctx = ReportContext(
-            case=case,
-            conn=conn,
-            head=case_head(conn),
-            at_seq=at_seq,
-            figures=FigureStore(out_dir, blur_graphic=blur_graphic),
-            evidence={e.id: e for e in list_evidence(conn)},
-            cancel=cancel,
-            altered=altered_evidence(verified),
-        )
+        ctx = _context(case, at_seq, verified, FigureStore(out_dir, blur_graphic=blur_graphic))
+        ctx.cancel = cancel
         sections = _sections(ctx, verified, progress, cancel)
         page = _page(ctx, verified, sections, stamp)
     check(cancel)  # the last point of return: nothing is written before it
@@ -123,6 +114,22 @@ def build_report(
         audit_head_seq=ctx.head.seq,
         audit_head_hash=ctx.head.row_hash,
         figures=figures,
+    )
+
+
+def _context(
+    case: Case, at_seq: int | None, verified: VerifyReport, figures: FigureStore
+) -> ReportContext:
+    """What the sections read: the tables at the quoted head, the evidence, the figures."""
+    conn = _case_at(case, at_seq)
+    return ReportContext(
+        case=case,
+        conn=conn,
+        head=case_head(conn),
+        at_seq=at_seq,
+        figures=figures,
+        evidence={e.id: e for e in list_evidence(conn)},
+        altered=altered_evidence(verified),
     )
 
 
