@@ -1,0 +1,75 @@
+"""georef against a folder of XYZ tiles made from the real satellite tiles: the automatic
+registration through the command, corners checked against the view's exact truth."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from analysis.imagery.georef import from_crs
+from analysis.imagery.mosaic import TILE_PX, mosaic_from_pieces, tile_range, tile_to_mercator
+from analysis.imagery.sources import open_with_corners, read_corner_table
+from tests.conftest import MEDIA_DATA
+from tests.synth.georef_views import ViewSpec, frame_to_mosaic, render
+from workbench.cli import main
+
+ZOOM = 18
+
+
+@pytest.fixture(scope="module")
+def mosaic():
+    table = MEDIA_DATA / "satellite"
+    csv = table / "map.csv"
+    return mosaic_from_pieces([open_with_corners(table / n, csv) for n in read_corner_table(csv)])
+
+
+def write_tiles(mosaic, root):
+    """The mosaic resampled into the XYZ tiles of zoom ZOOM (bilinear), as PNG files."""
+    (s, w), (n, e) = mosaic.georef.corners_latlon()[3], mosaic.georef.corners_latlon()[1]
+    x0, y0, x1, y1 = tile_range(s, w, n, e, ZOOM)
+    for ty in range(y0, y1 + 1):
+        for tx in range(x0, x1 + 1):
+            mx0, my0 = tile_to_mercator(tx, ty, ZOOM)
+            mx1, my1 = tile_to_mercator(tx + 1, ty + 1, ZOOM)
+            c = (np.arange(TILE_PX) + 0.5) / TILE_PX
+            gx, gy = np.meshgrid(mx0 + c * (mx1 - mx0), my0 + c * (my1 - my0))
+            lat, lon = from_crs("EPSG:3857", gx, gy)
+            px, py = mosaic.georef.latlon_to_pixel(lat, lon)
+            tile = cv2.remap(mosaic.image, px.astype(np.float32), py.astype(np.float32),
+                             cv2.INTER_LINEAR)  # fmt: skip
+            path = root / str(ZOOM) / str(tx) / f"{ty}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(path), tile)
+    return (s, w, n, e)
+
+
+def test_georef_against_a_tile_folder(tmp_path, mosaic, capsys):
+    bbox = write_tiles(mosaic, tmp_path / "tiles")
+    spec = ViewSpec(centre_px=(650, 520), ground_px=450, out_wh=(400, 300), yaw_deg=60,
+                    tilt_deg=15, gain=1.2, colour=(0.9, 1.0, 1.1), jpeg_quality=60)  # fmt: skip
+    frame = tmp_path / "still.jpg"
+    cv2.imwrite(str(frame), render(mosaic.image, spec, seed=4))
+    code = main(["georef", str(frame), "--reference", str(tmp_path / "tiles"), "--bbox",
+                 ",".join(f"{v:.7f}" for v in bbox), "--json"])  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["registered"], out["reason"]
+    w, h = spec.out_wh
+    corners = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+    q = cv2.perspectiveTransform(corners[None], frame_to_mosaic(spec))[0]
+    lat, lon = mosaic.georef.pixel_to_latlon(q[:, 0], q[:, 1])
+    for c, a, o in zip(out["corners"], lat, lon, strict=True):
+        err_m = np.hypot((c["lat"] - a) * 111_400, (c["lon"] - o) * 55_100)
+        assert err_m < 1.5
+    assert out["transform"]["kind"] == "projective" and "3857" in out["transform"]["crs"]
+
+
+def test_tile_reference_needs_a_box(tmp_path, mosaic, capsys):
+    write_tiles(mosaic, tmp_path / "tiles")
+    frame = tmp_path / "f.png"
+    cv2.imwrite(str(frame), np.zeros((10, 10, 3), np.uint8))
+    assert main(["georef", str(frame), "--reference", str(tmp_path / "tiles")]) == 1
+    assert "--bbox" in capsys.readouterr().err
