@@ -43,9 +43,10 @@ def fetch_tiles(
     if not source.remote_enabled:
         raise TileError("remote tiles are off for this case: turn them on to fetch tiles")
     x0, y0, x1, y1 = tile_range(*bbox, zoom)
+    count = (x1 - x0 + 1) * (y1 - y0 + 1)
+    if count > MAX_TILES:
+        raise TileError(f"{count} tiles at zoom {zoom}: over {MAX_TILES}, choose a lower zoom")
     cells = [(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1)]
-    if len(cells) > MAX_TILES:
-        raise TileError(f"{len(cells)} tiles at zoom {zoom}: over {MAX_TILES}, choose a lower zoom")
     fetched = cached = 0
     last = None
     for i, (x, y) in enumerate(cells):

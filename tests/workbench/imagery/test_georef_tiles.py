@@ -46,13 +46,19 @@ def write_tiles(mosaic, root):
     return (s, w, n, e)
 
 
-def test_georef_against_a_tile_folder(tmp_path, mosaic, capsys):
-    bbox = write_tiles(mosaic, tmp_path / "tiles")
+@pytest.fixture(scope="module")
+def tiles(mosaic, tmp_path_factory):
+    root = tmp_path_factory.mktemp("xyz")
+    return root, write_tiles(mosaic, root)
+
+
+def test_georef_against_a_tile_folder(tmp_path, mosaic, tiles, capsys):
+    folder, bbox = tiles
     spec = ViewSpec(centre_px=(650, 520), ground_px=450, out_wh=(400, 300), yaw_deg=60,
                     tilt_deg=15, gain=1.2, colour=(0.9, 1.0, 1.1), jpeg_quality=60)  # fmt: skip
     frame = tmp_path / "still.jpg"
     cv2.imwrite(str(frame), render(mosaic.image, spec, seed=4))
-    code = main(["georef", str(frame), "--reference", str(tmp_path / "tiles"), "--bbox",
+    code = main(["georef", str(frame), "--reference", str(folder), "--bbox",
                  ",".join(f"{v:.7f}" for v in bbox), "--json"])  # fmt: skip
     assert code == 0
     out = json.loads(capsys.readouterr().out)
@@ -67,9 +73,8 @@ def test_georef_against_a_tile_folder(tmp_path, mosaic, capsys):
     assert out["transform"]["kind"] == "projective" and "3857" in out["transform"]["crs"]
 
 
-def test_tile_reference_needs_a_box(tmp_path, mosaic, capsys):
-    write_tiles(mosaic, tmp_path / "tiles")
+def test_tile_reference_needs_a_box(tmp_path, tiles, capsys):
     frame = tmp_path / "f.png"
     cv2.imwrite(str(frame), np.zeros((10, 10, 3), np.uint8))
-    assert main(["georef", str(frame), "--reference", str(tmp_path / "tiles")]) == 1
+    assert main(["georef", str(frame), "--reference", str(tiles[0])]) == 1
     assert "--bbox" in capsys.readouterr().err
