@@ -58,15 +58,18 @@ def _count(ctx: ReportContext, name: str) -> int:
 
 
 def _case_notes(ctx: ReportContext) -> list[str]:
-    notes = list_notes(ctx.conn, None)
-    if not notes:
-        return []
+    notes = _notes(ctx, None)
+    return [f"<h3>Case notes</h3>{notes}"] if notes else []
+
+
+def _notes(ctx: ReportContext, evidence_id: int | None) -> str:
+    """The case's notes (None) or an evidence's, each with its author and time."""
     items = "".join(
-        f'<li>{text(n.body)} <span class="by">({esc(n.author)}, {esc(n.updated_at_utc)})</span>'
+        f'<li>{text(n.body)} <span class="by">({text(n.author)}, {esc(n.updated_at_utc)})</span>'
         "</li>"
-        for n in notes
+        for n in list_notes(ctx.conn, evidence_id)
     )
-    return [f"<h3>Case notes</h3><ul>{items}</ul>"]
+    return f'<ul class="notes">{items}</ul>' if items else ""
 
 
 def _place(lat: float | None, lon: float | None) -> str:
@@ -165,13 +168,16 @@ def _evidence_detail(ctx: ReportContext, e: Evidence) -> str:
     facts = _media_facts(e)
     notes = [text(n) for n in e.metadata.get("clock_notes") or []]
     return (
-        f'<h3 id="evidence-{e.id}">Evidence {e.id}: {text(e.original_name)}</h3>\n'
+        f'<div class="evidence-detail" id="evidence-{e.id}">'
+        f"<h3>Evidence {e.id}: {text(e.original_name)}</h3>\n"
         + dl(facts)
         + "\n<h4>Clocks (each labelled with the clock it comes from)</h4>\n"
         + table(["clock", "value as written", "offset", "UTC", "read from"], clocks)
         + ("".join(para(n, "clock-note") for n in notes))
         + "\n<h4>Source</h4>\n"
         + dl(source)
+        + (f"\n<h4>Notes</h4>\n{mine}" if (mine := _notes(ctx, e.id)) else "")
+        + "</div>"
     )
 
 

@@ -76,6 +76,7 @@ def test_a_flipped_byte_is_named_on_the_first_page_and_the_cli_exits_1(case_copy
 def test_user_strings_are_escaped_and_arabic_reads_right_to_left(case_copy, tmp_path):
     with open_case(case_copy) as case:
         save_note(case, None, SCRIPT).result()
+        save_note(case, 2, f"evidence note {SCRIPT}").result()
         add_claim(
             case,
             text=ARABIC,
@@ -91,6 +92,9 @@ def test_user_strings_are_escaped_and_arabic_reads_right_to_left(case_copy, tmp_
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     doc = parse_report(html)
     assert SCRIPT in doc.by_id("summary").text()  # shown as text
+    assert (
+        f"evidence note {SCRIPT}" in doc.by_id("evidence-2").text() + doc.by_id("evidence").text()
+    )
     rtl = [b for b in doc.find_all("bdi") if b.attrs.get("dir") == "rtl"]
     assert ARABIC in [b.text() for b in rtl]
     [claim] = [r for r in doc.find("table", "claims").rows() if SCRIPT in r[2]]
