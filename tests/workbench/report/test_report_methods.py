@@ -102,3 +102,29 @@ def test_each_bearing_line_gives_the_bearings_azimuth(demo_report, capsys):
         numbers = dict(zip((n.text() for n in obs.find_all("dt")),
                            (n.text() for n in obs.find_all("dd")), strict=True))  # fmt: skip
         assert f"{got['azimuth_deg']:.6f}" == numbers["azimuth_deg"]
+
+
+def test_the_match_line_on_the_frame_lines_pngs_gives_the_continuity_numbers(
+    report_demo, demo_report, tmp_path, monkeypatch, capsys
+):
+    lines = _lines(demo_report)
+    [match] = [a for a in lines if a[:2] == ["geoworkbench", "match"]]
+    wanted = set(match[2:4])
+    monkeypatch.chdir(report_demo.case_path)
+    for argv in (a for a in lines if a[:2] == ["geoworkbench", "frame"]):
+        name = argv[argv.index("-o") + 1]
+        if name in wanted:
+            argv[argv.index("-o") + 1] = str(tmp_path / name)
+            assert main(argv[1:]) == 0
+            wanted.discard(name)
+    assert not wanted  # both frames have their line
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    assert main(match[1:]) == 0
+    got = json.loads(capsys.readouterr().out)
+    note = parse_report(demo_report.html_path.read_text(encoding="utf-8")).by_id("continuity-1")
+    numbers = dict(zip((n.text() for n in note.find_all("dt")),
+                       (n.text() for n in note.find_all("dd")), strict=True))  # fmt: skip
+    assert int(numbers["matches"]) == got["matches"]
+    assert int(numbers["inliers"]) == got["inliers"]
+    assert float(numbers["zoom ratio (B / A)"]) == round(got["zoom_ratio"], 6)
