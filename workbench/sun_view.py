@@ -33,7 +33,7 @@ from workbench.hypotheses import list_hypotheses
 from workbench.map_items import MapItem, item_geojson
 
 LINE_LAYER, BAND_LAYER = "sun", "sun_band"
-SHADOW_COLOUR, BAND_COLOUR = "#e67e22", "#f1c40f"
+SHADOW_COLOUR, BAND_COLOUR = "#8e24aa", "#f1c40f"  # apart from the videos' colours
 LINE_M = 150.0
 
 

@@ -237,6 +237,7 @@ class ShadowTool(PixelTool):
                       "hfov_deg": bt.fov.value(), "horizon_px": bt.horizon(),
                       "base_distance_m": r.base_distance_m}  # fmt: skip
         mark = self._object()
+        extra["object_name"] = None if mark is None else mark.name
         return {
             "object_id": None if mark is None else mark.id,
             "position": list(self.position),

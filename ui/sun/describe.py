@@ -30,7 +30,7 @@ def describe_day(view: SunView) -> str:
     )
     if view.at_elevation_deg > 0:
         sun += f"; shadows point {(view.at_azimuth_deg + 180) % 360:.1f}°"
-    return f"{', '.join(parts)}. Noon elevation {day.noon_elevation_deg:.1f}°.\n{sun}."
+    return f"{', '.join(parts)}; noon elevation {day.noon_elevation_deg:.1f}°.\n{sun}."
 
 
 def describe_fit(fit: ShadowFit, zone_name: str) -> list[str]:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QSizePolicy,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -92,26 +93,41 @@ class SunPanel(QWidget):
         where = QHBoxLayout()
         where.addWidget(self.lat_spin)
         where.addWidget(self.lon_spin)
+        when = QHBoxLayout()
+        for w in (self.date_edit, self.zone_combo, self.time_edit):
+            when.addWidget(w)
         form = QFormLayout()
         form.addRow("Place", self.point_combo)
         form.addRow("Lat, lon", where)
-        form.addRow("Date", self.date_edit)
-        form.addRow("Zone", self.zone_combo)
-        form.addRow("Time", self.time_edit)
+        form.addRow("Date, zone", when)
         self.summary_label, self.message_label = _label(), _label()
         self.message_label.setStyleSheet("color: #b3261e")
         self.band_label = _label()
         self.canvas = SunCanvas()
         self.interval_list = QListWidget()
-        self.interval_list.setMinimumHeight(60)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        for w in (self.summary_label, self.message_label, self.canvas):
-            layout.addWidget(w)
-        layout.addWidget(self.interval_list)
-        layout.addWidget(self.band_label)
-        layout.setStretch(layout.indexOf(self.canvas), 3)
-        layout.setStretch(layout.indexOf(self.interval_list), 1)
+        self.interval_list.setMinimumHeight(40)
+        # It takes the height the dock has, never asks for more (a scroll area gives it all).
+        self.interval_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        # Three columns (the inputs; the day and the intervals in words; the day axis): the
+        # panel sits under the map and the picture, wide and low (about 190 px at 1366 x 768).
+        words = QVBoxLayout()
+        words.addLayout(form)
+        words.addWidget(self.message_label)
+        words.addStretch(1)
+        column = QWidget()
+        column.setLayout(words)
+        column.setMinimumWidth(300)
+        column.setMaximumWidth(420)
+        self.interval_list.setWordWrap(True)
+        fits = QVBoxLayout()
+        fits.addWidget(self.summary_label)
+        fits.addWidget(self.interval_list, 1)
+        fits.addWidget(self.band_label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(column, 3)
+        layout.addLayout(fits, 3)
+        layout.addWidget(self.canvas, 4)
         self.point_combo.activated.connect(self._on_point_combo_activated)
         for spin in (self.lat_spin, self.lon_spin):
             spin.valueChanged.connect(lambda _v: self.schedule())
@@ -247,11 +263,11 @@ def connect_map(panel: SunPanel, map_panel) -> None:
 
 
 def sun_dock(w, wrap):
-    """The window's "Sun" dock (left area; arranged by the Map workspace): the panel, wrapped
+    """The window's "Sun" dock (arranged by the Map workspace, under it): the panel, wrapped
     by ``wrap`` (the window's scroll area), follows the window's case and change feed and
     draws on its map panel."""
     panel = SunPanel(w.jobs, changes=w.changes)
     w.sun_panel = panel
     connect_map(panel, w.map_panel)
     w.case_opened.connect(panel.set_case)
-    return w._dock("Sun", wrap(panel), Qt.DockWidgetArea.LeftDockWidgetArea)
+    return w._dock("Sun", wrap(panel), Qt.DockWidgetArea.BottomDockWidgetArea)

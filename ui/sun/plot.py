@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from PySide6.QtWidgets import QSizePolicy
 
 from workbench.sun_view import SunView
 
@@ -30,9 +31,11 @@ class SunCanvas(FigureCanvasQTAgg):
     """The figure (module doc); ``show_view(view)`` redraws it."""
 
     def __init__(self) -> None:
-        self.figure = Figure(figsize=(4.2, 3.6), dpi=90, layout="constrained")
+        self.figure = Figure(figsize=(5.0, 2.2), dpi=90, layout="constrained")
         super().__init__(self.figure)
-        self.setMinimumSize(240, 220)
+        self.setMinimumSize(280, 150)
+        # The figure follows the dock: its size is no hint (the canvas's would be its own).
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.curve_count = 0
         self.bar_count = 0
 
@@ -44,7 +47,7 @@ class SunCanvas(FigureCanvasQTAgg):
             return
         tz = ZoneInfo(view.query.zone_name)
         start = datetime.combine(view.query.day, datetime.min.time(), tz)
-        grid = self.figure.add_gridspec(2, 1, height_ratios=(3, max(1, len(view.fits))))
+        grid = self.figure.add_gridspec(2, 1, height_ratios=(3, 2))
         top = self.figure.add_subplot(grid[0])
         bottom = self.figure.add_subplot(grid[1], sharex=top)
         self._curves(top, view, tz, start)
