@@ -210,3 +210,18 @@ def test_a_corrupted_video_still_gets_its_report_naming_it_and_its_frames(case_c
     failed = doc.by_id("video").text()
     assert stored.split(".")[0] not in shown  # no picture from a file that fails its hash
     assert "Not shown" in failed and "rooftop_strike.mp4), frame" in failed
+
+
+def test_a_correspondence_figure_is_embedded_by_its_recorded_hash(case_copy, tmp_path):
+    from workbench.correspondence.model import Mark, Pair
+    from workbench.correspondence.store import draw_correspondence, record_figure
+
+    pairs = [Pair(Mark(100, 80), Mark(120, 90)), Pair(Mark(300, 200), Mark(310, 190))]
+    with open_case(case_copy) as case:
+        drawn = draw_correspondence(case, (1, 6), (2, 4), pairs, title=f"tower {SCRIPT}")
+        ident = record_figure(case, drawn).result()
+    doc = parse_report(build_report(case_copy, tmp_path).html_path.read_text(encoding="utf-8"))
+    fig = doc.by_id(f"correspondence-{ident}")
+    assert fig.attrs["data-sha256"] == drawn.png_sha256
+    caption = fig.find("figcaption").text()
+    assert f"tower {SCRIPT}" in caption and "2 marked pairs" in caption
