@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QWidget
 
 from workbench.settings import config_dir
 
-LAYOUT_VERSION = 8  # raise when the default arrangements change: saved ones are then dropped
+LAYOUT_VERSION = 9  # raise when the default arrangements change: saved ones are then dropped
 
 _L, _R, _B = (
     Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -50,9 +50,9 @@ WORKSPACES: tuple[Workspace, ...] = (
               hint="Step through frames, find cuts, track an object, export frames"),
     Workspace("Compare", "compare", ("evidence",), (),
               hint="Two frames side by side: continuity, matches, landmarks"),
-    Workspace("Map", "evidence", (), ("map", "evidence"), ("sun",), right_share=0.5,
+    Workspace("Map", "evidence", (), ("map", "evidence", "osm"), ("sun",), right_share=0.5,
               hint="The map beside the picture, the sun under them: landmarks, cameras, "
-                   "rays, hypotheses, shadows"),
+                   "rays, hypotheses, shadows; OSM candidate search in a tab by the map"),
     Workspace("Geometry", "evidence", (), ("geometry", "descent", "map", "evidence"),
               right_share=0.46,
               hint="Bearings, alignments and resections on the picture; a descent measured"),
