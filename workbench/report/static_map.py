@@ -3,10 +3,11 @@ layers, for the report and its PDF.
 
 Web-Mercator tile arithmetic follows the XYZ ("slippy map") scheme of OpenStreetMap (EPSG:3857,
 256-px tiles, y = 0 at the north edge, 2**z tiles a side at zoom z; OSM wiki, "Slippy map
-tilenames"). Tiles come from the case's own basemap (a local MBTiles file or folder, or the
-tile cache of an XYZ basemap); nothing is ever downloaded for a report. Without tiles the
-map is drawn on a graticule, as the app's offline grid. The shapes are the layers the app's
-map draws (``workbench.geolayers``), so both show the same geometry.
+tilenames"; the arithmetic is ``analysis.imagery.mosaic``'s). Tiles come from the case's
+own basemap (a local MBTiles file or folder, or the tile cache of an XYZ basemap); nothing
+is ever downloaded for a report. Without tiles the map is drawn on a graticule, as the app's
+offline grid. The shapes are the layers the app's map draws (``workbench.geolayers``), so
+both show the same geometry.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from analysis.imagery.mosaic import TILE_PX, latlon_to_tile
 from workbench.tiles import CACHE_NAME, BasemapConfig, MBTilesSource, TileSource, open_tile_source
 
-TILE_PX = 256
-MAX_LAT = 85.0511287798066
 EARTH_CIRCUMFERENCE_M = 40075016.68557849
 SIZE_PX = (960, 640)
 MARGIN_PX = 48
@@ -46,11 +46,8 @@ class StaticMap:
 
 def world_px(lat: float, lon: float, z: int) -> tuple[float, float]:
     """Global Web-Mercator pixel of a point at zoom ``z`` (256 px tiles)."""
-    lat = max(-MAX_LAT, min(MAX_LAT, lat))
-    scale = TILE_PX * 2.0**z
-    x = (lon + 180.0) / 360.0 * scale
-    y = (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * scale
-    return x, y
+    x, y = latlon_to_tile(lat, lon, z)
+    return x * TILE_PX, y * TILE_PX
 
 
 def metres_per_px(lat: float, z: int) -> float:
