@@ -32,7 +32,7 @@ from analysis.errors import GeometryError
 from workbench import observations
 from workbench.case.errors import CaseError
 from workbench.case.store import Case
-from workbench.geodata_records import get_observation
+from workbench.geodata_records import get_observation, list_observations
 from workbench.observations.shadow import ShadowInputs
 from workbench.observations.shadow_posed import posed_shadow, posed_time
 
@@ -197,3 +197,40 @@ def _store(case: Case, conn: sqlite3.Connection, note_id: int, figure: dict) -> 
     details = {"note_id": note_id, "verdict": verdict, "same_time": figure}
     case.log(conn, "continuity.same_time", f"continuity_note:{note_id}", details)
     return figure
+
+
+def shadows_for_pair(conn: sqlite3.Connection, a: Any, b: Any) -> tuple[int, int] | None:
+    """The shadow observations measured on the two sides of a comparison (``ViewRef``s), or
+    None: on each side, the newest shadow on that evidence at the frame nearest the side's,
+    and nearer it than the other side's (two segments of one video each keep their own)."""
+    rows = [o for o in list_observations(conn, "shadow") if o.evidence_id is not None]
+
+    def gap(obs, ref) -> float:
+        if obs.evidence_id != ref.evidence_id:
+            return float("inf")
+        if ref.frame_index is None or obs.frame_index is None:
+            return 0.0 if ref.frame_index == obs.frame_index else float("inf")
+        return abs(obs.frame_index - ref.frame_index)
+
+    picked = []
+    for side, other in ((a, b), (b, a)):
+        near = [o for o in rows if gap(o, side) < float("inf") and gap(o, side) < gap(o, other)]
+        if not near:
+            return None
+        best = min(near, key=lambda o: (gap(o, side), -o.id))
+        picked.append(best.id)
+    return None if picked[0] == picked[1] else (picked[0], picked[1])
+
+
+def attach_same_time(case: Case, note_id: int, a: Any, b: Any) -> dict | None:
+    """Add the "same time" figure to a note when shadows were measured on both sides (a
+    worker: it waits for the write). Returns the figure, or a figure-shaped refusal
+    (``same_time`` None, the reason as ``message``) when they cannot be compared, or None
+    when no shadows were measured on both sides."""
+    pair = shadows_for_pair(case.read(), a, b)
+    if pair is None:
+        return None
+    try:
+        return add_same_time(case, note_id, *pair).result()
+    except GeometryError as exc:
+        return {"same_time": None, "message": f"shadows not compared: {exc}"}

@@ -93,3 +93,38 @@ def test_a_degenerate_shadow_is_refused_in_words() -> None:
         same_time_figure(a, short, H)
     with pytest.raises(GeometryError, match="too short"):
         same_time_figure(short, a, H)
+
+
+def test_saving_a_comparison_of_two_shadowed_views_adds_the_figure(tmp_path, media_data) -> None:
+    """Two aerial views (B = A zoomed and turned by a known H), a shadow clicked on each where
+    SPA puts it at one instant: the note's verdict says "same time"."""
+    from tests.workbench.test_match_store import warped_pair
+    from workbench.case import audit, create_case
+    from workbench.case.intake import import_file
+    from workbench.continuity_store import list_continuity_notes, save_continuity_note
+    from workbench.continuity_sun import attach_same_time
+    from workbench.match_store import ViewRef, compare_views
+    from workbench.shadow_record import add_shadow
+
+    pa, pb, h = warped_pair(media_data, tmp_path, zoom=1.3, rot_deg=8.0)
+    with create_case(tmp_path / "t.gwcase", analyst="tester") as case:
+        ia, ib = import_file(case, pa).id, import_file(case, pb).id
+        a, b = ViewRef(ia), ViewRef(ib)
+        result = compare_views(case, a, b)
+        note_id = save_continuity_note(case, a, b, result, "two views").result()
+        assert attach_same_time(case, note_id, a, b) is None  # no shadows yet: nothing said
+        base_a, tip_a = _shadow_px(WHEN, (200.0, 150.0), 0.0, 60.0)
+        mapped = h @ np.array([[*base_a, 1.0], [*tip_a, 1.0]]).T
+        base_b, tip_b = ([float(v) for v in p] for p in (mapped[:2] / mapped[2]).T)
+        for ev, (base, tip) in ((ia, (base_a, tip_a)), (ib, (base_b, tip_b))):
+            inputs = dict(_observation(0, base, tip, 0.0).inputs.other) | {
+                "position": list(PLACE), "shadow_azimuth_deg": 327.7, "azimuth_sigma_deg": 1.0,
+                "ratio_sigma": 0.05, "date": "2016-10-26",
+            }  # fmt: skip
+            add_shadow(case, inputs, evidence_id=ev).result()
+        figure = attach_same_time(case, note_id, a, b)
+        assert figure["same_time"] and figure["method"].startswith("shadow directions")
+        [note] = list_continuity_notes(case.read(), ia)
+        assert note.verdict == f"{result.verdict}, same time"
+        assert audit.entries(case.read())[-1].action == "continuity.same_time"
+        assert audit.walk(case.read()) == []

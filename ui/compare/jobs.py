@@ -18,6 +18,7 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 from ui.qimage import rgb_to_qimage
 from workbench.case import Case
 from workbench.continuity_store import MatchFigures, save_continuity_note, write_match_figures
+from workbench.continuity_sun import attach_same_time
 from workbench.match_store import (
     ViewRef,
     compare_segments_of,
@@ -54,6 +55,7 @@ class SavedNote:
 
     note_id: int
     figures: MatchFigures
+    same_time: dict | None = None  # the shadows' figure, when both sides have a shadow
 
 
 def _qimage(bgr: np.ndarray) -> QImage:
@@ -154,4 +156,6 @@ def run_save(
     future = save_continuity_note(
         case, shown.a, shown.b, shown.result, note_text, figure_sidecar=figures.sidecar_path
     )
-    return SavedNote(future.result(), figures)
+    note_id = future.result()
+    report(progress, 0.85, "comparing the shadows")
+    return SavedNote(note_id, figures, attach_same_time(case, note_id, shown.a, shown.b))

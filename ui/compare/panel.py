@@ -323,9 +323,11 @@ class ComparePanel(QWidget):
 
     def _on_saved(self, saved: SavedNote) -> None:
         self.figures.save_button.setEnabled(True)
-        self.figures.saved_label.setText(
-            f"Saved as continuity note {saved.note_id}; figures: {saved.figures.sidecar_path.name}"
-        )
+        figures = saved.figures.sidecar_path.name
+        text = f"Saved as continuity note {saved.note_id}; figures: {figures}"
+        if saved.same_time is not None:  # shadows were measured on both frames
+            text += f"\nShadows: {saved.same_time['message']}"
+        self.figures.saved_label.setText(text)
         self.note_saved.emit(saved)
 
     def set_mode(self, mode: str) -> None:
