@@ -2,7 +2,8 @@
 
 Use ``generate_scenario(out_dir, seed=..., progress=..., cancel=...)``; it writes two videos
 (one with an edit cut and a descending object), a drone still, a reference photo of the water
-tower, a "satellite" orthophoto and ``truth.json``.
+tower, a "satellite" orthophoto (JPEG, and a dated GeoTIFF), an elevation model (GeoTIFF), the
+town as an OpenStreetMap file with decoy places, and ``truth.json``.
 """
 
 from __future__ import annotations
