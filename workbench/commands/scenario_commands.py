@@ -2,7 +2,8 @@
 
 Writes a synthetic strike scenario into OUT_DIR: two videos (the rooftop one with an edit cut
 and a descending object), a drone still of the school, a geotagged reference photo of the
-water tower, a "satellite" orthophoto, and ``truth.json`` with every fact of the scene. The
+water tower, a "satellite" orthophoto (JPEG and a dated GeoTIFF), an elevation GeoTIFF, the
+town as an OpenStreetMap file, and ``truth.json`` with every fact of the scene. The
 generator (numpy, OpenCV, PyAV) is imported inside the handler so that
 ``geoworkbench --help`` stays fast. Exit 0 on success, 1 if a file could not be written,
 2 if OUT_DIR is an existing file. OUT_DIR may not be in a case's evidence/, and scenario files
