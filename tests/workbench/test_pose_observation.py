@@ -195,3 +195,20 @@ def test_heights_and_ground_come_from_the_elevation_model(tmp_path, truth, capsy
     [t] = d["targets"]
     hit = LatLon(t["lat_deg"], t["lon_deg"])
     assert distance_m(hit, LatLon(strike["lat_deg"], strike["lon_deg"])) < 2.0
+
+
+def test_the_pose_command_stores_into_a_case(tmp_path, truth, capsys):
+    camera, pts, target, strike = points_and_target(truth)
+    frame = tmp_path / "frame.png"
+    Image.new("RGB", SIZE).save(frame)
+    create_case(tmp_path / "c.gwcase").close()
+    argv = ["pose", str(frame), *gcp_args(pts), "--target", f"{target.x_px},{target.y_px},strike"]
+    argv += ["--ground-height", "430", "--case", str(tmp_path / "c.gwcase"), "--json"]
+    assert cli.main(argv) == 0
+    obs_id = json.loads(capsys.readouterr().out)["observation_id"]
+    from workbench.case import open_case
+
+    with open_case(tmp_path / "c.gwcase", read_only=True) as case:
+        row = geodata_records.get_observation(case.read(), obs_id)
+    assert row.kind == "pose" and row.inputs["ground_height_m"] == 430.0
+    assert m.result_to_json(observations.recompute(row)) == row.result

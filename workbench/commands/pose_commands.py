@@ -5,6 +5,7 @@ The camera's full pose from four or more ground control points clicked in one fr
 ``--hfov``), k1 from six points, with sigmas and residuals; each ``--target`` pixel put on the
 ground with its 95% ellipse; the frame's footprint. A point without H takes the elevation
 model's height (``--dem``: heights in the model's datum, so typed heights must share it).
+``--case`` stores the pose as an observation (with ``--evidence`` and ``--frame-index``).
 Exit 0 with a pose, 2 for bad input, an unreadable frame or elevation model, or no solution.
 """
 
@@ -97,6 +98,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="X,Y[,NAME]",
         help="a pixel to put on the ground, with its ellipse",
     )
+    p.add_argument("--case", type=Path, help="store the pose in this case (audited)")
+    p.add_argument("--evidence", type=int, metavar="ID", help="with --case: the frame's evidence")
+    p.add_argument("--frame-index", type=int, metavar="N", help="with --case: its frame index")
     add_json_flag(p)
     p.set_defaults(func=cmd_pose)
 
@@ -160,11 +164,24 @@ def cmd_pose(args: argparse.Namespace) -> int:
     except GeometryError as exc:
         return _fail(f"{args.frame}: {exc}")
     report = pose_report(inputs, result, args)
+    if args.case is not None:
+        report["observation_id"] = _store(args, inputs)
     if args.json:
         print_json(report)
     else:
         print("\n".join(format_pose(report)))
     return 0
+
+
+def _store(args: argparse.Namespace, inputs: Any) -> int:
+    """The pose stored in ``--case`` (validated and recomputed by the writer); its id."""
+    from workbench.case import open_case
+    from workbench.pose_record import add_pose
+
+    with open_case(args.case) as case:
+        return add_pose(
+            case, inputs, evidence_id=args.evidence, frame_index=args.frame_index
+        ).result()
 
 
 def pose_report(inputs: Any, r: Any, args: argparse.Namespace) -> dict[str, Any]:
