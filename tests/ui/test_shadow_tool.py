@@ -163,3 +163,32 @@ def test_oblique_frame_through_the_bearing_geometry(qtbot, setup) -> None:
     assert geodesy.distance_m(where, geodesy.destination(CAMERA, 77.0, 120.0)) < 0.5
     inputs = tool.shadow_inputs()
     assert inputs["camera_id"] == camera_id and inputs["length_ratio"] == pytest.approx(ratio, 1e-3)
+
+
+def test_the_window_opens_the_shadow_tool_by_key_and_has_the_sun_dock(qtbot, tmp_path) -> None:
+    import shiboken6
+
+    from ui.case.main_window import MainWindow
+
+    path = tmp_path / "w.gwcase"
+    create_case(path, title="Window").close()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(window.case_refreshed, timeout=TIMEOUT):
+            window.open_case_path(path)
+        menu = [a for a in window.menuBar().actions() if a.text() == "&Geometry"][0]
+        [action] = [a for a in menu.menu().actions() if a.shortcut().toString() == "Ctrl+Shift+H"]
+        action.trigger()
+        tools = window.geometry_tools
+        assert window.geometry_dock.isVisible() and tools.currentWidget() is tools.shadow
+        qtbot.wait(300)
+        window.parts.workspaces.switch("Map")
+        qtbot.wait(300)  # the docks' sizes are shared out once laid out
+        assert window.parts.workspaces.docks["sun"].isVisible()
+        qtbot.waitUntil(lambda: window.sun_panel.case is window.case, timeout=TIMEOUT)
+    finally:
+        window.close_case()
+        window.map_panel.shutdown()  # its web view started in Map
+        shiboken6.delete(window)

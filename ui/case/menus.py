@@ -75,6 +75,7 @@ def build_menus(w: QMainWindow) -> None:
     add_action(
         geometry_menu, "&Resection tool", in_geometry(tools.show_resection_tool), "Ctrl+Shift+R"
     )
+    add_action(geometry_menu, "S&hadow tool", in_geometry(tools.show_shadow_tool), "Ctrl+Shift+H")
     w.view_menu = w.menuBar().addMenu("&View")
     for dock in (
         w.evidence_dock,
