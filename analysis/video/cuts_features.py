@@ -65,13 +65,13 @@ def structure_distance(a: np.ndarray, b: np.ndarray, flat_std: float = 6.0) -> f
 
 def features_from_images(images: list[np.ndarray] | np.ndarray) -> CutFeatures:
     """Features of RGB uint8 images (for tests and callers that already hold frames)."""
-    acc = _Accumulator()
+    acc = FeatureAccumulator()
     for img in images:
         acc.add(np.asarray(img), float("nan"))
     return acc.result()
 
 
-class _Accumulator:
+class FeatureAccumulator:
     """Collects small frames and computes their features in vectorised chunks (the per-frame
     Python overhead would otherwise cost more than decoding a small video)."""
 
@@ -203,7 +203,7 @@ def extract_features(
 ) -> CutFeatures:
     """Decode ``path`` once (downscaled by the decoder's scaler, deblocking skipped: shot
     content does not need it) and compute the features."""
-    acc = _Accumulator()
+    acc = FeatureAccumulator()
     frames = iter_frames(
         path, width_px=ANALYSIS_WIDTH_PX, fast=True, progress=progress, cancel=cancel
     )

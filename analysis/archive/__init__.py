@@ -1,0 +1,1 @@
+"""Archive triage: perceptual hashes of frames, their index, and near-duplicate groups."""

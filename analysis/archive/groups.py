@@ -1,0 +1,191 @@
+"""Near-duplicate videos: which videos share footage, at what offset and speed, and groups.
+
+Two videos share footage when many of their sampled frames hash alike (within ``radius``
+bits) *and* the matched sample times line up: t_B = speed * t_A + offset for one speed and
+offset. The line is what separates a re-upload from two clips that merely show similar
+frames (the same sky, the same wall): chance matches scatter, shared footage lines up. A
+mirrored copy matches through the mirrored hashes and is marked so. The line is found by
+RANSAC over pairs of matches (speed between 0.5 and 2), then refitted by least squares on its
+inliers.
+
+Groups are the connected components of the "shares footage" relation (a union-find), so a
+compilation ties together the clips it was cut from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.archive.hash_index import HashIndex
+
+DEFAULT_RADIUS = 12  # bits of 64; unrelated frames measured at 20 and more (ADR 0015)
+MIN_SHARED_SAMPLES = 4  # matched samples on the line: two seconds at two samples a second
+MIN_SHARED_SPAN_S = 1.0
+LINE_TOLERANCE_S = 0.6  # a sample is on the line within this (sampling is every 0.5 s)
+SPEED_RANGE = (0.5, 2.0)
+RANSAC_TRIALS = 200
+SPEED_EVIDENCE = 1.5  # a line at another speed needs this many times the speed-1 line's samples
+SPEED_TOLERANCE = 0.03  # a fitted speed this close to 1 is 1 (frame-rate jitter)
+JOIN_COVERAGE = 0.6  # shared footage joins two groups when it is clearly most of one video
+SAMPLE_PAD_S = 0.5  # a stretch of n samples spans (n - 1) intervals: pad by one
+
+
+@dataclass(frozen=True)
+class VideoSamples:
+    """The sampled hashes of one video (from ``fingerprint_video``)."""
+
+    key: str  # the video's identity in the archive: its sha256
+    duration_s: float
+    times_s: np.ndarray  # float64
+    values: np.ndarray  # uint64
+    mirrored: np.ndarray  # uint64
+
+
+@dataclass(frozen=True)
+class SharedFootage:
+    """Video b contains footage of video a: t_b = speed * t_a + offset_s."""
+
+    a: str
+    b: str
+    mirrored: bool
+    speed: float
+    offset_s: float
+    matched_samples: int
+    a_span_s: tuple[float, float]  # the shared stretch, in a's time
+    b_span_s: tuple[float, float]
+    median_distance_bits: float
+
+
+def _candidate_matches(
+    videos: list[VideoSamples], index: HashIndex, owner: np.ndarray, radius: int
+) -> dict[tuple[int, int, bool], list[tuple[float, float, int]]]:
+    """(i, j, mirrored) -> [(t_i, t_j, bits)] for i < j (mirrored: i's mirror hash matched)."""
+    times = np.concatenate([v.times_s for v in videos]) if videos else np.zeros(0)
+    found: dict[tuple[int, int, bool], list[tuple[float, float, int]]] = {}
+    for i, video in enumerate(videos):
+        for mirrored, hashes in ((False, video.values), (True, video.mirrored)):
+            for t, h in zip(video.times_s, hashes, strict=True):
+                near = index.query(int(h), radius)
+                for pos, bits in zip(near.positions, near.distances, strict=True):
+                    j = int(owner[pos])
+                    if j > i:
+                        found.setdefault((i, j, mirrored), []).append(
+                            (float(t), float(times[pos]), int(bits))
+                        )
+    return found
+
+
+def fit_line(
+    ta: np.ndarray, tb: np.ndarray, rng: np.random.Generator
+) -> tuple[float, float, np.ndarray] | None:
+    """The speed and offset that put the most matches on one line (module doc), or None.
+
+    Speed 1 is tried first, at every offset the matches suggest; another speed is kept only
+    when it puts clearly more matches on its line (``SPEED_EVIDENCE``), so that the scatter of
+    a static scene cannot bend a re-upload into a "speed change"."""
+    n = len(ta)
+    if n < MIN_SHARED_SAMPLES:
+        return None
+    plain = np.zeros(n, bool)
+    for o in np.unique(np.round(tb - ta, 1)):
+        inl = np.abs(tb - ta - o) <= LINE_TOLERANCE_S
+        if inl.sum() > plain.sum():
+            plain = inl
+    best, speed = plain, 1.0
+    for _ in range(RANSAC_TRIALS):
+        p, q = rng.choice(n, 2, replace=False)
+        if abs(ta[q] - ta[p]) < 2.0:
+            continue
+        s = (tb[q] - tb[p]) / (ta[q] - ta[p])
+        if abs(s - 1.0) <= SPEED_TOLERANCE or not SPEED_RANGE[0] <= s <= SPEED_RANGE[1]:
+            continue
+        inl = np.abs(tb - s * ta - (tb[p] - s * ta[p])) <= LINE_TOLERANCE_S * max(1.0, s)
+        if inl.sum() >= SPEED_EVIDENCE * max(plain.sum(), 1) and inl.sum() > best.sum():
+            best, speed = inl, s
+    if best.sum() < MIN_SHARED_SAMPLES:
+        return None
+    if speed == 1.0:
+        return 1.0, float(np.median(tb[best] - ta[best])), best
+    fitted, intercept = np.polyfit(ta[best], tb[best], 1)
+    if not SPEED_RANGE[0] <= fitted <= SPEED_RANGE[1]:
+        return None
+    return float(fitted), float(intercept), best
+
+
+def shared_footage(
+    videos: list[VideoSamples], *, radius: int = DEFAULT_RADIUS, seed: int = 0
+) -> list[SharedFootage]:
+    """Every pair of videos that share footage (module doc), ordered as given."""
+    if not videos:
+        return []
+    owner = np.concatenate([np.full(len(v.values), i) for i, v in enumerate(videos)])
+    index = HashIndex(np.concatenate([v.values for v in videos]).astype(np.uint64))
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for (i, j, mirrored), rows in sorted(_candidate_matches(videos, index, owner, radius).items()):
+        m = np.asarray(rows)
+        fit = fit_line(m[:, 0], m[:, 1], rng)
+        if fit is None:
+            continue
+        speed, offset, on = fit
+        ta, tb, bits = m[on, 0], m[on, 1], m[on, 2]
+        one_to_one = min(len(np.unique(ta)), len(np.unique(tb)))
+        if min(np.ptp(ta), np.ptp(tb)) < MIN_SHARED_SPAN_S or one_to_one < MIN_SHARED_SAMPLES:
+            continue  # many samples on one frame (a still, a freeze) are not shared footage
+        pairs.append(
+            SharedFootage(
+                videos[i].key, videos[j].key, mirrored, speed, offset, int(one_to_one),
+                (float(ta.min()), float(ta.max())), (float(tb.min()), float(tb.max())),
+                float(np.median(bits)),
+            )
+        )  # fmt: skip
+    return _one_per_pair(pairs)
+
+
+def _one_per_pair(pairs: list[SharedFootage]) -> list[SharedFootage]:
+    """Keep the better of a pair's plain and mirrored fits (a symmetric scene gives both)."""
+    best: dict[tuple[str, str], SharedFootage] = {}
+    for p in pairs:
+        kept = best.get((p.a, p.b))
+        if kept is None or p.matched_samples > kept.matched_samples:
+            best[(p.a, p.b)] = p
+    return list(best.values())
+
+
+def coverage(link: SharedFootage, durations: dict[str, float]) -> float:
+    """The larger share of either video's length that the shared footage makes up."""
+    shares = []
+    for key, span in ((link.a, link.a_span_s), (link.b, link.b_span_s)):
+        length = durations.get(key, 0.0)
+        if length > 0:
+            shares.append(min(1.0, (span[1] - span[0] + SAMPLE_PAD_S) / (length + SAMPLE_PAD_S)))
+    return max(shares, default=0.0)
+
+
+def group_keys(
+    keys: list[str], links: list[SharedFootage], durations: dict[str, float]
+) -> list[list[str]]:
+    """Groups of near-duplicates: connected components of the links whose shared footage is
+    at least ``JOIN_COVERAGE`` of one of the two videos (a trimmed copy, a copy with an intro
+    added). A compilation that holds a few seconds of a clip links to it without merging the
+    two groups. Each group sorted; singletons left out."""
+    parent = {k: k for k in keys}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for link in links:
+        if coverage(link, durations) < JOIN_COVERAGE:
+            continue
+        ra, rb = root(link.a), root(link.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    members: dict[str, list[str]] = {}
+    for k in keys:
+        members.setdefault(root(k), []).append(k)
+    return sorted(sorted(m) for m in members.values() if len(m) > 1)

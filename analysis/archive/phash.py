@@ -1,0 +1,105 @@
+"""Perceptual hashes of frames, for finding re-uploads of one video in an archive.
+
+The hash is the DCT hash of pHash (Zauner 2010, "Implementation and benchmarking of perceptual
+image hash functions"): the picture, gray, reduced to 32 x 32 with an area filter, its 2-D
+DCT-II, the 8 x 8 lowest frequencies, one bit per coefficient (above the median of the 63 AC
+coefficients or not). Low frequencies survive re-encoding, rescaling and small overlays. We
+write it with OpenCV's DCT rather than take a hashing library: the library hashes (imagehash)
+work on PIL images one at a time, cannot give the mirrored hash for free and would add a
+dependency for twenty lines.
+
+Two additions make it hold up on archive material:
+
+* **Borders.** Letterboxing and pillarboxing (uniform bars added to fit another aspect) are
+  trimmed before hashing, so the padded copy hashes like the original.
+* **Mirroring.** Flipping a picture left-right multiplies its DCT coefficient of horizontal
+  frequency v by (-1)^v; the mirrored picture's hash is therefore computed from the same
+  coefficients (``FrameHash.mirrored``), with no second transform.
+
+Hashes are 64-bit unsigned integers; the distance between two is the number of differing bits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+HASH_SIDE = 8  # lowest frequencies kept per axis: 64 bits
+DCT_SIDE = 32  # the picture is reduced to this square before the DCT
+BORDER_STD_MAX = 6.0  # a row or column this uniform (gray levels) may be a bar
+BORDER_DIFF_MAX = 12.0  # ... if its mean is this close to the outermost row's or column's
+BORDER_MAX_FRACTION = 0.35  # never trim more than this of a side: a dark scene is not a bar
+_BIT_WEIGHTS = (np.uint64(1) << np.arange(64, dtype=np.uint64)).astype(np.uint64)
+_MIRROR_SIGNS = np.tile(np.where(np.arange(HASH_SIDE) % 2 == 0, 1.0, -1.0), (HASH_SIDE, 1))
+
+
+@dataclass(frozen=True)
+class FrameHash:
+    """The hash of a picture, and the hash its left-right mirror image would have."""
+
+    value: int  # 64-bit, as a Python int (fits numpy uint64)
+    mirrored: int
+
+
+def to_gray(image: np.ndarray) -> np.ndarray:
+    """A uint8 gray copy of an RGB (h, w, 3) or gray (h, w) picture."""
+    if image.ndim == 2:
+        return image
+    if image.ndim == 3 and image.shape[2] == 3:
+        return cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    raise ValueError(f"expected a gray or RGB picture, got an array of shape {image.shape}")
+
+
+def content_box(gray: np.ndarray) -> tuple[int, int, int, int]:
+    """The picture without uniform bars at its edges: (top, bottom, left, right), exclusive
+    ends. A bar is a run of uniform rows or columns, from the edge inwards, of one level."""
+    g = gray.astype(np.float32)
+    h, w = g.shape
+    top = _bar_length(g.mean(axis=1), g.std(axis=1), int(h * BORDER_MAX_FRACTION))
+    bottom = _bar_length(g.mean(axis=1)[::-1], g.std(axis=1)[::-1], int(h * BORDER_MAX_FRACTION))
+    left = _bar_length(g.mean(axis=0), g.std(axis=0), int(w * BORDER_MAX_FRACTION))
+    right = _bar_length(g.mean(axis=0)[::-1], g.std(axis=0)[::-1], int(w * BORDER_MAX_FRACTION))
+    return top, h - bottom, left, w - right
+
+
+def _bar_length(means: np.ndarray, stds: np.ndarray, limit: int) -> int:
+    """How many lines from the start are uniform and of the first line's level."""
+    if limit <= 0 or stds[0] > BORDER_STD_MAX:
+        return 0
+    uniform = (stds <= BORDER_STD_MAX) & (np.abs(means - means[0]) <= BORDER_DIFF_MAX)
+    stop = np.flatnonzero(~uniform[:limit])
+    n = int(stop[0]) if stop.size else limit
+    return n if n >= 2 else 0  # one dark line is a picture's edge, not a bar
+
+
+def low_frequencies(gray: np.ndarray) -> np.ndarray:
+    """The 8 x 8 lowest DCT coefficients of the picture inside its bars."""
+    top, bottom, left, right = content_box(gray)
+    if bottom - top < 8 or right - left < 8:  # all bar: a blank picture, hash it whole
+        top, bottom, left, right = 0, gray.shape[0], 0, gray.shape[1]
+    inner = gray[top:bottom, left:right]
+    small = cv2.resize(inner, (DCT_SIDE, DCT_SIDE), interpolation=cv2.INTER_AREA)
+    return cv2.dct(small.astype(np.float32))[:HASH_SIDE, :HASH_SIDE]
+
+
+def _bits(coefficients: np.ndarray) -> int:
+    flat = coefficients.reshape(-1)
+    above = flat > np.median(flat[1:])
+    return int((_BIT_WEIGHTS[above]).sum(dtype=np.uint64))
+
+
+def frame_hash(image: np.ndarray) -> FrameHash:
+    """The perceptual hash of one picture (RGB or gray uint8), and of its mirror image."""
+    gray = to_gray(np.asarray(image))
+    if gray.size == 0:
+        raise ValueError("cannot hash an empty picture")
+    coefficients = low_frequencies(gray)
+    return FrameHash(_bits(coefficients), _bits(coefficients * _MIRROR_SIGNS))
+
+
+def hamming(a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
+    """Bits that differ between hashes (element-wise over uint64 arrays)."""
+    x = np.bitwise_xor(np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64))
+    return np.bitwise_count(x).astype(np.int64)

@@ -1,0 +1,61 @@
+"""One pass over a video: shots, a keyframe each, hashes sampled every half second."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from analysis.archive.fingerprint import SAMPLE_INTERVAL_S, fingerprint_video
+from analysis.archive.phash import frame_hash, hamming
+from analysis.errors import MediaError
+from tests.synth.video import SynthSpec, textured, write_video
+
+FPS = 20
+
+
+def _two_shots(i: int) -> np.ndarray:
+    return textured(i, 160, 120, seed=7 if i < 40 else 99)
+
+
+@pytest.fixture(scope="module")
+def two_shot_video(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fp") / "two_shots.mp4"
+    return write_video(path, SynthSpec(frames=80, fps=FPS, width_px=160, height_px=120),
+                       _two_shots, barcode=False)  # fmt: skip
+
+
+def test_samples_every_half_second_in_their_shots(two_shot_video):
+    fp = fingerprint_video(two_shot_video)
+    assert fp.frame_count == 80
+    assert [c.frame for c in fp.cuts.cuts] == [40]
+    times = [s.time_s for s in fp.samples]
+    assert np.allclose(times, np.arange(len(times)) * SAMPLE_INTERVAL_S)
+    assert len(times) == 8  # 4 s of video: 0, 0.5, ... 3.5
+    assert [s.segment for s in fp.samples] == [0] * 4 + [1] * 4
+    assert [s.frame_index for s in fp.samples] == list(range(0, 80, 10))
+
+
+def test_a_keyframe_per_shot_whose_hash_is_its_pictures(two_shot_video):
+    fp = fingerprint_video(two_shot_video)
+    assert [k.segment for k in fp.keyframes] == [0, 1]
+    for k in fp.keyframes:
+        picture = cv2.imdecode(np.frombuffer(k.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        assert picture.shape[1] == 160  # never upscaled beyond the video
+        truth = frame_hash(_two_shots(k.frame_index)).value
+        assert hamming(k.value, truth) <= 6
+
+
+def test_flat_frames_are_not_sampled(tmp_path):
+    path = write_video(tmp_path / "flat.mp4", SynthSpec(frames=30, fps=FPS, width_px=96,
+                       height_px=64), lambda i: np.full((64, 96, 3), 40, np.uint8),
+                       barcode=False)  # fmt: skip
+    fp = fingerprint_video(path)
+    assert fp.samples == () and len(fp.keyframes) == 1
+
+
+def test_a_file_that_is_not_a_video_names_itself(tmp_path):
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
+    with pytest.raises(MediaError, match="junk.mp4"):
+        fingerprint_video(junk)
