@@ -3,8 +3,9 @@
 The analyst chooses the place (a landmark, camera or hypothesis of the case, or typed
 coordinates), the date, the time zone (IANA name, e.g. Asia/Damascus) and a local time. The
 panel shows sunrise, noon and sunset; the azimuth and elevation over the day and the 95%
-intervals at which each shadow observation fits, on one day axis (``ui.sun.plot``), and lists
-those intervals in words (morning and afternoon solutions, what carried each). The shadow's
+intervals at which each shadow observation fits, on one day axis (``workbench.sun_figure``,
+rendered in a worker, shown by ``ui.sun.plot``), and lists those intervals in words (morning
+and afternoon solutions, what carried each). The shadow's
 direction at the chosen time, from the chosen point, and the place band of the measured
 shadow lengths go to the map as two layers (``layers_ready``; ``connect_map`` hands them to a
 map panel and again whenever its page reloads).
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from ui.jobs import JobRunner
 from ui.sun.describe import describe_day, describe_fit
 from ui.sun.plot import SunCanvas
+from workbench.sun_figure import render_sun_figure
 from workbench.sun_view import SunPoint, SunQuery, SunView, compute_sun_view, read_inputs
 
 ZONES = ("UTC", "Asia/Damascus", "Europe/Kyiv", "Asia/Gaza", "Asia/Baghdad", "Europe/London")
@@ -69,6 +71,10 @@ class SunPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.compute)
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(4 * DEBOUNCE_MS)
+        self._resize_timer.timeout.connect(self.redraw)
         self._build()
         if changes is not None:
             changes.changed.connect(self._on_changes_changed)
@@ -104,6 +110,7 @@ class SunPanel(QWidget):
         self.message_label.setStyleSheet("color: #b3261e")
         self.band_label = _label()
         self.canvas = SunCanvas()
+        self.canvas.size_changed.connect(self._on_canvas_size_changed)
         self.interval_list = QListWidget()
         self.interval_list.setMinimumHeight(40)
         # It takes the height the dock has, never asks for more (a scroll area gives it all).
@@ -216,20 +223,44 @@ class SunPanel(QWidget):
     def compute(self) -> None:
         self._generation += 1
         generation, query, shadows = self._generation, self.query(), list(self.shadows)
+        size = self.canvas.wanted_size()
+
+        def work(progress=None, cancel=None):
+            view = compute_sun_view(query, shadows, progress=progress, cancel=cancel)
+            return view, render_sun_figure(view, *size)
+
         self.jobs.run(
             "Sun: the day and the shadows",
-            lambda progress=None, cancel=None: compute_sun_view(
-                query, shadows, progress=progress, cancel=cancel
-            ),
-            on_result=lambda view: self._show(generation, view),
+            work,
+            on_result=lambda result: self._show(generation, *result),
             on_error=lambda e: self._failed(generation, e),
         )
+
+    def _on_canvas_size_changed(self) -> None:
+        self._resize_timer.start()
+
+    def redraw(self) -> None:
+        """Render the figure again at the canvas's size, in a worker."""
+        view, generation, size = self.view, self._generation, self.canvas.wanted_size()
+        if view is None:
+            return
+        self.jobs.run(
+            "Sun: the figure",
+            lambda progress=None, cancel=None: render_sun_figure(view, *size),
+            on_result=lambda fig: self._show_figure(generation, fig),
+            quiet=True,
+            on_error=lambda e: self._failed(generation, e),
+        )
+
+    def _show_figure(self, generation: int, figure) -> None:
+        if generation == self._generation:
+            self.canvas.show_figure(figure)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:
             self.message_label.setText(str(exc))
 
-    def _show(self, generation: int, view: SunView) -> None:
+    def _show(self, generation: int, view: SunView, figure) -> None:
         if generation != self._generation:
             return
         self.view = view
@@ -240,7 +271,7 @@ class SunPanel(QWidget):
         for fit in view.fits:
             for line in describe_fit(fit, view.query.zone_name):
                 self.interval_list.addItem(line)
-        self.canvas.show_view(view)
+        self.canvas.show_figure(figure)
         self.layers = view.layers
         self.layers_ready.emit(self.layers)
         self.view_shown.emit()

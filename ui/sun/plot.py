@@ -1,103 +1,53 @@
-"""The Sun panel's figure: the sun over the day, and the times the shadows fit, on one day axis.
+"""SunCanvas: shows the Sun panel's figure, rendered in a worker (``workbench.sun_figure``).
 
-Drawn with matplotlib's Qt backend into one figure of two axes sharing the x axis (local clock
-hours of the chosen zone): the azimuth (left scale) and the apparent elevation (right scale)
-with sunrise, noon, sunset and the chosen time marked; below, one row per shadow observation
-with its 95% intervals as bars (morning, afternoon, around noon), each labelled with what
-carried it. Drawing is quick (a few hundred points); the numbers come from ``SunView``.
+The GUI thread only turns the rendered pixels into a pixmap (a few milliseconds); drawing the
+figure with matplotlib takes 150-400 ms, so it never runs here. When the canvas is resized, the
+panel renders the figure again at the new size in a worker (``size_changed``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-from matplotlib.figure import Figure
-from PySide6.QtWidgets import QSizePolicy
-
-from workbench.sun_view import SunView
-
-BRANCH_COLOURS = {"morning": "#4e79a7", "afternoon": "#e15759", "around noon": "#59a14f"}
-AZ_COLOUR, EL_COLOUR = "#4e79a7", "#f28e2b"
+from workbench.sun_figure import SunFigure
 
 
-def local_hours(when: datetime, tz: ZoneInfo, day_start: datetime) -> float:
-    """Hours of ``when`` after local midnight of the panel's date, in zone ``tz``."""
-    return (when.astimezone(tz) - day_start).total_seconds() / 3600.0
+class SunCanvas(QLabel):
+    """The figure's pixels (module doc)."""
 
-
-class SunCanvas(FigureCanvasQTAgg):
-    """The figure (module doc); ``show_view(view)`` redraws it."""
+    size_changed = Signal()
 
     def __init__(self) -> None:
-        self.figure = Figure(figsize=(5.0, 2.2), dpi=90, layout="constrained")
-        super().__init__(self.figure)
+        super().__init__()
         self.setMinimumSize(280, 150)
-        # The figure follows the dock: its size is no hint (the canvas's would be its own).
+        # The figure follows the dock: its size is no hint (the pixmap's would be its own).
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.curve_count = 0
         self.bar_count = 0
+        self.shown_size: tuple[int, int] | None = None
 
-    def show_view(self, view: SunView | None) -> None:
-        self.figure.clear()
-        self.curve_count = self.bar_count = 0
-        if view is None:
-            self.draw_idle()
+    def wanted_size(self) -> tuple[int, int, float]:
+        """(width, height, device pixel ratio) to render the figure at."""
+        return self.width(), self.height(), self.devicePixelRatioF()
+
+    def show_figure(self, figure: SunFigure | None) -> None:
+        if figure is None:
+            self.clear()
+            self.curve_count = self.bar_count = 0
+            self.shown_size = None
             return
-        tz = ZoneInfo(view.query.zone_name)
-        start = datetime.combine(view.query.day, datetime.min.time(), tz)
-        grid = self.figure.add_gridspec(2, 1, height_ratios=(3, 2))
-        top = self.figure.add_subplot(grid[0])
-        bottom = self.figure.add_subplot(grid[1], sharex=top)
-        self._curves(top, view, tz, start)
-        self._intervals(bottom, view, tz, start)
-        bottom.set_xlim(0, 24)
-        bottom.set_xticks(range(0, 25, 3))
-        bottom.set_xlabel(f"local time ({view.query.zone_name}), hours")
-        self.draw_idle()
+        h, w = figure.rgba.shape[:2]
+        image = QImage(figure.rgba.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(self.devicePixelRatioF())
+        self.setPixmap(pixmap)
+        self.curve_count, self.bar_count = figure.curve_count, figure.bar_count
+        self.shown_size = (self.width(), self.height())
 
-    def _curves(self, ax, view: SunView, tz: ZoneInfo, start: datetime) -> None:
-        hours = [local_hours(t, tz, start) for t in view.path_utc]
-        ax.plot(hours, view.path_azimuth_deg, color=AZ_COLOUR, lw=1.2, label="azimuth")
-        ax.set_ylabel("azimuth °", color=AZ_COLOUR, fontsize=8)
-        ax.set_ylim(0, 360)
-        ax.set_yticks(range(0, 361, 90))
-        el = ax.twinx()
-        el.plot(hours, view.path_elevation_deg, color=EL_COLOUR, lw=1.2, label="elevation")
-        el.axhline(0.0, color="#999", lw=0.6)
-        el.set_ylabel("elevation °", color=EL_COLOUR, fontsize=8)
-        self.curve_count = 2
-        day = view.day
-        for when, text in ((day.sunrise_utc, "rise"), (day.noon_utc, "noon"),
-                           (day.sunset_utc, "set")):  # fmt: skip
-            if when is not None:
-                x = local_hours(when, tz, start)
-                ax.axvline(x, color="#777", lw=0.6, ls=":")
-                ax.text(x, 352, text, fontsize=7, ha="center", va="top", color="#555")
-        ax.axvline(local_hours(view.at_utc, tz, start), color="#e67e22", lw=1.0)
-        ax.tick_params(labelsize=7, labelbottom=False)
-        el.tick_params(labelsize=7)
-        for message in view.messages[:1]:
-            ax.text(12, 180, message, fontsize=7, ha="center", va="center", wrap=True,
-                    bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "#b3261e"})  # fmt: skip
-
-    def _intervals(self, ax, view: SunView, tz: ZoneInfo, start: datetime) -> None:
-        ax.tick_params(labelsize=7)
-        ax.set_yticks([])
-        if not view.fits:
-            ax.text(12, 0.5, "no shadow observations", fontsize=7, ha="center", va="center")
-            ax.set_ylim(0, 1)
-            return
-        for row, fit in enumerate(view.fits):
-            y = len(view.fits) - 1 - row
-            for iv in fit.intervals:
-                x0 = local_hours(iv["start_utc"], tz, start)
-                x1 = local_hours(iv["end_utc"], tz, start)
-                colour = BRANCH_COLOURS.get(iv["branch"], "#888")
-                ax.broken_barh([(x0, max(x1 - x0, 0.05))], (y + 0.2, 0.6), color=colour)
-                self.bar_count += 1
-            text = f"#{fit.observation_id}" + ("" if fit.intervals else ": no time fits")
-            ax.text(0.2, y + 0.5, text, fontsize=7, va="center")
-        ax.set_ylim(0, len(view.fits))
-        ax.axvline(local_hours(view.at_utc, tz, start), color="#e67e22", lw=1.0)
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.shown_size is not None and self.shown_size != (self.width(), self.height()):
+            self.size_changed.emit()
