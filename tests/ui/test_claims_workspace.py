@@ -117,7 +117,7 @@ def test_sound_strip_proposes_the_bang_and_measures_flash_to_bang(qtbot, window,
     _open_claims(qtbot, w, built.case_path)
     w.parts.show_place(ids["video_second"], vb["flash"]["frames"][0])
     strip = w.parts.claims.sound
-    qtbot.waitUntil(lambda: strip.view.picture is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: strip.shown_id == ids["video_second"], timeout=TIMEOUT)
     bang_s = vb["flash"]["file_time_s"] + vb["bang"]["delay_s"]
     assert min(abs(t - bang_s) for t in strip.view.picture.onsets_s) < 0.005
     qtbot.waitUntil(lambda: _shows(w, ids["video_second"], vb["flash"]["frames"][0]),
@@ -157,7 +157,7 @@ def test_a_dragged_stretch_of_sound_is_kept_and_undone(qtbot, window, demo):
     _open_claims(qtbot, w, built.case_path)
     w.parts.show_place(ids["video_second"], 0)
     strip = w.parts.claims.sound
-    qtbot.waitUntil(lambda: strip.view.picture is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: strip.shown_id == ids["video_second"], timeout=TIMEOUT)
     view = strip.view
     y = view.height() // 2
     qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=QPoint(view.width() // 4, y))

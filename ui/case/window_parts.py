@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Qt
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from ui.case.analyst_bar import AnalystBar
 from ui.case.export_actions import ExportActions
@@ -51,6 +52,24 @@ def scrolled(widget: QWidget) -> QScrollArea:
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     return area
+
+
+def hide_stale_tab_bars(w: QMainWindow) -> None:
+    """Hide the dock tab bars Qt leaves on screen after docks are re-tabbed (a restored or
+    re-arranged workspace can leave an old group's bar drawn over the new one): a bar is in
+    use when a docked, visible dock it names sits right above or below it."""
+    docks = {d.windowTitle(): d.geometry() for d in w.findChildren(QDockWidget)
+             if d.isVisible() and not d.isFloating()}  # fmt: skip
+    direct = Qt.FindChildOption.FindDirectChildrenOnly
+    for bar in w.findChildren(QTabBar, options=direct):
+        g = bar.geometry()
+        near = [docks[t] for t in (bar.tabText(i) for i in range(bar.count())) if t in docks]
+        if bar.isVisible() and not any(
+            abs(d.left() - g.left()) <= 4
+            and (abs(d.bottom() + 1 - g.top()) <= 3 or abs(g.bottom() + 1 - d.top()) <= 3)
+            for d in near
+        ):
+            bar.hide()
 
 
 class WindowParts(QObject):
@@ -97,6 +116,7 @@ class WindowParts(QObject):
         self.descent = DescentParts(w, scrolled)  # the Track tool, the Descent dock (issue 14)
         docks |= self.descent.docks()
         self.workspaces = Workspaces(w, docks, self.show_centre)
+        self.workspaces.switched.connect(self._on_workspaces_switched)
         self._build_navigation_actions()
         self._build_transport_actions()
         self.exports = ExportActions(w)
@@ -119,6 +139,13 @@ class WindowParts(QObject):
         w.video_panel.frame_shown.connect(self._on_video_panel_frame_shown)
         w.video_panel.frame_on_screen.connect(self._on_video_panel_frame_on_screen)
         w.video_panel.table_loaded.connect(self._on_video_panel_table_loaded)
+
+    def _on_workspaces_switched(self, _name: str) -> None:
+        QTimer.singleShot(0, self._hide_stale_tab_bars)  # once the docks are laid out
+
+    def _hide_stale_tab_bars(self) -> None:
+        if shiboken6.isValid(self):  # the window may be gone by the time the timer fires
+            hide_stale_tab_bars(self.w)
 
     # -- actions ------------------------------------------------------------------------------
     def _window_action(self, text: str, keys: str | QKeySequence, slot) -> QAction:

@@ -168,6 +168,7 @@ class SoundStrip(QWidget):
         layout.addLayout(row)
         self.flash_frame: int | None = None
         self.bang_pick_s: float | None = None  # the analyst's choice among the proposed bangs
+        self.shown_id: int | None = None  # the evidence whose sound is drawn
         self._token = None
         self.find_button.clicked.connect(self.find_flash)
         self.flash_button.clicked.connect(self.mark_flash)
@@ -193,7 +194,7 @@ class SoundStrip(QWidget):
         if self._token is not None:
             self._token.cancel()
         self.flash_frame, self.view.flash_s, self.view.bang_s = None, None, None
-        self.bang_pick_s = None
+        self.bang_pick_s = self.shown_id = None
         if case is None or e is None or table is None or not len(table):
             return
         fps = table.mean_fps() or 25.0
@@ -215,6 +216,7 @@ class SoundStrip(QWidget):
         if self.panel.evidence is None or self.panel.evidence.id != evidence_id:
             return
         self.view.set_picture(picture)
+        self.shown_id = evidence_id
         bangs = ", ".join(f"{t:.3f} s" for t in sorted(picture.onsets_s))
         self.label.setText(f"Sharp sounds (proposed bangs): {bangs}" if bangs else
                            "No sharp sound stands out")  # fmt: skip
