@@ -18,6 +18,7 @@ from ui.geodata.service import GeodataService
 from ui.geometry.alignment_tool import AlignmentTool
 from ui.geometry.bearing_tool import BearingTool
 from ui.geometry.pixel_tool import PixelTool, read_geodata
+from ui.geometry.pose_tool import PoseTool
 from ui.geometry.resection_tool import ResectionTool
 from ui.geometry.shadow_tool import ShadowTool
 from ui.jobs import JobRunner
@@ -50,8 +51,10 @@ class GeometryTools(QTabWidget):
         self.addTab(self.resection, "Resection")
         self.shadow = ShadowTool(service, jobs, picks=picks, bearing=self.bearing)
         self.addTab(self.shadow, "Shadow")
+        self.pose = PoseTool(service, jobs, picks=picks)  # full 3-D pose (issue 16)
+        self.addTab(self.pose, "Pose")
         self.tools: tuple[PixelTool, ...] = (
-            self.bearing, self.alignment, self.resection, self.shadow,
+            self.bearing, self.alignment, self.resection, self.shadow, self.pose,
         )  # fmt: skip
         for tool in self.tools:
             tool.armed_changed.connect(
