@@ -1,5 +1,5 @@
 """GeometryTools: the "Geometry" dock of the main window, holding the bearing, alignment,
-resection and shadow tools.
+resection, shadow and pose tools.
 
 It hands every tool the picture on screen (``show_picture``: the viewer and its ``FrameRef``,
 which the video panel and the main window announce), the case's landmarks and bearings (read
@@ -30,7 +30,7 @@ TOOL_KINDS = ("landmark", "observation")
 
 
 class GeometryTools(QTabWidget):
-    """Tabs "Bearing", "Alignment", "Resection" and "Shadow" (module doc)."""
+    """Tabs "Bearing", "Alignment", "Resection", "Shadow" and "Pose" (module doc)."""
 
     def __init__(
         self,
