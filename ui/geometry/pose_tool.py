@@ -233,7 +233,7 @@ def describe(inputs) -> str:
     s = r.sigmas
     lines = [
         f"camera {r.lat_deg:.6f}, {r.lon_deg:.6f}, height {r.height_m:.1f} m "
-        f"(± {s['height_m']:.1g} m); rms {r.rms_px:.2f} px",
+        f"(± {s['height_m']:.1f} m); rms {r.rms_px:.2f} px",
         f"yaw {r.yaw_deg:.2f}, pitch {r.pitch_deg:.2f}, roll {r.roll_deg:.2f} deg; "
         f"field of view {r.hfov_deg:.2f} deg" + (f", k1 {r.k1:.3f}" if "k1" in r.estimated else ""),
     ]
