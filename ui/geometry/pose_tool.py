@@ -116,6 +116,10 @@ class PoseTool(PixelTool):
         super().set_pixel(key, pixel)
         self._list_points()
 
+    def clear_pixels(self) -> None:
+        super().clear_pixels()
+        self._list_points()
+
     def _list_points(self) -> None:
         self.point_list.clear()
         for key, (x, y) in self.pixels.items():
