@@ -174,9 +174,12 @@ def _paint(canvas: np.ndarray, target: Georef, piece: Mosaic) -> None:
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGRA)
     elif img.shape[2] == 3:
         img = cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
-    warped = cv2.warpAffine(
-        img, m, (canvas.shape[1], canvas.shape[0]),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT,
-    )  # fmt: skip
-    opaque = warped[:, :, 3] > 127
-    canvas[opaque] = warped[:, :, :3][opaque]
+    size = (canvas.shape[1], canvas.shape[0])
+    # Colour with the edge replicated (no black bled in at the piece's border); coverage by
+    # nearest neighbour, so an edge pixel is the piece's or the neighbour's, never a blend.
+    colour = cv2.warpAffine(img[:, :, :3], m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                            borderMode=cv2.BORDER_REPLICATE)  # fmt: skip
+    alpha = cv2.warpAffine(img[:, :, 3], m, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)  # fmt: skip
+    opaque = alpha > 127
+    canvas[opaque] = colour[opaque]

@@ -36,6 +36,7 @@ MIN_INLIERS = 25
 MAX_RMSE_M = 0.75
 MAX_COARSE_FINE_M = 6.0
 MAX_TILT_DEG = 45.0
+FOCAL_RANGE = (0.4, 4.0)  # focal length / long side: about 100 to 14 degrees of view
 MIN_NCC = 0.35
 COARSE_SIDES_PX = (1400, 2800)
 COARSE_FEATURES = (6000, 16000)
@@ -111,20 +112,32 @@ def _crop_box(h: np.ndarray, wh: tuple[int, int], mosaic_wh: tuple[int, int]):
     return int(x0), int(y0), x1, y1
 
 
-def tilt_from_homography(h: np.ndarray, wh: tuple[int, int]) -> float:
+def _tilt_for_f(g: np.ndarray, f: float) -> float:
+    m = np.diag([1 / f, 1 / f, 1.0]) @ g
+    r1, r2 = m[:, 0] / np.linalg.norm(m[:, 0]), m[:, 1] / np.linalg.norm(m[:, 1])
+    normal = np.cross(r1, r2)
+    return float(np.degrees(np.arccos(min(1.0, abs(normal[2]) / np.linalg.norm(normal)))))
+
+
+def tilt_from_homography(h: np.ndarray, wh: tuple[int, int]) -> tuple[float, float]:
     """Angle of the optical axis from nadir, from ``h`` (image pixels -> flat ground).
 
     The inverse maps the ground plane into the image: ``G ~ K [r1 r2 t]`` with K = diag(f, f,
     1) about the image centre (square pixels, principal point at the centre). r1 and r2 being
     orthonormal gives f (Zhang 2000, "A flexible new technique for camera calibration", sec.
-    3.1, with a single view and f the one unknown); near nadir f is unobservable and the view
-    is taken as 53 degrees wide, which changes the tilt there by a fraction of a degree.
-    The tilt is the angle between the optical axis and the ground's normal r1 x r2.
+    3.1, with a single view and f the one unknown); the tilt is the angle between the optical
+    axis and the ground's normal r1 x r2. Near nadir f is unobservable (the estimate is noise),
+    so f is kept within FOCAL_RANGE times the long side (fields of view of about 14 to 100
+    degrees).
+
+    Returns:
+        (the tilt at the estimated f, the smallest tilt over FOCAL_RANGE): a view is refused
+        as oblique only when even the smallest exceeds the limit.
     """
     w, hh = wh
+    long_side = float(max(w, hh))
     shift = np.array([[1, 0, (w - 1) / 2], [0, 1, (hh - 1) / 2], [0, 0, 1.0]])
-    g = np.linalg.inv(h)
-    g = np.linalg.inv(shift) @ g
+    g = np.linalg.inv(shift) @ np.linalg.inv(h)
     g = g / np.linalg.norm(g[:, :2])
     cands = []
     num1 = -(g[0, 0] * g[0, 1] + g[1, 0] * g[1, 1])
@@ -134,13 +147,11 @@ def tilt_from_homography(h: np.ndarray, wh: tuple[int, int]) -> float:
     for num, den in ((num1, den1), (num2, den2)):
         if abs(den) > 1e-12 and num / den > 0:
             cands.append(num / den)
-    f = float(np.sqrt(np.median(cands))) if cands else float(max(w, hh))
-    if not (0.2 * max(w, hh) <= f <= 20 * max(w, hh)):
-        f = float(max(w, hh))
-    m = np.diag([1 / f, 1 / f, 1.0]) @ g
-    r1, r2 = m[:, 0] / np.linalg.norm(m[:, 0]), m[:, 1] / np.linalg.norm(m[:, 1])
-    normal = np.cross(r1, r2)
-    return float(np.degrees(np.arccos(min(1.0, abs(normal[2]) / np.linalg.norm(normal)))))
+    lo, hi = FOCAL_RANGE[0] * long_side, FOCAL_RANGE[1] * long_side
+    f = float(np.sqrt(np.median(cands))) if cands else long_side
+    f = min(max(f, lo), hi)
+    smallest = min(_tilt_for_f(g, ff) for ff in np.geomspace(lo, hi, 25))
+    return _tilt_for_f(g, f), smallest
 
 
 def warp_ncc(image: np.ndarray, mosaic: np.ndarray, h: np.ndarray) -> float:
@@ -230,7 +241,7 @@ def register_to_mosaic(
 
 
 def _verdict(image, mosaic, h, h0, wh, why, gsd, common) -> AutoRegistration:
-    tilt = tilt_from_homography(h, wh)
+    tilt, tilt_min = tilt_from_homography(h, wh)
     drift = float(np.linalg.norm(apply_h(h, _corners(wh)) - apply_h(h0, _corners(wh)), axis=1)
                   .max()) * gsd  # fmt: skip
     ncc = warp_ncc(image, mosaic, h)
@@ -244,7 +255,7 @@ def _verdict(image, mosaic, h, h0, wh, why, gsd, common) -> AutoRegistration:
         (drift > MAX_COARSE_FINE_M,
          f"the fine fit moved a corner {drift:.1f} m from the coarse one (limit "
          f"{MAX_COARSE_FINE_M} m)"),
-        (tilt > MAX_TILT_DEG, f"the view is about {tilt:.0f} deg from nadir (limit "
+        (tilt_min > MAX_TILT_DEG, f"the view is about {tilt:.0f} deg from nadir (limit "
          f"{MAX_TILT_DEG:.0f}); use the pose path"),
         (ncc < MIN_NCC, f"the pixels do not agree with the reference (correlation "
          f"{ncc:.2f}, needs {MIN_NCC})"),
