@@ -76,6 +76,7 @@ def build_menus(w: QMainWindow) -> None:
         geometry_menu, "&Resection tool", in_geometry(tools.show_resection_tool), "Ctrl+Shift+R"
     )
     add_action(geometry_menu, "S&hadow tool", in_geometry(tools.show_shadow_tool), "Ctrl+Shift+H")
+    add_action(geometry_menu, "&Georeference image…", lambda: _gcp_dialog(w), "Ctrl+Shift+G")
     w.view_menu = w.menuBar().addMenu("&View")
     for dock in (
         w.evidence_dock,
@@ -87,6 +88,12 @@ def build_menus(w: QMainWindow) -> None:
         w.geometry_dock,
     ):
         w.view_menu.addAction(dock.toggleViewAction())
+
+
+def _gcp_dialog(w: QMainWindow) -> None:
+    from ui.imagery.gcp_dialog import open_gcp_dialog
+
+    open_gcp_dialog(w, w.case, w.jobs, w.evidence_panel.current_id())
 
 
 def fill_recent_menu(
