@@ -53,11 +53,14 @@ class MapContext:
 
 @dataclass(frozen=True)
 class ReportSection:
-    """A few lines and named figures about one observation, for a report."""
+    """A few lines and named figures about one observation, for a report, and optionally a
+    plot of it (PNG bytes that depend only on the stored row: the same row, the same bytes)."""
 
     title: str
     lines: tuple[str, ...]
     figures: Mapping[str, float | int | str | None]
+    plot_png: bytes | None = None
+    plot_caption: str = ""
 
     def as_text(self) -> str:
         return "\n".join((self.title, *(f"  {line}" for line in self.lines)))

@@ -257,7 +257,24 @@ class DescentEntry(ObservationEntry[DescentInputs, DescentResult]):
             lines.append(f"note: {i.note}")
         figures = {"verdict": r.verdict, f"rate_{r.unit}_s": r.rate.value,
                    f"acceleration_{r.unit}_s2": r.acceleration.value}  # fmt: skip
-        return ReportSection(f"{self.title} {obs.id}", tuple(lines), figures)
+        title = f"{self.title} {obs.id}"
+        return ReportSection(title, tuple(lines), figures, *_plot(i, title))
+
+
+def _plot(i: DescentInputs, title: str) -> tuple[bytes | None, str]:
+    """The height-time plot of the stored samples (recomputed: the same row, the same bytes),
+    or no plot with the reason when they no longer give a descent."""
+    from workbench.descent_figure import descent_figure_png  # matplotlib: only when asked
+
+    try:
+        png = descent_figure_png(descent_of(i), title=title)
+    except GeometryError as exc:
+        return None, f"no plot: {exc}"
+    return png, (
+        f"{title}: height against time (pts), the fitted models by AICc with their 95% bands; "
+        f"drawn from the {len(i.samples)} stored samples of track {i.track_id} "
+        "(workbench.descent_figure, matplotlib Agg)"
+    )
 
 
 def number_text(v: float | None, fmt: str) -> str:

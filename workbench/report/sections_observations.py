@@ -8,6 +8,7 @@ from typing import Any
 from workbench import observations, provenance
 from workbench.geodata_records import Observation, list_observations
 from workbench.report.context import ReportContext
+from workbench.report.figures import figure_html
 from workbench.report.markup import cell, dl, esc, para, text
 from workbench.report.model import MethodStep, Section
 
@@ -51,8 +52,23 @@ def _one(ctx: ReportContext, row: Observation) -> str:
     figures = dl([(k, cell(v)) for k, v in s.figures.items()])
     return (
         f'<div class="observation" id="observation-{row.id}" data-kind="{esc(row.kind)}">'
-        f"<h3>{text(s.title)}</h3>{where}<ul>{lines}</ul>{figures}</div>"
+        f"<h3>{text(s.title)}</h3>{where}<ul>{lines}</ul>{figures}{_plot(ctx, row, s)}</div>"
     )
+
+
+def _plot(ctx: ReportContext, row: Observation, s: observations.ReportSection) -> str:
+    """The kind's plot of the observation, embedded by hash with what drew it."""
+    if s.plot_png is None:
+        return para(text(s.plot_caption), "no-plot") if s.plot_caption else ""
+    import matplotlib
+
+    fig = ctx.figures.add(s.plot_png)
+    line = (
+        f"drawn from the stored inputs of {esc(row.kind)} observation {row.id} (recorded "
+        f"{esc(row.created_at_utc)}) · software: {esc(provenance.SOFTWARE_NAME)} "
+        f"{esc(provenance.software().version)} (matplotlib {esc(matplotlib.__version__)})"
+    )
+    return figure_html(fig, text(s.plot_caption), line, ident=f"observation-{row.id}-plot")
 
 
 def method_of(ctx: ReportContext, row: Observation) -> MethodStep:
