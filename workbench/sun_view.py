@@ -84,15 +84,20 @@ class SunPoint:
     lon_deg: float
 
 
-def read_inputs(conn: sqlite3.Connection) -> tuple[list[SunPoint], list[Observation]]:
-    """The points one may choose (landmarks, cameras, hypotheses) and the shadows (a worker)."""
+def read_inputs(
+    conn: sqlite3.Connection,
+) -> tuple[list[SunPoint], list[Observation], str | None]:
+    """The points one may choose (landmarks, cameras, hypotheses), the shadows and the case's
+    time zone (None when not set), read in a worker."""
+    from workbench.timeline import case_zone
+
     points = [SunPoint(f"{m.name} ({m.kind})", m.lat_deg, m.lon_deg) for m in list_landmarks(conn)]
     points += [
         SunPoint(f"{h.title} (hypothesis)", h.lat_deg, h.lon_deg)
         for h in list_hypotheses(conn)
         if h.lat_deg is not None and h.lon_deg is not None
     ]
-    return points, list_observations(conn, "shadow")
+    return points, list_observations(conn, "shadow"), case_zone(conn)
 
 
 def _fit(obs: Observation, q: SunQuery) -> ShadowFit:

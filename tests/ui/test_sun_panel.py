@@ -117,3 +117,22 @@ def test_layers_reach_the_map_page(qtbot, map_panel, case) -> None:
     panel.set_case(case)
     qtbot.waitUntil(lambda: js(qtbot, map_panel, "GW.featureCount('sun')") == 1, timeout=TIMEOUT)
     assert js(qtbot, map_panel, "GW.featureCount('sun_band')") >= 1
+
+
+def test_an_untouched_panel_takes_the_cases_zone_and_its_shadows_day(qtbot, case) -> None:
+    import json
+
+    def zone(conn) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO case_setting (key, value_json) VALUES ('time_zone', ?)",
+            (json.dumps("Asia/Damascus"),),
+        )
+        case.log(conn, "case.setting", "case_setting:time_zone", {"value": "Asia/Damascus"})
+
+    case.write(zone).result()
+    panel = SunPanel(JobRunner())
+    qtbot.addWidget(panel)
+    panel.set_case(case)
+    _wait_view(qtbot, panel, lambda v: v.query.day.isoformat() == "2016-10-26")
+    assert panel.view.query.zone_name == "Asia/Damascus"
+    assert panel.view.query.lat_deg == pytest.approx(PLACE[0])

@@ -155,7 +155,7 @@ class SunPanel(QWidget):
         """Re-read the points and the shadow observations in a worker, then recompute."""
         case = self.case
         if case is None:
-            self._set_inputs(None, ([], []))
+            self._set_inputs(None, ([], [], None))
             return
         self.jobs.run(
             "Sun panel",
@@ -169,7 +169,9 @@ class SunPanel(QWidget):
         if case is not self.case:
             return
         first = not self.points
-        self.points, self.shadows = result
+        self.points, self.shadows, zone = result
+        if first:
+            self._first_defaults(zone)
         keep = self.point_combo.currentIndex()
         self.point_combo.blockSignals(True)
         while self.point_combo.count() > 1:
@@ -180,6 +182,15 @@ class SunPanel(QWidget):
         if first and self.points and keep == 0 and self.lat_spin.value() == 0.0:
             self.choose_point(1)
         self.schedule()
+
+    def _first_defaults(self, zone: str | None) -> None:
+        """A case just read: its time zone, and the day of its newest shadow, unless the
+        analyst chose others already."""
+        if zone and self.zone_combo.currentText() == ZONES[0]:
+            self.zone_combo.setCurrentText(zone)
+        dates = [o.inputs.get("date") for o in self.shadows if o.inputs.get("date")]
+        if dates and self.date_edit.date() == QDate.currentDate():
+            self.date_edit.setDate(QDate.fromString(max(dates), "yyyy-MM-dd"))
 
     def choose_point(self, index: int) -> None:
         """Choose the combo's ``index`` (0: typed coordinates)."""
