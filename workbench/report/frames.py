@@ -126,6 +126,22 @@ class FrameCiter:
             self._cited[key] = made
         return self._cited[key]
 
+    def pixels_bgr(self, c: CitedFrame) -> Any:
+        """The clean picture of a cited frame as a BGR array, as ``geoworkbench match`` reads
+        the PNG that the frame line writes (a still: the evidence file itself).
+
+        Raises:
+            MediaError: the file no longer decodes.
+        """
+        import cv2
+
+        from analysis.matching.io import read_image
+
+        if c.frame_index is None:
+            return read_image(self._ctx.case.evidence_dir / c.evidence.stored_name)
+        frame = self._reader(c.evidence).frame_at(c.frame_index)
+        return cv2.cvtColor(frame.image, cv2.COLOR_RGB2BGR)
+
     def _video(self, e: Evidence, index: int | None, why: str) -> CitedFrame | None:
         from analysis.errors import WorkbenchError
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from workbench.continuity_store import list_continuity_notes
 from workbench.report.context import ReportContext
+from workbench.report.continuity_figure import DEFAULT_METHOD, continuity_figure_html, figure_name
 from workbench.report.figures import figure_html
 from workbench.report.frames import FrameCiter, check_lines, cited_frame_html
 from workbench.report.markup import MISSING, cell, code, dl, esc, num, para, table, text
@@ -121,6 +122,7 @@ def _continuity(ctx: ReportContext, citer: FrameCiter) -> list[str]:
             + dl([("Verdict", f'<strong class="verdict">{esc(note.verdict)}</strong>'),
                   *numbers, ("Frames", refs or MISSING), ("Analyst's note", text(note.note))])
             + (para(text(f["time_note"]), "time-note") if f.get("time_note") else "")
+            + (continuity_figure_html(ctx, citer, note.id, f, a, b) if a and b else "")
             + "</div>"
         )  # fmt: skip
         _continuity_method(ctx, note.id, f, (a, b))
@@ -135,7 +137,9 @@ def _continuity_method(ctx: ReportContext, note_id: int, f: dict[str, Any], fram
         a, b = cited
         commands = (
             f"geoworkbench match frame_{a.evidence.sha256[:12]}_{a.frame_index}.png "
-            f"frame_{b.evidence.sha256[:12]}_{b.frame_index}.png --viewpoint --json",
+            f"frame_{b.evidence.sha256[:12]}_{b.frame_index}.png --viewpoint "
+            f"--method {f.get('method') or DEFAULT_METHOD} --figure {figure_name(note_id)} "
+            f"--as-of {ctx.head.at_utc} --json",
         )
     ctx.methods.append(
         MethodStep(

@@ -128,3 +128,8 @@ def test_the_match_line_on_the_frame_lines_pngs_gives_the_continuity_numbers(
     assert int(numbers["matches"]) == got["matches"]
     assert int(numbers["inliers"]) == got["inliers"]
     assert float(numbers["zoom ratio (B / A)"]) == round(got["zoom_ratio"], 6)
+    # --figure draws the note's side-by-side figure again: the bytes the report embeds.
+    figure = note.find("figure")
+    drawn = tmp_path / match[match.index("--figure") + 1]
+    assert hashlib.sha256(drawn.read_bytes()).hexdigest() == figure.attrs["data-sha256"]
+    assert f"{got['matches']} matches, {got['inliers']} inliers" in figure.text()
