@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "workbench.commands.audio_commands",
     "workbench.commands.claim_commands",
     "workbench.commands.descent_commands",
+    "workbench.commands.archive_commands",
     "workbench.commands.contact_sheet_commands",
     "workbench.commands.annotation_commands",
     "workbench.commands.report_commands",

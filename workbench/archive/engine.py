@@ -1,0 +1,191 @@
+"""Running the triage on Dask distributed: a local cluster by default, a scheduler's address
+when there is a real cluster. The same task function runs either way.
+
+Each file is one task (``workbench.archive.task.triage_file``). Tasks are independent and
+idempotent (content-addressed shards), which is what makes the run safe to interrupt:
+
+* a worker that dies mid-task: the scheduler gives the task to another worker (Dask retries a
+  task whose worker was lost, up to ``distributed.scheduler.allowed-failures`` times);
+* a run killed as a whole: ``resume`` skips every path whose row is in the catalog with the
+  same size and modification time, and a task half done left no shard to skip (shards are
+  renamed into place whole, the path's row last).
+
+Worker processes have one thread each: decoding already uses FFmpeg's threads, and OpenCV and
+NumPy release the GIL, but the Python parts of a task do not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.jobs import CancelToken, JobCancelled, ProgressFn, report
+from workbench.archive import shards
+from workbench.archive.task import triage_file
+
+SKIP_SUFFIXES = (".info.json", ".tmp", ".part")
+
+
+@dataclass
+class TriageSummary:
+    """What a run did; ``cost_s`` sums each step's time over the tasks (the cost split)."""
+
+    sources: int = 0
+    skipped: int = 0  # already in the catalog (``resume``)
+    triaged: int = 0
+    seen: int = 0  # same content as a file already triaged: a second path, no second row
+    errors: int = 0
+    frames: int = 0
+    wall_s: float = 0.0
+    workers: int = 0
+    cost_s: dict[str, float] = field(default_factory=dict)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.triaged + self.seen + self.errors
+
+
+def collect_sources(sources: Iterable[Path]) -> list[str]:
+    """Every file under the sources (folders walked), absolute, sorted; sidecars left out."""
+    found: set[str] = set()
+    for source in sources:
+        source = Path(source).absolute()
+        if source.is_dir():
+            for root, dirs, files in os.walk(source):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.update(os.path.join(root, f) for f in files if _wanted(f))
+        elif source.exists():
+            found.add(str(source))
+        else:
+            raise FileNotFoundError(f"{source}: no such file or folder")
+    return sorted(found)
+
+
+def _wanted(name: str) -> bool:
+    return not name.startswith(".") and not name.endswith(SKIP_SUFFIXES)
+
+
+def still_to_do(paths: Sequence[str], catalog: Path) -> list[str]:
+    """The paths without a row for their current size and modification time."""
+    todo = []
+    for path in paths:
+        shard = shards.paths_shard(catalog, path)
+        if shard.exists():
+            row = shards.read_rows(shard)[0]
+            stat = os.stat(path)
+            if (row["size_bytes"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
+                continue
+        todo.append(path)
+    return todo
+
+
+def start_client(workers: int | None, scheduler: str | None):
+    """A Dask client: on the given scheduler, or on a new local cluster of ``workers``
+    single-threaded processes (default: one per core)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler, timeout="20s")
+    n = workers or os.cpu_count() or 1
+    cluster = LocalCluster(
+        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )  # fmt: skip
+    return Client(cluster)
+
+
+def _eta(summary: TriageSummary, total: int, started: float) -> str:
+    elapsed = time.perf_counter() - started
+    rate = summary.done / elapsed if elapsed > 0 else 0.0
+    left = (total - summary.done) / rate if rate > 0 else float("inf")
+    eta = f"{left:.0f} s left" if left != float("inf") else "estimating"
+    return (
+        f"{summary.done}/{total} files, {rate:.2f} files/s, "
+        f"{summary.frames / elapsed if elapsed > 0 else 0:.0f} frames/s, {eta}"
+    )
+
+
+def run_triage(
+    sources: Iterable[Path],
+    catalog: Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    client=None,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> TriageSummary:
+    """Triage every file under ``sources`` into ``catalog`` (module doc).
+
+    ``client`` runs on an existing Dask client (tests, the GUI's own cluster); otherwise one is
+    started for the run and closed after it.
+
+    Raises:
+        FileNotFoundError: a source that does not exist. ValueError: a folder that is not a
+        catalog. JobCancelled: ``cancel`` fired (tasks already done stay in the catalog).
+    """
+    from distributed import as_completed
+
+    catalog = shards.open_catalog(Path(catalog))
+    paths = collect_sources(sources)
+    todo = still_to_do(paths, catalog) if resume else paths
+    summary = TriageSummary(sources=len(paths), skipped=len(paths) - len(todo))
+    started = time.perf_counter()
+    if not todo:
+        report(progress, 1.0, f"nothing to do: all {len(paths)} files are in the catalog")
+        return summary
+    own = client is None
+    client = client or start_client(workers, scheduler)
+    try:
+        summary.workers = len(client.scheduler_info().get("workers", {}))
+        futures = _submit(client, todo, catalog)
+        for future in as_completed(futures):
+            if cancel is not None and cancel.cancelled:
+                client.cancel(futures)
+                raise JobCancelled("triage cancelled; what was done is in the catalog")
+            _count(summary, future.result())
+            report(progress, summary.done / max(1, len(todo)), _eta(summary, len(todo), started))
+    finally:
+        if own:
+            client.close()
+            if client.cluster is not None:
+                client.cluster.close()
+    summary.wall_s = time.perf_counter() - started
+    return summary
+
+
+def _submit(client, todo: list[str], catalog: Path) -> list:
+    """One task per path. Files of equal size may be copies: each waits for the one before
+    it, so a copy finds its content in the catalog ("seen") instead of decoding it again."""
+    by_size: dict[int, list[str]] = {}
+    for path in todo:
+        by_size.setdefault(os.stat(path).st_size, []).append(path)
+    futures = []
+    for paths in by_size.values():
+        before = None
+        for path in paths:
+            before = client.submit(
+                triage_file, path, catalog=str(catalog), after=before, pure=False
+            )
+            futures.append(before)
+    return futures
+
+
+def _count(summary: TriageSummary, outcome: dict) -> None:
+    status = outcome["status"]
+    if status == "error":
+        summary.errors += 1
+        summary.failed.append((outcome["path"], outcome["error"]))
+    elif status == "seen":
+        summary.seen += 1
+    else:
+        summary.triaged += 1
+    summary.frames += outcome["frames"]
+    for step, seconds in outcome["seconds"].items():
+        summary.cost_s[step] = summary.cost_s.get(step, 0.0) + seconds

@@ -1,0 +1,113 @@
+"""The archive catalog on disk: Parquet shards, content-addressed, written whole or not at all.
+
+```
+CATALOG_DIR/
+  catalog.json                     the catalog's format version
+  files/ab/<sha256>.parquet        one row per distinct content: facts, shots, sidecar
+  hashes/ab/<sha256>.parquet       its sampled frame hashes
+  keyframes/ab/<sha256>/<n>.jpg    one keyframe per shot
+  paths/cd/<sha256 of path>.parquet  one row per path seen: which content, or the error
+```
+
+Why shards, one per file: the tasks run in separate processes (Dask workers) and must not
+share a writer. A shard is named by what it describes, so a task that runs twice (a worker
+killed and the task retried, a run resumed) writes the same shard again instead of a second
+row; and it is written to a temporary name and renamed, so a killed task leaves no partial
+shard. A path's shard is written last: a path row means its content rows are complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.fileio import write_text_atomic
+
+CATALOG_FORMAT = 1
+ROW_VERSION = 1  # the version of the rows' content; in every row
+
+FILES = pa.schema([
+    ("sha256", pa.string()), ("row_version", pa.int32()), ("size_bytes", pa.int64()),
+    ("kind", pa.string()), ("container", pa.string()), ("codec", pa.string()),
+    ("width_px", pa.int32()), ("height_px", pa.int32()), ("duration_s", pa.float64()),
+    ("frame_count", pa.int64()), ("fps", pa.float64()), ("integrity", pa.string()),
+    ("cut_count", pa.int32()), ("segments_json", pa.string()), ("metadata_json", pa.string()),
+    ("earliest_time_utc", pa.string()), ("earliest_time_basis", pa.string()),
+    ("sidecar_json", pa.string()), ("software", pa.string()),
+])  # fmt: skip
+HASHES = pa.schema([
+    ("sha256", pa.string()), ("sample", pa.int32()), ("frame_index", pa.int64()),
+    ("time_s", pa.float64()), ("segment", pa.int32()), ("value", pa.uint64()),
+    ("mirrored", pa.uint64()), ("keyframe", pa.bool_()),
+])  # fmt: skip
+PATHS = pa.schema([
+    ("path", pa.string()), ("sha256", pa.string()), ("size_bytes", pa.int64()),
+    ("mtime_ns", pa.int64()), ("status", pa.string()), ("error", pa.string()),
+    ("row_version", pa.int32()),
+])  # fmt: skip
+
+
+def path_key(path: str) -> str:
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def files_shard(catalog: Path, sha256: str) -> Path:
+    return catalog / "files" / sha256[:2] / f"{sha256}.parquet"
+
+
+def hashes_shard(catalog: Path, sha256: str) -> Path:
+    return catalog / "hashes" / sha256[:2] / f"{sha256}.parquet"
+
+
+def paths_shard(catalog: Path, path: str) -> Path:
+    key = path_key(path)
+    return catalog / "paths" / key[:2] / f"{key}.parquet"
+
+
+def keyframe_file(catalog: Path, sha256: str, segment: int) -> Path:
+    return catalog / "keyframes" / sha256[:2] / sha256 / f"{segment}.jpg"
+
+
+def write_table(path: Path, rows: list[dict], schema: pa.Schema) -> None:
+    """Rows as one Parquet file, atomically (temporary name, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pylist(rows, schema=schema)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def read_rows(path: Path) -> list[dict]:
+    return pq.read_table(path).to_pylist()
+
+
+def open_catalog(catalog: Path) -> Path:
+    """Create the catalog folder (or check an existing one's format)."""
+    marker = catalog / "catalog.json"
+    if marker.exists():
+        found = json.loads(marker.read_text(encoding="utf-8")).get("format")
+        if found != CATALOG_FORMAT:
+            raise ValueError(
+                f"{catalog} is a catalog of format {found}; this workbench reads format "
+                f"{CATALOG_FORMAT}: make a new catalog"
+            )
+        return catalog
+    if catalog.exists() and any(catalog.iterdir()):
+        raise ValueError(f"{catalog} is not empty and is not an archive catalog")
+    catalog.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(marker, json.dumps({"format": CATALOG_FORMAT}, sort_keys=True) + "\n")
+    return catalog
