@@ -187,6 +187,7 @@ def test_the_window_opens_the_shadow_tool_by_key_and_has_the_sun_dock(qtbot, tmp
         window.parts.workspaces.switch("Map")
         qtbot.wait(300)  # the docks' sizes are shared out once laid out
         assert window.parts.workspaces.docks["sun"].isVisible()
+        assert "Sun" in [a.text() for a in window.view_menu.actions()]
         qtbot.waitUntil(lambda: window.sun_panel.case is window.case, timeout=TIMEOUT)
     finally:
         window.close_case()

@@ -307,9 +307,11 @@ def connect_map(panel: SunPanel, map_panel) -> None:
 def sun_dock(w, wrap):
     """The window's "Sun" dock (arranged by the Map workspace, under it): the panel, wrapped
     by ``wrap`` (the window's scroll area), follows the window's case and change feed and
-    draws on its map panel."""
+    draws on its map panel; View > Sun toggles it."""
     panel = SunPanel(w.jobs, changes=w.changes)
     w.sun_panel = panel
     connect_map(panel, w.map_panel)
     w.case_opened.connect(panel.set_case)
-    return w._dock("Sun", wrap(panel), Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock = w._dock("Sun", wrap(panel), Qt.DockWidgetArea.BottomDockWidgetArea)
+    w.view_menu.addAction(dock.toggleViewAction())  # View > Sun shows or hides it
+    return dock
