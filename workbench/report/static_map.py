@@ -21,6 +21,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from analysis.imagery.mosaic import TILE_PX, latlon_to_tile
+from workbench.report.map_labels import draw_label, label_bbox
 from workbench.tiles import CACHE_NAME, BasemapConfig, MBTilesSource, TileSource, open_tile_source
 
 EARTH_CIRCUMFERENCE_M = 40075016.68557849
@@ -87,13 +88,14 @@ class _Canvas:
         self.labels: list[tuple[float, float, float, float]] = []
 
     def label(self, x: float, y: float, words: str) -> None:
-        """Write a label unless it would overlap one already written (the table lists all)."""
-        box = self.draw.textbbox((x, y), words, font=self.font)
+        """Write a label unless it would overlap one already written (the table lists all);
+        Arabic in the bundled Arabic font, shaped right to left (``map_labels``)."""
+        box = label_bbox((x, y), words)
         if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
                for b in self.labels):  # fmt: skip
             return
         self.labels.append(box)
-        self.draw.text((x, y), words, fill=INK, font=self.font)
+        draw_label(self.draw, (x, y), words, INK)
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
         x, y = world_px(lat, lon, self.z)
