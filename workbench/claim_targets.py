@@ -29,7 +29,7 @@ def frame_at_moment(conn: sqlite3.Connection, evidence_id: int, at_utc: str) -> 
     in UTC, its frame table is not built, or the moment is outside the video)."""
     clock = video_clocks(conn).get(evidence_id)
     table = cached_frame_table(conn, evidence_id)
-    if clock is None or table is None or not len(table):
+    if clock is None or not clock.anchored or table is None or not len(table):
         return None
     t = _utc_s(at_utc) - _utc_s(clock.start_utc)
     if not clock.holds(t):

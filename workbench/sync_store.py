@@ -39,6 +39,7 @@ class VideoClock:
     sigma_s: float
     how: str
     until_s: float | None = None  # seconds after the first frame: its first edit cut
+    anchored: bool = True  # False: synced to others but not placed in UTC (a relative clock)
 
     def holds(self, t_s: float) -> bool:
         """Whether ``t_s`` seconds after the first frame is on the clock (before any cut)."""
@@ -63,6 +64,28 @@ def store_video_sync(case: Case, inputs: dict) -> Future[int]:
             case, c, "video_sync", inputs, result, evidence_id=inputs["evidence_b"]
         )
     )
+
+
+def sync_by_sound(
+    case: Case, evidence_a: int, evidence_b: int, *, tool: str, progress=None, cancel=None
+) -> int | None:
+    """Sync two videos by their sound (``analysis.audio.sync.sync_videos``) and store it;
+    the observation's id, or None for "no match" (nothing is stored).
+
+    Raises:
+        MediaError subclasses for a file without (or with silent) sound.
+    """
+    from analysis.audio.sync import sync_videos
+    from workbench.frame_table_store import video_evidence
+
+    pa, pb = video_evidence(case, evidence_a)[1], video_evidence(case, evidence_b)[1]
+    r = sync_videos(pa, pb, progress=progress, cancel=cancel)
+    if not r.matched:
+        return None
+    inputs = {"evidence_a": evidence_a, "evidence_b": evidence_b, "method": "sound",
+              "measured_offset_s": r.offset_s, "measured_ci95_s": list(r.offset_ci95_s),
+              "chunks_agreeing": r.chunks_agreeing, "tool": tool}  # fmt: skip
+    return store_video_sync(case, inputs).result()
 
 
 def sync_by_frames(
@@ -101,7 +124,9 @@ def list_syncs(conn: sqlite3.Connection) -> list[Sync]:
 
 
 def video_clocks(conn: sqlite3.Connection) -> dict[int, VideoClock]:
-    """Each video whose first frame can be placed in UTC (module doc)."""
+    """Each video whose first frame can be placed in UTC (module doc); videos synced to one
+    another but to no anchored one get a relative clock (``anchored`` False, its reference
+    at the epoch): enough to step them together, not to date them."""
     clocks: dict[int, VideoClock] = {}
     for evidence_id, at, sigma, label in conn.execute(
         "SELECT evidence_id, at_utc, sigma_s, label FROM timeline_event"
@@ -110,7 +135,19 @@ def video_clocks(conn: sqlite3.Connection) -> dict[int, VideoClock]:
         if label.rstrip().endswith(FIRST_FRAME):
             clocks[int(evidence_id)] = VideoClock(int(evidence_id), at, sigma or 0.0, label)
     syncs = list_syncs(conn)
-    for _ in range(len(syncs)):  # follow chains of syncs from the anchored videos
+    _follow(clocks, syncs)
+    for s in syncs:  # a sync with neither video anchored: a relative clock from its A
+        if s.evidence_a not in clocks and s.evidence_b not in clocks:
+            clocks[s.evidence_a] = VideoClock(s.evidence_a, "1970-01-01T00:00:00Z", 0.0,
+                                              "reference of its sync (not placed in UTC)",
+                                              anchored=False)  # fmt: skip
+            _follow(clocks, syncs)
+    return {i: replace(c, until_s=_first_cut_s(conn, i)) for i, c in clocks.items()}
+
+
+def _follow(clocks: dict[int, VideoClock], syncs: list[Sync]) -> None:
+    """Extend ``clocks`` along chains of syncs."""
+    for _ in range(len(syncs)):
         for s in syncs:
             if s.evidence_a in clocks and s.evidence_b not in clocks:
                 a = clocks[s.evidence_a]
@@ -118,7 +155,6 @@ def video_clocks(conn: sqlite3.Connection) -> dict[int, VideoClock]:
             elif s.evidence_b in clocks and s.evidence_a not in clocks:
                 b = clocks[s.evidence_b]
                 clocks[s.evidence_a] = _moved(b, s.evidence_a, s.offset_s, s.sigma_s)
-    return {i: replace(c, until_s=_first_cut_s(conn, i)) for i, c in clocks.items()}
 
 
 def _first_cut_s(conn: sqlite3.Connection, evidence_id: int) -> float | None:
@@ -141,4 +177,5 @@ def _moved(known: VideoClock, evidence_id: int, shift_s: float, sigma_s: float) 
         iso_utc(start + timedelta(seconds=shift_s)),
         math.hypot(known.sigma_s, sigma_s),
         f"synced with evidence {known.evidence_id} ({shift_s:+.3f} s)",
+        anchored=known.anchored,
     )

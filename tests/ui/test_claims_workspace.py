@@ -177,3 +177,34 @@ def test_a_dragged_stretch_of_sound_is_kept_and_undone(qtbot, window, demo):
 def _marks(path) -> list:
     with open_case(path, read_only=True) as case:
         return list_observations(case.read(), "sound_mark")
+
+
+def test_two_videos_are_synced_from_the_linked_view_and_then_step_together(qtbot, window,
+                                                                            tmp_path):  # fmt: skip
+    path = tmp_path / "two.gwcase"
+    with create_case(path) as case:
+        a = import_file(case, make_video(tmp_path / "a.mp4", frames=30, fmt="mp4")).id
+        b = import_file(case, make_video(tmp_path / "b.mp4", frames=36, size=(64, 48),
+                                         fmt="mp4")).id  # fmt: skip
+    w = window
+    with qtbot.waitSignal(w.case_refreshed, timeout=TIMEOUT):
+        w.open_case_path(path)
+    w.parts.workspaces.switch("Claims")
+    w.parts.show_place(a, 5)
+    qtbot.waitUntil(lambda: _shows(w, a, 5), timeout=TIMEOUT)
+    linked = w.parts.claims.linked
+    qtbot.waitUntil(lambda: linked.partner is not None and linked.partner[0] == b,
+                    timeout=TIMEOUT)  # fmt: skip
+    linked.step(3)  # the same event is in frame 3 of b and frame 5 of a
+    assert linked.partner_index == 3 and _shows(w, a, 5)  # not synced: a stays
+    linked.sound_button.click()  # these videos have no sound: said, nothing stored
+    qtbot.waitUntil(lambda: "Not synced" in linked.info.text(), timeout=TIMEOUT)
+    linked.same_button.click()
+    qtbot.waitUntil(lambda: "Synced" in linked.info.text(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: a in linked.clocks and b in linked.clocks, timeout=TIMEOUT)
+    assert not linked.clocks[a].anchored  # on a relative clock: no UTC anchor
+    w.video_panel.go_to(10)
+    qtbot.waitUntil(lambda: linked.partner_index == 8, timeout=TIMEOUT)
+    with open_case(path, read_only=True) as case:
+        [sync] = list_observations(case.read(), "video_sync")
+    assert sync.result["offset_s"] == pytest.approx((3 - 5) / 12, abs=1e-6)

@@ -18,7 +18,7 @@ from workbench.claims import list_claims
 from workbench.cli import main as cli_main
 from workbench.demo import build_demo_case
 from workbench.geodata_records import list_observations
-from workbench.sync_store import video_clocks
+from workbench.sync_store import sync_by_sound, video_clocks
 from workbench.timeline import build_timeline
 
 
@@ -49,6 +49,10 @@ def test_the_two_videos_share_one_clock_within_a_frame(demo):
     assert sync.result["offset_s"] == pytest.approx(true_offset, abs=1.0 / vb["fps"])
     lo, hi = sync.result["offset_ci95_s"]
     assert lo <= true_offset <= hi
+    with open_case(built.case_path) as case:  # independent jet noise: no match, nothing kept
+        ids = built.evidence_ids
+        assert sync_by_sound(case, ids["video_rooftop"], ids["video_second"], tool="t") is None
+        assert len(list_observations(case.read(), "video_sync")) == 1
     second = clocks[built.evidence_ids["video_second"]]
     error = (_utc(second.start_utc) - _utc(vb["start_utc"])).total_seconds()
     assert abs(error) <= 1.0 / vb["fps"]

@@ -44,6 +44,7 @@ class ClaimsView:
     # label, first sample's UTC, envelope, evidence id, rate, its first cut's UTC (or None)
     waves: list[tuple[str, str, Any, int, int, str | None]]
     titles: dict[tuple[str, int], str]  # link targets named ("flash_bang 8", a file name)
+    videos: tuple[int, ...] = ()  # the case's video evidence
 
 
 def read_claims_view(case: Case, progress=None, cancel=None) -> ClaimsView:
@@ -58,11 +59,16 @@ def read_claims_view(case: Case, progress=None, cancel=None) -> ClaimsView:
 
     conn = case.read()
     clocks = video_clocks(conn)
-    rows = conn.execute("SELECT id, original_name, stored_name, sha256 FROM evidence").fetchall()
+    rows = conn.execute(
+        "SELECT id, original_name, stored_name, sha256, kind FROM evidence"
+    ).fetchall()
     names = {r[0]: r[1] for r in rows}
+    videos = tuple(r[0] for r in rows if r[4] == "video")
     waves = []
     for evidence_id, clock in sorted(clocks.items()):
-        _id, name, stored, sha = next(r for r in rows if r[0] == evidence_id)
+        if not clock.anchored:
+            continue  # synced, but not placed in UTC: no place on the timeline
+        _id, name, stored, sha, _kind = next(r for r in rows if r[0] == evidence_id)
         try:
             pic = cached_sound_picture(case.evidence_dir / stored, case.derived_dir, sha,
                                        cancel=cancel)  # fmt: skip
@@ -81,7 +87,8 @@ def read_claims_view(case: Case, progress=None, cancel=None) -> ClaimsView:
     titles |= {("hypothesis", h.id): f"hypothesis: {h.title}" for h in hypotheses}
     for k in ("evidence", "frame"):
         titles |= {(k, i): f"{k}: {n}" for i, n in names.items()}
-    return ClaimsView(list_claims(conn), hypotheses, events, clocks, names, waves, titles)
+    return ClaimsView(list_claims(conn), hypotheses, events, clocks, names, waves, titles,
+                      videos)  # fmt: skip
 
 
 class ClaimsParts(QObject):
@@ -91,7 +98,7 @@ class ClaimsParts(QObject):
         super().__init__(w)
         self.claims_panel = ClaimsPanel()
         self.timeline_panel = TimelinePanel()
-        self.linked = LinkedVideo(w.video_panel)
+        self.linked = LinkedVideo(w.video_panel, w.geodata)
         self.sound = SoundStrip.attach(w.video_panel, w.geodata)
         self.case: Case | None = None
         self._stale = False
@@ -166,12 +173,14 @@ class ClaimsParts(QObject):
         self.timeline_panel.set_events(view.events)
         self.timeline_panel.focus_waveforms()  # the synced videos side by side; wheel zooms out
         self.clocks = view.clocks
-        self.linked.set_clocks(view.clocks, view.names)
+        self.linked.set_clocks(view.clocks, view.names, view.videos)
 
     def _on_video_panel_frame_shown(self, index: int) -> None:
         """The timeline marks the moment the video on screen shows (when it is on the clock)."""
         vp = self.w.video_panel
         clock = self.clocks.get(vp.evidence.id) if vp.evidence is not None else None
+        if clock is not None and not clock.anchored:
+            clock = None  # synced, but not placed in UTC
         if clock is None or vp.table is None or not 0 <= index < len(vp.table):
             self.timeline_panel.set_cursor(None)
             return
