@@ -116,3 +116,24 @@ def test_cancel_stores_nothing(qtbot, tool_on_video) -> None:
     panel.jobs.cancel_all()  # what Esc and the status bar's Cancel do
     qtbot.waitUntil(lambda: "cancelled" in tool.status.text(), timeout=TIMEOUT)
     assert tool.live is None and list_tracks(case.read()) == []
+
+
+def test_track_and_annotate_tools_are_never_armed_together(qtbot, tool_on_video) -> None:
+    panel, tool, case, r = tool_on_video
+    tool.button.click()
+    panel.annotate_button.click()
+    annotations = panel.annotations
+    tool.point_button.click()
+    annotations.tool_buttons["point"].click()  # the Annotate tool takes the clicks
+    assert annotations.kind == "point" and tool.mode is None
+    assert not tool.point_button.isChecked() and panel.viewer.armed
+    tool.box_button.click()  # and the Track tool takes them back
+    assert tool.mode == "box" and annotations.kind is None and panel.viewer.armed
+    assert not annotations.tool_buttons["point"].isChecked()
+    x, y = r.truth_xy[0]
+    tool.viewer.pixel_clicked.emit(x, y)  # one click goes to one tool
+    assert "opposite corner" in tool.status.text() and annotations.draft == []
+    tool.arm(None)
+    annotations.tool_buttons["point"].click()
+    tool.viewer.pixel_clicked.emit(x, y)  # a point annotation, and nothing for the Track tool
+    assert tool.corner is None and tool.mode is None and tool.live is None

@@ -78,6 +78,7 @@ class AnnotationPanel(QWidget):
     message = Signal(str)
     export_requested = Signal()  # export the frame with its annotations burned in
     sheet_written = Signal(object)  # WrittenSheet
+    tool_armed = Signal(str)  # a shape tool now takes the frame's clicks (the Track tool yields)
 
     def __init__(self, jobs: JobRunner, undo_stack: QUndoStack, viewer: ImageViewer, parent=None):
         super().__init__(parent)
@@ -208,6 +209,8 @@ class AnnotationPanel(QWidget):
     # -- drawing ------------------------------------------------------------------------
     def set_tool(self, kind: str | None) -> None:
         """Draw ``kind`` from now on (None: stop drawing; clicks pan the frame again)."""
+        if kind is not None:  # before arming the viewer: whoever yields disarms it first
+            self.tool_armed.emit(kind)
         self._drop_draft()
         self.kind, self.redraw_id = kind, None
         for name, b in self.tool_buttons.items():

@@ -170,6 +170,7 @@ class TrackPanel(QWidget):
         tool.button = button
         QShortcut(QKeySequence("Ctrl+T"), panel, button.click,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)  # fmt: skip
+        panel.annotations.tool_armed.connect(tool._on_annotations_tool_armed)
         panel.frame_on_screen.connect(tool.show_frame)
         panel.table_loaded.connect(lambda _n: tool.follow(panel.case, panel.evidence))
         return tool
@@ -272,11 +273,17 @@ class TrackPanel(QWidget):
         """Wait for a click (``point``) or two (``box``) on the frame; None: stop waiting."""
         self.mode = None if mode == self.mode else mode
         self.corner = None
+        if self.mode is not None:  # one click, one tool: the Annotate tool stops drawing
+            self.panel.annotations.set_tool(None)
         self.point_button.setChecked(self.mode == "point")
         self.box_button.setChecked(self.mode == "box")
         self.viewer.set_armed(self.mode is not None)
         if self.mode:
             self._say("Click the object." if self.mode == "point" else "Click one corner.")
+
+    def _on_annotations_tool_armed(self, _kind: str) -> None:
+        if self.mode is not None:
+            self.arm(None)
 
     def _on_viewer_pixel_clicked(self, x_px: float, y_px: float) -> None:
         if self.mode is None or self.frame is None or self.case is None:
