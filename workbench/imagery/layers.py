@@ -113,6 +113,33 @@ def add_layer(
     return get_layer(case.read(), new_id)
 
 
+def add_layer_for_evidence(
+    case: Case, evidence_id: int, georef: dict[str, Any], *, kind: str = "ortho",
+    acquired: str | None = None, source: str = "", licence: str = "",
+) -> Future[int]:  # fmt: skip
+    """A layer for an evidence already in the case, georeferenced by ``georef`` (the vendor's
+    metadata, typed corners): checked first, then written with its audit row (async)."""
+    from analysis.imagery.georef import Georef
+
+    if kind not in ("ortho", "dem"):
+        raise ImageryLayerError(f"layer kind {kind!r} is not ortho or dem")
+    Georef.from_json(georef)  # raises GeoreferenceError on a nonsense grid
+    day = _check_date(acquired)
+
+    def do(conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT original_name FROM evidence WHERE id = ?",
+                           (evidence_id,)).fetchone()  # fmt: skip
+        if row is None:
+            raise ImageryLayerError(f"no evidence with id {evidence_id}")
+        gj = json.dumps(georef, sort_keys=True)
+        record = dict(evidence_id=evidence_id, kind=kind, name=row[0], acquired_date=day,
+                      source=source, licence=licence, georef_json=gj,
+                      observation_id=None)  # fmt: skip
+        return _insert(case, conn, record)
+
+    return case.write(do)
+
+
 def _insert(case: Case, conn: sqlite3.Connection, record: dict[str, Any]) -> int:
     record = record | {"created_at_utc": utc_now_iso()}
     cols = ", ".join(record)

@@ -17,6 +17,7 @@ from analysis.imagery.georeference import georeference_gcps
 from analysis.imagery.points_file import write_points
 from analysis.imagery.register_fit import Gcp
 from workbench.case import create_case, open_case
+from workbench.case.verify import verify_case
 from workbench.cli import main
 from workbench.imagery.layers import (
     ImageryLayerError,
@@ -110,6 +111,7 @@ def test_registration_is_a_georeference_observation(tmp_path):
         np.testing.assert_allclose(stored["corners"], [list(c) for c in result.corners], atol=1e-9)
         reg = list_layers(case.read(), "registered")
         assert [x.id for x in reg] == [layer_id] and reg[0].observation_id == obs_id
+        assert verify_case(case).ok  # the new table is bound to the audit chain
     finally:
         case.close()
 
