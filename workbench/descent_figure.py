@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import math
-from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -65,14 +64,6 @@ def draw_descent(fig: Figure, descent: Descent, *, title: str = "", fontsize: in
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=fontsize - 1, loc="upper right")
     fig.tight_layout()
-
-
-def write_descent_figure(descent: Descent, path: Path, *, title: str = "") -> Path:
-    """Write the figure to ``path`` (the caller has asked workbench.output_guard)."""
-    from workbench.descent_io import write_bytes
-
-    write_bytes(path, descent_figure_png(descent, title=title))
-    return path
 
 
 def _n(v: float) -> str:

@@ -146,9 +146,10 @@ def cmd_descent(args: argparse.Namespace) -> int:
         check_output(args.figure, replace=args.force)
     result, out = descent_from_doc(doc, args)
     if args.figure is not None:
-        from workbench.descent_figure import write_descent_figure
+        from workbench.descent_figure import descent_figure_png
+        from workbench.descent_io import write_bytes
 
-        write_descent_figure(result, args.figure, title=Path(doc["video"]).name)
+        write_bytes(args.figure, descent_figure_png(result, title=Path(doc["video"]).name))
         out["figure"] = str(args.figure)
     if args.json:
         print_json(out)
