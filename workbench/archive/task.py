@@ -134,8 +134,10 @@ def _content_rows(
     try:
         check_media(path, kind)
         integrity = "ok"
-    except MediaError as exc:  # damaged but perhaps partly decodable: say so and go on
-        integrity = f"damaged: {exc}"
+    except MediaError as exc:
+        if kind != "video":  # a picture that fails its check (a bomb, a broken one) stops here
+            raise
+        integrity = f"damaged: {exc}"  # a damaged video may still decode in part: go on
     out.seconds["facts"] = time.perf_counter() - t
     t = time.perf_counter()
     fp = fingerprint_video(path) if kind == "video" else _fingerprint_image(path)
@@ -157,7 +159,10 @@ def _content_rows(
         "software": _software(),
     }  # fmt: skip
     if kind != "video":
-        row.update(duration_s=0.0, fps=None)
+        width = metadata.get("display_width_px") or metadata.get("width_px")
+        height = metadata.get("display_height_px") or metadata.get("height_px")
+        row.update(duration_s=0.0, fps=None, codec=metadata.get("format", ""),
+                   width_px=width, height_px=height)  # fmt: skip
     return row, _hash_rows(sha, fp), fp
 
 

@@ -1,0 +1,97 @@
+"""Triage on a real local Dask cluster: complete with a worker killed mid-run, and a run
+killed as a whole then resumed gives the catalog an uninterrupted run gives."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from workbench.archive import shards
+from workbench.archive.catalog import Catalog
+from workbench.archive.engine import collect_sources, run_triage
+
+CONTENT = {
+    "files": "SELECT * EXCLUDE (software) FROM files ORDER BY sha256",
+    "hashes": "SELECT * FROM hashes ORDER BY sha256, sample",
+    "paths": "SELECT path, sha256, size_bytes, mtime_ns, status, error FROM paths ORDER BY path",
+}
+
+
+def content(catalog: Path) -> dict[str, list[dict]]:
+    cat = Catalog(catalog)
+    return {name: cat.query(sql) for name, sql in CONTENT.items()}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(archive_folder, tmp_path_factory) -> Path:
+    catalog = tmp_path_factory.mktemp("whole") / "catalog"
+    summary = run_triage([archive_folder], catalog, workers=1)
+    assert (summary.triaged, summary.seen, summary.errors) == (5, 1, 3)
+    return catalog
+
+
+def test_a_worker_killed_mid_run_leaves_a_complete_catalog(archive_folder, uninterrupted,
+                                                          tmp_path):  # fmt: skip
+    from distributed import Client, LocalCluster
+
+    killed = []
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+
+        def kill_a_busy_worker(fraction: float, message: str) -> None:
+            busy = [w for w, keys in client.processing().items() if keys]
+            if not killed and busy:
+                pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+                os.kill(pid, signal.SIGKILL)  # mid-task: the scheduler must retry it
+                killed.append(pid)
+
+        summary = run_triage([archive_folder], tmp_path / "catalog", client=client,
+                             progress=kill_a_busy_worker)  # fmt: skip
+    assert killed, "no worker was busy when the first result came: nothing was tested"
+    assert summary.done == 9
+    assert content(tmp_path / "catalog") == content(uninterrupted)
+
+
+def _shards(catalog: Path) -> int:
+    return len(list((catalog / "paths").glob("*/*.parquet"))) if catalog.exists() else 0
+
+
+def test_a_run_killed_and_resumed_equals_an_uninterrupted_run(archive_folder, uninterrupted,
+                                                             tmp_path):  # fmt: skip
+    catalog = tmp_path / "catalog"
+    cmd = [sys.executable, "-m", "workbench.cli", "triage", str(archive_folder), "--catalog",
+           str(catalog), "--workers", "1", "--json"]  # fmt: skip
+    run = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while _shards(catalog) < 2 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGKILL)  # the run and its worker processes, mid-way
+    run.wait()
+    partial = _shards(catalog)
+    assert 2 <= partial < 9, f"the kill came at {partial} of 9 files: nothing was tested"
+    summary = run_triage([archive_folder], catalog, workers=1, resume=True)
+    assert summary.skipped == partial and summary.done == 9 - partial
+    assert content(catalog) == content(uninterrupted)
+    assert len(collect_sources([archive_folder])) == Catalog(catalog).counts()["paths"]
+
+
+def test_resume_with_nothing_left_starts_no_cluster(archive_folder, uninterrupted):
+    started = time.perf_counter()
+    summary = run_triage([archive_folder], uninterrupted, resume=True)
+    assert (summary.skipped, summary.done) == (9, 0)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_a_missing_source_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        run_triage([tmp_path / "nowhere"], tmp_path / "catalog", workers=1)
+    assert not (tmp_path / "catalog" / "paths").exists()
+    assert shards.CATALOG_FORMAT == 1
