@@ -23,6 +23,7 @@ from workbench.scenario.osm_town import write_town_osm
 from workbench.scenario.rasters import write_orthophoto_geotiff, write_terrain
 from workbench.scenario.scene import (
     DEFAULT_SEED,
+    FILE_NAMES,
     LOCAL_UTC_OFFSET_H,
     ScenarioConfig,
     drone_camera,
@@ -51,17 +52,6 @@ TITLE = (
     "a strike on a school compound beside a water tower, filmed from a rooftop 2.8 km west "
     "(synthetic, after the Hass, Idlib verification of 26 Oct 2016)"
 )
-FILE_NAMES = {
-    "video_rooftop": "rooftop_strike.mp4",
-    "video_second": "second_angle.mp4",
-    "drone_still": "drone_school.jpg",
-    "reference_tower_photo": "water_tower_reference.jpg",
-    "orthophoto": "satellite_orthophoto.jpg",
-    "orthophoto_geotiff": "satellite_orthophoto.tif",
-    "terrain": "terrain_dem.tif",
-    "osm": "town.osm",
-    "truth": "truth.json",
-}
 MEDIA_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg", "json": "application/json"}
 OSM_MEDIA_TYPE = "application/vnd.openstreetmap.data+xml"
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from workbench.scenario.scene import FILE_NAMES
 from workbench.scenario.town import SCHOOL_SIZE_M, SITES, WATER_TOWER_TANK
 from workbench.scenario.world import World, layout_world, main_roads, world_seed
 
@@ -139,7 +140,6 @@ def town_osm(world: World) -> tuple[str, dict[str, Any]]:
 def write_map_files(out_dir: Path, seed: int) -> dict[str, dict[str, Any]]:
     """The scenario's town OSM file and elevation model for a scenario seed, without rendering
     anything (the same bytes ``generate_scenario`` writes); their truth by role."""
-    from workbench.scenario.generate import FILE_NAMES
     from workbench.scenario.rasters import write_terrain
 
     world = layout_world(world_seed(seed))

@@ -24,6 +24,18 @@ FULL_FRAME_DIAGONAL_MM = 43.27
 
 
 DEFAULT_SEED = 2016  # the sample case's: `scenario` and `demo` render the same scene by default
+# what each file of a scenario folder is called (generate_scenario and osm_town.write_map_files)
+FILE_NAMES = {
+    "video_rooftop": "rooftop_strike.mp4",
+    "video_second": "second_angle.mp4",
+    "drone_still": "drone_school.jpg",
+    "reference_tower_photo": "water_tower_reference.jpg",
+    "orthophoto": "satellite_orthophoto.jpg",
+    "orthophoto_geotiff": "satellite_orthophoto.tif",
+    "terrain": "terrain_dem.tif",
+    "osm": "town.osm",
+    "truth": "truth.json",
+}
 
 
 @dataclass(frozen=True)
