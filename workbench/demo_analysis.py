@@ -34,6 +34,7 @@ from workbench.geodata import add_bearing, add_intersection, add_landmark
 from workbench.geodata_records import get_observation
 from workbench.geodata_resection import Sighting, add_resection
 from workbench.hypotheses import add_hypothesis
+from workbench.imagery.demo_imagery import run_imagery_demo
 from workbench.observations.bearing_measure import measured_bearing
 from workbench.observations.bearing_model import BearingMeasurement, extra_inputs
 from workbench.video_store import detect_and_store_segments
@@ -134,6 +135,7 @@ def run_demo_analyses(
     save_note(case, None, _summary(cut_frames, truth, fix, miss_m, resection_miss_m)).result()
     run_demo_sound(case, ids, truth, tuple(bearing_ids), cancel)  # issue 18: sync, sound, claims
     run_where_demo(case, ids, truth, cancel=cancel)  # issue 16: OSM search, pose, ground point
+    run_imagery_demo(case, ids, truth, cancel=cancel)  # issue 16: imagery layers, drone still
     report(progress, 1.0, "analyses done")
     return DemoFindings(
         cut_frames, tuple(bearing_ids), fix_id, miss_m, continuity, resection_id, resection_miss_m

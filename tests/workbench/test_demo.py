@@ -220,3 +220,31 @@ def test_demo_tracks_the_descending_object_and_judges_it_retarded(small_demo):
     assert abs(typed.result.rate.value - rate) < 0.05 * rate
     assert typed.result.rate.low < rate < typed.result.rate.high
     assert again == typed.result
+
+
+def test_demo_imagery_layers_and_the_drone_still_georeferenced(small_demo):
+    """Issue 16 (A): the orthophoto and the DEM are layers; the drone still, refused by the
+    automatic registration (a town of boxes seen from 150 m), is georeferenced from clicked
+    ground points and its footprint is the true one."""
+    from analysis.imagery.georef import to_crs
+    from workbench.imagery.layers import list_layers
+
+    demo, _config = small_demo
+    truth = json.loads(demo.truth_path.read_text(encoding="utf-8"))
+    with open_case(demo.case_path, read_only=True) as case:
+        layers = list_layers(case.read())
+        [obs] = [o for o in list_observations(case.read()) if o.kind == "georeference"]
+        notes = list_notes(case.read(), demo.evidence_ids["drone_still"])
+    assert [x.kind for x in layers] == ["ortho", "dem", "registered"]
+    assert layers[2].observation_id == obs.id
+    assert any("Automatic registration" in n.body for n in notes)
+    camera = truth["photos"]["drone_still"]["camera"]
+    k, r, t = (np.asarray(camera[key], float) for key in ("K", "R", "t"))
+    ground_to_px = k @ np.column_stack([r[:, 0], r[:, 1], t])
+    w, h = camera["width_px"], camera["height_px"]
+    px = np.array([[-0.5, -0.5, 1], [w - 0.5, -0.5, 1], [w - 0.5, h - 0.5, 1], [-0.5, h - 0.5, 1]])
+    g = (np.linalg.inv(ground_to_px) @ px.T).T
+    crs = truth["orthophoto"]["geotiff"]["crs"]
+    lat, lon = zip(*obs.result["corners"], strict=True)
+    e, n = to_crs(crs, np.array(lat), np.array(lon))
+    assert np.hypot(e - g[:, 0] / g[:, 2], n - g[:, 1] / g[:, 2]).max() < 0.01
