@@ -185,6 +185,21 @@ def _refuse(reason: str, **kw) -> AutoRegistration:
     return AutoRegistration(registered=False, reason=reason, **kw)
 
 
+def _coarse_refusal(h0: np.ndarray | None, n0: int, wh: tuple[int, int]) -> AutoRegistration | None:
+    """Why the coarse fit stops here (too weak, or an oblique view), or None to go on."""
+    if h0 is None or n0 < COARSE_MIN_INLIERS:
+        return _refuse(f"no consistent matches with the reference ({n0} inliers, needs "
+                       f"{COARSE_MIN_INLIERS}): not this place, or too little detail")  # fmt: skip
+    horizon = h0[2, 0] * _corners(wh)[:, 0] + h0[2, 1] * _corners(wh)[:, 1] + h0[2, 2]
+    if not np.any(horizon * horizon[0] <= 0):
+        return None
+    if n0 < MIN_INLIERS:  # a weak fit with its horizon in the frame: just no match
+        return _refuse(f"no plausible match with the reference (the best of {n0} "
+                       "inliers implies an impossible view)", n_inliers=n0)  # fmt: skip
+    return _refuse(f"{NOT_ATTEMPTED}: the best fit ({n0} inliers) puts the horizon in "
+                   "the frame (an oblique view); use the pose path", attempted=False)  # fmt: skip
+
+
 def register_to_mosaic(
     image: np.ndarray,
     index: MosaicIndex,
@@ -213,17 +228,9 @@ def register_to_mosaic(
     index.ensure(cancel)
     report(progress, 0.4, "coarse match")
     h0, n0 = _coarse(image, index, cancel)
-    if h0 is None or n0 < COARSE_MIN_INLIERS:
-        return _refuse(f"no consistent matches with the reference ({n0} inliers, needs "
-                       f"{COARSE_MIN_INLIERS}): not this place, or too little detail")  # fmt: skip
-    horizon = h0[2, 0] * _corners(wh)[:, 0] + h0[2, 1] * _corners(wh)[:, 1] + h0[2, 2]
-    if np.any(horizon * horizon[0] <= 0):
-        if n0 < MIN_INLIERS:  # a weak fit with its horizon in the frame: just no match
-            return _refuse(f"no plausible match with the reference (the best of {n0} "
-                           "inliers implies an impossible view)", n_inliers=n0)  # fmt: skip
-        return _refuse(f"{NOT_ATTEMPTED}: the best fit ({n0} inliers) puts the horizon in "
-                       "the frame (an oblique view); use the pose path",
-                       attempted=False)  # fmt: skip
+    refused = _coarse_refusal(h0, n0, wh)
+    if refused is not None:
+        return refused
     x0, y0, x1, y1 = _crop_box(h0, wh, mwh)
     crop = mos.image[y0:y1, x0:x1]
     report(progress, 0.6, "fine match")
