@@ -11,6 +11,9 @@ The JSON holds ``corners`` (top-left, top-right, bottom-right, bottom-left, each
 [--kind ortho|dem] [--corners CSV]``: imports a georeferenced image or DEM as reference
 evidence with its layer record.
 
+``geoworkbench terrain DEM --camera LAT,LON[,AGL] --target LAT,LON[,AGL] [--json]``: whether
+the target is visible from the camera over the DEM's bare terrain (analysis.imagery.terrain).
+
 Exit codes: 0 when the analysis ran ("not registered" is a finding, with its reason), 1 when an
 input could not be used, 2 on a usage error.
 """
@@ -32,6 +35,16 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     if not (-90 <= s < n <= 90 and -180 <= w < e <= 180):
         raise argparse.ArgumentTypeError(f"box {text!r}: need S < N and W < E within the Earth")
     return s, w, n, e
+
+
+def _point(text: str) -> tuple[float, float, float]:
+    try:
+        vals = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LAT,LON[,AGL_M], got {text!r}") from None
+    if len(vals) not in (2, 3) or not (-90 <= vals[0] <= 90 and -180 <= vals[1] <= 180):
+        raise argparse.ArgumentTypeError(f"expected LAT,LON[,AGL_M] on the Earth, got {text!r}")
+    return vals[0], vals[1], vals[2] if len(vals) == 3 else 1.6
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,6 +69,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(func=cmd_georef)
     _register_imagery(subparsers)
+    t = subparsers.add_parser(
+        "terrain", help="heights from a DEM and whether the target is visible from the camera"
+    )
+    t.add_argument("dem", type=Path, metavar="DEM.tif")
+    t.add_argument("--camera", type=_point, required=True, metavar="LAT,LON[,AGL_M]")
+    t.add_argument("--target", type=_point, required=True, metavar="LAT,LON[,AGL_M]")
+    add_json_flag(t)
+    t.set_defaults(func=cmd_terrain)
 
 
 def _register_imagery(subparsers: argparse._SubParsersAction) -> None:
@@ -148,4 +169,32 @@ def cmd_imagery_add(args: argparse.Namespace) -> int:
     else:
         print(f"layer {layer.id}: {layer.kind} {layer.name} (evidence {layer.evidence_id}, "
               f"sha256 {layer.sha256[:12]}), acquired {layer.acquired or 'unknown'}")  # fmt: skip
+    return 0
+
+
+def cmd_terrain(args: argparse.Namespace) -> int:
+    from analysis.errors import WorkbenchError
+    from analysis.imagery.dem import Dem
+    from analysis.imagery.terrain import EARTH_RADIUS_M, line_of_sight
+
+    (clat, clon, cagl), (tlat, tlon, tagl) = args.camera, args.target
+    try:
+        dem = Dem.open(args.dem)
+        v = line_of_sight(dem, (clat, clon), (tlat, tlon), camera_agl_m=cagl, target_agl_m=tagl)
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = {"visible": v.visible, "clearance_m": v.clearance_m, "blocked_at_m": v.blocked_at_m,
+           "camera_alt_m": v.camera_alt_m, "target_alt_m": v.target_alt_m,
+           "distance_m": v.distance_m, "refraction_k": v.refraction_k,
+           "earth_radius_m": EARTH_RADIUS_M,
+           "model": "bare terrain (no buildings or trees), bilinear heights, curvature and "
+                    "refraction k applied"}  # fmt: skip
+    if args.json:
+        print_json(out)
+        return 0
+    verdict = "visible" if v.visible else f"hidden by the terrain {v.blocked_at_m:.0f} m out"
+    print(f"{verdict}: {v.distance_m:.0f} m, camera at {v.camera_alt_m:.1f} m, target at "
+          f"{v.target_alt_m:.1f} m, clearance {v.clearance_m:.1f} m (Earth curvature and "
+          f"refraction k = {v.refraction_k} included; bare terrain)")  # fmt: skip
     return 0
