@@ -54,6 +54,32 @@ class Sync:
     sigma_s: float
 
 
+def anchor_video(case: Case, evidence_id: int, frame_index: int, at: str) -> Future[int]:
+    """Place a video in UTC: frame ``frame_index`` was filmed at ``at`` (ISO 8601 with its
+    zone), so its first frame was that much earlier; stored as the analyst's timeline event
+    "<name>: first frame" with the evidence's id (what ``video_clocks`` reads).
+
+    Raises:
+        TimeInputError: ``at`` has no zone; FlashBangError: the frame is not in the video.
+    """
+    from analysis.audio.measure import flash_times
+    from analysis.timekeeping.zones import parse_instant
+    from workbench.timeline import add_event
+
+    moment = parse_instant(at)
+    table = load_or_build_frame_table(case, evidence_id)
+    t = flash_times(table, frame_index).pts_s - (table.frames[0].pts_s or 0.0)
+    name = (
+        case.read()
+        .execute("SELECT original_name FROM evidence WHERE id = ?", (evidence_id,))
+        .fetchone()[0]
+    )
+    return add_event(
+        case, at=iso_utc(moment.utc - timedelta(seconds=t)), label=f"{name}: {FIRST_FRAME}",
+        evidence_id=evidence_id, note=f"frame {frame_index} was at {moment.given_text}",
+    )  # fmt: skip
+
+
 def store_video_sync(case: Case, inputs: dict) -> Future[int]:
     """Validate, compute and store a ``video_sync`` observation (one write)."""
     from workbench.observations import result_json

@@ -281,6 +281,49 @@ def add_event(
     return case.write(do)
 
 
+_EVENT_COLUMNS = (
+    "id, at_utc, until_utc, sigma_s, label, at_given, evidence_id, note, created_at_utc"
+)
+
+
+def delete_event(case: Case, event_id: int) -> Future[AnalystEvent]:
+    """Delete an analyst event; the future gives the record (``restore_event`` undoes).
+
+    Raises (through the future): TimelineError for an event that is not in the case.
+    """
+
+    def do(conn: sqlite3.Connection) -> AnalystEvent:
+        row = conn.execute(
+            f"SELECT {_EVENT_COLUMNS} FROM timeline_event WHERE id = ?", (event_id,)
+        ).fetchone()
+        if row is None:
+            raise TimelineError(f"timeline event {event_id} does not exist in this case")
+        old = AnalystEvent(*row)
+        conn.execute("DELETE FROM timeline_event WHERE id = ?", (event_id,))
+        details = asdict(old)
+        details.pop("id")
+        case.log(conn, "timeline.delete", f"timeline_event:{event_id}", details)
+        return old
+
+    return case.write(do)
+
+
+def restore_event(case: Case, record: AnalystEvent) -> Future[int]:
+    """Put a deleted analyst event back with its id."""
+
+    def do(conn: sqlite3.Connection) -> int:
+        conn.execute(
+            f"INSERT INTO timeline_event ({_EVENT_COLUMNS}) VALUES ({', '.join('?' * 9)})",
+            (record.id, *astuple_no_id(record)),
+        )
+        details = asdict(record)
+        details.pop("id")
+        case.log(conn, "timeline.restore", f"timeline_event:{record.id}", details)
+        return record.id
+
+    return case.write(do)
+
+
 def astuple_no_id(e: AnalystEvent) -> tuple[Any, ...]:
     return (e.at_utc, e.until_utc, e.sigma_s, e.label, e.at_given, e.evidence_id, e.note,
             e.created_at_utc)  # fmt: skip

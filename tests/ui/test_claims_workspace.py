@@ -27,7 +27,7 @@ def demo(tmp_path_factory):
     config = ScenarioConfig(
         rooftop_size=(320, 180), second_size=(320, 180), rooftop_duration_s=4.4, cut_at_s=2.0,
         second_duration_s=4.0, rooftop_fps=Fraction(10), second_fps=Fraction(10),
-        still_size=(160, 120), photo_size=(160, 120), gsd_m=4.0, write_orthophoto=False,
+        still_size=(160, 120), photo_size=(160, 120), gsd_m=4.0,
     )  # fmt: skip
     built = build_demo_case(tmp_path_factory.mktemp("ui_sound"), seed=7, config=config)
     return built, json.loads(built.truth_path.read_text(encoding="utf-8"))
@@ -199,8 +199,7 @@ def test_two_videos_are_synced_from_the_linked_view_and_then_step_together(qtbot
     assert linked.partner_index == 3 and _shows(w, a, 5)  # not synced: a stays
     linked.sound_button.click()  # these videos have no sound: said, nothing stored
     qtbot.waitUntil(lambda: "Not synced" in linked.info.text(), timeout=TIMEOUT)
-    linked.same_button.click()
-    qtbot.waitUntil(lambda: "Synced" in linked.info.text(), timeout=TIMEOUT)
+    linked.same_button.click()  # "Synced", then the views follow the new clock
     qtbot.waitUntil(lambda: a in linked.clocks and b in linked.clocks, timeout=TIMEOUT)
     assert not linked.clocks[a].anchored  # on a relative clock: no UTC anchor
     w.video_panel.go_to(10)
@@ -208,3 +207,25 @@ def test_two_videos_are_synced_from_the_linked_view_and_then_step_together(qtbot
     with open_case(path, read_only=True) as case:
         [sync] = list_observations(case.read(), "video_sync")
     assert sync.result["offset_s"] == pytest.approx((3 - 5) / 12, abs=1e-6)
+    # anchoring one places both in UTC: the timeline shows their sound side by side (none
+    # here: no sound), the linked clock is anchored, and undo takes the anchor back
+    anchor = w.parts.claims.anchor
+    anchor.time_edit.setText("2016-10-26T10:32:10")  # no zone: refused, nothing stored
+    anchor.button.click()
+    qtbot.waitUntil(lambda: "Not anchored" in anchor.status.text(), timeout=TIMEOUT)
+    anchor.time_edit.setText("2016-10-26T10:32:10+03:00")
+    anchor.button.click()
+    qtbot.waitUntil(lambda: "anchored (event" in anchor.status.text(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: linked.clocks.get(b) is not None and linked.clocks[b].anchored,
+                    timeout=TIMEOUT)  # fmt: skip
+    first_b = _when(linked.clocks[b].start_utc)
+    # a first at 10:32:10 less 10 frames; b starts 2 frames after a (offset -2/12 s)
+    assert first_b == pytest.approx(_when("2016-10-26T07:32:10Z") - 10 / 12 + 2 / 12, abs=1e-3)
+    w.undo_stack.undo()
+    qtbot.waitUntil(lambda: not linked.clocks[a].anchored, timeout=TIMEOUT)
+
+
+def _when(text: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

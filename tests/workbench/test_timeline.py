@@ -70,3 +70,19 @@ def test_hypothesis_command_takes_a_time_range_and_refuses_unknown_observations(
     assert "observation 7 does not exist" in capsys.readouterr().err
     assert cli.main(["hypotheses", str(path), "--json"]) == 0
     assert [h["title"] for h in json.loads(capsys.readouterr().out)] == ["Strikes"]
+
+
+def test_an_event_deleted_and_restored_keeps_its_id_and_the_case_verifies(tmp_path):
+    from workbench.case.verify import verify_case
+    from workbench.timeline import delete_event, restore_event
+
+    with create_case(tmp_path / "c.gwcase") as case:
+        eid = add_event(case, at="2016-10-26T10:32:00+03:00", label="strike").result()
+        record = delete_event(case, eid).result()
+        assert not [e for e in build_timeline(case.read()) if e.kind == "analyst"]
+        with pytest.raises(TimelineError, match="does not exist"):
+            delete_event(case, eid).result()
+        assert restore_event(case, record).result() == eid
+        [back] = [e for e in build_timeline(case.read()) if e.kind == "analyst"]
+        assert back.source == f"timeline_event:{eid}" and back.at_utc == "2016-10-26T07:32:00Z"
+        assert verify_case(case).ok

@@ -18,18 +18,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
 from analysis.errors import MediaError
 from analysis.timekeeping.zones import iso_utc
 from ui.claims.panel import ClaimsPanel
+from ui.timeline.anchor import AnchorBar
 from ui.timeline.panel import TimelinePanel
 from ui.video.linked import LinkedVideo
 from ui.video.sound_strip import SoundStrip
 from workbench.case import Case
 from workbench.case.changes import Change
 
-CHANGE_KINDS = ("claim", "claim_link", "hypothesis", "timeline_event", "observation", "evidence")
+CHANGE_KINDS = ("claim", "hypothesis", "timeline", "timeline_event", "observation", "evidence")
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,13 @@ class ClaimsParts(QObject):
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         self.claims_dock = w._dock("Claims", self.claims_panel, right)
         self.linked_dock = w._dock("Linked video", self.linked, right)
-        self.timeline_dock = w._dock("Timeline", self.timeline_panel, bottom)
+        self.anchor = AnchorBar(w.video_panel, w.geodata)
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.anchor)
+        column.addWidget(self.timeline_panel, 1)
+        self.timeline_dock = w._dock("Timeline", box, bottom)
         self.claims_panel.link_activated.connect(self._on_claims_panel_link_activated)
         self.timeline_panel.event_opened.connect(self._on_timeline_panel_event_opened)
         self.clocks: dict = {}
