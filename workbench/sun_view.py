@@ -6,9 +6,9 @@ sunrise, noon and sunset (``analysis.sun.day``); at a chosen local time, the sun
 shadow's direction, drawn on the map from the point; the 95% intervals of that day at which
 each stored shadow observation fits (each recomputed through its registry entry at the
 panel's place and date, so morning and afternoon solutions both show, with what carried
-each); and where
-on the Earth the measured shadow lengths occur at the chosen time (``place_from_shadows``),
-drawn on the map as a polygon.
+each); and where on the Earth one measured shadow length occurs at the chosen time
+(``place_from_shadows``: the shadow chosen in the panel, else the newest), drawn on the map as
+a polygon.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class SunQuery:
     zone_name: str = "UTC"
     at_local: time = time(12, 0)
     point_name: str = "chosen point"
+    band_shadow_id: int | None = None  # the shadow whose place band is drawn (None: newest)
 
 
 @dataclass(frozen=True)
@@ -126,29 +127,32 @@ def _fit(obs: Observation, q: SunQuery) -> ShadowFit:
     return ShadowFit(obs.id, label, rows, tuple(result.warnings))
 
 
-def _band(shadows: list[Observation], at_utc: datetime) -> tuple[dict | None, str]:
-    """The place band of the shadows with a measured length, at the chosen instant."""
+def _band(
+    shadows: list[Observation], at_utc: datetime, chosen: int | None
+) -> tuple[dict | None, str]:
+    """The place band of one shadow with a measured length (the chosen one, else the newest),
+    as if its picture was taken at the chosen instant: shadows of pictures taken at other
+    times are not combined at one instant."""
+    from analysis.sun.errors import SunBelowHorizonError, SunInputError
     from analysis.sun.place_from_shadows import PlaceShadow, place_from_shadows
 
-    measured = []
-    for obs in shadows:
-        r = observations.read(obs)
-        if r.result.sun_elevation_deg is None:
-            continue
-        i = r.inputs
-        measured.append(
-            PlaceShadow(
-                at_utc, r.result.sun_elevation_deg, r.result.elevation_sigma_deg or 1.0,
-                r.result.sun_azimuth_deg, i.azimuth_sigma_deg,
-            )
-        )  # fmt: skip
+    measured = [o for o in shadows if observations.read(o).result.sun_elevation_deg is not None]
     if not measured:
         return None, "No shadow with a measured length: no place band."
-    band = place_from_shadows(measured)
+    obs = next((o for o in measured if o.id == chosen), max(measured, key=lambda o: o.id))
+    r = observations.read(obs)
+    shadow = PlaceShadow(
+        at_utc, r.result.sun_elevation_deg, r.result.elevation_sigma_deg or 1.0,
+        r.result.sun_azimuth_deg, r.inputs.azimuth_sigma_deg,
+    )  # fmt: skip
+    try:
+        band = place_from_shadows([shadow])
+    except (SunInputError, SunBelowHorizonError) as exc:
+        return None, f"No place band for shadow {obs.id}: {exc}"
     lo, hi = band.lat_range_deg
     note = (
-        f"Place band (95%) of {len(measured)} measured shadow length(s) at "
-        f"{at_utc:%H:%M} UTC: latitudes {lo:.1f}° to {hi:.1f}°."
+        f"Place band (95%) of shadow {obs.id} at {at_utc:%H:%M} UTC: latitudes {lo:.1f}° "
+        f"to {hi:.1f}° (select another shadow in the list for its band)."
     )
     return band.geojson, note
 
@@ -209,7 +213,7 @@ def compute_sun_view(
         fits.append(_fit(obs, query))
     check(cancel)
     report(progress, 0.85, "place band")
-    band, band_note = _band(shadows, at_utc) if el > 0 else (None, "")
+    band, band_note = _band(shadows, at_utc, query.band_shadow_id) if el > 0 else (None, "")
     line = _line_layer(query, (az + 180.0) % 360.0, local) if el > 0 else _empty()
     utc = tuple(datetime.fromtimestamp(float(t), day.noon_utc.tzinfo) for t in path.t_posix_s)
     report(progress, 1.0, "done")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QDate, QTime
 
@@ -136,3 +137,35 @@ def test_an_untouched_panel_takes_the_cases_zone_and_its_shadows_day(qtbot, case
     _wait_view(qtbot, panel, lambda v: v.query.day.isoformat() == "2016-10-26")
     assert panel.view.query.zone_name == "Asia/Damascus"
     assert panel.view.query.lat_deg == pytest.approx(PLACE[0])
+
+
+def test_the_band_is_the_chosen_shadows_and_holds_the_place_at_its_time(qtbot, case) -> None:
+    """Two shadows with lengths, taken at 07:32 and 11:00 UTC: at 10:32 Damascus time only
+    the first one's band holds Hass; the newest is drawn until the first is chosen."""
+    later = datetime(2016, 10, 26, 11, 0, tzinfo=UTC)
+    sun = sun_at(later, *PLACE)
+    inputs = _shadow_inputs() | {
+        "shadow_azimuth_deg": (float(sun.azimuth_deg) + 180.0) % 360.0,
+        "length_ratio": 1.0 / math.tan(math.radians(float(sun.apparent_elevation_deg))),
+    }
+    newest = add_shadow(case, inputs).result()
+    panel = _panel(qtbot, case)
+    _wait_view(qtbot, panel, lambda v: len(v.fits) == 2 and v.query.zone_name == "Asia/Damascus")
+    assert f"of shadow {newest} " in panel.band_label.text()
+    assert not _band_holds(panel, PLACE)  # Hass at 07:32 UTC has not the 11:00 shadow
+    first = panel.view.fits[0].observation_id
+    panel.choose_band_shadow(first)
+    _wait_view(qtbot, panel, lambda v: v.query.band_shadow_id == first)
+    assert f"of shadow {first} " in panel.band_label.text()
+    assert _band_holds(panel, PLACE)
+
+
+def _band_holds(panel: SunPanel, place: tuple[float, float]) -> bool:
+    """Whether the drawn band (GeoJSON MultiPolygon, lon/lat) holds the place."""
+    from matplotlib.path import Path as Outline
+
+    return any(
+        Outline(np.asarray(poly[0])).contains_point((place[1], place[0]))
+        for f in panel.view.layers["sun_band"]["features"]
+        for poly in f["geometry"]["coordinates"]
+    )

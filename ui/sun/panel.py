@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QSizePolicy,
     QTimeEdit,
     QVBoxLayout,
@@ -67,6 +68,7 @@ class SunPanel(QWidget):
         self.view: SunView | None = None
         self.layers: dict = {}
         self._generation = 0
+        self.band_shadow_id: int | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -113,6 +115,8 @@ class SunPanel(QWidget):
         self.canvas.size_changed.connect(self._on_canvas_size_changed)
         self.interval_list = QListWidget()
         self.interval_list.setMinimumHeight(40)
+        self.interval_list.setToolTip("Select a shadow to draw its place band on the map")
+        self.interval_list.itemClicked.connect(self._on_interval_list_item_clicked)
         # It takes the height the dock has, never asks for more (a scroll area gives it all).
         self.interval_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         # Three columns (the inputs; the day and the intervals in words; the day axis): the
@@ -216,6 +220,15 @@ class SunPanel(QWidget):
         self.lat_spin.setValue(lat_deg)
         self.lon_spin.setValue(lon_deg)
 
+    def _on_interval_list_item_clicked(self, item: QListWidgetItem) -> None:
+        self.choose_band_shadow(item.data(Qt.ItemDataRole.UserRole))
+
+    def choose_band_shadow(self, observation_id: int | None) -> None:
+        """Draw the place band of this shadow (None: the newest with a measured length)."""
+        if observation_id != self.band_shadow_id:
+            self.band_shadow_id = observation_id
+            self.schedule()
+
     def query(self) -> SunQuery:
         k = self.point_combo.currentData()
         name = "typed point" if k is None else self.points[k].label
@@ -223,7 +236,7 @@ class SunPanel(QWidget):
         return SunQuery(
             self.lat_spin.value(), self.lon_spin.value(),
             date(d.year(), d.month(), d.day()), self.zone_combo.currentText().strip() or "UTC",
-            time(t.hour(), t.minute()), name,
+            time(t.hour(), t.minute()), name, self.band_shadow_id,
         )  # fmt: skip
 
     # -- computing ----------------------------------------------------------------------
@@ -278,10 +291,15 @@ class SunPanel(QWidget):
         self.summary_label.setText(describe_day(view))
         self.message_label.setText("\n".join(view.messages))
         self.band_label.setText(view.band_note)
+        self.interval_list.blockSignals(True)
         self.interval_list.clear()
         for fit in view.fits:
             for line in describe_fit(fit, view.query.zone_name):
-                self.interval_list.addItem(line)
+                item = QListWidgetItem(line)
+                item.setData(Qt.ItemDataRole.UserRole, fit.observation_id)
+                self.interval_list.addItem(item)
+                item.setSelected(fit.observation_id == self.band_shadow_id)
+        self.interval_list.blockSignals(False)
         self.canvas.show_figure(figure)
         self.layers = view.layers
         self.layers_ready.emit(self.layers)
