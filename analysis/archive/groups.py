@@ -28,7 +28,8 @@ SPEED_RANGE = (0.5, 2.0)
 RANSAC_TRIALS = 200
 SPEED_EVIDENCE = 1.5  # a line at another speed needs this many times the speed-1 line's samples
 SPEED_TOLERANCE = 0.03  # a fitted speed this close to 1 is 1 (frame-rate jitter)
-JOIN_COVERAGE = 0.6  # shared footage joins two groups when it is clearly most of one video
+JOIN_COVERAGE = 0.6  # a lone video joins its best partner when this much of either is shared
+CORE_COVERAGE = 0.8  # full copies: this much of both is shared
 SAMPLE_PAD_S = 0.5  # a stretch of n samples spans (n - 1) intervals: pad by one
 
 
@@ -154,23 +155,42 @@ def _one_per_pair(pairs: list[SharedFootage]) -> list[SharedFootage]:
     return list(best.values())
 
 
+def shared_s(link: SharedFootage) -> float:
+    """The length of the shared stretch (the shorter of its two measures, padded by one
+    sampling step: n samples span n - 1 steps)."""
+    a = link.a_span_s[1] - link.a_span_s[0]
+    b = (link.b_span_s[1] - link.b_span_s[0]) / max(link.speed, 1e-9)
+    return min(a, b) + SAMPLE_PAD_S
+
+
+def shares(link: SharedFootage, durations: dict[str, float]) -> tuple[float, float]:
+    """The shares of a's and of b's length that the shared stretch makes up."""
+    out = []
+    for key, scale in ((link.a, 1.0), (link.b, link.speed)):
+        length = durations.get(key, 0.0) + SAMPLE_PAD_S
+        out.append(min(1.0, shared_s(link) * scale / length))
+    return out[0], out[1]
+
+
 def coverage(link: SharedFootage, durations: dict[str, float]) -> float:
     """The larger share of either video's length that the shared footage makes up."""
-    shares = []
-    for key, span in ((link.a, link.a_span_s), (link.b, link.b_span_s)):
-        length = durations.get(key, 0.0)
-        if length > 0:
-            shares.append(min(1.0, (span[1] - span[0] + SAMPLE_PAD_S) / (length + SAMPLE_PAD_S)))
-    return max(shares, default=0.0)
+    return max(shares(link, durations))
 
 
 def group_keys(
     keys: list[str], links: list[SharedFootage], durations: dict[str, float]
 ) -> list[list[str]]:
-    """Groups of near-duplicates: connected components of the links whose shared footage is
-    at least ``JOIN_COVERAGE`` of one of the two videos (a trimmed copy, a copy with an intro
-    added). A compilation that holds a few seconds of a clip links to it without merging the
-    two groups. Each group sorted; singletons left out."""
+    """Groups of near-duplicates, in two steps.
+
+    1. Cores: videos joined by links that cover most of *both* (``CORE_COVERAGE``): full
+       copies (re-encoded, rescaled, cropped, mirrored, with a logo) of one footage.
+    2. Each video left alone (a trimmed copy, a compilation) joins the one partner, core or
+       lone video, with which it shares the longest stretch, if that stretch is at least
+       ``JOIN_COVERAGE`` of it or of the partner. Joining only the best partner keeps a
+       compilation, or a short clip of slow footage that resembles a compilation's intro, from
+       bridging two groups.
+
+    Each group sorted; singletons left out."""
     parent = {k: k for k in keys}
 
     def root(k: str) -> str:
@@ -179,12 +199,27 @@ def group_keys(
             k = parent[k]
         return k
 
+    def join(a: str, b: str) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for link in links:
+        if min(shares(link, durations)) >= CORE_COVERAGE:
+            join(link.a, link.b)
+    size = {}
+    for k in keys:
+        size[root(k)] = size.get(root(k), 0) + 1
+    lone = {k for k in keys if size[root(k)] == 1}
+    best: dict[str, tuple[float, str]] = {}
     for link in links:
         if coverage(link, durations) < JOIN_COVERAGE:
             continue
-        ra, rb = root(link.a), root(link.b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+        for me, other in ((link.a, link.b), (link.b, link.a)):
+            if me in lone and shared_s(link) > best.get(me, (0.0, ""))[0]:
+                best[me] = (shared_s(link), other)
+    for me, (_, other) in sorted(best.items()):
+        join(me, other)
     members: dict[str, list[str]] = {}
     for k in keys:
         members.setdefault(root(k), []).append(k)

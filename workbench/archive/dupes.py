@@ -28,6 +28,7 @@ from analysis.archive.groups import (
     coverage,
     group_keys,
     shared_footage,
+    shared_s,
 )
 from analysis.archive.phash import content_box
 from workbench.archive.catalog import Catalog
@@ -111,9 +112,8 @@ def _bitrate(row: dict) -> float:
 def _extra_s(key: str, row: dict, links: list[SharedFootage]) -> float:
     """How much footage this member has beyond what it shares with the best-matching other:
     a compilation has much, an original or a plain copy none."""
-    spans = [s.a_span_s if s.a == key else s.b_span_s for s in links if key in (s.a, s.b)]
-    shared = max((b - a for a, b in spans), default=0.0)
-    return max(0.0, float(row["duration_s"] or 0) - shared - 2 * LENGTH_TOLERANCE_S)
+    shared = max((shared_s(s) for s in links if key in (s.a, s.b)), default=0.0)
+    return max(0.0, float(row["duration_s"] or 0) - shared - LENGTH_TOLERANCE_S)
 
 
 def likely_original(
@@ -199,18 +199,17 @@ def differences(
 ) -> tuple[str, ...]:
     """How ``member`` differs from ``orig`` (module doc), in words an analyst reads."""
     out = []
-    m_span = link.b_span_s if forward else link.a_span_s
     speed = link.speed if forward else 1 / link.speed
     if link.mirrored:
         out.append("mirrored left-right")
     if abs(speed - 1.0) > 0.03:
         out.append(f"speed x{speed:.2f}")
     o_span = link.a_span_s if forward else link.b_span_s
-    shared = m_span[1] - m_span[0]
+    shared = shared_s(link)  # the shorter measure: slow footage smears one of the spans
     o_len, m_len = float(orig["duration_s"] or 0), float(member["duration_s"] or 0)
-    if m_len > shared + 2 * LENGTH_TOLERANCE_S:
+    if m_len > shared + LENGTH_TOLERANCE_S:
         out.append(f"joined with {m_len - shared:.1f} s of other footage")
-    if o_span[1] - o_span[0] < o_len - 2 * LENGTH_TOLERANCE_S:
+    if shared < o_len - LENGTH_TOLERANCE_S:
         out.append(f"trimmed: keeps {o_span[0]:.1f}-{o_span[1]:.1f} s of the original's "
                    f"{o_len:.1f} s")  # fmt: skip
     out.extend(_picture_change(orig, member, link, catalog))
