@@ -48,6 +48,7 @@ def build_menus(w: QMainWindow) -> None:
     add_action(file_menu, "&Open case…", w.open_case_dialog, keys.Open)
     w.recent_menu = file_menu.addMenu("Open &recent")
     w.import_action = add_action(file_menu, "&Import media…", w.import_dialog, "Ctrl+I")
+    add_action(file_menu, "Open &archive catalog…", lambda: _archive_window(w))
     file_menu.addSeparator()
     add_action(file_menu, "&Close case", w.close_case, "Ctrl+W")
     add_action(file_menu, "&Quit", w.close, keys.Quit)
@@ -88,6 +89,12 @@ def build_menus(w: QMainWindow) -> None:
         w.geometry_dock,
     ):
         w.view_menu.addAction(dock.toggleViewAction())
+
+
+def _archive_window(w: QMainWindow) -> None:
+    from ui.archive.window import open_archive_window
+
+    open_archive_window(w, lambda: w.case)  # imports go into the case open at that moment
 
 
 def _gcp_dialog(w: QMainWindow) -> None:
