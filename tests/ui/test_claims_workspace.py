@@ -3,18 +3,15 @@ view and the sound under the video, on the sample case's sound (truth from truth
 
 from __future__ import annotations
 
-import json
-from fractions import Fraction
-
 import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 
 from tests.synth.media_factory import make_video
+from tests.synth.sound_demo import sound_demo
 from ui.case.main_window import MainWindow
 from workbench.case import create_case, open_case
 from workbench.case.intake import import_file
-from workbench.demo import build_demo_case
 from workbench.geodata_records import list_observations
 
 TIMEOUT = 30000
@@ -22,15 +19,7 @@ TIMEOUT = 30000
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from workbench.scenario.scene import ScenarioConfig
-
-    config = ScenarioConfig(
-        rooftop_size=(320, 180), second_size=(320, 180), rooftop_duration_s=4.4, cut_at_s=2.0,
-        second_duration_s=4.0, rooftop_fps=Fraction(10), second_fps=Fraction(10),
-        still_size=(160, 120), photo_size=(160, 120), gsd_m=4.0,
-    )  # fmt: skip
-    built = build_demo_case(tmp_path_factory.mktemp("ui_sound"), seed=7, config=config)
-    return built, json.loads(built.truth_path.read_text(encoding="utf-8"))
+    return sound_demo(tmp_path_factory)
 
 
 @pytest.fixture

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import datetime, timedelta
-from fractions import Fraction
 
 import pytest
 
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import EnuFrame, LatLon
+from tests.synth.sound_demo import sound_demo
 from workbench.case import open_case
 from workbench.case.verify import verify_case
 from workbench.claim_targets import frame_at_moment
 from workbench.claims import list_claims
 from workbench.cli import main as cli_main
-from workbench.demo import build_demo_case
 from workbench.geodata_records import list_observations
 from workbench.sync_store import sync_by_sound, video_clocks
 from workbench.timeline import build_timeline
@@ -24,15 +23,7 @@ from workbench.timeline import build_timeline
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from workbench.scenario.scene import ScenarioConfig
-
-    config = ScenarioConfig(
-        rooftop_size=(640, 360), second_size=(640, 360), rooftop_duration_s=4.4, cut_at_s=2.0,
-        second_duration_s=4.0, rooftop_fps=Fraction(10), second_fps=Fraction(10),
-        still_size=(320, 240), photo_size=(320, 240), gsd_m=4.0,
-    )  # fmt: skip
-    built = build_demo_case(tmp_path_factory.mktemp("sound"), seed=7, config=config)
-    return built, json.loads(built.truth_path.read_text(encoding="utf-8"))
+    return sound_demo(tmp_path_factory)
 
 
 def _utc(text: str) -> datetime:
