@@ -48,9 +48,17 @@ def num(value: Any, digits: int = 2, unit: str = "") -> str:
 
 
 def cell(value: Any) -> str:
-    """A table cell's content: numbers fixed, strings escaped, None a dash."""
+    """A table cell's content: numbers fixed, strings escaped, None a dash; a list of numbers
+    (an interval) item by item, so no float's repr (nor a NaN) reaches the page."""
     if isinstance(value, float):
         return num(value, 6 if abs(value) < 1000 else 1)
+    if (
+        isinstance(value, list | tuple)
+        and value
+        and all(isinstance(v, int | float) and not isinstance(v, bool) or v is None for v in value)
+    ):
+        big = any(v is not None and math.isfinite(v) and abs(v) >= 1000 for v in value)
+        return "[" + "; ".join(num(v, 1 if big else 6) for v in value) + "]"
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return text(value)
