@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+import sqlite3
 
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
@@ -26,6 +27,16 @@ def test_every_evidence_hash_is_in_the_table_under_its_name(report_demo, demo_re
     by_hash = {_sha(p.read_bytes()): p for p in evidence_dir.iterdir() if p.is_file()}
     rows = {r[1]: r[2] for r in _doc(demo_report).find("table", "evidence").rows()}
     names = {truth["files"][role] for role in report_demo.evidence_ids}  # what the demo imports
+    conn = sqlite3.connect(f"file:{report_demo.case_path / 'case.sqlite'}?mode=ro", uri=True)
+    layers = {
+        n
+        for (n,) in conn.execute(
+            "SELECT e.original_name FROM imagery_layer l JOIN evidence e ON e.id = l.evidence_id"
+        )
+    }
+    conn.close()
+    assert layers <= set(truth["files"].values())  # and the imagery layers it adds (the DEM)
+    names |= layers
     assert set(rows) == names
     assert set(rows.values()) == set(by_hash)  # the bytes on disk, hashed here
     assert demo_report.verify_ok and demo_report.verify_problems == ()
