@@ -134,7 +134,8 @@ def measure_and_store_flash_bang(
 ) -> tuple[int, FlashBang]:
     """Measure flash to bang on a video evidence and store it; (observation id, measurement).
 
-    The default temperature is the one for the camera's latitude and ``when_utc``; the bang
+    The default temperature is the one for the camera's latitude and ``when_utc`` (default:
+    the video's date when it is placed in UTC, ``workbench.sync_store``); the bang
     is the loudest onset after the flash, or the one nearest ``bang_near_s`` (a pick).
 
     Raises:
@@ -143,9 +144,13 @@ def measure_and_store_flash_bang(
     """
     from analysis.audio.measure import measure_flash_bang
     from workbench.frame_table_store import video_evidence
+    from workbench.sync_store import video_clocks
 
     evidence, path = video_evidence(case, evidence_id)
     place = place or camera_of(case, evidence_id)
+    clock = video_clocks(case.read()).get(evidence_id) if when_utc is None else None
+    if clock is not None and clock.anchored:
+        when_utc = datetime.fromisoformat(clock.start_utc.replace("Z", "+00:00"))
     r = measure_flash_bang(
         path,
         flash_frame,

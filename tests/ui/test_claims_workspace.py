@@ -116,7 +116,8 @@ def test_sound_strip_proposes_the_bang_and_measures_flash_to_bang(qtbot, window,
     assert "Bang chosen" in strip.label.text()
     with qtbot.waitSignal(strip.measured, timeout=TIMEOUT) as got:
         strip.measure()
-    assert "m (95%" in strip.label.text()
+    # the default air for the camera's latitude on the video's date (it is placed in UTC)
+    assert "m (95%" in strip.label.text() and "air 11.7 C" in strip.label.text()
     with open_case(built.case_path, read_only=True) as case:
         stored = {o.id for o in list_observations(case.read(), "flash_bang")}
     assert got.args[0] in stored

@@ -23,7 +23,14 @@ import functools
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.video.sound_marks import SoundMarks, undoable_stored
 from workbench.sound_view import SoundPicture, cached_sound_picture
@@ -158,7 +165,16 @@ class SoundStrip(QWidget):
             b.setToolTip(tip)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        for w in (self.find_button, self.flash_button, self.measure_button):
+        self.air_spin = QDoubleSpinBox()  # the air temperature: the default for place and date
+        self.air_spin.setRange(-61.0, 60.0)
+        self.air_spin.setDecimals(1)
+        self.air_spin.setSuffix(" °C")
+        self.air_spin.setSpecialValueText("air: default")
+        self.air_spin.setValue(-61.0)
+        self.air_spin.setToolTip("The air temperature for the speed of sound: 'default' takes "
+                                 "the usual one for the camera's latitude and the date "
+                                 "(sigma 8 C); a measured one counts with sigma 1 C")  # fmt: skip
+        for w in (self.find_button, self.flash_button, self.air_spin, self.measure_button):
             row.addWidget(w)
         self.marks = SoundMarks(self, row)  # a dragged stretch, named and kept
         row.addWidget(self.label, 1)
@@ -308,11 +324,18 @@ class SoundStrip(QWidget):
                 e.id,
                 self.flash_frame,
                 bang_near_s=self.bang_pick_s,
+                temperature_c=self.air_c,
                 tool="geoworkbench video panel",
             ),
             on_result=functools.partial(self._on_measured, case),
             on_error=lambda exc: self.label.setText(f"Not measured: {exc}"),
         )
+
+    @property
+    def air_c(self) -> float | None:
+        """The air temperature typed, or None for the default."""
+        v = self.air_spin.value()
+        return None if v == self.air_spin.minimum() else v
 
     def _on_measured(self, case, result) -> None:
         obs_id, r = result
@@ -320,8 +343,9 @@ class SoundStrip(QWidget):
         self.view.update()
         lo, hi = r.distance_ci95_m
         self.label.setText(
-            f"Bang at {r.bang_s:.3f} s, delay {r.delay_s:.3f} s: {r.distance_m:,.0f} m "
-            f"(95%: {lo:,.0f} to {hi:,.0f} m); stored as observation {obs_id}"
+            f"Bang at {r.bang_s:.3f} s, delay {r.delay_s:.3f} s, air {r.temperature_c:g} C: "
+            f"{r.distance_m:,.0f} m (95%: {lo:,.0f} to {hi:,.0f} m); stored as observation "
+            f"{obs_id}"
         )
         undoable_stored(self.service, case, obs_id, "flash to bang")
         self.measured.emit(obs_id)
