@@ -104,10 +104,20 @@ class SunPanel(QWidget):
         when = QHBoxLayout()
         for w in (self.date_edit, self.zone_combo, self.time_edit):
             when.addWidget(w)
-        form = QFormLayout()
-        form.addRow("Place", self.point_combo)
-        form.addRow("Lat, lon", where)
-        form.addRow("Date, zone", when)
+        self.form = QFormLayout()
+        self.form.addRow("Place", self.point_combo)
+        self.form.addRow("Lat, lon", where)
+        self.form.addRow("Date, zone", when)
+        self._build_results()
+        self._lay_out()
+        self.point_combo.activated.connect(self._on_point_combo_activated)
+        for spin in (self.lat_spin, self.lon_spin):
+            spin.valueChanged.connect(lambda _v: self.schedule())
+        self.date_edit.dateChanged.connect(lambda _d: self.schedule())
+        self.time_edit.timeChanged.connect(lambda _t: self.schedule())
+        self.zone_combo.currentTextChanged.connect(lambda _t: self.schedule())
+
+    def _build_results(self) -> None:
         self.summary_label, self.message_label = _label(), _label()
         self.message_label.setStyleSheet("color: #b3261e")
         self.band_label = _label()
@@ -119,17 +129,19 @@ class SunPanel(QWidget):
         self.interval_list.itemClicked.connect(self._on_interval_list_item_clicked)
         # It takes the height the dock has, never asks for more (a scroll area gives it all).
         self.interval_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.interval_list.setWordWrap(True)
+
+    def _lay_out(self) -> None:
         # Three columns (the inputs; the day and the intervals in words; the day axis): the
         # panel sits under the map and the picture, wide and low (about 190 px at 1366 x 768).
         words = QVBoxLayout()
-        words.addLayout(form)
+        words.addLayout(self.form)
         words.addWidget(self.message_label)
         words.addStretch(1)
         column = QWidget()
         column.setLayout(words)
         column.setMinimumWidth(300)
         column.setMaximumWidth(420)
-        self.interval_list.setWordWrap(True)
         fits = QVBoxLayout()
         fits.addWidget(self.summary_label)
         fits.addWidget(self.interval_list, 1)
@@ -139,12 +151,6 @@ class SunPanel(QWidget):
         layout.addWidget(column, 3)
         layout.addLayout(fits, 3)
         layout.addWidget(self.canvas, 4)
-        self.point_combo.activated.connect(self._on_point_combo_activated)
-        for spin in (self.lat_spin, self.lon_spin):
-            spin.valueChanged.connect(lambda _v: self.schedule())
-        self.date_edit.dateChanged.connect(lambda _d: self.schedule())
-        self.time_edit.timeChanged.connect(lambda _t: self.schedule())
-        self.zone_combo.currentTextChanged.connect(lambda _t: self.schedule())
 
     # -- inputs -------------------------------------------------------------------------
     def set_case(self, case) -> None:
