@@ -96,5 +96,5 @@ def _row(*widgets: QWidget) -> QWidget:
     layout = QHBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     for w in widgets:
-        layout.addWidget(w)
+        layout.addWidget(w, 0 if isinstance(w, QLabel) else 1)
     return box

@@ -46,6 +46,7 @@ class GroupsPanel(QWidget):
         self._facts: dict[str, dict] = {}
         self.groups = QListWidget()
         self.groups.currentRowChanged.connect(self._on_groups_current_row_changed)
+        self.groups.setMaximumHeight(140)  # the open group's members get the room
         self.reason = QLabel(wordWrap=True)
         self.members = QListWidget()
         self.members.setIconSize(thumbs.size)  # a list: the differences read beside each
@@ -61,7 +62,8 @@ class GroupsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.groups)
         split.addWidget(below)
-        split.setSizes([110, 600])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 5)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.status = QLabel("No duplicate search yet.")

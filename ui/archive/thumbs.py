@@ -24,7 +24,14 @@ CACHE_ENTRIES = 3000
 def load_thumbnail(
     path: Path, size: QSize, progress: ProgressFn | None = None, cancel: CancelToken | None = None
 ) -> QImage:
-    """The picture at ``path`` scaled to fit ``size`` (a null image when it cannot be read)."""
+    """The picture at ``path`` scaled to fit ``size`` (a null image when it cannot be read).
+
+    A keyframe path that does not exist (a shot too short to have a keyframe) gives the
+    nearest shot's keyframe in the same folder.
+    """
+    if not path.exists() and path.stem.isdigit():
+        found = [p for p in path.parent.glob("*.jpg") if p.stem.isdigit()]
+        path = min(found, key=lambda p: abs(int(p.stem) - int(path.stem)), default=path)
     image = QImage(str(path))
     if image.isNull():
         return image

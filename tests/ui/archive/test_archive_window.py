@@ -119,3 +119,15 @@ def test_a_group_is_imported_whole_and_a_changed_file_is_refused(qtbot, window, 
     assert told and str(tiny.mirror) in told[0]  # and the analyst is told, naming the file
     count = case.read().execute("SELECT count(*) FROM evidence").fetchone()[0]
     assert count == 1
+
+
+def test_a_shot_without_a_keyframe_shows_the_nearest_shots(tmp_path):
+    import cv2
+    import numpy as np
+    from PySide6.QtCore import QSize
+
+    from ui.archive.thumbs import load_thumbnail
+
+    cv2.imwrite(str(tmp_path / "0.jpg"), np.full((60, 80, 3), 200, np.uint8))
+    image = load_thumbnail(tmp_path / "1.jpg", QSize(160, 120))
+    assert not image.isNull() and image.width() == 160
