@@ -77,6 +77,19 @@ class LinkedVideo(QWidget):
         row.addWidget(self.combo, 1)
         row.addWidget(back)
         row.addWidget(forward)
+        sync_row = self._sync_row()
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.viewer, 1)
+        layout.addLayout(sync_row)
+        layout.addWidget(self.info)
+        self.decoder = FrameDecoder(self)
+        self.decoder.frame_ready.connect(self._on_decoder_frame_ready)
+        self.combo.currentIndexChanged.connect(self._on_combo_changed)
+        panel.frame_shown.connect(self._on_panel_frame_shown)
+
+    def _sync_row(self) -> QHBoxLayout:
+        """The sync buttons (Same moment, By sound) under the picture."""
         self.same_button = QPushButton("Same moment")
         self.same_button.setToolTip("The two frames on screen show the same event (the flash's "
                                     "first frame in each): sync the videos by it")  # fmt: skip
@@ -92,15 +105,7 @@ class LinkedVideo(QWidget):
         sync_row.addWidget(self.same_button)
         sync_row.addWidget(self.sound_button)
         sync_row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(self.viewer, 1)
-        layout.addLayout(sync_row)
-        layout.addWidget(self.info)
-        self.decoder = FrameDecoder(self)
-        self.decoder.frame_ready.connect(self._on_decoder_frame_ready)
-        self.combo.currentIndexChanged.connect(self._on_combo_changed)
-        panel.frame_shown.connect(self._on_panel_frame_shown)
+        return sync_row
 
     def set_clocks(self, clocks: dict[int, VideoClock], names: dict[int, str], videos=None) -> None:
         """The videos on a clock, and the case's videos (``videos``, default: those on one)
