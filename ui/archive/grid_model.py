@@ -14,6 +14,7 @@ from workbench.archive import shards
 
 Index = QModelIndex | QPersistentModelIndex
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the catalog row (a dict)
+KEYFRAME = "_keyframe_path"  # the key ``with_keyframes`` adds to a row
 
 
 def display_name(row: dict) -> str:
@@ -31,6 +32,13 @@ def caption(row: dict) -> str:
     return f"{display_name(row)}\n" + " · ".join(p for p in parts if p)
 
 
+def with_keyframes(catalog_dir: Path, rows: list[dict]) -> list[dict]:
+    """``rows`` with the path of the keyframe the grid shows for each (for a job to call)."""
+    for row in rows:
+        row[KEYFRAME] = str(shards.keyframe_file(catalog_dir, row["sha256"], shown_segment(row)))
+    return rows
+
+
 def shown_segment(row: dict) -> int:
     """The shot whose keyframe stands for the video: the middle one (a first shot is often a
     dark or titled intro)."""
@@ -45,22 +53,25 @@ class KeyframeGridModel(QAbstractListModel):
         self.catalog_dir = catalog_dir
         self._rows: list[dict] = []
         self._where: dict[str, int] = {}  # keyframe path -> row
+        self._by_sha: dict[str, int] = {}
         self._thumbs = thumbs
         thumbs.thumbnail_loaded.connect(self._on_thumbs_thumbnail_loaded)
 
     def set_rows(self, catalog_dir: Path, rows: list[dict]) -> None:
+        """Show ``rows`` as ``with_keyframes`` gave them (its paths made off the GUI thread:
+        building a million paths here would hold the window for seconds)."""
         self.beginResetModel()
         self.catalog_dir = catalog_dir
-        self._rows = list(rows)
-        self._where = {str(self.keyframe(r)): n for n, r in enumerate(self._rows)}
+        self._rows = rows
+        self._where = {r[KEYFRAME]: n for n, r in enumerate(rows)}
+        self._by_sha = {r["sha256"]: n for n, r in enumerate(rows)}
         self.endResetModel()
 
-    def keyframe(self, row: dict) -> Path:
-        assert self.catalog_dir is not None
-        return shards.keyframe_file(self.catalog_dir, row["sha256"], shown_segment(row))
+    def keyframe(self, row: dict) -> str:
+        return row[KEYFRAME]
 
     def row_of(self, sha256: str) -> int | None:
-        return next((n for n, r in enumerate(self._rows) if r["sha256"] == sha256), None)
+        return self._by_sha.get(sha256)
 
     def row_item(self, row: int) -> dict:
         return self._rows[row]

@@ -30,7 +30,7 @@ from analysis.jobs import CancelToken, JobCancelled, ProgressFn, check, report
 from ui.archive.actions import ArchiveActions
 from ui.archive.details_pane import DetailsPane, ErrorList
 from ui.archive.filter_bar import FilterBar
-from ui.archive.grid_model import KeyframeGridModel
+from ui.archive.grid_model import KeyframeGridModel, with_keyframes
 from ui.archive.groups_panel import GroupsPanel
 from ui.archive.thumbs import ThumbnailCache
 from ui.jobs import JobRunner
@@ -54,7 +54,7 @@ def read_catalog(
     """The filtered contents, the error rows and the counts (a catalog per job: a DuckDB
     connection is not shared between threads)."""
     catalog = Catalog(folder)
-    rows = catalog.files(filters)
+    rows = with_keyframes(folder, catalog.files(filters))
     check(cancel)
     return CatalogView(rows, catalog.errors(), catalog.counts())
 
