@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from analysis.errors import WorkbenchError
+from analysis.jobs import CancelToken
 from workbench import provenance
 from workbench.report.context import ReportContext
 from workbench.report.figures import figure_html
@@ -29,7 +30,9 @@ def figure_name(note_id: int) -> str:
     return f"continuity_{note_id}_pair.png"
 
 
-def match_figure_png(a_bgr: Any, b_bgr: Any, method: str, cancel: Any = None) -> tuple[bytes, Any]:
+def match_figure_png(
+    a_bgr: Any, b_bgr: Any, method: str, cancel: CancelToken | None = None
+) -> tuple[bytes, Any]:
     """The side-by-side PNG bytes (OpenCV's encoder, as ``match --figure``) and the match.
 
     Raises:
