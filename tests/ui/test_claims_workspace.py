@@ -7,12 +7,14 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QPoint, Qt
 
+from analysis.geometry import geodesy
+from analysis.geometry.geodesy import LatLon
 from tests.synth.media_factory import make_video
 from tests.synth.sound_demo import sound_demo
 from ui.case.main_window import MainWindow
 from workbench.case import create_case, open_case
 from workbench.case.intake import import_file
-from workbench.geodata_records import list_observations
+from workbench.geodata_records import get_observation, list_observations
 
 TIMEOUT = 30000
 
@@ -121,8 +123,20 @@ def test_sound_strip_proposes_the_bang_and_measures_flash_to_bang(qtbot, window,
     with open_case(built.case_path, read_only=True) as case:
         stored = {o.id for o in list_observations(case.read(), "flash_bang")}
     assert got.args[0] in stored
+    with qtbot.waitSignal(strip.fixed, timeout=TIMEOUT) as fixed:  # its ring and bearing
+        strip.fix_button.click()
+    with open_case(built.case_path, read_only=True) as case:
+        fix = get_observation(case.read(), fixed.args[0])
+    assert fix.inputs["flash_bang_ids"] == [got.args[0]] and len(fix.inputs["rays"]) == 1
+    strike = truth["landmarks"]["strike_point"]
+    miss = geodesy.distance_m(LatLon(fix.result["lat_deg"], fix.result["lon_deg"]),
+                              LatLon(strike["lat_deg"], strike["lon_deg"]))  # fmt: skip
+    assert miss < fix.result["ellipse"]["semi_major_m"]
+    w.undo_stack.undo()  # the fix, then the distance: the shared case as it was
     w.undo_stack.undo()
     qtbot.waitUntil(lambda: got.args[0] not in _flash_bangs(built.case_path), timeout=TIMEOUT)
+    with open_case(built.case_path, read_only=True) as case:
+        assert fixed.args[0] not in {o.id for o in list_observations(case.read())}
 
 
 def _flash_bangs(path) -> set[int]:

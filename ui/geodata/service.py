@@ -14,7 +14,7 @@ panels through the case's change feed (``ui.changes``), not through this service
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -140,9 +140,11 @@ class GeodataService(SerialWrites):
         self,
         bearing_ids: list[int],
         on_result: Callable[[geodata_records.Observation], None] | None = None,
+        flash_bang_ids: Sequence[int] = (),
     ) -> None:
-        """Intersect bearings in a worker (which queues the write), then make it undoable;
-        then ``on_result`` with the stored intersection, for the tool to show where it is."""
+        """Intersect bearings (and flash-bang range rings) in a worker (which queues the
+        write), then make it undoable; then ``on_result`` with the stored intersection, for
+        the tool to show where it is."""
         case = self.case
         if case is None:
             return
@@ -162,7 +164,9 @@ class GeodataService(SerialWrites):
 
         self.jobs.run(
             "Triangulating",
-            lambda progress=None, cancel=None: geodata.add_intersection(case, bearing_ids),
+            lambda progress=None, cancel=None: geodata.add_intersection(
+                case, bearing_ids, flash_bang_ids=flash_bang_ids
+            ),
             on_result=lambda write: self._adopt(case, "intersection", write, read),
             on_error=lambda e: self.edit_failed.emit("Cannot triangulate", e),
         )

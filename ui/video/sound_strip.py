@@ -12,8 +12,9 @@ proposes; "Flash here" (Shift+F) marks the frame on screen; Shift+click on a pro
 chooses it; "Measure" (Shift+B) runs ``workbench.sound_store.measure_and_store_flash_bang``
 as a job: the bang is the one chosen, else the loudest onset after the flash; the distance is
 stored as a flash_bang observation (the map draws its ring around the camera) and shown here
-with its 95% interval. Undo deletes it. A stretch dragged across the sound can be named and
-kept (``ui.video.sound_marks``).
+with its 95% interval. Undo deletes it. "Fix with bearing" crosses its ring with the bearing to
+the flash from the same camera (``ui.video.sound_fix``). A stretch dragged across the sound
+can be named and kept (``ui.video.sound_marks``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.video.sound_fix import fix_with_bearing
 from ui.video.sound_marks import SoundMarks, undoable_stored
 from workbench.sound_view import SoundPicture, cached_sound_picture
 
@@ -148,6 +150,7 @@ class SoundStrip(QWidget):
     """The sound under a ``VideoPanel``'s timeline (module doc)."""
 
     measured = Signal(int)  # the flash_bang observation's id
+    fixed = Signal(int)  # the intersection of its ring and bearing
 
     def __init__(self, panel, service=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,7 +177,14 @@ class SoundStrip(QWidget):
         self.air_spin.setToolTip("The air temperature for the speed of sound: 'default' takes "
                                  "the usual one for the camera's latitude and the date "
                                  "(sigma 8 C); a measured one counts with sigma 1 C")  # fmt: skip
-        for w in (self.find_button, self.flash_button, self.air_spin, self.measure_button):
+        self.fix_button = QPushButton("Fix with bearing")
+        self.fix_button.setToolTip("Cross the distance's ring with the bearing to the flash "
+                                   "from the same camera: a point with its ellipse")  # fmt: skip
+        self.fix_button.setEnabled(False)
+        self.last_flash_bang: int | None = None
+        items = (self.find_button, self.flash_button, self.air_spin, self.measure_button,
+                 self.fix_button)  # fmt: skip
+        for w in items:
             row.addWidget(w)
         self.marks = SoundMarks(self, row)  # a dragged stretch, named and kept
         row.addWidget(self.label, 1)
@@ -189,6 +199,7 @@ class SoundStrip(QWidget):
         self.find_button.clicked.connect(self.find_flash)
         self.flash_button.clicked.connect(self.mark_flash)
         self.measure_button.clicked.connect(self.measure)
+        self.fix_button.clicked.connect(lambda: fix_with_bearing(self))
         QShortcut(QKeySequence("Shift+F"), panel, self.mark_flash)
         QShortcut(QKeySequence("Shift+B"), panel, self.measure)
         self.view.seek_requested.connect(self._on_view_seek_requested)
@@ -210,7 +221,8 @@ class SoundStrip(QWidget):
         if self._token is not None:
             self._token.cancel()
         self.flash_frame, self.view.flash_s, self.view.bang_s = None, None, None
-        self.bang_pick_s = self.shown_id = None
+        self.bang_pick_s = self.shown_id = self.last_flash_bang = None
+        self.fix_button.setEnabled(False)
         if case is None or e is None or table is None or not len(table):
             return
         fps = table.mean_fps() or 25.0
@@ -348,4 +360,6 @@ class SoundStrip(QWidget):
             f"{obs_id}"
         )
         undoable_stored(self.service, case, obs_id, "flash to bang")
+        self.last_flash_bang = obs_id
+        self.fix_button.setEnabled(True)
         self.measured.emit(obs_id)
