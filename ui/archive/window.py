@@ -92,7 +92,7 @@ class ArchiveWindow(QMainWindow):
         self.filter_bar = FilterBar()
         self.model = KeyframeGridModel(None, self.thumbs, self)
         self.grid = self._make_grid()
-        self.details = DetailsPane()
+        self.details = DetailsPane(self.thumbs, self.jobs)
         self.errors = ErrorList()
         self.groups = GroupsPanel(self.thumbs)
         self.actions_ = ArchiveActions(self, case_source)
@@ -247,7 +247,8 @@ class ArchiveWindow(QMainWindow):
         return True
 
     def _on_grid_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.details.show_row(self.model.row_item(current.row()) if current.isValid() else None)
+        row = self.model.row_item(current.row()) if current.isValid() else None
+        self.details.show_row(row, self.catalog_dir)
 
     def _on_groups_member_selected(self, sha256: str) -> None:
         row = self.model.row_of(sha256)

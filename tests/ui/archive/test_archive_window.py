@@ -131,3 +131,13 @@ def test_a_shot_without_a_keyframe_shows_the_nearest_shots(tmp_path):
     cv2.imwrite(str(tmp_path / "0.jpg"), np.full((60, 80, 3), 200, np.uint8))
     image = load_thumbnail(tmp_path / "1.jpg", QSize(160, 120))
     assert not image.isNull() and image.width() == 160
+
+
+def test_details_show_a_keyframe_per_shot_and_the_upload_record(qtbot, window, tiny):
+    assert window.select_sha(_sha(tiny, tiny.other))  # two shots: a hard cut at 2 s
+    qtbot.waitUntil(lambda: window.details.shots.count() == 2, timeout=WAIT_MS)
+    assert window.details.shots.item(1).text() == "shot 2 · 2.0 s"
+    assert str(tiny.other) in window.details.text.toPlainText()
+    assert window.select_sha(_sha(tiny, tiny.original))
+    text = window.details.text.toPlainText()
+    assert "Upload record" in text and "https://youtu.be/abc" in text
