@@ -84,3 +84,27 @@ def test_a_video_or_no_layer_is_refused(setup, tmp_path):
     case, evidence_id, _ = setup
     with pytest.raises(ValueError, match="still image"):
         load_inputs(case, 9999)
+
+
+def test_layer_dialog_imports_a_layer_in_a_worker(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from ui.imagery import layer_dialog
+    from ui.jobs import JobRunner
+
+    case = create_case(tmp_path / "l.gwcase", title="L")
+    try:
+        img = tmp_path / "o.png"
+        cv2.imwrite(str(img), np.zeros((20, 30, 3), np.uint8))
+        img.with_suffix(".pgw").write_text("0.00001\n0\n0\n-0.00001\n22.46\n60.40\n")
+        monkeypatch.setattr(layer_dialog.LayerDialog, "exec",
+                            lambda self: QDialog.DialogCode.Accepted)  # fmt: skip
+        monkeypatch.setattr(layer_dialog.LayerDialog, "values", lambda self: {
+            "kind": "ortho", "acquired": "2020-01-02", "source": "s", "licence": "l"})  # fmt: skip
+        jobs = JobRunner()
+        with qtbot.waitSignal(jobs.job_ended, timeout=10000):
+            layer_dialog.add_imagery_layer(None, case, jobs, str(img))
+        [layer] = list_layers(case.read())
+        assert layer.acquired == "2020-01-02" and layer.licence == "l"
+    finally:
+        case.close()

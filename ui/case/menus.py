@@ -78,6 +78,7 @@ def build_menus(w: QMainWindow) -> None:
     )
     add_action(geometry_menu, "S&hadow tool", in_geometry(tools.show_shadow_tool), "Ctrl+Shift+H")
     add_action(geometry_menu, "&Georeference image…", lambda: _gcp_dialog(w), "Ctrl+Shift+G")
+    add_action(geometry_menu, "Add &imagery layer…", lambda: _imagery_layer(w))
     w.view_menu = w.menuBar().addMenu("&View")
     for dock in (
         w.evidence_dock,
@@ -101,6 +102,12 @@ def _gcp_dialog(w: QMainWindow) -> None:
     from ui.imagery.gcp_dialog import open_gcp_dialog
 
     open_gcp_dialog(w, w.case, w.jobs, w.evidence_panel.current_id())
+
+
+def _imagery_layer(w: QMainWindow) -> None:
+    from ui.imagery.layer_dialog import add_imagery_layer
+
+    add_imagery_layer(w, w.case, w.jobs)
 
 
 def fill_recent_menu(
