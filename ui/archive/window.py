@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QLabel,
     QListView,
@@ -85,6 +86,9 @@ class ArchiveWindow(QMainWindow):
             self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("archive_window")
         self.jobs = JobRunner(self)  # its own: its status bar shows its jobs
+        app = QApplication.instance()
+        if app is not None:  # a triage must not hold the application open at quit
+            app.aboutToQuit.connect(self.jobs.cancel_all)
         self.catalog_dir: Path | None = None
         self._query = 0
         self._dupes_job: CancelToken | None = None
