@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from PySide6.QtCore import Qt
 
 from analysis.tracking.video_track import Mark
 from tests.synth.descent import SKY_VIDEO
@@ -137,3 +138,10 @@ def test_track_and_annotate_tools_are_never_armed_together(qtbot, tool_on_video)
     annotations.tool_buttons["point"].click()
     tool.viewer.pixel_clicked.emit(x, y)  # a point annotation, and nothing for the Track tool
     assert tool.corner is None and tool.mode is None and tool.live is None
+
+
+def test_the_status_line_shows_a_typed_label_as_text(tool_on_video) -> None:
+    panel, tool, case, r = tool_on_video
+    tool.writes.edit_failed.emit("track <b>canopy</b>", RuntimeError("disk full"))
+    assert tool.status.text() == "⚠ track <b>canopy</b>: disk full"
+    assert tool.status.textFormat() == Qt.TextFormat.PlainText

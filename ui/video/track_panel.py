@@ -136,6 +136,7 @@ class TrackPanel(QWidget):
         self.delete_button = QPushButton("Delete track")
         self.delete_button.clicked.connect(self.delete_selected)
         self.status = QLabel("Mark the object to track it.")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # errors carry the typed label
         self.status.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.point_button)
