@@ -25,6 +25,7 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video.flash import find_flash
 from workbench.case import Case
 from workbench.case.evidence import save_note
+from workbench.demo_click import clicked_pixel
 from workbench.demo_descent import add_demo_descent
 from workbench.demo_sound import run_demo_sound
 from workbench.demo_sun import measure_demo_shadows
@@ -51,26 +52,6 @@ class DemoFindings:
     continuity: Any = None  # ContinuityResult of the segments either side of the cut
     resection_id: int | None = None  # the second camera, resected from three landmarks
     resection_miss_m: float | None = None  # resected to true camera position
-
-
-def clicked_pixel(camera: dict[str, Any], enu_m: list[float]) -> tuple[float, float]:
-    """Where the analyst would click on a landmark: its projection through the true camera.
-
-    The demo has no hand to click with; it stands in for the click with the truth camera
-    (K, R, t of the scenario), which is what a careful click on a sharp landmark gives.
-    """
-    import cv2
-
-    rvec, _ = cv2.Rodrigues(np.asarray(camera["R"], dtype=np.float64))
-    pixels, _ = cv2.projectPoints(
-        np.asarray([enu_m], dtype=np.float64),
-        rvec,
-        np.asarray(camera["t"], dtype=np.float64),
-        np.asarray(camera["K"], dtype=np.float64),
-        None,
-    )
-    x, y = pixels.ravel()
-    return float(x), float(y)
 
 
 def run_demo_analyses(

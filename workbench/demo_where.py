@@ -22,6 +22,7 @@ from analysis.geometry.geodesy import LatLon, distance_m
 from analysis.imagery.dem import Dem
 from analysis.jobs import CancelToken, ProgressFn, check, report
 from workbench.case import Case
+from workbench.demo_click import clicked_pixel
 from workbench.geodata_records import get_observation
 from workbench.observations import pose_model as m
 from workbench.osm.index import case_cache_dir
@@ -96,8 +97,6 @@ def _search(case: Case, osm_file, truth: dict[str, Any], cancel) -> tuple[int, i
 
 
 def _pose(case: Case, evidence_id: int, truth: dict[str, Any], dem: Dem) -> int:
-    from workbench.demo_analysis import clicked_pixel
-
     video = truth["videos"]["video_rooftop"]
     camera = video["segments"][0]["camera"]
     marks = truth["landmarks"]

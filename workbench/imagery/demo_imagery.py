@@ -26,6 +26,7 @@ from analysis.imagery.georef import from_crs
 from analysis.jobs import CancelToken, check
 from workbench.case import Case
 from workbench.case.evidence import save_note
+from workbench.demo_click import clicked_pixel
 
 COMPOUND_HALF_M = (50.0, 40.0)  # the school compound: 100 m x 80 m about the world origin
 SEARCH_RADIUS_M = 300.0
@@ -99,7 +100,6 @@ def _try_auto(case: Case, evidence_id: int, truth: dict[str, Any], cancel) -> tu
 def _register_by_clicks(case: Case, evidence_id: int, truth: dict[str, Any]) -> tuple[int, float]:
     from analysis.imagery.georeference import georeference_gcps
     from analysis.imagery.register_fit import Gcp
-    from workbench.demo_analysis import clicked_pixel
     from workbench.imagery.layers import store_registration
 
     crs = truth["orthophoto"]["geotiff"]["crs"]
