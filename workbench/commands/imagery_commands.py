@@ -11,6 +11,9 @@ The JSON holds ``corners`` (top-left, top-right, bottom-right, bottom-left, each
 [--kind ortho|dem] [--corners CSV]``: imports a georeferenced image or DEM as reference
 evidence with its layer record.
 
+``geoworkbench imagery fetch CASE --bbox S,W,N,E --zoom Z``: the case basemap's tiles of a box
+into its cache, two requests a second at most, only when remote tiles are on for the case.
+
 ``geoworkbench terrain DEM --camera LAT,LON[,AGL] --target LAT,LON[,AGL] [--json]``: whether
 the target is visible from the camera over the DEM's bare terrain (analysis.imagery.terrain).
 
@@ -98,6 +101,12 @@ def _register_imagery(subparsers: argparse._SubParsersAction) -> None:
     )
     add_json_flag(a)
     a.set_defaults(func=cmd_imagery_add)
+    f = sub.add_parser("fetch", help="download the case basemap's tiles of a box (rate-limited)")
+    f.add_argument("case", type=Path, metavar="CASE")
+    f.add_argument("--bbox", type=_bbox, required=True, metavar="S,W,N,E")
+    f.add_argument("--zoom", type=int, required=True)
+    add_json_flag(f)
+    f.set_defaults(func=cmd_imagery_fetch)
 
 
 def _default_kind(n: int) -> str:
@@ -197,4 +206,27 @@ def cmd_terrain(args: argparse.Namespace) -> int:
     print(f"{verdict}: {v.distance_m:.0f} m, camera at {v.camera_alt_m:.1f} m, target at "
           f"{v.target_alt_m:.1f} m, clearance {v.clearance_m:.1f} m (Earth curvature and "
           f"refraction k = {v.refraction_k} included; bare terrain)")  # fmt: skip
+    return 0
+
+
+def cmd_imagery_fetch(args: argparse.Namespace) -> int:
+    from analysis.errors import WorkbenchError
+    from workbench.imagery.fetch import fetch_tiles
+    from workbench.imagery.reference import case_basemap
+    from workbench.jobs import TerminalProgress
+    from workbench.tiles import CachedXyzSource
+
+    try:
+        source = case_basemap(args.case)
+        if not isinstance(source, CachedXyzSource):
+            print(f"error: {args.case}: the basemap is local; nothing to fetch", file=sys.stderr)
+            return 1
+        fetched, cached = fetch_tiles(source, args.bbox, args.zoom, progress=TerminalProgress())
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print_json({"fetched": fetched, "cached": cached, "zoom": args.zoom})
+    else:
+        print(f"{fetched} tiles fetched, {cached} already cached (zoom {args.zoom})")
     return 0

@@ -2,8 +2,8 @@
 
 A reference is a georeferenced image (GeoTIFF, or an image with a world file), a corners
 table (CSV as ``../shared/data/satellite/map.csv``: its images, mosaicked), an MBTiles file or
-a folder of XYZ tiles (a mosaic of ``--bbox`` at ``--zoom``, read through workbench.tiles), or
-a QGIS ``.points`` file (control points for the image itself).
+a folder of XYZ tiles, or a case folder (its basemap: a mosaic of ``--bbox`` at ``--zoom``,
+read through workbench.tiles), or a QGIS ``.points`` file (control points for the image).
 """
 
 from __future__ import annotations
@@ -42,6 +42,19 @@ def tile_mosaic(
     )  # fmt: skip
 
 
+def case_basemap(case_path: Path) -> TileSource:
+    """The tile source of a case's basemap (its XYZ cache downloads only when remote tiles
+    are on for the case)."""
+    from workbench.case import open_case
+    from workbench.tiles import load_basemap, open_tile_source
+
+    with open_case(case_path, read_only=True) as case:
+        config = load_basemap(case.read())
+    if not config.makes_requests:
+        raise GeoreferenceError(f"{case_path}: the case's basemap is the offline grid (no tiles)")
+    return open_tile_source(config, case_path)
+
+
 def _max_zoom(source: MBTilesSource | FolderSource) -> int:
     if isinstance(source, FolderSource):
         zooms = [int(p.name) for p in source.root.iterdir() if p.is_dir() and p.name.isdigit()]
@@ -66,6 +79,11 @@ def open_reference(
     suffix = path.suffix.lower()
     if suffix == ".points":
         return read_points(path)
+    if path.is_dir() and (path / "case.sqlite").is_file():
+        if bbox is None:
+            raise GeoreferenceError(f"{path}: the case's basemap needs --bbox S,W,N,E")
+        return tile_mosaic(case_basemap(path), bbox, zoom or 18, progress=progress,
+                           cancel=cancel)  # fmt: skip
     if path.is_dir() or suffix == ".mbtiles":
         try:
             source = FolderSource(path) if path.is_dir() else MBTilesSource(path)

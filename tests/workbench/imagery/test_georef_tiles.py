@@ -78,3 +78,31 @@ def test_tile_reference_needs_a_box(tmp_path, tiles, capsys):
     cv2.imwrite(str(frame), np.zeros((10, 10, 3), np.uint8))
     assert main(["georef", str(frame), "--reference", str(tiles[0])]) == 1
     assert "--bbox" in capsys.readouterr().err
+
+
+def test_georef_against_the_case_basemap_and_fetch_refusals(tmp_path, mosaic, tiles, capsys):
+    from workbench.case import create_case
+    from workbench.tiles import BasemapConfig, save_basemap
+
+    folder, bbox = tiles
+    case = create_case(tmp_path / "b.gwcase", title="b")
+    save_basemap(case, BasemapConfig(kind="folder", path=str(folder))).result()
+    case.close()
+    spec = ViewSpec(centre_px=(500, 600), ground_px=420, out_wh=(400, 300), yaw_deg=200,
+                    tilt_deg=8)  # fmt: skip
+    frame = tmp_path / "still.jpg"
+    cv2.imwrite(str(frame), render(mosaic.image, spec, seed=5))
+    box = ",".join(f"{v:.7f}" for v in bbox)
+    code = main(["georef", str(frame), "--reference", str(tmp_path / "b.gwcase"), "--bbox", box,
+                 "--zoom", str(ZOOM), "--json"])  # fmt: skip
+    assert code == 0 and json.loads(capsys.readouterr().out)["registered"]
+    assert main(["imagery", "fetch", str(tmp_path / "b.gwcase"), "--bbox", box, "--zoom",
+                 "18"]) == 1  # fmt: skip
+    assert "local" in capsys.readouterr().err
+    case = create_case(tmp_path / "x.gwcase", title="x")
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    save_basemap(case, BasemapConfig(kind="xyz", url_template=url)).result()
+    case.close()
+    assert main(["imagery", "fetch", str(tmp_path / "x.gwcase"), "--bbox", box, "--zoom",
+                 "18"]) == 1  # fmt: skip
+    assert "remote tiles are off" in capsys.readouterr().err
