@@ -4,10 +4,11 @@ Pillow draws a string in one font, and no one bundled font has both scripts: Pil
 default font (Aileron) has Latin and no Arabic, the bundled Noto Naskh Arabic
 (``workbench.paths.ARABIC_FONT``) has Arabic and, of ASCII, only the characters in
 ``NASKH_ASCII``. So a label is cut into runs by script, each run drawn in the font that has
-its glyphs (the Arabic runs shaped right to left by libraqm), on one baseline. The runs are
-laid out by the label's first strong character, as the Unicode bidirectional algorithm
-(UAX #9, rules P2-P3) chooses a paragraph's direction: an Arabic label reads right to left,
-with a Latin run inside it kept left to right.
+its glyphs (the Arabic runs shaped right to left by libraqm; without it, their letters
+reversed, unjoined), on one baseline. The runs are laid out by the label's first strong
+character, as the Unicode bidirectional algorithm (UAX #9, rules P2-P3) chooses a
+paragraph's direction: an Arabic label reads right to left, with a Latin run inside it kept
+left to right.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from PIL import ImageDraw, ImageFont
+from PIL import ImageDraw, ImageFont, features
 
 from workbench.paths import ARABIC_FONT
 
@@ -24,6 +25,7 @@ LATIN_SIZE_PX = 11
 ARABIC_SIZE_PX = 13  # Naskh's letters are smaller at one size: this matches Aileron's x-height
 # The ASCII characters the bundled Noto Naskh Arabic has (its cmap; checked by a test).
 NASKH_ASCII = frozenset(" !,.0123456789:")
+RAQM = bool(features.check("raqm"))  # Pillow's libraqm needs fribidi on the system
 _ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF),
                   (0xFE70, 0xFEFF))  # fmt: skip
 
@@ -85,9 +87,20 @@ def rtl(label: str) -> bool:
 def fonts() -> tuple[ImageFont.FreeTypeFont, ImageFont.FreeTypeFont]:
     """(Latin, Arabic) fonts: Pillow's bundled default and Noto Naskh Arabic with raqm."""
     latin = ImageFont.load_default(size=LATIN_SIZE_PX)
-    arabic = ImageFont.truetype(str(ARABIC_FONT), ARABIC_SIZE_PX,
-                                layout_engine=ImageFont.Layout.RAQM)  # fmt: skip
+    engine = ImageFont.Layout.RAQM if RAQM else ImageFont.Layout.BASIC
+    arabic = ImageFont.truetype(str(ARABIC_FONT), ARABIC_SIZE_PX, layout_engine=engine)
     return latin, arabic  # type: ignore[return-value]
+
+
+def shaped(run: Run) -> tuple[str, dict[str, str]]:
+    """The run's text and drawing options: an Arabic run shaped right to left by libraqm,
+    or, where Pillow has no libraqm, its letters in reverse order (right to left, unjoined:
+    readable, never boxes)."""
+    if not run.arabic:
+        return run.text, {}
+    if RAQM:
+        return run.text, {"direction": "rtl", "language": "ar"}
+    return run.text[::-1], {}
 
 
 def _placed(label: str) -> list[tuple[Run, float]]:
@@ -103,8 +116,8 @@ def _placed(label: str) -> list[tuple[Run, float]]:
             later = order[k - 1] if rtl(label) else run
             x += gap if later.space_before else 0.0
         placed.append((run, x))
-        font = arabic if run.arabic else latin
-        x += font.getlength(run.text, direction="rtl" if run.arabic else None)
+        words, options = shaped(run)
+        x += (arabic if run.arabic else latin).getlength(words, **options)
     return placed
 
 
@@ -115,8 +128,8 @@ def label_bbox(xy: tuple[float, float], label: str) -> tuple[float, float, float
     width = 0.0
     if placed:
         run, x = placed[-1]
-        font = arabic if run.arabic else latin
-        width = x + font.getlength(run.text, direction="rtl" if run.arabic else None)
+        words, options = shaped(run)
+        width = x + (arabic if run.arabic else latin).getlength(words, **options)
     ascent = max(latin.getmetrics()[0], arabic.getmetrics()[0] if _any_arabic(placed) else 0)
     descent = max(latin.getmetrics()[1], arabic.getmetrics()[1] if _any_arabic(placed) else 0)
     return xy[0], xy[1], xy[0] + width, xy[1] + ascent + descent
@@ -136,9 +149,7 @@ def draw_label(
     ascent = max(latin.getmetrics()[0], arabic.getmetrics()[0] if _any_arabic(placed) else 0)
     baseline = xy[1] + ascent
     for run, x in placed:
-        if run.arabic:
-            draw.text((xy[0] + x, baseline), run.text, fill=fill, font=arabic, anchor="ls",
-                      direction="rtl", language="ar")  # fmt: skip
-        else:
-            draw.text((xy[0] + x, baseline), run.text, fill=fill, font=latin, anchor="ls")
+        words, options = shaped(run)
+        font = arabic if run.arabic else latin
+        draw.text((xy[0] + x, baseline), words, fill=fill, font=font, anchor="ls", **options)
     return label_bbox(xy, label)

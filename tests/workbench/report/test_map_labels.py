@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from workbench.paths import ARABIC_FONT
+from workbench.report import map_labels
 from workbench.report.map_labels import NASKH_ASCII, draw_label, fonts, rtl, runs
 from workbench.report.static_map import draw_map
 
@@ -52,6 +53,7 @@ def _ink(draw_fn, size=(240, 40)) -> np.ndarray:
     return np.asarray(image)
 
 
+@pytest.mark.skipif(not map_labels.RAQM, reason="Pillow has no libraqm here")
 def test_arabic_is_shaped_in_the_arabic_font_not_drawn_as_boxes():
     _, arabic = fonts()
     got = _ink(lambda d: draw_label(d, (4, 4), SCHOOL, 0))
@@ -89,3 +91,17 @@ def test_the_static_map_writes_an_arabic_landmark_name_in_the_arabic_font():
     patch = image[y : y + 24, x : x + 120]
     ink = drawn < 128
     assert ink.sum() > 50 and (patch[ink] < 128).mean() > 0.9
+
+
+def test_without_libraqm_arabic_is_drawn_reversed_in_the_arabic_font(monkeypatch):
+    monkeypatch.setattr(map_labels, "RAQM", False)
+    map_labels.fonts.cache_clear()
+    try:
+        latin, arabic = fonts()
+        got = _ink(lambda d: draw_label(d, (4, 4), SCHOOL, 0))
+        baseline = 4 + max(latin.getmetrics()[0], arabic.getmetrics()[0])
+        want = _ink(lambda d: d.text((4, baseline), SCHOOL[::-1], fill=0, font=arabic,
+                                     anchor="ls"))  # fmt: skip
+        assert np.array_equal(got, want) and (got < 128).sum() > 50
+    finally:
+        map_labels.fonts.cache_clear()
