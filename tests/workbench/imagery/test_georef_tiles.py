@@ -106,3 +106,42 @@ def test_georef_against_the_case_basemap_and_fetch_refusals(tmp_path, mosaic, ti
     assert main(["imagery", "fetch", str(tmp_path / "x.gwcase"), "--bbox", box, "--zoom",
                  "18"]) == 1  # fmt: skip
     assert "remote tiles are off" in capsys.readouterr().err
+
+
+def test_georef_against_a_utm_geotiff(tmp_path, mosaic, capsys):
+    """Commercial imagery comes in UTM: the mosaic resampled onto a UTM 34N grid."""
+    import rasterio
+    from affine import Affine
+
+    from analysis.imagery.georef import from_crs as crs_to_ll
+    from analysis.imagery.georef import to_crs
+
+    utm, gsd = "EPSG:32634", 0.3
+    corners = mosaic.georef.corners_latlon()
+    e, n = to_crs(utm, np.array([c[0] for c in corners]), np.array([c[1] for c in corners]))
+    e0, n1 = e.min() + 5, n.max() - 5
+    w, h = int((e.max() - e.min() - 10) / gsd), int((n.max() - n.min() - 10) / gsd)
+    gx, gy = np.meshgrid(e0 + (np.arange(w) + 0.5) * gsd, n1 - (np.arange(h) + 0.5) * gsd)
+    lat, lon = crs_to_ll(utm, gx, gy)
+    px, py = mosaic.georef.latlon_to_pixel(lat, lon)
+    img = cv2.remap(mosaic.image, px.astype(np.float32), py.astype(np.float32), cv2.INTER_LINEAR)
+    path = tmp_path / "utm.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=3, dtype="uint8",
+                       crs=utm, transform=Affine(gsd, 0, e0, 0, -gsd, n1)) as ds:  # fmt: skip
+        ds.write(np.moveaxis(img[:, :, ::-1], -1, 0))
+    spec = ViewSpec(centre_px=(640, 560), ground_px=430, out_wh=(400, 300), yaw_deg=300,
+                    tilt_deg=25, jpeg_quality=50)  # fmt: skip
+    frame = tmp_path / "still.jpg"
+    cv2.imwrite(str(frame), render(mosaic.image, spec, seed=6))
+    assert main(["georef", str(frame), "--reference", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["registered"], out["reason"]
+    assert "32634" in out["transform"]["crs"] or "UTM zone 34N" in out["transform"]["crs"]
+    ww, hh = spec.out_wh
+    c = np.array([[-0.5, -0.5], [ww - 0.5, -0.5], [ww - 0.5, hh - 0.5], [-0.5, hh - 0.5]])
+    q = cv2.perspectiveTransform(c[None], frame_to_mosaic(spec))[0]
+    tlat, tlon = mosaic.georef.pixel_to_latlon(q[:, 0], q[:, 1])
+    te, tn = to_crs(utm, tlat, tlon)
+    ge, gn = to_crs(utm, np.array([k["lat"] for k in out["corners"]]),
+                    np.array([k["lon"] for k in out["corners"]]))  # fmt: skip
+    assert np.hypot(ge - te, gn - tn).max() < 1.5
