@@ -108,3 +108,19 @@ def test_layer_dialog_imports_a_layer_in_a_worker(qtbot, tmp_path, monkeypatch):
         assert layer.acquired == "2020-01-02" and layer.licence == "l"
     finally:
         case.close()
+
+
+def test_automatic_proposes_points_in_a_worker(qtbot, setup):
+    from ui.imagery.gcp_dialog import GcpDialog, load_inputs
+
+    case, evidence_id, _tile = setup
+    dialog = GcpDialog(load_inputs(case, evidence_id))
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.jobs.job_ended, timeout=60000):
+        dialog.propose()
+    assert dialog.status.text().startswith("Proposed"), dialog.status.text()
+    assert dialog.table.rowCount() >= 10 and dialog.result.rmse_m < 0.5
+    # the still's top-left corner is the tile's pixel (199.5, 99.5): the fit puts it there
+    lat, lon = dialog.result.corners[0]
+    x, y = dialog.reference.georef.latlon_to_pixel(np.array([lat]), np.array([lon]))
+    assert abs(x[0] - 199.5) < 2 and abs(y[0] - 99.5) < 2

@@ -3,7 +3,8 @@
 Click a point in the image (left), then the same point on the reference (right): a control
 point. Every change (a new pair, a marker dragged, a point unticked or deleted, another
 transform) refits at once and the table shows each point's residual in pixels and metres, and
-the RMSE. QGIS ``.points`` files are read and written. Save stores the fit as a
+the RMSE. "Automatic" matches a near-nadir image against the reference in a worker and
+proposes its inliers as points (or says why not). QGIS ``.points`` files are read and written. Save stores the fit as a
 ``georeference`` observation and a "registered" imagery layer, through the writer (the dialog
 never waits for it). Ctrl+Z / Ctrl+Shift+Z step through the points' history; Delete removes
 the selected point. The pixels of both images are read in a worker before the dialog opens.
@@ -75,8 +76,11 @@ class GcpDialog(QDialog):
 
     saved = Signal(object)  # (observation id, layer id), or an exception
 
-    def __init__(self, inputs: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, inputs: dict[str, Any], parent: QWidget | None = None,
+                 jobs: JobRunner | None = None) -> None:  # fmt: skip
         super().__init__(parent)
+        self.jobs = jobs if jobs is not None else JobRunner(self)
+        self.image = inputs["image"]
         self.case: Case = inputs["case"]
         self.evidence_id: int = inputs["evidence_id"]
         self.refs: list = inputs["refs"]
@@ -106,9 +110,12 @@ class GcpDialog(QDialog):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.rmse = QLabel()
-        buttons = [QPushButton(t) for t in ("Import .points…", "Export .points…",
+        buttons = [QPushButton(t) for t in ("Automatic", "Import .points…", "Export .points…",
                                              "Delete point", "Save")]  # fmt: skip
-        self.import_button, self.export_button, self.delete_button, self.save_button = buttons
+        self.auto_button, self.import_button, self.export_button = buttons[:3]
+        self.delete_button, self.save_button = buttons[3:]
+        self.auto_button.setToolTip("Match the image against the reference (near-nadir images): "
+                                    "proposes control points, or says why not")  # fmt: skip
         top = QHBoxLayout()
         for w in (QLabel("Reference"), self.layer_combo, QLabel("Transform"), self.kind_combo,
                   self.rmse):  # fmt: skip
@@ -138,6 +145,7 @@ class GcpDialog(QDialog):
         self.import_button.clicked.connect(self.import_points)
         self.export_button.clicked.connect(self.export_points)
         self.save_button.clicked.connect(self.save)
+        self.auto_button.clicked.connect(self.propose)
         QShortcut(QKeySequence.StandardKey.Undo, self, self.undo)
         QShortcut(QKeySequence.StandardKey.Redo, self, self.redo)
         QShortcut(QKeySequence("Ctrl+Shift+Z"), self, self.redo)
@@ -245,6 +253,42 @@ class GcpDialog(QDialog):
                 item.setCheckState(Qt.CheckState.Checked if g.enabled else Qt.CheckState.Unchecked)
             self.table.setItem(i, col, item)
 
+    # -- automatic proposal ---------------------------------------------------------------
+    def propose(self) -> None:
+        """Register the image against the reference in a worker; its inliers become points."""
+        from analysis.imagery.georeference import georeference_auto
+
+        image, reference = self.image, self.reference
+        self.auto_button.setEnabled(False)
+        self.status.setText("Matching the image against the reference…")
+        self.jobs.run(
+            "Automatic registration",
+            lambda progress=None, cancel=None: georeference_auto(
+                image, reference, progress=progress, cancel=cancel
+            ),
+            on_result=self._on_proposed,
+            on_error=self._on_propose_failed,
+        )
+
+    def _on_proposed(self, result) -> None:
+        from analysis.imagery.register_fit import Gcp
+
+        self.auto_button.setEnabled(True)
+        if not result.registered:
+            self.status.setText(f"Not registered: {result.reason}")
+            return
+        gcps = [Gcp(r["x"], r["y"], r["lat"], r["lon"], True, r["name"])
+                for r in result.residuals]  # fmt: skip
+        self.model.kind = "projective"
+        self.kind_combo.setCurrentText("projective")
+        self.model.replace_all(gcps)
+        self.refresh()
+        self.status.setText(f"Proposed {len(gcps)} points: {result.reason}")
+
+    def _on_propose_failed(self, exc: BaseException) -> None:
+        self.auto_button.setEnabled(True)
+        self.status.setText(f"Automatic registration failed: {exc}")
+
     # -- files and saving -----------------------------------------------------------------
     def import_points(self, path: str | None = None) -> None:
         from analysis.errors import WorkbenchError
@@ -306,7 +350,7 @@ def open_gcp_dialog(parent: QWidget | None, case: Case | None, jobs: JobRunner,
         return
 
     def shown(inputs: dict) -> None:
-        dialog = GcpDialog(inputs, parent)
+        dialog = GcpDialog(inputs, parent, jobs)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
 
