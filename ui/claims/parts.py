@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QScrollArea, QVBoxLayout, QWidget
 
 from analysis.errors import MediaError
 from analysis.timekeeping.zones import iso_utc
@@ -112,7 +112,11 @@ class ClaimsParts(QObject):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.anchor)
-        column.addWidget(self.timeline_panel, 1)
+        lanes = QScrollArea()  # many lanes scroll: the dock never asks the window to grow
+        lanes.setWidget(self.timeline_panel)
+        lanes.setWidgetResizable(True)
+        lanes.setFrameShape(QScrollArea.Shape.NoFrame)
+        column.addWidget(lanes, 1)
         self.timeline_dock = w._dock("Timeline", box, bottom)
         self.claims_panel.link_activated.connect(self._on_claims_panel_link_activated)
         self.timeline_panel.event_opened.connect(self._on_timeline_panel_event_opened)

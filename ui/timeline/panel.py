@@ -30,7 +30,8 @@ KIND_COLOURS = {
 }  # fmt: skip
 LANE_PX = 22
 LEFT_PX = 90
-WAVE_PX = 44
+WAVE_PX = 40
+AXIS_PX = 18  # the time axis, along the top
 
 
 def _seconds(iso: str) -> float:
@@ -101,7 +102,7 @@ class TimelinePanel(QWidget):
 
     def _fit_height(self) -> None:
         """Tall enough for every lane, every video's sound and the axis."""
-        self.setMinimumHeight(max(160, 44 + len(self._lanes) * LANE_PX
+        self.setMinimumHeight(max(160, 42 + len(self._lanes) * LANE_PX
                                   + len(self._waves) * (WAVE_PX + 6)))  # fmt: skip
 
     def set_cursor(self, at_utc: str | None) -> None:
@@ -134,13 +135,13 @@ class TimelinePanel(QWidget):
         p.fillRect(self.rect(), QColor("white"))
         self._hits = []
         for lane, kind in enumerate(self._lanes):
-            y = 20 + lane * LANE_PX
+            y = AXIS_PX + 20 + lane * LANE_PX
             p.setPen(QColor("#555"))
             p.drawText(QRectF(4, y - 9, LEFT_PX - 8, 18), Qt.AlignmentFlag.AlignRight, kind)
             colour = QColor(KIND_COLOURS[kind])
             for e in (e for e in self._events if e.kind == kind):
                 self._draw_event(p, e, y, colour)
-        top = 20 + len(self._lanes) * LANE_PX
+        top = AXIS_PX + 20 + len(self._lanes) * LANE_PX
         self._lane_rects = []
         for k, (label, wave) in enumerate(self._waves.items()):
             y = top + k * (WAVE_PX + 6)
@@ -152,7 +153,7 @@ class TimelinePanel(QWidget):
         if self._cursor is not None and LEFT_PX <= self._x(self._cursor) <= self.width() - 10:
             p.setPen(QPen(QColor("#e74c3c"), 1))
             x = self._x(self._cursor)
-            p.drawLine(QPointF(x, 4), QPointF(x, self.height() - 18))
+            p.drawLine(QPointF(x, AXIS_PX), QPointF(x, self.height() - 4))
         p.end()
 
     def _draw_event(self, p: QPainter, e: TimelineEvent, y: float, colour: QColor) -> None:
@@ -196,7 +197,7 @@ class TimelinePanel(QWidget):
 
     def _draw_axis(self, p: QPainter) -> None:
         lo, hi = self._span
-        y = self.height() - 18
+        y = AXIS_PX  # on top: it stays in sight when many lanes scroll
         p.setPen(QColor("#333"))
         p.drawLine(QPointF(LEFT_PX, y), QPointF(self.width() - 10, y))
         short = hi - lo < 86400  # within a day: the time alone, the date once at the left
@@ -210,7 +211,7 @@ class TimelinePanel(QWidget):
             left = x if k == 0 else x - 70
             if k == 5:
                 left, flag = x - 140, Qt.AlignmentFlag.AlignRight
-            p.drawText(QRectF(left, y + 2, 140, 16), flag, label)
+            p.drawText(QRectF(left, y - 17, 140, 16), flag, label)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         lo, hi = self._span

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +38,7 @@ from ui.video.sound_fix import fix_with_bearing
 from ui.video.sound_marks import SoundMarks, undoable_stored
 from workbench.sound_view import SoundPicture, cached_sound_picture
 
-HEIGHT_PX = 96
+HEIGHT_PX = 72
 WAVE_SHARE = 0.4  # of the height, on top; the spectrogram below
 FLASH, BANG, PROPOSED, CURSOR = (QColor("#f1c40f"), QColor("#e74c3c"), QColor("#e67e22"),
                                  QColor("#ffffff"))  # fmt: skip
@@ -157,7 +158,7 @@ class SoundStrip(QWidget):
         self.panel, self.jobs, self.service = panel, panel.jobs, service  # GeodataService
         self.view = SoundView()
         self.label = QLabel("")
-        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.find_button = QPushButton("Find flash")
         self.flash_button = QPushButton("Flash here (Shift+F)")
         self.measure_button = QPushButton("Measure flash→bang (Shift+B)")
@@ -187,11 +188,13 @@ class SoundStrip(QWidget):
         for w in items:
             row.addWidget(w)
         self.marks = SoundMarks(self, row)  # a dragged stretch, named and kept
-        row.addWidget(self.label, 1)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
         layout.addWidget(self.view)
         layout.addLayout(row)
+        layout.addWidget(self.label)  # one line under the buttons; never widens the window
         self.flash_frame: int | None = None
         self.bang_pick_s: float | None = None  # the analyst's choice among the proposed bangs
         self.shown_id: int | None = None  # the evidence whose sound is drawn
