@@ -44,6 +44,8 @@ def _open_claims(qtbot, w, path):
     parts = w.parts.claims
     qtbot.waitUntil(lambda: parts.claims_panel.claims_table.rowCount() == 2, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: len(parts.timeline_panel._waves) == 2, timeout=TIMEOUT)
+    qtbot.wait(300)  # laid out: two videos' lanes and the sound never grow the window
+    assert w.size().toTuple() == (1366, 768)
     return parts
 
 
