@@ -10,8 +10,8 @@ dependency for twenty lines.
 
 Two additions make it hold up on archive material:
 
-* **Borders.** Letterboxing and pillarboxing (uniform bars added to fit another aspect) are
-  trimmed before hashing, so the padded copy hashes like the original.
+* **Borders.** Letterboxing and pillarboxing (uniform bars added to fit another aspect, the
+  same on both sides) are trimmed before hashing, so the padded copy hashes like the original.
 * **Mirroring.** Flipping a picture left-right multiplies its DCT coefficient of horizontal
   frequency v by (-1)^v; the mirrored picture's hash is therefore computed from the same
   coefficients (``FrameHash.mirrored``), with no second transform.
@@ -54,14 +54,27 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 def content_box(gray: np.ndarray) -> tuple[int, int, int, int]:
     """The picture without uniform bars at its edges: (top, bottom, left, right), exclusive
-    ends. A bar is a run of uniform rows or columns, from the edge inwards, of one level."""
+    ends. A bar is a run of uniform rows or columns, from the edge inwards, of one level.
+
+    Bars come in pairs: letterboxing pads above and below alike, pillarboxing left and right.
+    Each pair is trimmed by its shorter run, and only when both runs are of one level; so a
+    clear sky along the top or a flat background is picture, not a bar (trimming it, as a
+    one-sided rule does, hashed another part of the frame than its letterboxed copy's or its
+    copy with a logo in that sky)."""
     g = gray.astype(np.float32)
     h, w = g.shape
-    top = _bar_length(g.mean(axis=1), g.std(axis=1), int(h * BORDER_MAX_FRACTION))
-    bottom = _bar_length(g.mean(axis=1)[::-1], g.std(axis=1)[::-1], int(h * BORDER_MAX_FRACTION))
-    left = _bar_length(g.mean(axis=0), g.std(axis=0), int(w * BORDER_MAX_FRACTION))
-    right = _bar_length(g.mean(axis=0)[::-1], g.std(axis=0)[::-1], int(w * BORDER_MAX_FRACTION))
+    top, bottom = _bar_pair(g.mean(axis=1), g.std(axis=1), int(h * BORDER_MAX_FRACTION))
+    left, right = _bar_pair(g.mean(axis=0), g.std(axis=0), int(w * BORDER_MAX_FRACTION))
     return top, h - bottom, left, w - right
+
+
+def _bar_pair(means: np.ndarray, stds: np.ndarray, limit: int) -> tuple[int, int]:
+    """The bars at both ends of one axis: the shorter of the two runs, when of one level."""
+    first = _bar_length(means, stds, limit)
+    last = _bar_length(means[::-1], stds[::-1], limit)
+    if min(first, last) == 0 or abs(means[0] - means[-1]) > BORDER_DIFF_MAX:
+        return 0, 0
+    return min(first, last), min(first, last)
 
 
 def _bar_length(means: np.ndarray, stds: np.ndarray, limit: int) -> int:

@@ -78,3 +78,21 @@ def test_an_empty_or_odd_array_is_refused():
         frame_hash(np.zeros((0, 0), np.uint8))
     with pytest.raises(ValueError, match="shape"):
         frame_hash(np.zeros((4, 4, 4), np.uint8))
+
+
+def test_a_clear_sky_along_one_edge_is_picture_not_a_bar(pictures):
+    # A uniform band on one side only (a clear sky above a town, a flat studio wall) is not
+    # letterboxing: trimming it hashed another part of the frame than the letterboxed copy's
+    # (whose black bars stop at the sky) or the copy with a logo in the sky (measured on the
+    # scenario's rooftop video: 16-30 bits apart; bench/bench_archive.py).
+    for img in pictures:
+        sky = img.copy()
+        sky[:100] = (170, 190, 215)
+        gray = cv2.cvtColor(sky, cv2.COLOR_RGB2GRAY)
+        assert content_box(gray) == (0, 320, 0, 480)
+        boxed = cv2.copyMakeBorder(sky, 80, 80, 0, 0, cv2.BORDER_CONSTANT, value=0)
+        logo = sky.copy()
+        logo[16:48, 400:468] = (0.35 * logo[16:48, 400:468] + 0.65 * 255).astype(np.uint8)
+        h = frame_hash(sky).value
+        assert hamming(h, frame_hash(boxed).value) <= 6
+        assert hamming(h, frame_hash(logo).value) <= 8
