@@ -78,6 +78,14 @@ def test_claim_links_and_timeline_events_open_the_evidence_at_its_moment(qtbot, 
     qtbot.mouseClick(panel, Qt.MouseButton.LeftButton, pos=strike.center().toPoint())
     flash_a = truth["videos"]["video_rooftop"]["flash"]["frames"][0]
     qtbot.waitUntil(lambda: _shows(w, ids["video_rooftop"], flash_a), timeout=TIMEOUT)
+    # a click on the second video's sound lane opens it at that moment: its flash frame
+    vb = truth["videos"]["video_second"]
+    lane = next(r for r, src in panel._lane_rects if src == f"evidence:{ids['video_second']}")
+    at = _when(vb["flash"]["utc"]) + 0.05  # within the flash frame's 0.1 s
+    qtbot.mouseClick(panel, Qt.MouseButton.LeftButton,
+                     pos=QPoint(round(panel._x(at)), round(lane.center().y())))  # fmt: skip
+    qtbot.waitUntil(lambda: _shows(w, ids["video_second"], vb["flash"]["frames"][0]),
+                    timeout=TIMEOUT)  # fmt: skip
 
 
 def test_linked_view_steps_the_two_videos_together(qtbot, window, demo):
