@@ -42,8 +42,21 @@ from workbench.sun_figure import render_sun_figure
 from workbench.sun_view import SunPoint, SunQuery, SunView, compute_sun_view, read_inputs
 
 ZONES = ("UTC", "Asia/Damascus", "Europe/Kyiv", "Asia/Gaza", "Asia/Baghdad", "Europe/London")
-PANEL_KINDS = ("landmark", "hypothesis", "observation")
+PLACE_KINDS = ("landmark", "hypothesis")  # the points one may choose
 DEBOUNCE_MS = 150
+
+
+def touches_sun_inputs(change) -> bool:
+    """Whether ``change`` can change what the panel reads: a point one may choose, or a shadow
+    observation (added as ``observation.shadow``; deleted or restored with its kind in the
+    row's details). Another kind's observation, a bearing say, leaves the panel as it was:
+    re-reading and recomputing the day on every bearing cost two jobs for nothing."""
+    if change.touches(*PLACE_KINDS):
+        return True
+    return change.touches("observation") and any(
+        row.action == "observation.shadow" or row.details.get("kind") == "shadow"
+        for row in change.audit
+    )
 
 
 def _label() -> QLabel:
@@ -158,7 +171,7 @@ class SunPanel(QWidget):
         self.refresh()
 
     def _on_changes_changed(self, change) -> None:
-        if change.touches(*PANEL_KINDS):
+        if touches_sun_inputs(change):
             self.refresh()
 
     def refresh(self) -> None:
