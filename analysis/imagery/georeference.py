@@ -111,7 +111,7 @@ def georeference_auto(
     q = apply_h(r.homography, outer_corners(wh))
     lat, lon = mos.georef.pixel_to_latlon(q[:, 0], q[:, 1])
     corners = [(float(a), float(o)) for a, o in zip(lat, lon, strict=True)]
-    residuals, rmse_px = _proposed_gcps(r, mos)
+    residuals, rmse_px = _proposed_gcps(r, mos, wh)
     return GeorefResult(True, r.reason, "auto", wh, corners, transform, residuals, r.rmse_m,
                         rmse_px, details)  # fmt: skip
 
@@ -121,23 +121,33 @@ def _auto_details(r: AutoRegistration) -> dict:
             "tilt_from_nadir_deg": r.tilt_deg}  # fmt: skip
 
 
-def _proposed_gcps(r: AutoRegistration, mos: Mosaic) -> tuple[list[dict], float]:
-    """Up to MAX_PROPOSED_GCPS inliers spread over the image, as control points with residuals
-    (the reference pixel vs the fit's, in reference pixels and metres)."""
+def _spread(points: np.ndarray, wh: tuple[int, int], n: int) -> np.ndarray:
+    """Indices of up to ``n`` points, one per cell of a grid over the image where possible."""
+    side = max(1, int(np.ceil(np.sqrt(n))))
+    cx = np.clip((points[:, 0] / max(wh[0], 1) * side).astype(int), 0, side - 1)
+    cy = np.clip((points[:, 1] / max(wh[1], 1) * side).astype(int), 0, side - 1)
+    _, first = np.unique(cy * side + cx, return_index=True)
+    rest = np.setdiff1d(np.arange(len(points)), first)
+    return np.concatenate([first, rest])[:n]
+
+
+def _proposed_gcps(r: AutoRegistration, mos: Mosaic, wh: tuple[int, int]) -> tuple[list, float]:
+    """Up to MAX_PROPOSED_GCPS inliers spread over the image, as control points. Residuals:
+    in image pixels (the reference point mapped back by the fit, against the image point) and
+    in metres on the ground (the fit's point against the reference point)."""
     pi, pm = r.points_image, r.points_mosaic
-    fitted = apply_h(r.homography, pi)
-    err_px = np.linalg.norm(fitted - pm, axis=1)
-    rmse_px = float(np.sqrt(np.mean(err_px**2))) if len(err_px) else 0.0
+    err_ref = np.linalg.norm(apply_h(r.homography, pi) - pm, axis=1)
+    err_img = np.linalg.norm(apply_h(np.linalg.inv(r.homography), pm) - pi, axis=1)
+    rmse_px = float(np.sqrt(np.mean(err_img**2))) if len(err_img) else 0.0
     gsd = mos.georef.pixel_size_m()
-    order = np.argsort(pi[:, 0] * 7919 + pi[:, 1])  # deterministic spread along the image
-    pick = order[np.linspace(0, len(order) - 1, min(MAX_PROPOSED_GCPS, len(order))).astype(int)]
+    pick = _spread(pi, wh, MAX_PROPOSED_GCPS)
     lat, lon = mos.georef.pixel_to_latlon(pm[pick, 0], pm[pick, 1])
     rows = []
     for k, i in enumerate(pick):
-        e = float(err_px[i])
+        res_px, res_m = float(err_img[i]), float(err_ref[i] * gsd)
         rows.append({"name": f"A{k + 1}", "x": float(pi[i, 0]), "y": float(pi[i, 1]),
                      "lat": float(lat[k]), "lon": float(lon[k]),
-                     "residual_px": e, "residual_m": e * gsd})  # fmt: skip
+                     "residual_px": res_px, "residual_m": res_m})  # fmt: skip
     return rows, rmse_px
 
 
