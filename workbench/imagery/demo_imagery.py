@@ -67,7 +67,7 @@ def run_imagery_demo(
     registered, reason = _try_auto(case, ids["drone_still"], truth, cancel)
     obs_id, miss = _register_by_clicks(case, ids["drone_still"], truth)
     save_note(case, ids["drone_still"], f"Automatic registration against the orthophoto: "
-              f"{reason}. Georeferenced instead from five ground points clicked in the still "
+              f"{reason}. Georeferenced from six ground points clicked in the still "
               f"(observation {obs_id}).").result()  # fmt: skip
     return ImageryFindings(ortho_layer, dem_layer, registered, reason, obs_id, miss)
 
