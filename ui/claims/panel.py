@@ -90,7 +90,7 @@ class ClaimsPanel(QWidget):
                 t.setItem(row, col, item)
         t.resizeColumnsToContents()
         for col in (1, 2):  # the words wrap rather than push the panel wide
-            t.setColumnWidth(col, min(t.columnWidth(col), 320))
+            t.setColumnWidth(col, min(t.columnWidth(col), 240))  # fits the dock beside verdict
         t.resizeRowsToContents()
         self._show_links(t.currentRow())
         h = self.hypotheses_table
