@@ -110,6 +110,15 @@ th { background: #eee; }
 td.none { color: #777; font-style: italic; }
 code, .hash { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt;
   word-break: break-all; }
+/* Fixed columns: in the automatic layout the long "what" took the width and each row hash
+   wrapped into 13 lines (six rows a page); here a hash takes 4. */
+table.audit { table-layout: fixed; }
+table.audit td { overflow-wrap: anywhere; }  /* a long name wraps inside its column */
+table.audit th:nth-child(1) { width: 6%; }
+table.audit th:nth-child(2) { width: 15%; }
+table.audit th:nth-child(3) { width: 12%; }
+table.audit th:nth-child(4) { width: 12%; }
+table.audit th:nth-child(6) { width: 19%; }
 .rtl { font-family: "Noto Naskh Arabic", "Noto Sans Arabic", serif; }
 .verify-ok { border: 2px solid #2a7; padding: 0.5em; background: #efe; }
 .verify-failed { border: 3px solid #c00; padding: 0.5em; background: #fee; }
