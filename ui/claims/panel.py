@@ -79,7 +79,7 @@ class ClaimsPanel(QWidget):
         for row, c in enumerate(claims):
             source = c.source_url or (f"evidence {c.source_evidence_id}" if c.source_evidence_id
                                       else "")  # fmt: skip
-            links = ", ".join(f"{k.target_kind} {k.target_id}" for k in c.links)
+            links = ", ".join(self._link_title(k) for k in c.links)
             cells = (c.verdict, c.text, c.translation, c.claimed_by, c.claimed_at_utc, source,
                      links)  # fmt: skip
             for col, text in enumerate(cells):
@@ -108,13 +108,15 @@ class ClaimsPanel(QWidget):
         """Read the records from a case connection and show them."""
         self.show_records(list_claims(conn), list_hypotheses(conn))
 
+    def _link_title(self, k) -> str:
+        return self._titles.get((k.target_kind, k.target_id), f"{k.target_kind} {k.target_id}")
+
     def _show_links(self, row: int) -> None:
         links = self._claims[row].links if 0 <= row < len(self._claims) else ()
         self.links_table.setRowCount(len(links))
         for r, k in enumerate(links):
             frame = "" if k.frame_index is None else str(k.frame_index)
-            what = self._titles.get((k.target_kind, k.target_id), f"{k.target_kind} {k.target_id}")
-            for col, text in enumerate((what, frame, k.note)):
+            for col, text in enumerate((self._link_title(k), frame, k.note)):
                 self.links_table.setItem(r, col, _item(text))
         self.links_table.resizeColumnToContents(0)
 
