@@ -26,6 +26,7 @@ MIN_SHARED_SPAN_S = 1.0
 LINE_TOLERANCE_S = 0.6  # a sample is on the line within this (sampling is every 0.5 s)
 SPEED_RANGE = (0.5, 2.0)
 RANSAC_TRIALS = 200
+PROBE_BITS = 1  # all against all: exact to 7 bits, likely beyond (HashIndex.query_many)
 SPEED_EVIDENCE = 1.5  # a line at another speed needs this many times the speed-1 line's samples
 SPEED_TOLERANCE = 0.03  # a fitted speed this close to 1 is 1 (frame-rate jitter)
 JOIN_COVERAGE = 0.6  # a lone video joins its best partner when this much of either is shared
@@ -63,18 +64,16 @@ def _candidate_matches(
     videos: list[VideoSamples], index: HashIndex, owner: np.ndarray, radius: int
 ) -> dict[tuple[int, int, bool], list[tuple[float, float, int]]]:
     """(i, j, mirrored) -> [(t_i, t_j, bits)] for i < j (mirrored: i's mirror hash matched)."""
-    times = np.concatenate([v.times_s for v in videos]) if videos else np.zeros(0)
+    times = np.concatenate([v.times_s for v in videos])
     found: dict[tuple[int, int, bool], list[tuple[float, float, int]]] = {}
-    for i, video in enumerate(videos):
-        for mirrored, hashes in ((False, video.values), (True, video.mirrored)):
-            for t, h in zip(video.times_s, hashes, strict=True):
-                near = index.query(int(h), radius)
-                for pos, bits in zip(near.positions, near.distances, strict=True):
-                    j = int(owner[pos])
-                    if j > i:
-                        found.setdefault((i, j, mirrored), []).append(
-                            (float(t), float(times[pos]), int(bits))
-                        )
+    for mirrored in (False, True):
+        queries = np.concatenate([v.mirrored if mirrored else v.values for v in videos])
+        qi, pos, bits = index.query_many(queries, radius, probe_bits=PROBE_BITS)
+        i, j = owner[qi], owner[pos]
+        keep = j > i
+        for a, b, ta, tb, d in zip(i[keep], j[keep], times[qi[keep]], times[pos[keep]],
+                                   bits[keep], strict=True):  # fmt: skip
+            found.setdefault((int(a), int(b), mirrored), []).append((float(ta), float(tb), int(d)))
     return found
 
 

@@ -38,3 +38,15 @@ def test_a_radius_out_of_range_is_refused():
     index = HashIndex(np.zeros(3, np.uint64))
     with pytest.raises(ValueError, match="between 0 and 15"):
         index.query(0, 16)
+
+
+def test_many_queries_at_once_answer_as_one_at_a_time():
+    rng = np.random.default_rng(7)
+    index = HashIndex(_clustered(rng, 20_000))
+    queries = np.concatenate([index.hashes[rng.integers(0, len(index), 300)],
+                              rng.integers(0, 2**63, 50, dtype=np.uint64)])  # fmt: skip
+    qi, pos, dist = index.query_many(queries, 12, batch=64)
+    for n, q in enumerate(queries):
+        one = index.query(int(q), 12)
+        assert np.array_equal(pos[qi == n], one.positions)
+        assert np.array_equal(dist[qi == n], one.distances)
