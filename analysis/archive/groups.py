@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.archive.hash_index import HashIndex
+from analysis.jobs import CancelToken, ProgressFn, check, report
 
 DEFAULT_RADIUS = 12  # bits of 64; unrelated frames measured at 20 and more (ADR 0015)
 MIN_SHARED_SAMPLES = 4  # matched samples on the line: two seconds at two samples a second
@@ -115,16 +116,30 @@ def fit_line(
 
 
 def shared_footage(
-    videos: list[VideoSamples], *, radius: int = DEFAULT_RADIUS, seed: int = 0
+    videos: list[VideoSamples],
+    *,
+    radius: int = DEFAULT_RADIUS,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
 ) -> list[SharedFootage]:
-    """Every pair of videos that share footage (module doc), ordered as given."""
+    """Every pair of videos that share footage (module doc), ordered as given.
+
+    Raises:
+        JobCancelled: ``cancel`` fired.
+    """
     if not videos:
         return []
     owner = np.concatenate([np.full(len(v.values), i) for i, v in enumerate(videos)])
     index = HashIndex(np.concatenate([v.values for v in videos]).astype(np.uint64))
     rng = np.random.default_rng(seed)
+    report(progress, 0.0, f"matching the frame hashes of {len(videos)} videos")
+    candidates = sorted(_candidate_matches(videos, index, owner, radius).items())
     pairs = []
-    for (i, j, mirrored), rows in sorted(_candidate_matches(videos, index, owner, radius).items()):
+    for n, ((i, j, mirrored), rows) in enumerate(candidates):
+        if n % 200 == 0:
+            check(cancel)
+            report(progress, 0.5 + 0.5 * n / len(candidates), f"lining up pair {n + 1}")
         m = np.asarray(rows)
         fit = fit_line(m[:, 0], m[:, 1], rng)
         if fit is None:

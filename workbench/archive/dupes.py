@@ -31,6 +31,7 @@ from analysis.archive.groups import (
     shared_s,
 )
 from analysis.archive.phash import content_box
+from analysis.jobs import CancelToken, ProgressFn, check, report
 from workbench.archive.catalog import Catalog
 
 FULL_SHARE = 0.93  # a crop or bars below this share of the picture are named
@@ -78,8 +79,18 @@ class DupeReport:
         }  # fmt: skip
 
 
-def find_dupes(catalog: Catalog, *, radius: int = DEFAULT_RADIUS) -> DupeReport:
-    """The near-duplicate groups of a catalog (module doc)."""
+def find_dupes(
+    catalog: Catalog,
+    *,
+    radius: int = DEFAULT_RADIUS,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> DupeReport:
+    """The near-duplicate groups of a catalog (module doc).
+
+    Raises:
+        JobCancelled: ``cancel`` fired.
+    """
     facts = {row["sha256"]: row for row in catalog.files()}
     arrays = catalog.hash_arrays()
     videos = [
@@ -88,17 +99,23 @@ def find_dupes(catalog: Catalog, *, radius: int = DEFAULT_RADIUS) -> DupeReport:
         for sha, a in sorted(arrays.items())
         if sha in facts and len(a["value"])
     ]  # fmt: skip
-    links = shared_footage(videos, radius=radius)
+    links = shared_footage(
+        videos, radius=radius, cancel=cancel, progress=lambda f, m: report(progress, 0.7 * f, m)
+    )
     durations = {v.key: v.duration_s for v in videos}
-    report = DupeReport(videos=len(videos))
+    result = DupeReport(videos=len(videos))
     grouped = group_keys([v.key for v in videos], links, durations)
     where = {k: n for n, g in enumerate(grouped) for k in g}
-    for keys in grouped:
-        report.groups.append(_group(keys, facts, links, catalog))
-    report.also_contains = [
+    for n, keys in enumerate(grouped):
+        check(cancel)
+        report(
+            progress, 0.7 + 0.3 * n / len(grouped), f"describing group {n + 1} of {len(grouped)}"
+        )
+        result.groups.append(_group(keys, facts, links, catalog))
+    result.also_contains = [
         s for s in links if coverage(s, durations) < 0.6 and where.get(s.a) != where.get(s.b)
     ]
-    return report
+    return result
 
 
 def _pixels(row: dict) -> int:

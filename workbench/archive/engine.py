@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,7 +93,7 @@ def start_client(workers: int | None, scheduler: str | None):
         return Client(scheduler, timeout="20s")
     n = workers or os.cpu_count() or 1
     cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
         silence_logs=logging.ERROR,
     )  # fmt: skip
     return Client(cluster)
@@ -130,8 +130,6 @@ def run_triage(
         FileNotFoundError: a source that does not exist. ValueError: a folder that is not a
         catalog. JobCancelled: ``cancel`` fired (tasks already done stay in the catalog).
     """
-    from distributed import as_completed
-
     catalog = shards.open_catalog(Path(catalog))
     paths = collect_sources(sources)
     todo = still_to_do(paths, catalog) if resume else paths
@@ -145,7 +143,7 @@ def run_triage(
     try:
         summary.workers = len(client.scheduler_info().get("workers", {}))
         futures = _submit(client, todo, catalog)
-        for future in as_completed(futures):
+        for future in _completed(futures, cancel):
             if cancel is not None and cancel.cancelled:
                 client.cancel(futures)
                 raise JobCancelled("triage cancelled; what was done is in the catalog")
@@ -158,6 +156,23 @@ def run_triage(
                 client.cluster.close()
     summary.wall_s = time.perf_counter() - started
     return summary
+
+
+def _completed(futures: list, cancel: CancelToken | None) -> Iterator:
+    """The futures as they finish, looking at Cancel every half second while long tasks run:
+    once cancelled, it yields None and stops (the caller then cancels the rest)."""
+    from distributed import wait
+
+    pending = set(futures)
+    while pending:
+        try:
+            done, pending = wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        if cancel is not None and cancel.cancelled:
+            yield None
+            return
+        yield from done
 
 
 def _submit(client, todo: list[str], catalog: Path) -> list:

@@ -43,7 +43,7 @@ def test_a_worker_killed_mid_run_leaves_a_complete_catalog(archive_folder, unint
     killed = []
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:  # fmt: skip
+                      dashboard_address=":0") as cluster, Client(cluster) as client:  # fmt: skip
 
         def kill_a_busy_worker(fraction: float, message: str) -> None:
             busy = [w for w, keys in client.processing().items() if keys]
@@ -95,3 +95,22 @@ def test_a_missing_source_is_named(tmp_path):
         run_triage([tmp_path / "nowhere"], tmp_path / "catalog", workers=1)
     assert not (tmp_path / "catalog" / "paths").exists()
     assert shards.CATALOG_FORMAT == 1
+
+
+def test_cancel_stops_the_run_while_tasks_are_running(archive_folder, tmp_path):
+    from analysis.jobs import CancelToken, JobCancelled
+
+    token = CancelToken()
+    seen = []
+
+    def cancel_at_first(fraction: float, message: str) -> None:
+        seen.append(message)
+        token.cancel()
+
+    started = time.perf_counter()
+    with pytest.raises(JobCancelled, match="in the catalog"):
+        run_triage([archive_folder], tmp_path / "catalog", workers=1, progress=cancel_at_first,
+                   cancel=token)  # fmt: skip
+    assert len(seen) == 1 and "files/s" in seen[0] and "left" in seen[0]
+    assert _shards(tmp_path / "catalog") < 9
+    assert time.perf_counter() - started < 60
