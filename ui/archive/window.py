@@ -63,11 +63,8 @@ def read_catalog(
 def search_dupes(
     folder: Path, progress: ProgressFn | None = None, cancel: CancelToken | None = None
 ) -> DupeReport:
-    """``find_dupes`` as a job. It takes no progress or cancel of its own: cancelling stops
-    the job from delivering, at its end."""
-    report(progress, 0.05, "matching the keyframes' hashes")
-    found = find_dupes(Catalog(folder))
-    check(cancel)
+    """``find_dupes`` as a job, with its progress and Cancel."""
+    found = find_dupes(Catalog(folder), progress=progress, cancel=cancel)
     report(progress, 1.0, f"{len(found.groups)} groups")
     return found
 
