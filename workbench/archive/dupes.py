@@ -23,6 +23,7 @@ import numpy as np
 from analysis.archive.footprint import Footprint, footprint
 from analysis.archive.groups import (
     DEFAULT_RADIUS,
+    SAMPLE_PAD_S,
     SharedFootage,
     VideoSamples,
     coverage,
@@ -103,6 +104,9 @@ def find_dupes(
         videos, radius=radius, cancel=cancel, progress=lambda f, m: report(progress, 0.7 * f, m)
     )
     durations = {v.key: v.duration_s for v in videos}
+    for v in videos:  # what can be compared: from the first hashed frame to the last (a black
+        # intro or a flat sky is not hashed, and is neither shared nor "other footage")
+        facts[v.key]["footage_s"] = float(np.ptp(v.times_s)) + SAMPLE_PAD_S
     result = DupeReport(videos=len(videos))
     grouped = group_keys([v.key for v in videos], links, durations)
     where = {k: n for n, g in enumerate(grouped) for k in g}
@@ -126,11 +130,15 @@ def _bitrate(row: dict) -> float:
     return float(json.loads(row.get("metadata_json") or "{}").get("bit_rate_bps") or 0)
 
 
+def _footage_s(row: dict) -> float:
+    return float(row.get("footage_s") or row["duration_s"] or 0.0)
+
+
 def _extra_s(key: str, row: dict, links: list[SharedFootage]) -> float:
     """How much footage this member has beyond what it shares with the best-matching other:
     a compilation has much, an original or a plain copy none."""
     shared = max((shared_s(s) for s in links if key in (s.a, s.b)), default=0.0)
-    return max(0.0, float(row["duration_s"] or 0) - shared - LENGTH_TOLERANCE_S)
+    return max(0.0, _footage_s(row) - shared - LENGTH_TOLERANCE_S)
 
 
 def likely_original(
@@ -223,7 +231,7 @@ def differences(
         out.append(f"speed x{speed:.2f}")
     o_span = link.a_span_s if forward else link.b_span_s
     shared = shared_s(link)  # the shorter measure: slow footage smears one of the spans
-    o_len, m_len = float(orig["duration_s"] or 0), float(member["duration_s"] or 0)
+    o_len, m_len = _footage_s(orig), _footage_s(member)
     if m_len > shared + LENGTH_TOLERANCE_S:
         out.append(f"joined with {m_len - shared:.1f} s of other footage")
     if shared < o_len - LENGTH_TOLERANCE_S:
