@@ -82,6 +82,7 @@ class SunPanel(QWidget):
         self.layers: dict = {}
         self._generation = 0
         self.band_shadow_id: int | None = None
+        self._active, self._stale = True, False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -174,12 +175,25 @@ class SunPanel(QWidget):
         if touches_sun_inputs(change):
             self.refresh()
 
+    def set_active(self, active: bool) -> None:
+        """Whether the panel is on screen (the window's dock tells it). A hidden panel reads
+        and computes nothing, it only notes that it is behind, and catches up when shown: its
+        read, the day's computation and the figure's drawing are 0.3-0.8 s of Python in a
+        worker, which holds up the GUI thread (the GIL) on every edit of a place or shadow."""
+        self._active = active
+        if active and self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
         """Re-read the points and the shadow observations in a worker, then recompute."""
         case = self.case
         if case is None:
             self._set_inputs(None, ([], [], None))
             return
+        if not self._active:
+            self._stale = True
+            return
+        self._stale = False
         self.jobs.run(
             "Sun panel",
             lambda progress=None, cancel=None: read_inputs(case.read()),
@@ -264,6 +278,9 @@ class SunPanel(QWidget):
         self._timer.start()
 
     def compute(self) -> None:
+        if not self._active:  # hidden meanwhile: caught up when shown (set_active)
+            self._stale = True
+            return
         self._generation += 1
         generation, query, shadows = self._generation, self.query(), list(self.shadows)
         size = self.canvas.wanted_size()
@@ -350,5 +367,7 @@ def sun_dock(w, wrap):
     connect_map(panel, w.map_panel)
     w.case_opened.connect(panel.set_case)
     dock = w._dock("Sun", wrap(panel), Qt.DockWidgetArea.BottomDockWidgetArea)
+    panel.set_active(dock.isVisible())  # it works only while its dock is on screen
+    dock.visibilityChanged.connect(panel.set_active)
     w.view_menu.addAction(dock.toggleViewAction())  # View > Sun shows or hides it
     return dock
