@@ -4,10 +4,11 @@ Click a point in the image (left), then the same point on the reference (right):
 point. Every change (a new pair, a marker dragged, a point unticked or deleted, another
 transform) refits at once and the table shows each point's residual in pixels and metres, and
 the RMSE. "Automatic" matches a near-nadir image against the reference in a worker and
-proposes its inliers as points (or says why not). QGIS ``.points`` files are read and written. Save stores the fit as a
-``georeference`` observation and a "registered" imagery layer, through the writer (the dialog
-never waits for it). Ctrl+Z / Ctrl+Shift+Z step through the points' history; Delete removes
-the selected point. The pixels of both images are read in a worker before the dialog opens.
+proposes its inliers as points (or says why not). QGIS ``.points`` files are read and
+written. Save stores the fit as a ``georeference`` observation and a "registered" imagery
+layer, through the writer (the dialog never waits for it). Ctrl+Z / Ctrl+Shift+Z step
+through the points' history; Delete removes the selected point. The pixels of both images
+are read in a worker before the dialog opens.
 
 Run alone: ``python -m ui.imagery.gcp_dialog CASE EVIDENCE_ID``.
 """
