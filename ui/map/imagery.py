@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
@@ -104,11 +105,15 @@ class ImageryBar(QWidget):
 
     def _send(self) -> None:
         if self.page_ready and self._payload is not None:
-            self._run_js(f"GWImagery.setOverlays({self._payload});",
-                         lambda n: self.overlays_shown.emit(int(n or 0)))  # fmt: skip
+            self._run_js(f"GWImagery.setOverlays({self._payload});", self._on_overlays_set)
             self._on_choice_changed()
             self._on_opacity_changed(self.opacity.value())
             self._on_swipe_changed(self.swipe.value())
+
+    def _on_overlays_set(self, count: object) -> None:
+        # The page answers asynchronously: the bar may be gone by then (a closed panel).
+        if shiboken6.isValid(self):
+            self.overlays_shown.emit(int(count or 0))
 
     def _fill(self, names: list[tuple[str, str]]) -> None:
         self.names = names
