@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -274,6 +275,8 @@ class GcpDialog(QDialog):
     def _on_proposed(self, result) -> None:
         from analysis.imagery.register_fit import Gcp
 
+        if not shiboken6.isValid(self):
+            return
         self.auto_button.setEnabled(True)
         if not result.registered:
             self.status.setText(f"Not registered: {result.reason}")
@@ -330,9 +333,11 @@ class GcpDialog(QDialog):
             return
         self.save_button.setEnabled(False)
         future = store_registration(self.case, self.evidence_id, self.result)
-        future.add_done_callback(
-            lambda f: self.saved.emit(f.exception() if f.exception() else f.result())
-        )
+        future.add_done_callback(self._on_write_done)  # on the writer thread: only emit
+
+    def _on_write_done(self, future) -> None:
+        if shiboken6.isValid(self):  # the dialog may have been closed meanwhile
+            self.saved.emit(future.exception() if future.exception() else future.result())
 
     def _on_saved(self, outcome: object) -> None:
         self.save_button.setEnabled(self.result is not None)

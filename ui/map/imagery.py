@@ -89,7 +89,7 @@ class ImageryBar(QWidget):
 
     def _on_built(self, result: tuple) -> None:
         case, names, payload = result
-        if case is not self.case:
+        if not shiboken6.isValid(self) or case is not self.case:
             return
         self._payload = payload
         self._fill(names)
