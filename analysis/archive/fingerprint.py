@@ -88,10 +88,14 @@ def _candidate(index: int, time_s: float, rgb: np.ndarray) -> _Candidate:
 def fingerprint_video(
     path: str | Path,
     *,
+    decode_threads: int = 0,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> VideoFingerprint:
     """Shots, keyframes and sampled hashes of one video, in one decoding pass.
+
+    ``decode_threads``: FFmpeg's decoding threads (0: its choice). A Dask worker of the
+    archive runs one task per core and asks for 1, so that workers do not compete for cores.
 
     Raises:
         The MediaError subclasses of ``iter_frames`` (unsupported, corrupt, truncated to
@@ -104,7 +108,12 @@ def fingerprint_video(
     next_sample_s = 0.0
     count = 0
     frames = iter_frames(
-        path, width_px=DECODE_WIDTH_PX, fast=True, progress=progress, cancel=cancel
+        path,
+        width_px=DECODE_WIDTH_PX,
+        fast=True,
+        threads=decode_threads,
+        progress=progress,
+        cancel=cancel,
     )
     for frame in frames:
         count += 1

@@ -53,6 +53,7 @@ def iter_frames(
     width_px: int | None = None,
     gray: bool = False,
     fast: bool = False,
+    threads: int = 0,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> Iterator[AnalysisFrame]:
@@ -66,7 +67,7 @@ def iter_frames(
         MediaError subclasses from ``open_container``; CorruptMediaError when not one frame
         decodes (random bytes, a truncated file, an image bomb); JobCancelled.
     """
-    container, stream = open_container(path)
+    container, stream = open_container(path, threads=threads)
     if fast:
         stream.codec_context.options = {"skip_loop_filter": "all"}
     try:

@@ -50,8 +50,9 @@ def normalise_rotation(rotation_deg: float) -> int:
     return int(round(rotation_deg / 90.0)) % 4 * 90
 
 
-def open_container(path: str | Path) -> tuple[Any, Any]:
-    """Open ``path`` and return (container, first video stream) with threaded decoding.
+def open_container(path: str | Path, *, threads: int = 0) -> tuple[Any, Any]:
+    """Open ``path`` and return (container, first video stream) with threaded decoding
+    (``threads`` decoding threads; 0: as many as FFmpeg chooses).
 
     Raises:
         MediaError: the file does not exist or cannot be read.
@@ -78,7 +79,7 @@ def open_container(path: str | Path) -> tuple[Any, Any]:
         container.close()
         raise UnsupportedMediaError(f"{p}: the video stream has no decoder in this FFmpeg build")
     stream.thread_type = "AUTO"
-    stream.codec_context.thread_count = 0
+    stream.codec_context.thread_count = threads
     return container, stream
 
 

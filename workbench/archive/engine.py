@@ -142,7 +142,9 @@ def run_triage(
     client = client or start_client(workers, scheduler)
     try:
         summary.workers = len(client.scheduler_info().get("workers", {}))
-        futures = _submit(client, todo, catalog)
+        # one decoding thread per worker when there are several: the workers are the
+        # parallelism, and FFmpeg's own threads would make them compete for the cores
+        futures = _submit(client, todo, catalog, 1 if summary.workers > 1 else 0)
         for future in _completed(futures, cancel):
             if cancel is not None and cancel.cancelled:
                 client.cancel(futures)
@@ -175,7 +177,7 @@ def _completed(futures: list, cancel: CancelToken | None) -> Iterator:
         yield from done
 
 
-def _submit(client, todo: list[str], catalog: Path) -> list:
+def _submit(client, todo: list[str], catalog: Path, decode_threads: int) -> list:
     """One task per path. Files of equal size may be copies: each waits for the one before
     it, so a copy finds its content in the catalog ("seen") instead of decoding it again."""
     by_size: dict[int, list[str]] = {}
@@ -186,8 +188,9 @@ def _submit(client, todo: list[str], catalog: Path) -> list:
         before = None
         for path in paths:
             before = client.submit(
-                triage_file, path, catalog=str(catalog), after=before, pure=False
-            )
+                triage_file, path, catalog=str(catalog), after=before,
+                decode_threads=decode_threads, pure=False,
+            )  # fmt: skip
             futures.append(before)
     return futures
 

@@ -125,7 +125,7 @@ def _fingerprint_image(path: Path) -> VideoFingerprint:
 
 
 def _content_rows(
-    path: Path, sha: str, out: TaskOutcome
+    path: Path, sha: str, out: TaskOutcome, decode_threads: int
 ) -> tuple[dict, list[dict], VideoFingerprint]:
     t = time.perf_counter()
     kind = sniff_kind(path)
@@ -140,7 +140,10 @@ def _content_rows(
         integrity = f"damaged: {exc}"  # a damaged video may still decode in part: go on
     out.seconds["facts"] = time.perf_counter() - t
     t = time.perf_counter()
-    fp = fingerprint_video(path) if kind == "video" else _fingerprint_image(path)
+    if kind == "video":
+        fp = fingerprint_video(path, decode_threads=decode_threads)
+    else:
+        fp = _fingerprint_image(path)
     out.seconds["decode_and_hash"] = time.perf_counter() - t
     out.frames = fp.frame_count
     try:
@@ -166,10 +169,14 @@ def _content_rows(
     return row, _hash_rows(sha, fp), fp
 
 
-def triage_file(path: str, catalog: str, after: object = None) -> dict[str, Any]:
+def triage_file(
+    path: str, catalog: str, after: object = None, decode_threads: int = 0
+) -> dict[str, Any]:
     """Triage one file into the catalog (module doc). Returns ``TaskOutcome.as_dict()``.
 
     ``after`` is ignored: the engine passes the outcome of a task this one must follow.
+    ``decode_threads``: FFmpeg's decoding threads (0: its choice; the engine asks for 1 when
+    several workers share the cores).
     """
     p, cat = Path(path), Path(catalog)
     out = TaskOutcome(path, None, "triaged")
@@ -183,7 +190,7 @@ def triage_file(path: str, catalog: str, after: object = None) -> dict[str, Any]
         if shards.files_shard(cat, sha).exists() and shards.hashes_shard(cat, sha).exists():
             out.status = "seen"
         else:
-            row, hashes, fp = _content_rows(p, sha, out)
+            row, hashes, fp = _content_rows(p, sha, out, decode_threads)
             t = time.perf_counter()
             for k in fp.keyframes:
                 shards.write_bytes(shards.keyframe_file(cat, sha, k.segment), k.jpeg)
