@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.video.image_viewer import ImageViewer
+from ui.video.overlay_marks import cosmetic_pen, scene_point
 from workbench.annotations import Annotation
 
 SHAPE = QColor(255, 214, 0)
@@ -31,16 +32,6 @@ SELECTED = QColor(0, 200, 255)
 DRAFT = QColor(255, 80, 200)
 EDGE = QColor(0, 0, 0)
 Z_VALUE = 2  # above the inspection overlays
-
-
-def _scene(x: float, y: float) -> QPointF:
-    return QPointF(x + 0.5, y + 0.5)
-
-
-def _pen(colour: QColor, width: float) -> QPen:
-    pen = QPen(colour, width)
-    pen.setCosmetic(True)
-    return pen
 
 
 def _fixed(item: QGraphicsItem, at: QPointF) -> QGraphicsItem:
@@ -78,7 +69,7 @@ def _text(at: QPointF, text: str, colour: QColor) -> QGraphicsItem:
 def shape_items(a: Annotation, selected: bool) -> list[QGraphicsItem]:
     """The items that draw ``a`` (a path for strokes, fixed-size points, heads and labels)."""
     colour = SELECTED if selected else SHAPE
-    pts = [_scene(x, y) for x, y in a.shape.points]
+    pts = [scene_point(x, y) for x, y in a.shape.points]
     items: list[QGraphicsItem] = []
     kind = a.kind
     if kind in ("line", "arrow", "polygon", "box"):
@@ -89,7 +80,7 @@ def shape_items(a: Annotation, selected: bool) -> list[QGraphicsItem]:
             path.addPolygon(QPolygonF(pts + ([pts[0]] if kind == "polygon" else [])))
         for colour_, width in ((EDGE, 5 if selected else 4), (colour, 3 if selected else 2)):
             stroke = QGraphicsPathItem(path)
-            stroke.setPen(_pen(colour_, width))
+            stroke.setPen(cosmetic_pen(colour_, width))
             items.append(stroke)
         if kind == "arrow":
             items.append(_head(pts[0], pts[1], colour))
@@ -134,8 +125,8 @@ class AnnotationLayer(QObject):
         with ``hover`` (the pixel under the mouse) as its next point."""
         self._remove(self._draft)
         for x, y in points:
-            self._add(_dot(_scene(x, y), DRAFT, 3), self._draft)
-        outline = [_scene(x, y) for x, y in points] + ([_scene(*hover)] if hover else [])
+            self._add(_dot(scene_point(x, y), DRAFT, 3), self._draft)
+        outline = [scene_point(x, y) for x, y in points] + ([scene_point(*hover)] if hover else [])
         if points and len(outline) > 1:
             line = QGraphicsPathItem()
             path = QPainterPath()
@@ -144,7 +135,7 @@ class AnnotationLayer(QObject):
             else:
                 path.addPolygon(QPolygonF(outline))
             line.setPath(path)
-            line.setPen(_pen(DRAFT, 1))
+            line.setPen(cosmetic_pen(DRAFT, 1))
             self._add(line, self._draft)
 
     def clear(self) -> None:

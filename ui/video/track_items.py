@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainterPath
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.video.image_viewer import ImageViewer
+from ui.video.overlay_marks import cosmetic_pen, scene_point
 
 TRACKER = QColor(255, 214, 0)
 ANALYST = QColor(255, 255, 255)
@@ -33,16 +34,6 @@ Z_VALUE = 3  # above the annotations
 HANDLE_RADIUS_PX = 7
 
 
-def _scene(x: float, y: float) -> QPointF:
-    return QPointF(x + 0.5, y + 0.5)
-
-
-def _pen(colour: QColor, width: float) -> QPen:
-    pen = QPen(colour, width)
-    pen.setCosmetic(True)
-    return pen
-
-
 class _Handle(QGraphicsEllipseItem):
     """The point on the frame on screen: a ring of fixed screen size that can be dragged."""
 
@@ -50,7 +41,7 @@ class _Handle(QGraphicsEllipseItem):
         r = HANDLE_RADIUS_PX
         super().__init__(QRectF(-r, -r, 2 * r, 2 * r))
         self._layer, self._frame = layer, frame
-        self.setPen(_pen(HERE, 2.5))
+        self.setPen(cosmetic_pen(HERE, 2.5))
         self.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
@@ -96,11 +87,11 @@ class TrackLayer(QObject):
         self.clear()
         if not points:
             return
-        path = QPainterPath(_scene(points[0].x_px, points[0].y_px))
+        path = QPainterPath(scene_point(points[0].x_px, points[0].y_px))
         for p in points[1:]:
-            path.lineTo(_scene(p.x_px, p.y_px))
+            path.lineTo(scene_point(p.x_px, p.y_px))
         line = QGraphicsPathItem(path)
-        line.setPen(_pen(PATH, 1.2))
+        line.setPen(cosmetic_pen(PATH, 1.2))
         self._add(line)
         for p in points:
             self._add(self._dot(p))
@@ -110,9 +101,9 @@ class TrackLayer(QObject):
         w, h = box
         if w and h:
             rect = QGraphicsRectItem(QRectF(here.x_px + 0.5 - w / 2, here.y_px + 0.5 - h / 2, w, h))
-            rect.setPen(_pen(HERE, 1.0))
+            rect.setPen(cosmetic_pen(HERE, 1.0))
             self._add(rect)
-        self.handle = _Handle(self, here.frame_index, _scene(here.x_px, here.y_px))
+        self.handle = _Handle(self, here.frame_index, scene_point(here.x_px, here.y_px))
         self.handle.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, editable)
         self._add(self.handle)
 
@@ -124,9 +115,9 @@ class TrackLayer(QObject):
         if not analyst:
             colour.setAlphaF(max(0.35, min(1.0, float(p.confidence))))
         item.setBrush(QBrush(colour))
-        item.setPen(_pen(EDGE, 0.5))
+        item.setPen(cosmetic_pen(EDGE, 0.5))
         item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        item.setPos(_scene(p.x_px, p.y_px))
+        item.setPos(scene_point(p.x_px, p.y_px))
         return item
 
     def _add(self, item: QGraphicsItem) -> None:
