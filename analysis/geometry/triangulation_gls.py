@@ -124,15 +124,8 @@ def locate_from_correlated_bearings(
     cov = np.linalg.inv(jac.T @ weight @ jac)
     ellipse = error_ellipse(cov, confidence)
     sig = np.sqrt(np.diag(cov_deg2))
-    residuals = tuple(
-        RayResidual(
-            residual_deg=math.degrees(e),
-            normalized=math.degrees(e) / s,
-            cross_track_m=g.distance_m * math.sin(-e) + 0.0,
-            range_m=g.distance_m,
-        )
-        for e, s, g in zip(res, sig, geos, strict=True)
-    )
+    normalized = [math.degrees(e) / s for e, s in zip(res, sig, strict=True)]
+    residuals = ray_residuals(res, normalized, geos)
     return BearingFix(
         status=FixStatus.OK,
         position=p,
@@ -145,4 +138,20 @@ def locate_from_correlated_bearings(
         samples=(),
         forward_fraction=None,
         message=start.message + "; shared errors carried (one covariance over all rays)",
+    )
+
+
+def ray_residuals(
+    res_rad: Sequence[float], normalized: Sequence[float], geos: Sequence[geodesy.GeodesicInverse]
+) -> tuple[RayResidual, ...]:
+    """Each ray's residual at the fix: its azimuth miss (radians), that miss over its sigma,
+    and the geodesic from its origin to the fix."""
+    return tuple(
+        RayResidual(
+            residual_deg=math.degrees(e),
+            normalized=float(z),
+            cross_track_m=g.distance_m * math.sin(-e) + 0.0,
+            range_m=g.distance_m,
+        )
+        for e, z, g in zip(res_rad, normalized, geos, strict=True)
     )

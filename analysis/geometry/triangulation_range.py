@@ -36,11 +36,14 @@ from analysis.geometry.triangulation import (
     BearingFix,
     BearingRay,
     FixStatus,
-    RayResidual,
     linearise,
     locate_from_bearings,
 )
-from analysis.geometry.triangulation_gls import CorrelatedRay, azimuth_covariance_deg2
+from analysis.geometry.triangulation_gls import (
+    CorrelatedRay,
+    azimuth_covariance_deg2,
+    ray_residuals,
+)
 
 _MAX_ITER = 60
 _STEP_TOL_M = 1e-5
@@ -198,15 +201,7 @@ def _fix(rays, rings, p, jac, res, geos, weight, others, confidence) -> RangeFix
     cov = np.linalg.inv(jac.T @ weight @ jac)
     n = len(rays)
     sig = np.sqrt(np.diag(np.linalg.inv(weight)))[:n]
-    residuals = tuple(
-        RayResidual(
-            residual_deg=math.degrees(e),
-            normalized=float(e / s),
-            cross_track_m=g.distance_m * math.sin(-e) + 0.0,
-            range_m=g.distance_m,
-        )
-        for e, s, g in zip(res[:n], sig, geos, strict=True)
-    )
+    residuals = ray_residuals(res[:n], [e / s for e, s in zip(res[:n], sig, strict=True)], geos)
     misses = tuple(float(m) for m in res[n:])
     ellipse = error_ellipse(cov, confidence)
     text = f"fix from {n} bearing(s) and {len(rings)} range ring(s)"
