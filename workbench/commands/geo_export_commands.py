@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from workbench.commands.output import add_force_flag, add_json_flag, print_json
+from workbench.commands.output import add_at_seq_flag, add_force_flag, add_json_flag, print_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,13 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="OUT.html",
         help="write an interactive offline map page (Leaflet inline, no tiles, its provenance)",
     )
-    p.add_argument(
-        "--at",
-        type=int,
-        default=None,
-        metavar="SEQ",
-        help="the case as it stood at this audit row (rebuilt from the chain)",
-    )
+    add_at_seq_flag(p)
     add_force_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run_export)

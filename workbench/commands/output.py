@@ -1,4 +1,4 @@
-"""Helpers shared by subcommands: JSON output, the --json, --force and --as-of flags."""
+"""Helpers shared by subcommands: JSON output, the --json, --force, --at and --as-of flags."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ def add_force_flag(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="replace an existing output file (never a read-only one, never inside a case's "
         "evidence/)",
+    )
+
+
+def add_at_seq_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--at",
+        type=int,
+        default=None,
+        metavar="SEQ",
+        help="the case as it stood at this audit row (rebuilt from the chain)",
     )
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from workbench.commands.output import add_json_flag, print_json
+from workbench.commands.output import add_at_seq_flag, add_json_flag, print_json
 
 PDF_NAME = "report.pdf"
 
@@ -31,13 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("case", type=Path, help="the case folder (NAME.gwcase)")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="DIR", help="output folder")
     p.add_argument("--pdf", action="store_true", help="also print DIR/report.pdf (QtWebEngine)")
-    p.add_argument(
-        "--at",
-        type=int,
-        default=None,
-        metavar="SEQ",
-        help="the case as it stood at this audit row (rebuilt from the chain)",
-    )
+    add_at_seq_flag(p)
     p.add_argument(
         "--blur-graphic",
         action="store_true",
