@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from analysis.jobs import CancelToken, JobCancelled
@@ -226,3 +226,15 @@ class JobStatusWidget(QWidget):
         if self._current is not None:
             self._runner.cancel(self._current)
             self.label.setText("cancelling…")
+
+
+def show_job_error(
+    status: QLabel, message: SignalInstance, title: str, exc: BaseException | str
+) -> None:
+    """A failed job on a panel's status line (and its ``message`` signal); a cancelled job
+    only says so on the status line."""
+    if isinstance(exc, JobCancelled):
+        status.setText(f"{title}: cancelled")
+        return
+    status.setText(f"⚠ {title}: {exc}")
+    message.emit(status.text())

@@ -38,9 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from analysis.jobs import JobCancelled
 from ui.changes import CaseChanges
-from ui.jobs import JobRunner
+from ui.jobs import JobRunner, show_job_error
 from ui.undo import AddRecordCommand, DeleteRecordCommand, EditCommand, SerialWrites
 from ui.video.annotation_items import AnnotationLayer
 from ui.video.image_viewer import ImageViewer
@@ -345,11 +344,7 @@ class AnnotationPanel(QWidget):
         self.sheet_written.emit(sheet)
 
     def _show_error(self, title: str, exc: BaseException | str) -> None:
-        if isinstance(exc, JobCancelled):
-            self.status.setText(f"{title}: cancelled")
-            return
-        self.status.setText(f"⚠ {title}: {exc}")
-        self.message.emit(self.status.text())
+        show_job_error(self.status, self.message, title, exc)
 
     # -- keys ---------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

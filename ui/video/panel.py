@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from analysis.jobs import CancelToken, JobCancelled
 from analysis.video.table import FrameTable
-from ui.jobs import JobRunner
+from ui.jobs import JobRunner, show_job_error
 from ui.video.annotation_panel import AnnotationPanel
 from ui.video.enhance_panel import EnhancePanel
 from ui.video.image_viewer import FrameView
@@ -361,11 +361,7 @@ class VideoPanel(QWidget):
             self._show_error(title, exc)
 
     def _show_error(self, title: str, exc: BaseException | str) -> None:
-        if isinstance(exc, JobCancelled):
-            self.status.setText(f"{title}: cancelled")
-            return
-        self.status.setText(f"⚠ {title}: {exc}")
-        self.message.emit(self.status.text())
+        show_job_error(self.status, self.message, title, exc)
 
 
 def main(argv: list[str]) -> int:
