@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from analysis.geometry import geodesy
 from analysis.geometry.geodesy import LatLon
+from tests.synth.small_demo import build_small_demo, small_demo_config
 from workbench.case import audit, open_case
 from workbench.case.evidence import get_source, list_evidence, list_notes
 from workbench.case.verify import verify_case
@@ -25,22 +25,8 @@ from workbench.video_store import list_segments
 
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory):
-    from workbench.scenario.scene import ScenarioConfig
-
-    config = ScenarioConfig(
-        rooftop_size=(640, 360),
-        second_size=(640, 360),
-        rooftop_duration_s=4.4,
-        cut_at_s=2.0,
-        second_duration_s=2.0,
-        rooftop_fps=Fraction(10),
-        second_fps=Fraction(10),
-        still_size=(320, 240),
-        photo_size=(320, 240),
-        gsd_m=4.0,
-    )
-    directory = tmp_path_factory.mktemp("demo")
-    return build_demo_case(directory, seed=7, config=config), config
+    config = small_demo_config()
+    return build_small_demo(tmp_path_factory.mktemp("demo"), config), config
 
 
 def test_demo_case_holds_the_scenario_media_with_sources_and_flags(small_demo):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import shutil
 from datetime import UTC, datetime
-from fractions import Fraction
 
 import pytest
 
-from workbench.demo import build_demo_case
+from tests.synth.small_demo import build_small_demo
 from workbench.report import build_report
 
 EXPORTED_AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
@@ -16,22 +15,8 @@ EXPORTED_AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 @pytest.fixture(scope="session")
 def report_demo(tmp_path_factory):
-    """The demo case at small size (what tests/workbench/test_demo.py builds)."""
-    from workbench.scenario.scene import ScenarioConfig
-
-    config = ScenarioConfig(
-        rooftop_size=(640, 360),
-        second_size=(640, 360),
-        rooftop_duration_s=4.4,
-        cut_at_s=2.0,
-        second_duration_s=2.0,
-        rooftop_fps=Fraction(10),
-        second_fps=Fraction(10),
-        still_size=(320, 240),
-        photo_size=(320, 240),
-        gsd_m=4.0,
-    )
-    return build_demo_case(tmp_path_factory.mktemp("report_demo"), seed=7, config=config)
+    """The demo case at small size (what tests/workbench/test_demo.py builds too)."""
+    return build_small_demo(tmp_path_factory.mktemp("report_demo"))
 
 
 @pytest.fixture(scope="session")
