@@ -7,14 +7,13 @@ import json
 import math
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
-from tests.synth.descent import SKY_VIDEO, random_spec, render, sky_background
+from tests.synth.descent import SKY_VIDEO
+from tests.synth.descent_video import write_descent_video
 from workbench import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,19 +23,8 @@ pytestmark = pytest.mark.skipif(not SKY_VIDEO.exists(), reason="drone-sky.mp4 is
 @pytest.fixture(scope="module")
 def descent_video(tmp_path_factory):
     """A canopy descent rendered into the sky clip, encoded as H.264 at 30 fps."""
-    rng = np.random.default_rng(21)
-    spec = random_spec(rng, "retarded")
-    r = render(spec, sky_background(spec.size), rng, keep_rgb=True)
     path = tmp_path_factory.mktemp("descent") / "canopy.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=Fraction(30))
-        stream.width, stream.height = spec.size
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"crf": "20"}
-        for i in range(len(r.rgb)):
-            frame = av.VideoFrame.from_ndarray(r.rgb[i], format="rgb24")
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode(None))
+    r = write_descent_video(path, size=(640, 360))
     return path, r
 
 
