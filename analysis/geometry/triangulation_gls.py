@@ -121,22 +121,17 @@ def locate_from_correlated_bearings(
             break
     else:
         raise GeometryError(f"the correlated bearing fit did not converge in {_MAX_ITER} steps")
-    cov = np.linalg.inv(jac.T @ weight @ jac)
-    ellipse = error_ellipse(cov, confidence)
     sig = np.sqrt(np.diag(cov_deg2))
     normalized = [math.degrees(e) / s for e, s in zip(res, sig, strict=True)]
-    residuals = ray_residuals(res, normalized, geos)
-    return BearingFix(
-        status=FixStatus.OK,
-        position=p,
-        covariance_enu_m2=tuple(tuple(float(v) for v in row) for row in cov),
-        ellipse=ellipse,
-        residuals=residuals,
-        chi_square=float(res @ weight @ res),
+    return weighted_fix(
+        p,
+        jac,
+        res,
+        weight,
+        ray_residuals(res, normalized, geos),
+        confidence=confidence,
         degrees_of_freedom=len(rays) - 2,
         max_crossing_deg=start.max_crossing_deg,
-        samples=(),
-        forward_fraction=None,
         message=start.message + "; shared errors carried (one covariance over all rays)",
     )
 
@@ -154,4 +149,34 @@ def ray_residuals(
             range_m=g.distance_m,
         )
         for e, z, g in zip(res_rad, normalized, geos, strict=True)
+    )
+
+
+def weighted_fix(
+    p: LatLon,
+    jac: np.ndarray,
+    res: np.ndarray,
+    weight: np.ndarray,
+    residuals: tuple[RayResidual, ...],
+    *,
+    confidence: float,
+    degrees_of_freedom: int,
+    max_crossing_deg: float,
+    message: str,
+) -> BearingFix:
+    """The fix at ``p`` of a weighted least-squares fit: covariance (J^T W J)^-1, its ellipse
+    at ``confidence`` and chi-square r^T W r."""
+    cov = np.linalg.inv(jac.T @ weight @ jac)
+    return BearingFix(
+        status=FixStatus.OK,
+        position=p,
+        covariance_enu_m2=tuple(tuple(float(v) for v in row) for row in cov),
+        ellipse=error_ellipse(cov, confidence),
+        residuals=residuals,
+        chi_square=float(res @ weight @ res),
+        degrees_of_freedom=degrees_of_freedom,
+        max_crossing_deg=max_crossing_deg,
+        samples=(),
+        forward_fraction=None,
+        message=message,
     )

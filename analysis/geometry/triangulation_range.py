@@ -30,12 +30,10 @@ import numpy as np
 
 from analysis.errors import GeometryError
 from analysis.geometry import geodesy
-from analysis.geometry.ellipse import error_ellipse
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from analysis.geometry.triangulation import (
     BearingFix,
     BearingRay,
-    FixStatus,
     linearise,
     locate_from_bearings,
 )
@@ -43,6 +41,7 @@ from analysis.geometry.triangulation_gls import (
     CorrelatedRay,
     azimuth_covariance_deg2,
     ray_residuals,
+    weighted_fix,
 )
 
 _MAX_ITER = 60
@@ -198,29 +197,25 @@ def locate_with_ranges(
 
 
 def _fix(rays, rings, p, jac, res, geos, weight, others, confidence) -> RangeFix:
-    cov = np.linalg.inv(jac.T @ weight @ jac)
     n = len(rays)
     sig = np.sqrt(np.diag(np.linalg.inv(weight)))[:n]
     residuals = ray_residuals(res[:n], [e / s for e, s in zip(res[:n], sig, strict=True)], geos)
     misses = tuple(float(m) for m in res[n:])
-    ellipse = error_ellipse(cov, confidence)
     text = f"fix from {n} bearing(s) and {len(rings)} range ring(s)"
     text += "; ring miss " + ", ".join(f"{m:+.1f} m" for m in misses)
     if others:
         text += "; ambiguous: also fits at " + ", ".join(
             f"{q.lat_deg:.6f}, {q.lon_deg:.6f}" for q in others
         )
-    fix = BearingFix(
-        status=FixStatus.OK,
-        position=p,
-        covariance_enu_m2=tuple(tuple(float(v) for v in row) for row in cov),
-        ellipse=ellipse,
-        residuals=residuals,
-        chi_square=float(res @ weight @ res),
+    fix = weighted_fix(
+        p,
+        jac,
+        res,
+        weight,
+        residuals,
+        confidence=confidence,
         degrees_of_freedom=n + len(rings) - 2,
         max_crossing_deg=_max_crossing(geos, rings, p),
-        samples=(),
-        forward_fraction=None,
         message=text,
     )
     return RangeFix(fix, misses, others)
