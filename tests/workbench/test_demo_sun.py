@@ -10,39 +10,31 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime
-from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from analysis.errors import GeometryError
 from analysis.sun.spa import sun_at
+from tests.synth.small_demo import build_small_demo, small_demo_config
 from workbench import observations
 from workbench.case import audit, open_case
 from workbench.case.verify import verify_case
 from workbench.continuity_sun import same_time_figure
-from workbench.demo import build_demo_case
 from workbench.demo_sun import ground_homography, latest_note_between
 from workbench.geodata_records import list_observations
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from workbench.scenario.scene import ScenarioConfig
-
-    config = ScenarioConfig(
-        rooftop_size=(640, 360),
+    config = replace(
+        small_demo_config(),
         second_size=(320, 180),
-        rooftop_duration_s=4.4,
-        cut_at_s=2.0,
         second_duration_s=1.0,
-        rooftop_fps=Fraction(10),
-        second_fps=Fraction(10),
         still_size=(160, 120),
         photo_size=(160, 120),
-        gsd_m=4.0,
     )
-    built = build_demo_case(tmp_path_factory.mktemp("sun_demo"), seed=7, config=config)
+    built = build_small_demo(tmp_path_factory.mktemp("sun_demo"), config)
     truth = json.loads(built.truth_path.read_text(encoding="utf-8"))
     with open_case(built.case_path, read_only=True) as case:
         shadows = list_observations(case.read(), "shadow")
