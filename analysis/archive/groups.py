@@ -30,7 +30,7 @@ RANSAC_TRIALS = 200
 PROBE_BITS = 1  # all against all: exact to 7 bits, likely beyond (HashIndex.query_many)
 SPEED_EVIDENCE = 1.5  # a line at another speed needs this many times the speed-1 line's samples
 SPEED_TOLERANCE = 0.03  # a fitted speed this close to 1 is 1 (frame-rate jitter)
-JOIN_COVERAGE = 0.6  # a lone video joins its best partner when this much of either is shared
+JOIN_COVERAGE = 0.5  # a lone video joins its best partner when half of either is shared
 CORE_COVERAGE = 0.8  # full copies: this much of both is shared
 SAMPLE_PAD_S = 0.5  # a stretch of n samples spans (n - 1) intervals: pad by one
 
@@ -200,9 +200,9 @@ def group_keys(
        copies (re-encoded, rescaled, cropped, mirrored, with a logo) of one footage.
     2. Each video left alone (a trimmed copy, a compilation) joins the one partner, core or
        lone video, with which it shares the longest stretch, if that stretch is at least
-       ``JOIN_COVERAGE`` of it or of the partner. Joining only the best partner keeps a
-       compilation, or a short clip of slow footage that resembles a compilation's intro, from
-       bridging two groups.
+       ``JOIN_COVERAGE`` of it or of the partner. The partner is chosen first, by length
+       shared, and only then checked: a compilation goes with the footage that makes most of
+       it, not with a short clip that happens to resemble its intro.
 
     Each group sorted; singletons left out."""
     parent = {k: k for k in keys}
@@ -225,15 +225,14 @@ def group_keys(
     for k in keys:
         size[root(k)] = size.get(root(k), 0) + 1
     lone = {k for k in keys if size[root(k)] == 1}
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, tuple[float, SharedFootage]] = {}
     for link in links:
-        if coverage(link, durations) < JOIN_COVERAGE:
-            continue
-        for me, other in ((link.a, link.b), (link.b, link.a)):
-            if me in lone and shared_s(link) > best.get(me, (0.0, ""))[0]:
-                best[me] = (shared_s(link), other)
-    for me, (_, other) in sorted(best.items()):
-        join(me, other)
+        for me in (link.a, link.b):
+            if me in lone and shared_s(link) > best.get(me, (0.0, None))[0]:
+                best[me] = (shared_s(link), link)
+    for _, link in (best[k] for k in sorted(best)):
+        if coverage(link, durations) >= JOIN_COVERAGE:
+            join(link.a, link.b)
     members: dict[str, list[str]] = {}
     for k in keys:
         members.setdefault(root(k), []).append(k)

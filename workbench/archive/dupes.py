@@ -26,7 +26,6 @@ from analysis.archive.groups import (
     SAMPLE_PAD_S,
     SharedFootage,
     VideoSamples,
-    coverage,
     group_keys,
     shared_footage,
     shared_s,
@@ -116,9 +115,7 @@ def find_dupes(
             progress, 0.7 + 0.3 * n / len(grouped), f"describing group {n + 1} of {len(grouped)}"
         )
         result.groups.append(_group(keys, facts, links, catalog))
-    result.also_contains = [
-        s for s in links if coverage(s, durations) < 0.6 and where.get(s.a) != where.get(s.b)
-    ]
+    result.also_contains = [s for s in links if where.get(s.a) != where.get(s.b)]
     return result
 
 
