@@ -30,7 +30,7 @@ RANSAC_TRIALS = 200
 PROBE_BITS = 1  # all against all: exact to 7 bits, likely beyond (HashIndex.query_many)
 SPEED_EVIDENCE = 1.5  # a line at another speed needs this many times the speed-1 line's samples
 SPEED_TOLERANCE = 0.03  # a fitted speed this close to 1 is 1 (frame-rate jitter)
-JOIN_COVERAGE = 0.5  # a lone video joins its best partner when half of either is shared
+JOIN_COVERAGE = 0.4  # a lone video joins its best partner when this much of either is shared
 CORE_COVERAGE = 0.8  # full copies: this much of both is shared
 SAMPLE_PAD_S = 0.5  # a stretch of n samples spans (n - 1) intervals: pad by one
 

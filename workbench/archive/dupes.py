@@ -102,10 +102,11 @@ def find_dupes(
     links = shared_footage(
         videos, radius=radius, cancel=cancel, progress=lambda f, m: report(progress, 0.7 * f, m)
     )
-    durations = {v.key: v.duration_s for v in videos}
-    for v in videos:  # what can be compared: from the first hashed frame to the last (a black
-        # intro or a flat sky is not hashed, and is neither shared nor "other footage")
-        facts[v.key]["footage_s"] = float(np.ptp(v.times_s)) + SAMPLE_PAD_S
+    # What can be compared: from the first hashed frame to the last (a black intro or a flat
+    # sky is not hashed, and is neither shared footage nor "other footage").
+    durations = {v.key: float(np.ptp(v.times_s)) for v in videos}
+    for v in videos:
+        facts[v.key]["footage_s"] = durations[v.key] + SAMPLE_PAD_S
     result = DupeReport(videos=len(videos))
     grouped = group_keys([v.key for v in videos], links, durations)
     where = {k: n for n, g in enumerate(grouped) for k in g}
