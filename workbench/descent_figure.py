@@ -13,11 +13,11 @@ import io
 import math
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis.descent.analyse import Descent
 from analysis.descent.fit import t_quantile_975
+from workbench.drawing import agg_figure
 
 FIGURE_SIZE_IN = (7.5, 5.0)
 DPI = 120
@@ -25,11 +25,10 @@ DPI = 120
 
 def descent_figure_png(descent: Descent, *, title: str = "") -> bytes:
     """The PNG bytes of the height-time plot of ``descent``."""
-    fig = Figure(figsize=FIGURE_SIZE_IN, dpi=DPI)
-    FigureCanvasAgg(fig)
-    draw_descent(fig, descent, title=title)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    with agg_figure(figsize=FIGURE_SIZE_IN, dpi=DPI) as (fig, _):
+        draw_descent(fig, descent, title=title)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
 
 

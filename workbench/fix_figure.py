@@ -14,12 +14,11 @@ import math
 from collections.abc import Sequence
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.patches import Ellipse, Polygon
 
 from analysis.geometry.geodesy import EnuFrame, LatLon
 from analysis.geometry.triangulation import BearingFix, BearingRay
+from workbench.drawing import agg_figure
 
 FIGURE_SIZE_IN = (7.0, 7.0)
 DPI = 120
@@ -122,8 +121,11 @@ def fix_figure_png(
     frame = EnuFrame(_centre(fix, rays))
     reach = max(math.hypot(*frame.to_enu(r.origin)[:2]) for r in rays)
     length = 1.25 * max(reach, 100.0)
-    fig = Figure(figsize=FIGURE_SIZE_IN, dpi=DPI)
-    FigureCanvasAgg(fig)
+    with agg_figure(figsize=FIGURE_SIZE_IN, dpi=DPI) as (fig, _):
+        return _fix_png(fig, frame, fix, rays, length, title)
+
+
+def _fix_png(fig, frame: EnuFrame, fix: BearingFix, rays, length: float, title: str) -> bytes:
     ax = fig.add_subplot()
     _draw_scene(ax, frame, fix, rays, length, labels=True)
     if fix.position is not None:

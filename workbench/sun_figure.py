@@ -15,9 +15,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
+from workbench.drawing import agg_figure
 from workbench.sun_view import SunView
 
 BRANCH_COLOURS = {"morning": "#4e79a7", "afternoon": "#e15759", "around noon": "#59a14f"}
@@ -45,8 +44,12 @@ def render_sun_figure(
     """The figure of ``view`` at ``width_px`` x ``height_px`` (times ``scale``, a screen's
     device pixel ratio)."""
     w, h = max(int(width_px), 50), max(int(height_px), 50)
-    fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI * scale, layout="constrained")
-    canvas = FigureCanvasAgg(fig)
+    size = {"figsize": (w / DPI, h / DPI), "dpi": DPI * scale, "layout": "constrained"}
+    with agg_figure(**size) as (fig, canvas):
+        return _draw(fig, canvas, view)
+
+
+def _draw(fig, canvas, view: SunView) -> SunFigure:
     counts = {"curves": 0, "bars": 0}
     tz = ZoneInfo(view.query.zone_name)
     start = datetime.combine(view.query.day, datetime.min.time(), tz)

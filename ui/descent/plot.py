@@ -10,8 +10,6 @@ dock's width.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import QLabel
 from workbench.case import Case
 from workbench.descent_figure import draw_descent
 from workbench.descent_store import read_descent_view
+from workbench.drawing import agg_figure
 
 PLOT_SIZE_IN, PLOT_DPI = (4.6, 3.2), 90
 
@@ -33,11 +32,10 @@ def plot_rgba(descent, title: str = "") -> np.ndarray | None:
     """The plot of ``descent`` as an RGBA array (run in a job: Agg, no Qt); None for none."""
     if descent is None:
         return None
-    fig = Figure(figsize=PLOT_SIZE_IN, dpi=PLOT_DPI)
-    canvas = FigureCanvasAgg(fig)
-    draw_descent(fig, descent, title=title, fontsize=7)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba()).copy()
+    with agg_figure(figsize=PLOT_SIZE_IN, dpi=PLOT_DPI) as (fig, canvas):
+        draw_descent(fig, descent, title=title, fontsize=7)
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba()).copy()
 
 
 class DescentCanvas(QLabel):
