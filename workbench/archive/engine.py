@@ -142,9 +142,10 @@ def run_triage(
     client = client or start_client(workers, scheduler)
     try:
         summary.workers = len(client.scheduler_info().get("workers", {}))
-        # one decoding thread per worker when there are several: the workers are the
-        # parallelism, and FFmpeg's own threads would make them compete for the cores
-        futures = _submit(client, todo, catalog, 1 if summary.workers > 1 else 0)
+        client.run(_one_thread_each)
+        # one decoding thread per worker: the workers are the parallelism (one per core by
+        # default), and FFmpeg's own threads would make them compete for the cores
+        futures = _submit(client, todo, catalog, 1)
         for future in _completed(futures, cancel):
             if cancel is not None and cancel.cancelled:
                 client.cancel(futures)
@@ -158,6 +159,14 @@ def run_triage(
                 client.cluster.close()
     summary.wall_s = time.perf_counter() - started
     return summary
+
+
+def _one_thread_each() -> None:
+    """Run on every worker: OpenCV's own thread pool off, so that a worker uses one core
+    (the workers are the parallelism, one per core by default)."""
+    import cv2
+
+    cv2.setNumThreads(1)
 
 
 def _completed(futures: list, cancel: CancelToken | None) -> Iterator:
