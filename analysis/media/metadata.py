@@ -50,6 +50,7 @@ def check_media(
     kind: MediaKind,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    decode_threads: int = 0,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> MediaCheck:
@@ -59,6 +60,7 @@ def check_media(
         path: the file.
         kind: "image" or "video", as found by ``sniff_kind``.
         max_pixels: largest image accepted, in pixels (width x height).
+        decode_threads: a video's decoding threads (0: FFmpeg's choice).
         progress: optional progress callback.
         cancel: optional cancellation token, checked between packets.
 
@@ -79,7 +81,7 @@ def check_media(
         return result
     from analysis.media.video_check import check_video
 
-    return check_video(path, progress=progress, cancel=cancel)
+    return check_video(path, decode_threads=decode_threads, progress=progress, cancel=cancel)
 
 
 def _exif_tags_from_pillow(im: Any, warnings: list[str]) -> dict[str, Any]:

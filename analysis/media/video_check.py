@@ -301,6 +301,7 @@ def _decode_tail(container, stream: av.video.VideoStream, pos: _Position, path: 
 def check_video(
     path: str | Path,
     *,
+    decode_threads: int = 0,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
 ) -> MediaCheck:
@@ -308,6 +309,7 @@ def check_video(
 
     Args:
         path: the video file.
+        decode_threads: FFmpeg's decoding threads (0: its choice).
         progress: optional callback, reports the fraction of bytes demuxed.
         cancel: optional token, checked every few hundred packets.
 
@@ -325,6 +327,7 @@ def check_video(
     check_structure(path)
     with open_video(path) as container, ffmpeg_errors(path, "checking the video"):
         stream = video_stream(container, path)
+        stream.codec_context.thread_count = decode_threads
         first_frame(container, stream, path)
         container.seek(0)
         pos = _demux_all(container, stream.index, path, progress, cancel)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import struct
 import time
 import zlib
@@ -445,6 +446,26 @@ def test_truncated_faststart_says_where_it_stopped(tmp_path):
     cut.write_bytes(data[: int(len(data) * 0.9)])
     with pytest.raises(CorruptMediaError, match=r"top-level box 'mdat'.*declares"):
         check_media(cut, "video")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads under /proc")
+def test_check_with_one_decoding_thread_starts_no_threads(media_data):
+    """The archive's workers check with one thread each (a worker is one core)."""
+
+    def os_threads() -> int:
+        return len(list(Path("/proc/self/task").iterdir()))
+
+    def peak_new_threads(threads: int) -> int:
+        before, counts = os_threads(), []
+        check_media(path, "video", decode_threads=threads,
+                    progress=lambda _f, _msg: counts.append(os_threads()))  # fmt: skip
+        return max(counts) - before
+
+    path = media_data / "video/testvideo.mp4"
+    peaks = {threads: peak_new_threads(threads) for threads in (1, 0)}
+    assert peaks[1] == 0
+    if (os.cpu_count() or 1) > 1:  # the control: FFmpeg's own choice starts decoding threads
+        assert peaks[0] > 0
 
 
 def test_check_reports_progress_and_honours_cancel(media_data):

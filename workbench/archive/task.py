@@ -132,7 +132,7 @@ def _content_rows(
     metadata = read_metadata(path)
     metadata.pop("file_name", None)  # the content's row must not depend on which path it came by
     try:
-        check_media(path, kind)
+        check_media(path, kind, decode_threads=decode_threads)
         integrity = "ok"
     except MediaError as exc:
         if kind != "video":  # a picture that fails its check (a bomb, a broken one) stops here

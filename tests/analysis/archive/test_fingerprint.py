@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import cv2
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from analysis.archive.fingerprint import SAMPLE_INTERVAL_S, fingerprint_video
 from analysis.archive.phash import frame_hash, hamming
 from analysis.errors import MediaError
+from analysis.video.frames import iter_frames
 from tests.synth.video import SynthSpec, textured, write_video
 
 FPS = 20
@@ -59,3 +62,29 @@ def test_a_file_that_is_not_a_video_names_itself(tmp_path):
     junk.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
     with pytest.raises(MediaError, match="junk.mp4"):
         fingerprint_video(junk)
+
+
+def _os_threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads under /proc")
+def test_one_decoding_thread_keeps_the_pass_on_the_calling_thread(tmp_path):
+    """An archive worker is one core: with threads=1 neither FFmpeg's decoder nor its scaler
+    starts threads of its own (they would compete with the other workers), and the pictures
+    are the same as with FFmpeg's own threading."""
+    spec = SynthSpec(frames=12, fps=FPS, width_px=640, height_px=360)
+    path = write_video(tmp_path / "wide.mp4", spec, lambda i: textured(i, 640, 360, seed=3),
+                       barcode=False)  # fmt: skip
+    peaks, pictures = {}, {}
+    for threads in (1, 0):
+        before, peak, images = _os_threads(), 0, []
+        for frame in iter_frames(path, width_px=256, fast=True, threads=threads):
+            peak = max(peak, _os_threads() - before)
+            images.append(frame.image)
+        peaks[threads], pictures[threads] = peak, images
+    assert peaks[1] == 0
+    if (os.cpu_count() or 1) > 1:  # the control: FFmpeg's own choice does start threads here
+        assert peaks[0] > 0
+    assert len(pictures[1]) == 12
+    assert all(np.array_equal(a, b) for a, b in zip(pictures[1], pictures[0], strict=True))
