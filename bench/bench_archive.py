@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import logging
 import os
 import shutil
 import sys
@@ -82,7 +81,7 @@ from tests.synth.video_variants import (  # noqa: E402
 )
 from workbench.archive.catalog import Catalog  # noqa: E402
 from workbench.archive.dupes import find_dupes  # noqa: E402
-from workbench.archive.engine import run_triage  # noqa: E402
+from workbench.archive.engine import run_triage, start_local_client  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_VIDEOS = ROOT / "tests" / "data" / "media" / "video"
@@ -205,16 +204,7 @@ def build_variants(work: Path, sources: dict[str, Path], max_s: float, max_w: in
 
 def start_cluster(workers: int):
     """A local cluster as ``workbench.archive.engine.start_client`` starts it."""
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    return Client(cluster)
+    return start_local_client(workers, dashboard_address=None)
 
 
 def _cpu_s() -> float:
@@ -231,7 +221,9 @@ def one_run(files: list[Path], catalog: Path, workers: int) -> dict:
     try:
         before_load = load()
         cpu0 = client.run(_cpu_s)
+        here0 = _cpu_s()  # this process: the scheduler, the client and the workers' nannies
         summary = run_triage(files, catalog, client=client)
+        here1 = _cpu_s()
         cpu1 = client.run(_cpu_s)
         after_load = load()
     finally:
@@ -243,6 +235,7 @@ def one_run(files: list[Path], catalog: Path, workers: int) -> dict:
         "summary": summary,
         "startup": startup,
         "cpu": cpu,
+        "here_cpu": here1 - here0,
         "load": (before_load, after_load),
         "video_s": sum(durations),
     }
@@ -263,6 +256,10 @@ def print_run(r: dict) -> None:
     )
     cpus = ", ".join(f"{c:.1f} s ({100 * c / s.wall_s:.0f}% of a core)" for c in r["cpu"])
     print(f"    worker CPU time: {cpus}; {sum(r['cpu']) / s.done:.2f} CPU-s per file")
+    print(
+        f"    the scheduler's process (scheduler, client, the workers' nannies): "
+        f"{r['here_cpu']:.2f} s ({100 * r['here_cpu'] / s.wall_s:.0f}% of a core)"
+    )
     split = ", ".join(
         f"{k} {v:.1f} s ({100 * v / task_s:.0f}%)" for k, v in sorted(s.cost_s.items())
     )

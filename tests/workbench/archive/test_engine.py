@@ -12,9 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.synth.video import SynthSpec, textured, write_video
 from workbench.archive import shards
 from workbench.archive.catalog import Catalog
-from workbench.archive.engine import collect_sources, run_triage
+from workbench.archive.engine import (
+    LOCAL_CLUSTER_CONFIG,
+    collect_sources,
+    run_triage,
+    start_local_client,
+)
 
 CONTENT = {
     "files": "SELECT * EXCLUDE (software) FROM files ORDER BY sha256",
@@ -114,3 +120,29 @@ def test_cancel_stops_the_run_while_tasks_are_running(archive_folder, tmp_path):
     assert len(seen) == 1 and "files/s" in seen[0] and "left" in seen[0]
     assert _shards(tmp_path / "catalog") < 9
     assert time.perf_counter() - started < 60
+
+
+def test_larger_files_go_first_on_a_quietly_watched_local_cluster(tmp_path):
+    """Longest first: with one worker the tasks finish in falling order of size, so that a
+    run with several workers ends on short tasks. The local cluster's workers carry the
+    engine's settings (no stack sampling, slower watching), which keep a worker to its core."""
+    import dask
+
+    folder = tmp_path / "sizes"
+    folder.mkdir()
+    for seed, frames in ((1, 10), (2, 60), (3, 25), (4, 40)):
+        write_video(folder / f"clip_{seed}.mp4",
+                    SynthSpec(frames=frames, fps=10, width_px=160, height_px=120),
+                    lambda i, s=seed: textured(i, 160, 120, seed=s), barcode=False)  # fmt: skip
+    client = start_local_client(1, dashboard_address=None)
+    try:
+        settings = client.run(lambda: {k: dask.config.get(k) for k in LOCAL_CLUSTER_CONFIG})
+        run_triage([folder], tmp_path / "catalog", client=client)
+    finally:
+        client.close()
+        client.cluster.close()
+    assert list(settings.values()) == [LOCAL_CLUSTER_CONFIG]
+    written = {p: shards.paths_shard(tmp_path / "catalog", p).stat().st_mtime_ns
+               for p in collect_sources([folder])}  # fmt: skip
+    sizes = [os.stat(p).st_size for p in sorted(written, key=written.get)]
+    assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) == 4
