@@ -10,7 +10,7 @@ import json
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeView
+from PySide6.QtWidgets import QApplication, QTreeView
 
 from tests.synth.media_factory import make_jpeg, make_video
 from ui.case.main_window import MainWindow
@@ -153,6 +153,39 @@ def test_keys_work_window_wide_a_video_keeps_its_frame_and_back_returns(qtbot, c
         assert w.parts.forward_action.isEnabled()
     finally:
         w.close_case()
+
+
+def test_the_map_keeps_the_arrows_and_the_video_keeps_its_frame(qtbot, case_path):
+    """With the focus on the map, the arrows, Space, Home and End pan the map rather than
+    step the video (they are window shortcuts everywhere else); Ctrl and Alt keys still act."""
+    w = _window(qtbot, (1366, 768))
+    try:
+        _open(qtbot, w, case_path)
+        vp = w.video_panel
+        qtbot.waitUntil(lambda: vp.shown is not None, timeout=TIMEOUT)
+        w.parts.workspaces.switch("Map")
+        assert w.central.currentWidget() is vp and w.map_dock.isVisible()
+        view = w.map_panel.ensure_view()
+        w.activateWindow()
+        view.setFocus()
+        qtbot.waitUntil(lambda: _focus_within(view), timeout=TIMEOUT)
+        for key in (Qt.Key.Key_Right, Qt.Key.Key_End, Qt.Key.Key_Space):
+            qtbot.keyClick(QApplication.focusWidget(), key)
+        qtbot.wait(300)
+        assert vp.current_index == 0 and not vp._timer.isActive()
+        w.evidence_panel.view.setFocus()  # the evidence list: the video steps
+        qtbot.waitUntil(lambda: _focus_within(w.evidence_panel.view), timeout=TIMEOUT)
+        qtbot.keyClick(w.evidence_panel.view, Qt.Key.Key_Right)
+        qtbot.waitUntil(lambda: vp.current_index == 1, timeout=TIMEOUT)
+    finally:
+        w.close_case()
+
+
+def _focus_within(outer) -> bool:
+    widget = QApplication.focusWidget()
+    while widget is not None and widget is not outer:
+        widget = widget.parentWidget()
+    return widget is outer
 
 
 def test_records_list_the_case_and_open_the_place_and_the_log_reads(qtbot, case_path):

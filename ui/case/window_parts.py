@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QW
 
 from ui.case.analyst_bar import AnalystBar
 from ui.case.export_actions import ExportActions
+from ui.case.focus_keys import keep_navigation_keys_in_docks
 from ui.case.navigation import Navigation, Place
 from ui.case.records_panel import RecordsPanel
 from ui.case.workspaces import Workspaces
@@ -169,7 +170,8 @@ class WindowParts(QObject):
 
     def _build_transport_actions(self) -> None:
         """The video keys as window actions: they work wherever the focus is in the window,
-        except in a text field (which keeps its own keys), while a video is in the centre."""
+        while a video is in the centre, except where the focus keeps them: a text field, and
+        for the arrows, Space, Home and End the map or a slider (ui.case.focus_keys)."""
         self.transport_actions: list[QAction] = []
         vp = self.w.video_panel
         for (key, mods), action in KEYS.items():
@@ -180,6 +182,7 @@ class WindowParts(QObject):
             qa = self._window_action(text, seq, functools.partial(vp._act, action))
             self.transport_actions.append(qa)
         self._enable_transport()
+        self._dock_keys = keep_navigation_keys_in_docks(self.w)
 
     def _enable_transport(self) -> None:
         on = self.w.central.currentWidget() is self.w.video_panel
