@@ -6,7 +6,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.case.evidence import Evidence
 
@@ -24,20 +31,31 @@ class MetadataPanel(QWidget):
         self.header = QLabel("No evidence selected")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.PlainText)
+        # The hash in a read-only field: selectable and copied whole, and a narrow dock
+        # scrolls it in place instead of widening (a label cannot wrap 64 hex digits).
+        self.sha_field = QLineEdit()
+        self.sha_field.setReadOnly(True)
+        self.sha_field.setFrame(False)
+        self.sha_field.setVisible(False)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(("Field", "Value"))
         self.tree.setColumnWidth(0, 220)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.header)
+        layout.addWidget(self.sha_field)
         layout.addWidget(self.tree)
 
     def show_evidence(self, e: Evidence | None) -> None:
         self.tree.clear()
+        self.sha_field.setVisible(e is not None)
         if e is None:
             self.header.setText("No evidence selected")
             return
-        self.header.setText(f"{e.original_name}\nsha256 {e.sha256}")
+        self.header.setText(e.original_name)
+        self.sha_field.setText(f"sha256 {e.sha256}")
+        self.sha_field.setCursorPosition(0)
+        self.sha_field.setToolTip(e.sha256)
         notes = list(e.metadata.get("clock_notes") or []) + list(e.metadata.get("warnings") or [])
         for text in notes:
             item = QTreeWidgetItem(["⚠ note", str(text)])

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from ui.geodata.picks import MapPicks
 from ui.geodata.service import GeodataService
 from ui.geometry.pixel_tool import PixelTool, fill_combo
 from ui.jobs import JobRunner
+from ui.narrow import button_grid
 
 LINE_UP_TOLERANCE_PX = 3.0  # horizontal gap beyond which the two pixels are flagged
 
@@ -55,10 +55,7 @@ class AlignmentTool(PixelTool):
         form = QFormLayout()
         form.addRow("Near object", self.near_combo)
         form.addRow("Far object", self.far_combo)
-        clicks = QHBoxLayout()
-        for b in (self.near_button, self.far_button, self.clear_button):
-            clicks.addWidget(b)
-        form.addRow("Clicks", clicks)
+        form.addRow("Clicks", button_grid((self.near_button, self.far_button, self.clear_button)))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.result_label)

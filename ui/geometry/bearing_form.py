@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from ui.geometry.bearing_sigma_panel import SigmaPanel
 from ui.geometry.fov_field import FovField, spin_box
+from ui.narrow import button_grid
 
 REFUSAL_STYLE = "color: #b00020; font-weight: bold;"
 
@@ -51,7 +52,7 @@ def build_bearing_form(tool: QWidget) -> None:
     t.reference2_combo.setToolTip("Another landmark in the picture, well apart from the first")
     t.reference2_button = _button("Click it", "Click the second landmark in the picture")
     t.fov_button = _button(
-        "Width of view from the two landmarks",
+        "Fit to both landmarks",
         "Fit the horizontal field of view so that the angle between the two landmarks, seen "
         "from the camera, falls between their clicks.",
     )
@@ -93,11 +94,10 @@ def build_bearing_form(tool: QWidget) -> None:
     form = QFormLayout()
     form.addRow("Camera", t.camera_combo)
     form.addRow("Reference", t.reference_combo)
-    clicks = QHBoxLayout()
-    for b in (t.reference_button, t.target_button, t.horizon_button):
-        clicks.addWidget(b)
-    form.addRow("Clicks", clicks)
-    form.addRow("", t.clear_button)
+    form.addRow(
+        "Clicks",
+        button_grid((t.reference_button, t.target_button, t.horizon_button, t.clear_button)),
+    )
     form.addRow("Field of view", t.fov)
     second = QHBoxLayout()
     second.addWidget(t.reference2_combo, 1)
@@ -109,8 +109,8 @@ def build_bearing_form(tool: QWidget) -> None:
     height = QHBoxLayout()
     height.addWidget(t.height_spin, 1)
     height.addWidget(t.height_sigma_spin)
-    height.addWidget(t.height_button)
     form.addRow("Target height", height)
+    form.addRow("", t.height_button)
     form.addRow("Ray length", t.range_spin)
     layout = QVBoxLayout(t)
     layout.addLayout(form)

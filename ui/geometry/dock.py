@@ -22,6 +22,7 @@ from ui.geometry.pose_tool import PoseTool
 from ui.geometry.resection_tool import ResectionTool
 from ui.geometry.shadow_tool import ShadowTool
 from ui.jobs import JobRunner
+from ui.narrow import let_combos_shrink
 from ui.video.image_viewer import ImageViewer
 from ui.video.on_screen import FrameRef
 
@@ -53,6 +54,7 @@ class GeometryTools(QTabWidget):
         self.addTab(self.shadow, "Shadow")
         self.pose = PoseTool(service, jobs, picks=picks)  # full 3-D pose (issue 16)
         self.addTab(self.pose, "Pose")
+        let_combos_shrink(self)
         self.tools: tuple[PixelTool, ...] = (
             self.bearing, self.alignment, self.resection, self.shadow, self.pose,
         )  # fmt: skip

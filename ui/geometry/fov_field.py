@@ -36,6 +36,7 @@ class FovField(QWidget):
         super().__init__(parent)
         self.spin = spin_box(0.5, 179.0, 3, DEFAULT_HFOV_DEG, " °")
         self.source_label = QLabel("typed")
+        self.source_label.setWordWrap(True)  # "unchecked: ..." wraps rather than widen the tool
         self.source = "typed"
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)

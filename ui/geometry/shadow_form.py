@@ -8,12 +8,13 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
+
+from ui.narrow import button_grid
 
 NADIR, OBLIQUE = "nadir", "oblique"
 
@@ -79,9 +80,7 @@ def build_shadow_form(tool: QWidget) -> None:
     form.addRow("Date", tool.date_edit)
     form.addRow("Click sigma", tool.click_spin)
     tool.nadir_rows = (tool.rotation_spin, tool.gsd_spin)
-    clicks = QHBoxLayout()
-    for b in (tool.base_button, tool.tip_button, tool.top_button, tool.clear_button):
-        clicks.addWidget(b)
+    clicks = button_grid((tool.base_button, tool.tip_button, tool.top_button, tool.clear_button))
     layout = QVBoxLayout(tool)
     layout.addLayout(form)
     layout.addLayout(clicks)

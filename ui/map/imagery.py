@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QWidget
 
 from ui.jobs import JobRunner
+from ui.narrow import FlowLayout, let_combos_shrink
 from workbench.case import Case
 from workbench.case.changes import Change
 
@@ -31,6 +32,16 @@ def _slider(value: int, tip: str) -> QSlider:
     s.setToolTip(tip)
     s.setMaximumWidth(120)
     return s
+
+
+def _labelled(name: str, control: QWidget) -> QWidget:
+    """A label and its control, kept on one row of the bar."""
+    pair = QWidget()
+    row = QHBoxLayout(pair)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(QLabel(name))
+    row.addWidget(control)
+    return pair
 
 
 class ImageryBar(QWidget):
@@ -52,12 +63,11 @@ class ImageryBar(QWidget):
         self.after.setToolTip("Second imagery, right of the swipe (before/after)")
         self.opacity = _slider(80, "Opacity of the imagery")
         self.swipe = _slider(50, "Swipe: before on the left, after on the right")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for w in (QLabel("Imagery"), self.before, QLabel("vs"), self.after, QLabel("Opacity"),
-                  self.opacity, QLabel("Swipe"), self.swipe):  # fmt: skip
-            row.addWidget(w)
-        row.addStretch(1)
+        row = FlowLayout(self)  # wraps in a narrow dock rather than scroll sideways
+        for name, control in (("Imagery", self.before), ("vs", self.after),
+                              ("Opacity", self.opacity), ("Swipe", self.swipe)):  # fmt: skip
+            row.addWidget(_labelled(name, control))
+        let_combos_shrink(self)  # a long layer name is elided; the list shows it whole
         self.before.currentIndexChanged.connect(self._on_choice_changed)
         self.after.currentIndexChanged.connect(self._on_choice_changed)
         self.opacity.valueChanged.connect(self._on_opacity_changed)

@@ -26,7 +26,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEngineProfile, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from analysis.geometry.geodesy import LatLon
 from ui.changes import CaseChanges
@@ -42,6 +42,7 @@ from ui.map.layers import LayerState, MapLayers, gc_paused, layer_chunks, prepar
 from ui.map.page import MapPage
 from ui.map.push import LayerPusher
 from ui.map.tile_scheme import SCHEME, RequestGuard, TileSchemeHandler
+from ui.narrow import FlowLayout
 from workbench import geodata_records
 from workbench.case import Case
 from workbench.case.changes import Change
@@ -119,12 +120,11 @@ class MapPanel(QWidget):
         self.delete_button = self.edits.delete_button
         self.basemap_button = BasemapButton()
         self.status = self.edits.status
-        bar = QHBoxLayout()
+        bar = FlowLayout()  # wraps in a narrow dock rather than scroll sideways
         self.add_button = self.edits.add_button
-        widgets = (self.fit_button, self.add_button, self.rename_button, self.delete_button)
-        for w in (*widgets, self.basemap_button):
+        for w in (self.fit_button, self.add_button, self.rename_button, self.delete_button,
+                  self.basemap_button, self.status):  # fmt: skip
             bar.addWidget(w)
-        bar.addWidget(self.status, 1)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addLayout(bar)
