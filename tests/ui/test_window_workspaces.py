@@ -10,7 +10,7 @@ import json
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTreeView
+from PySide6.QtWidgets import QApplication, QScrollArea, QTreeView
 
 from tests.synth.media_factory import make_jpeg, make_video
 from ui.case.main_window import MainWindow
@@ -67,7 +67,7 @@ def test_every_workspace_fits_the_screen_and_nothing_grows(qtbot, case_path, siz
         assert w.minimumSizeHint().width() <= 1280 and w.minimumSizeHint().height() <= 720
         _open(qtbot, w, case_path)
         qtbot.waitUntil(lambda: w.video_panel.table is not None, timeout=TIMEOUT)
-        for ws in WORKSPACES:
+        for ws in WORKSPACES * 2:  # the second time round, each is restored as it was saved
             w.parts.workspaces.switch(ws.name)
             qtbot.wait(400)  # the docks' widths are shared out once laid out
             assert w.size().toTuple() == size, ws.name
@@ -79,6 +79,10 @@ def test_every_workspace_fits_the_screen_and_nothing_grows(qtbot, case_path, siz
                 inside = inside and bottom_right.x() < size[0] and bottom_right.y() < size[1]
                 assert inside, (ws.name, type(control).__name__, control.objectName())
                 assert control.width() >= 12 and control.height() >= 12, (ws.name, control)
+            for area in w.findChildren(QScrollArea):  # a dock's tools fit its width
+                if area.isVisible() and not area.visibleRegion().isEmpty():
+                    sideways = area.horizontalScrollBar().maximum()
+                    assert sideways == 0, (ws.name, type(area.widget()).__name__, sideways)
         w.parts.workspaces.switch("Video")
         tree: QTreeView = w.evidence_panel.view
         name = w.evidence_panel.model.evidence_at(1).original_name

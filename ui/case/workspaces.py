@@ -127,8 +127,13 @@ class Workspaces(QObject):
         self.actions[name].setChecked(True)
         self._show_centre(BY_NAME[name].centre)
         state = layout_store().value(f"workspace/{name}")
+        size = self.window.size()
         if state is None or not self.window.restoreState(state, LAYOUT_VERSION):
             self.arrange_default()
+        if self.window.size() != size and not self.window.isMaximized():
+            # Restoring the docks' saved sizes can widen the window past the screen (seen:
+            # 1366 -> 1420 px); a workspace changes what is shown, never the window's size.
+            self.window.resize(size)
         self.switched.emit(name)
 
     def resume(self) -> None:
