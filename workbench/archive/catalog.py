@@ -36,8 +36,7 @@ class Catalog:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        if not (self.folder / "catalog.json").exists():
-            raise FileNotFoundError(f"{self.folder} is not an archive catalog (no catalog.json)")
+        shards.check_format(self.folder)  # CatalogError when it is not one we read
         self._db = duckdb.connect()
 
     def _glob(self, table: str) -> str:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.errors import WorkbenchError
 from analysis.jobs import CancelToken, JobCancelled, ProgressFn, report
 from workbench.archive import shards
 from workbench.archive.task import triage_file
@@ -41,6 +42,14 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.system-monitor.interval": "2s",  # CPU, memory, I/O counters: 500 ms
     "distributed.worker.memory.monitor-interval": "1s",  # the memory limit's check: 100 ms
 }
+
+
+class SourceMissingError(WorkbenchError, FileNotFoundError):
+    """A source given to the triage does not exist."""
+
+
+class SchedulerUnreachableError(WorkbenchError, OSError):
+    """The Dask scheduler given by its address does not answer."""
 
 
 @dataclass
@@ -63,19 +72,24 @@ class TriageSummary:
         return self.triaged + self.seen + self.errors
 
 
-def collect_sources(sources: Iterable[Path]) -> list[str]:
-    """Every file under the sources (folders walked), absolute, sorted; sidecars left out."""
+def collect_sources(sources: Iterable[Path], catalog: Path | None = None) -> list[str]:
+    """Every file under the sources (folders walked), absolute, sorted; sidecars, hidden
+    files and the ``catalog`` folder itself (when it lies inside a source) left out."""
     found: set[str] = set()
+    skip = os.path.realpath(catalog) if catalog is not None else None
     for source in sources:
         source = Path(source).absolute()
         if source.is_dir():
             for root, dirs, files in os.walk(source):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(
+                    d for d in dirs
+                    if not d.startswith(".") and os.path.realpath(os.path.join(root, d)) != skip
+                )  # fmt: skip
                 found.update(os.path.join(root, f) for f in files if _wanted(f))
         elif source.exists():
             found.add(str(source))
         else:
-            raise FileNotFoundError(f"{source}: no such file or folder")
+            raise SourceMissingError(f"{source}: no such file or folder")
     return sorted(found)
 
 
@@ -90,7 +104,11 @@ def still_to_do(paths: Sequence[str], catalog: Path) -> list[str]:
         shard = shards.paths_shard(catalog, path)
         if shard.exists():
             row = shards.read_rows(shard)[0]
-            stat = os.stat(path)
+            try:
+                stat = os.stat(path)
+            except OSError:  # gone since it was listed: its task records that
+                todo.append(path)
+                continue
             if (row["size_bytes"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
                 continue
         todo.append(path)
@@ -103,7 +121,12 @@ def start_client(workers: int | None, scheduler: str | None):
     from distributed import Client
 
     if scheduler:
-        return Client(scheduler, timeout="20s")
+        try:
+            return Client(scheduler, timeout="20s")
+        except (OSError, ValueError) as exc:  # refused, timed out, or not an address
+            raise SchedulerUnreachableError(
+                f"the Dask scheduler at {scheduler} cannot be reached: {exc}"
+            ) from exc
     return start_local_client(workers or os.cpu_count() or 1)
 
 
@@ -149,11 +172,12 @@ def run_triage(
     started for the run and closed after it.
 
     Raises:
-        FileNotFoundError: a source that does not exist. ValueError: a folder that is not a
-        catalog. JobCancelled: ``cancel`` fired (tasks already done stay in the catalog).
+        SourceMissingError: a source that does not exist. CatalogError: a catalog folder that
+        cannot be used. SchedulerUnreachableError: ``scheduler`` does not answer.
+        JobCancelled: ``cancel`` fired (tasks already done stay in the catalog).
     """
     catalog = shards.open_catalog(Path(catalog))
-    paths = collect_sources(sources)
+    paths = collect_sources(sources, catalog)
     todo = still_to_do(paths, catalog) if resume else paths
     summary = TriageSummary(sources=len(paths), skipped=len(paths) - len(todo))
     started = time.perf_counter()
@@ -217,7 +241,7 @@ def _submit(client, todo: list[str], catalog: Path, decode_threads: int) -> list
     file (the longest-first rule for dividing jobs among machines)."""
     by_size: dict[int, list[str]] = {}
     for path in todo:
-        by_size.setdefault(os.stat(path).st_size, []).append(path)
+        by_size.setdefault(_size(path), []).append(path)
     futures = []
     for size, paths in sorted(by_size.items(), reverse=True):
         before = None
@@ -228,6 +252,14 @@ def _submit(client, todo: list[str], catalog: Path, decode_threads: int) -> list
             )  # fmt: skip
             futures.append(before)
     return futures
+
+
+def _size(path: str) -> int:
+    """The file's size; -1 when it is gone (its task records that it is gone)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return -1
 
 
 def _count(summary: TriageSummary, outcome: dict) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.errors import WorkbenchError
 from analysis.fileio import write_text_atomic
 
 CATALOG_FORMAT = 1
@@ -95,19 +96,49 @@ def read_rows(path: Path) -> list[dict]:
     return pq.read_table(path).to_pylist()
 
 
-def open_catalog(catalog: Path) -> Path:
-    """Create the catalog folder (or check an existing one's format)."""
+class CatalogError(WorkbenchError, ValueError):
+    """A folder that is not an archive catalog this workbench can use (the message says why)."""
+
+
+def check_format(catalog: Path) -> None:
+    """``catalog`` is an archive catalog of the format this workbench reads.
+
+    Raises:
+        CatalogError: no catalog.json, one that is not a catalog's, or another format.
+    """
     marker = catalog / "catalog.json"
-    if marker.exists():
-        found = json.loads(marker.read_text(encoding="utf-8")).get("format")
-        if found != CATALOG_FORMAT:
-            raise ValueError(
-                f"{catalog} is a catalog of format {found}; this workbench reads format "
-                f"{CATALOG_FORMAT}: make a new catalog"
-            )
+    if not marker.is_file():
+        raise CatalogError(f"{catalog} is not an archive catalog (no catalog.json)")
+    try:
+        found = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CatalogError(f"{marker}: not a catalog's description ({exc})") from exc
+    if not isinstance(found, dict) or "format" not in found:
+        raise CatalogError(f"{marker}: not a catalog's description (no format)")
+    if found["format"] != CATALOG_FORMAT:
+        raise CatalogError(
+            f"{catalog} is a catalog of format {found['format']}; this workbench reads "
+            f"format {CATALOG_FORMAT}: make a new catalog"
+        )
+
+
+def open_catalog(catalog: Path) -> Path:
+    """Create the catalog folder (or check an existing one's format).
+
+    Raises:
+        CatalogError: a file, a folder holding something else, or another catalog format.
+    """
+    if catalog.exists() and not catalog.is_dir():
+        raise CatalogError(f"{catalog} is a file, not a catalog folder")
+    if (catalog / "catalog.json").exists():
+        check_format(catalog)
         return catalog
     if catalog.exists() and any(catalog.iterdir()):
-        raise ValueError(f"{catalog} is not empty and is not an archive catalog")
-    catalog.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(marker, json.dumps({"format": CATALOG_FORMAT}, sort_keys=True) + "\n")
+        raise CatalogError(f"{catalog} is not empty and is not an archive catalog")
+    description = json.dumps({"format": CATALOG_FORMAT}, sort_keys=True) + "\n"
+    try:
+        catalog.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(catalog / "catalog.json", description)
+    except OSError as exc:
+        raise CatalogError(f"{catalog}: the catalog cannot be made here ({exc})") from exc
     return catalog

@@ -16,6 +16,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from stat import S_ISBLK, S_ISCHR, S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import Any
 
 from analysis.archive.fingerprint import VideoFingerprint, fingerprint_video
@@ -169,6 +170,14 @@ def _content_rows(
     return row, _hash_rows(sha, fp), fp
 
 
+def _file_type(mode: int) -> str:
+    for test, name in ((S_ISFIFO, "a named pipe"), (S_ISSOCK, "a socket"),
+                       (S_ISCHR, "a character device"), (S_ISBLK, "a block device")):  # fmt: skip
+        if test(mode):
+            return name
+    return "not a file"
+
+
 def triage_file(
     path: str, catalog: str, after: object = None, decode_threads: int = 0
 ) -> dict[str, Any]:
@@ -180,10 +189,15 @@ def triage_file(
     """
     p, cat = Path(path), Path(catalog)
     out = TaskOutcome(path, None, "triaged")
-    stat = p.stat() if p.exists() else None
+    try:
+        stat = p.stat()
+    except OSError:
+        stat = None
     try:
         if stat is None:
             raise MediaError(f"{p}: the file is gone")
+        if not S_ISREG(stat.st_mode):  # a named pipe would block the read for ever
+            raise MediaError(f"{p}: not a regular file ({_file_type(stat.st_mode)})")
         t = time.perf_counter()
         out.sha256 = sha = file_sha256(p)
         out.seconds["sha256"] = time.perf_counter() - t

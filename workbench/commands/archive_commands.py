@@ -70,7 +70,8 @@ def run_triage_command(args: argparse.Namespace) -> int:
         print(
             f"{summary.sources} files: {summary.triaged} triaged, {summary.seen} copies of "
             f"content already seen, {summary.skipped} already in the catalog, "
-            f"{summary.errors} failed; {summary.wall_s:.1f} s on {summary.workers} workers"
+            f"{summary.errors} failed; {summary.wall_s:.1f} s on {summary.workers} "
+            f"worker{'s' if summary.workers != 1 else ''}"
         )
         for path, error in summary.failed:
             print(f"failed: {path}: {error}")

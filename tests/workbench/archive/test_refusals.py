@@ -1,0 +1,85 @@
+"""What an archive holds besides media, and what an analyst may mistype: a named pipe among
+the files, a catalog inside the folder it catalogues, a catalog path that is a file or a
+damaged catalog.json, a scheduler that does not answer. Each ends in one line naming the
+path and the problem (exit 1), never a traceback, and never a hang."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.synth.video import SynthSpec, textured, write_video
+from workbench.archive import shards
+from workbench.archive.catalog import Catalog
+from workbench.archive.engine import collect_sources, run_triage
+from workbench.archive.task import triage_file
+from workbench.cli import main
+
+
+def _clip(path: Path) -> Path:
+    spec = SynthSpec(frames=6, fps=6, width_px=64, height_px=48)
+    return write_video(path, spec, lambda i: textured(i, 64, 48, seed=5), barcode=False)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_is_an_error_row_and_does_not_block(tmp_path):
+    pipe = tmp_path / "stream.mp4"
+    os.mkfifo(pipe)
+    catalog = shards.open_catalog(tmp_path / "catalog")
+    outcome: dict = {}
+    task = threading.Thread(target=lambda: outcome.update(triage_file(str(pipe), str(catalog))),
+                            daemon=True)  # fmt: skip
+    task.start()
+    task.join(timeout=30)
+    assert not task.is_alive(), "reading a named pipe blocked the task"
+    assert outcome["status"] == "error" and "a named pipe" in outcome["error"]
+    assert "stream.mp4" in outcome["error"]
+    [row] = Catalog(catalog).errors()
+    assert row["path"] == str(pipe) and "not a regular file" in row["error"]
+
+
+def test_a_catalog_inside_the_archive_is_not_triaged_into_itself(tmp_path):
+    _clip(tmp_path / "clip.mp4")
+    catalog = tmp_path / "catalog"
+    first = run_triage([tmp_path], catalog, workers=1)
+    assert (first.sources, first.triaged) == (1, 1)
+    assert collect_sources([tmp_path], catalog) == [str(tmp_path / "clip.mp4")]
+    assert len(collect_sources([tmp_path])) > 1  # its keyframes and shards, without the rule
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def test_mistakes_are_one_line_errors(tmp_path, capsys):
+    _clip(tmp_path / "clip.mp4")
+    (tmp_path / "a_file").write_text("not a folder")
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "catalog.json").write_text("{format: 1")
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / "catalog.json").write_text(json.dumps({"format": 0}))
+    cases = [
+        (("triage", str(tmp_path / "nowhere"), "--catalog", str(tmp_path / "c1")),
+         "nowhere: no such file or folder"),
+        (("triage", str(tmp_path / "clip.mp4"), "--catalog", str(tmp_path / "a_file")),
+         "a_file is a file, not a catalog folder"),
+        (("dupes", str(tmp_path / "nowhere")), "is not an archive catalog (no catalog.json)"),
+        (("dupes", str(damaged)), "catalog.json: not a catalog's description"),
+        (("dupes", str(older)), "is a catalog of format 0"),
+        (("triage", str(tmp_path / "clip.mp4"), "--catalog", str(tmp_path / "c2"),
+          "--scheduler", "no-port-here"), "the Dask scheduler at no-port-here cannot be reached"),
+    ]  # fmt: skip
+    for argv, said in cases:
+        code, err = _cli(capsys, *argv)
+        assert code == 1, argv
+        assert f"geoworkbench {argv[0]}: error:" in err and said in err, (argv, err)
+        assert len(err.strip().splitlines()) == 1, err
