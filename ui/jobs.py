@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstan
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from analysis.jobs import CancelToken, JobCancelled
+from ui.gui_gc import collect_on_gui_thread
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class JobRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, max_threads: int | None = None) -> None:
         super().__init__(parent)
+        collect_on_gui_thread()  # no worker may finalise a Qt object (ui.gui_gc)
         self._pool = QThreadPool(self)
         if max_threads:
             self._pool.setMaxThreadCount(max_threads)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 import shiboken6
 
 from ui.environment import prepare_environment
 
 prepare_environment()
+
+
+@pytest.fixture(autouse=True)
+def _automatic_gc_after_each_test():
+    """A window's job runner hands collection to the GUI thread (ui.gui_gc); the tests after
+    it, which run no event loop, get the interpreter's own collection back."""
+    yield
+    gc.enable()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from analysis.jobs import CancelToken, ProgressFn, check, report
 from analysis.video.decode import Frame, VideoReader
 from analysis.video.enhance import Enhancements, apply_enhancements
 from analysis.video.table import FrameTable
+from ui.gui_gc import collect_on_gui_thread
 from ui.qimage import rgb_to_qimage
 
 _TIME_RE = re.compile(r"^(?:(\d+):)?(?:(\d+):)?(\d+(?:\.\d*)?)s?$")
@@ -97,6 +98,7 @@ class FrameDecoder(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        collect_on_gui_thread()  # the decoder thread must never finalise a Qt object
         self.decode_threads: set[int] = set()  # thread idents that decoded (for tests)
         self._state = state = _State()
         self._thread = threading.Thread(
