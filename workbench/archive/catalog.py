@@ -101,7 +101,7 @@ class Catalog:
 def _empty(table: str) -> str:
     schema = {"files": shards.FILES, "paths": shards.PATHS, "hashes": shards.HASHES}[table]
     types = {"string": "VARCHAR", "int32": "INTEGER", "int64": "BIGINT", "double": "DOUBLE",
-             "uint64": "UBIGINT", "bool": "BOOLEAN"}  # fmt: skip
+             "uint64": "UBIGINT", "bool": "BOOLEAN", "binary": "BLOB"}  # fmt: skip
     cols = ", ".join(f"NULL::{types[str(f.type)]} AS {f.name}" for f in schema)
     return f"(SELECT {cols} LIMIT 0)"
 

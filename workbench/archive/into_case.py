@@ -24,6 +24,7 @@ from pathlib import Path
 
 from analysis.errors import WorkbenchError
 from analysis.jobs import CancelToken, ProgressFn, check, report
+from workbench.archive import shards
 from workbench.archive.catalog import Catalog
 from workbench.case.evidence import SourceRecord, get_source, update_source
 from workbench.case.intake import file_sha256, import_file
@@ -93,7 +94,8 @@ def catalog_row(catalog: Catalog, sha256: str) -> dict:
         WorkbenchError: the catalog has no such content.
     """
     rows = catalog.query(
-        "SELECT f.*, list(p.path ORDER BY p.path) AS paths FROM files f "
+        "SELECT f.*, list(p.path ORDER BY p.path) AS paths, "
+        "list(p.path_bytes ORDER BY p.path) AS path_bytes FROM files f "
         "LEFT JOIN paths p ON p.sha256 = f.sha256 AND p.status = 'ok' "
         "WHERE f.sha256 = ? GROUP BY ALL",
         [sha256],
@@ -103,6 +105,11 @@ def catalog_row(catalog: Catalog, sha256: str) -> dict:
     return rows[0]
 
 
+def _file_paths(row: dict) -> list[Path]:
+    """The content's paths as the file system names them (``paths`` is their display text)."""
+    return [Path(shards.path_from_bytes(bytes(b))) for b in (row.get("path_bytes") or []) if b]
+
+
 def unchanged_path(row: dict, cancel: CancelToken | None = None) -> Path:
     """The first of the content's paths whose bytes still have the catalog's sha256.
 
@@ -110,16 +117,16 @@ def unchanged_path(row: dict, cancel: CancelToken | None = None) -> Path:
         ArchiveFileChangedError: every path is gone or holds other bytes (named, with what to do).
     """
     problems = []
-    for text in [p for p in (row.get("paths") or []) if p]:
+    for path in _file_paths(row):
         check(cancel)
-        path = Path(text)
+        shown = shards.path_text(str(path))
         if not path.is_file():
-            problems.append(f"{path}: gone")
+            problems.append(f"{shown}: gone")
             continue
         found = file_sha256(path)
         if found == row["sha256"]:
             return path
-        problems.append(f"{path}: changed since triage (sha256 now {found[:12]})")
+        problems.append(f"{shown}: changed since triage (sha256 now {found[:12]})")
     raise ArchiveFileChangedError(
         f"{row['sha256'][:12]}: no file still has the bytes the catalog hashed ("
         + ("; ".join(problems) or "the catalog lists no path")
@@ -141,7 +148,7 @@ def _import_one(case: Case, catalog: Catalog, sha: str, cancel: CancelToken | No
         )
     record = source_record(get_source(case.read(), got.id), row, where)
     update_source(case, got.id, record).result()
-    return IntoCaseItem(sha, got.id, str(path), got.already_present)
+    return IntoCaseItem(sha, got.id, shards.path_text(str(path)), got.already_present)
 
 
 def source_record(current: SourceRecord, row: dict, where: str) -> SourceRecord:

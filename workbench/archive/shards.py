@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from analysis.errors import WorkbenchError
 from analysis.fileio import write_text_atomic
 
-CATALOG_FORMAT = 1
+CATALOG_FORMAT = 2  # 2: paths carry their bytes (names that are not UTF-8)
 ROW_VERSION = 1  # the version of the rows' content; in every row
 
 FILES = pa.schema([
@@ -49,8 +49,19 @@ HASHES = pa.schema([
 PATHS = pa.schema([
     ("path", pa.string()), ("sha256", pa.string()), ("size_bytes", pa.int64()),
     ("mtime_ns", pa.int64()), ("status", pa.string()), ("error", pa.string()),
-    ("row_version", pa.int32()),
+    ("row_version", pa.int32()), ("path_bytes", pa.binary()),
 ])  # fmt: skip
+
+
+def path_text(path: str) -> str:
+    """``path`` as text Parquet can hold: a byte of a name that is not UTF-8 (a ZIP made on
+    another system) becomes a ``\\xNN`` escape. For display; ``path_bytes`` is the name."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def path_from_bytes(raw: bytes) -> str:
+    """The path a ``path_bytes`` column holds, as this system names it."""
+    return os.fsdecode(raw)
 
 
 def path_key(path: str) -> str:

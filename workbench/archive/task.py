@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -218,7 +219,8 @@ def triage_file(
         out.status, out.error = "error", f"unexpected {type(exc).__name__}: {exc}"
     shards.write_table(
         shards.paths_shard(cat, path),
-        [{"path": path, "sha256": out.sha256, "size_bytes": stat.st_size if stat else None,
+        [{"path": shards.path_text(path), "path_bytes": os.fsencode(path),
+          "sha256": out.sha256, "size_bytes": stat.st_size if stat else None,
           "mtime_ns": stat.st_mtime_ns if stat else None,
           "status": "error" if out.status == "error" else "ok", "error": out.error,
           "row_version": shards.ROW_VERSION}],

@@ -83,3 +83,29 @@ def test_mistakes_are_one_line_errors(tmp_path, capsys):
         assert code == 1, argv
         assert f"geoworkbench {argv[0]}: error:" in err and said in err, (argv, err)
         assert len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file name of raw bytes")
+def test_a_name_that_is_not_utf8_is_catalogued_shown_escaped_and_imported(tmp_path):
+    """Names from a ZIP made on another system are bytes, not UTF-8: the run records them
+    (shown with \\xNN escapes) and an import finds the file by its real name."""
+    from workbench.archive.into_case import import_from_catalog
+    from workbench.case import create_case
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    name = os.fsdecode(b"\xd0\xe0\xea\xe5\xf2\xe0.mp4")  # "Ракета" in cp1251
+    _clip(folder / name)
+    catalog = tmp_path / "catalog"
+    summary = run_triage([folder], catalog, workers=1)
+    assert (summary.triaged, summary.errors) == (1, 0)
+    [row] = Catalog(catalog).files()
+    assert row["paths"] == [str(folder / "\\xd0\\xe0\\xea\\xe5\\xf2\\xe0.mp4")]
+    case = create_case(tmp_path / "c.gwcase")
+    try:
+        got = import_from_catalog(case, catalog, [row["sha256"]])
+        assert not got.refused and len(got.imported) == 1
+        stored = case.read().execute("SELECT sha256 FROM evidence").fetchone()[0]
+        assert stored == row["sha256"]
+    finally:
+        case.close()
