@@ -28,7 +28,7 @@ from pathlib import Path
 from analysis.errors import WorkbenchError
 from analysis.jobs import CancelToken, JobCancelled, ProgressFn, report
 from workbench.archive import shards
-from workbench.archive.task import triage_file
+from workbench.archive.task import record_unfinished, triage_file
 
 SKIP_SUFFIXES = (".info.json", ".tmp", ".part")
 
@@ -194,9 +194,9 @@ def run_triage(
         futures = _submit(client, todo, catalog, 1)
         for future in _completed(futures, cancel):
             if cancel is not None and cancel.cancelled:
-                client.cancel(futures)
+                client.cancel(list(futures))
                 raise JobCancelled("triage cancelled; what was done is in the catalog")
-            _count(summary, future.result())
+            _count(summary, _outcome(future, futures[future], catalog))
             report(progress, summary.done / max(1, len(todo)), _eta(summary, len(todo), started))
     finally:
         if own:
@@ -215,7 +215,7 @@ def _one_thread_each() -> None:
     cv2.setNumThreads(1)
 
 
-def _completed(futures: list, cancel: CancelToken | None) -> Iterator:
+def _completed(futures: Iterable, cancel: CancelToken | None) -> Iterator:
     """The futures as they finish, looking at Cancel every half second while long tasks run:
     once cancelled, it yields None and stops (the caller then cancels the rest)."""
     from distributed import wait
@@ -232,17 +232,19 @@ def _completed(futures: list, cancel: CancelToken | None) -> Iterator:
         yield from done
 
 
-def _submit(client, todo: list[str], catalog: Path, decode_threads: int) -> list:
+def _submit(client, todo: list[str], catalog: Path, decode_threads: int) -> dict:
     """One task per path. Files of equal size may be copies: each waits for the one before
     it, so a copy finds its content in the catalog ("seen") instead of decoding it again.
 
     Larger files go first (a task's priority is its file's size): the longest tasks start
     early and the run ends on short ones, so no worker is left waiting for the last long
-    file (the longest-first rule for dividing jobs among machines)."""
+    file (the longest-first rule for dividing jobs among machines).
+
+    Returns each future with its path, in submission order."""
     by_size: dict[int, list[str]] = {}
     for path in todo:
         by_size.setdefault(_size(path), []).append(path)
-    futures = []
+    futures = {}
     for size, paths in sorted(by_size.items(), reverse=True):
         before = None
         for path in paths:
@@ -250,8 +252,19 @@ def _submit(client, todo: list[str], catalog: Path, decode_threads: int) -> list
                 triage_file, path, catalog=str(catalog), after=before,
                 decode_threads=decode_threads, pure=False, priority=size,
             )  # fmt: skip
-            futures.append(before)
+            futures[before] = path
     return futures
+
+
+def _outcome(future, path: str, catalog: Path) -> dict:
+    """The task's outcome; a task that raised instead (its worker died on the file at every
+    try, Dask's KilledWorker, or the catalog could not be written) becomes an error row."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not end the run
+        error = f"the task did not finish: {type(exc).__name__}: {exc}"
+        record_unfinished(str(catalog), path, error)
+        return {"path": path, "status": "error", "error": error, "frames": 0, "seconds": {}}
 
 
 def _size(path: str) -> int:

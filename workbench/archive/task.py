@@ -217,13 +217,32 @@ def triage_file(
     except Exception as exc:  # noqa: BLE001 - an archive holds anything: record it, go on
         log.exception("triage of %s failed unexpectedly", path)
         out.status, out.error = "error", f"unexpected {type(exc).__name__}: {exc}"
+    _record_path(cat, path, out.sha256, stat, out.error if out.status == "error" else "")
+    return out.as_dict()
+
+
+def _record_path(
+    catalog: Path, path: str, sha256: str | None, stat: os.stat_result | None, error: str
+) -> None:
+    """The path's row (last: a path with a row is done, ``resume`` skips it)."""
     shards.write_table(
-        shards.paths_shard(cat, path),
-        [{"path": shards.path_text(path), "path_bytes": os.fsencode(path),
-          "sha256": out.sha256, "size_bytes": stat.st_size if stat else None,
+        shards.paths_shard(catalog, path),
+        [{"path": shards.path_text(path), "path_bytes": os.fsencode(path), "sha256": sha256,
+          "size_bytes": stat.st_size if stat else None,
           "mtime_ns": stat.st_mtime_ns if stat else None,
-          "status": "error" if out.status == "error" else "ok", "error": out.error,
+          "status": "error" if error else "ok", "error": error,
           "row_version": shards.ROW_VERSION}],
         shards.PATHS,
     )  # fmt: skip
-    return out.as_dict()
+
+
+def record_unfinished(catalog: str, path: str, error: str) -> bool:
+    """An error row for a path whose task never finished (its worker died on it each time,
+    or the task could not write). No size or time is recorded, so ``resume`` tries it again.
+    Returns False when even this row cannot be written (the run's summary still names it)."""
+    try:
+        _record_path(Path(catalog), path, None, None, error)
+    except OSError:
+        log.warning("the catalog has no row for %s", path, exc_info=True)
+        return False
+    return True

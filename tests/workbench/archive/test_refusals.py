@@ -109,3 +109,22 @@ def test_a_name_that_is_not_utf8_is_catalogued_shown_escaped_and_imported(tmp_pa
         assert stored == row["sha256"]
     finally:
         case.close()
+
+
+def test_a_task_that_cannot_finish_is_an_error_and_the_run_goes_on(tmp_path):
+    """One file's task raises (here: its catalog row cannot be written, a folder stands
+    where the row's file goes): the run ends, the others are triaged, the file is named."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for n in range(3):
+        spec = SynthSpec(frames=6 + n, fps=6, width_px=64, height_px=48)
+        write_video(folder / f"c{n}.mp4", spec, lambda i, s=n: textured(i, 64, 48, seed=s),
+                    barcode=False)  # fmt: skip
+    catalog = shards.open_catalog(tmp_path / "catalog")
+    blocked = str(folder / "c1.mp4")
+    (shards.paths_shard(catalog, blocked)).mkdir(parents=True)
+    summary = run_triage([folder], catalog, workers=1)
+    assert (summary.triaged, summary.errors) == (2, 1)
+    [(path, error)] = summary.failed
+    assert path == blocked and error.startswith("the task did not finish")
+    assert len(Catalog(catalog).files()) == 3  # its content was written before its row
