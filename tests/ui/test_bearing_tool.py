@@ -308,7 +308,7 @@ def test_map_clicks_pick_the_camera_and_reference_and_an_unarmed_viewer_only_pan
         click_pixel(qtbot, viewer, scene.target_px)
     assert tool.pixels == {}
     with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):  # the map's camera tool
-        map_panel.bridge.point_picked.emit("camera", 35.6301, 36.5102)
+        map_panel.bridge.point_picked.emit("camera", 35.6301, 36.5102, 0.6)
     tool.refresh()
     qtbot.waitUntil(lambda: tool.camera_combo.count() == 2, timeout=TIMEOUT)
     new = tool.landmark(tool.camera_combo.currentData())

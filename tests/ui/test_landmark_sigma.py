@@ -39,3 +39,29 @@ def test_a_stated_uncertainty_is_stored_with_the_landmark(qtbot, map_panel, case
         dialog.accept()
     [mark] = geodata_records.list_landmarks(case.read())
     assert mark.position_sigma_m == 3.0 and mark.sigma_or_default_m() == 3.0
+
+
+def test_a_click_states_the_zoom_s_uncertainty_and_a_typed_position_does_not(qtbot):
+    clicked = LatLon(35.6205, 36.5533)
+    dialog = LandmarkDialog(clicked, click_sigma_m=4.8)  # 2.4 m of ground a screen pixel
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Water tower")
+    assert dialog.values()["position_sigma_m"] == 4.8
+    assert "zoom" in dialog.sigma_spin.toolTip()
+    dialog.position_edit.setText("35.620612, 36.553301")  # pasted from a survey
+    assert dialog.values()["position_sigma_m"] is None  # not the click's any more
+
+
+def test_a_landmark_clicked_on_a_zoomed_out_map_is_less_certain(qtbot, map_panel, case):
+    open_map(qtbot, map_panel, case)
+    sigmas = []
+    for zoom in (17, 13):
+        map_panel.run_js(f"GW.setView(35.6201, 36.5203, {zoom}); GW.setTool('landmark'); "
+                         "GW.fireClick(35.6201, 36.5203);")  # fmt: skip
+        dialog = the_dialog(qtbot, map_panel)
+        sigmas.append(dialog.values()["position_sigma_m"])
+        dialog.reject()  # deleted on close: the next click's dialog is the only one
+        qtbot.waitUntil(lambda: not map_panel.findChildren(LandmarkDialog), timeout=TIMEOUT)
+    near, far = sigmas
+    assert 0.5 < near < 3.0  # about 1 m of ground a pixel at zoom 17 (35.6 N)
+    assert far == pytest.approx(near * 16, rel=0.05)  # four zoom levels out: 16 times

@@ -98,7 +98,7 @@ def test_place_edit_drag_delete_and_undo_a_hypothesis(qtbot, map_panel, case):
 def test_cancel_adds_nothing(qtbot, map_panel, case):
     panel = map_panel
     open_map(qtbot, panel, case)
-    panel.bridge.pointPicked("hypothesis", 35.62, 36.55)
+    panel.bridge.pointPicked("hypothesis", 35.62, 36.55, 1.2)
     dialog = open_dialog(qtbot, panel)
     dialog.title_edit.setText("A claim")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 
 import pytest
 import shiboken6
@@ -102,13 +103,18 @@ def test_click_in_js_reaches_python_and_adds_an_undoable_landmark(qtbot, panel, 
     open_map(qtbot, panel, case)
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.bridged === true") is True, timeout=TIMEOUT)
     js(qtbot, panel, "GW.setTool('camera')")
+    zoom = js(qtbot, panel, "GW.setView(35.62, 36.52, 16)")
     with qtbot.waitSignal(panel.bridge.point_picked, timeout=TIMEOUT) as picked:
         js(qtbot, panel, "GW.fireClick(35.6201, 36.5203); true")
-    tool, lat, lon = picked.args
+    tool, lat, lon, metres_per_px = picked.args
     assert tool == "camera" and lat == pytest.approx(35.6201) and lon == pytest.approx(36.5203)
+    # Web Mercator: the equator's length over 2^(zoom + 8) pixels, times cos(latitude)
+    mercator = 40_075_016.686 * math.cos(math.radians(lat)) / 2 ** (zoom + 8)
+    assert metres_per_px == pytest.approx(mercator, rel=3e-3)  # Leaflet's R: 6371 km
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 1, timeout=TIMEOUT)
     [cam] = geodata_records.list_landmarks(case.read(), "camera")
     assert (cam.lat_deg, cam.lon_deg) == pytest.approx((35.6201, 36.5203))
+    assert cam.position_sigma_m == pytest.approx(2 * metres_per_px, abs=0.05)  # the click's
     assert audit.entries(case.read())[-1].action == "camera.add"
     panel.undo_stack.undo()
     qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('cameras')") == 0, timeout=TIMEOUT)

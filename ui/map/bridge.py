@@ -21,7 +21,8 @@ class MapBridge(QObject):
     """Carries clicks, drags and measurements from the page to Python."""
 
     page_ready = Signal()
-    point_picked = Signal(str, float, float)  # tool (landmark/camera/target), lat, lon
+    # tool (landmark/camera/target/hypothesis), lat, lon, metres a screen pixel spans there
+    point_picked = Signal(str, float, float, float)
     feature_moved = Signal(str, float, float)  # feature id, new lat, lon
     feature_clicked = Signal(str)
     measure_requested = Signal(float, float, float, float)  # lat1, lon1, lat2, lon2
@@ -36,10 +37,10 @@ class MapBridge(QObject):
     def pageReady(self) -> None:  # noqa: N802 (JavaScript API)
         self.page_ready.emit()
 
-    @Slot(str, float, float)
-    def pointPicked(self, tool: str, lat: float, lon: float) -> None:  # noqa: N802
-        if tool in TOOLS and self._ok(lat, lon):
-            self.point_picked.emit(tool, lat, lon)
+    @Slot(str, float, float, float)
+    def pointPicked(self, tool: str, lat: float, lon: float, metres_per_px: float) -> None:  # noqa: N802
+        if tool in TOOLS and self._ok(lat, lon, metres_per_px) and metres_per_px > 0:
+            self.point_picked.emit(tool, lat, lon, metres_per_px)
 
     @Slot(str, float, float)
     def featureMoved(self, feature_id: str, lat: float, lon: float) -> None:  # noqa: N802

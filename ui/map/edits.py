@@ -27,7 +27,17 @@ from ui.map.landmark_dialog import ask_new_landmark
 from ui.map.layers import MapLayers, hypothesis_id, landmark_id
 from workbench import hypotheses
 
+# A click lands within about two screen pixels of the point the analyst means (one sigma):
+# a map zoomed out for the click gives the point the larger uncertainty it deserves.
+CLICK_SIGMA_PX = 2.0
+
 ErrorFn = Callable[[str, BaseException | str], None]
+
+
+def click_sigma_m(metres_per_px: float) -> float:
+    """A map click's one-sigma position error: ``CLICK_SIGMA_PX`` screen pixels of ground at
+    the zoom it was made at, to 0.1 m (at least 0.1 m)."""
+    return max(0.1, round(CLICK_SIGMA_PX * metres_per_px, 1))
 
 
 class MapEdits(QObject):
@@ -84,18 +94,21 @@ class MapEdits(QObject):
             self.picks.landmark_picked.emit(point_id)
 
     # -- edits --------------------------------------------------------------------------
-    def _on_bridge_point_picked(self, tool: str, lat: float, lon: float) -> None:
+    def _on_bridge_point_picked(
+        self, tool: str, lat: float, lon: float, metres_per_px: float
+    ) -> None:
         if self.service.case is None:
             return
         self.picks.point_placed.emit(tool, lat, lon)
         if tool == "hypothesis":
             ask_new_hypothesis(self._panel, self.service, lat, lon)
             return
+        sigma_m = click_sigma_m(metres_per_px)
         if tool == "landmark":
-            ask_new_landmark(self._panel, self.service, LatLon(lat, lon))
+            ask_new_landmark(self._panel, self.service, LatLon(lat, lon), click_sigma_m=sigma_m)
             return
         name = f"{tool.capitalize()} {self.layers.landmark_count() + 1}"
-        self.service.add_point(tool, name, lat, lon)
+        self.service.add_point(tool, name, lat, lon, position_sigma_m=sigma_m)
 
     def _on_bridge_feature_moved(self, feature_id: str, lat: float, lon: float) -> None:
         claim_id, point_id = hypothesis_id(feature_id), landmark_id(feature_id)

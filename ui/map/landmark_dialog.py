@@ -39,7 +39,11 @@ class LandmarkDialog(QDialog):
     """Name, position (typed or pasted) and height of a new landmark (module doc)."""
 
     def __init__(
-        self, position: LatLon | None = None, parent: QWidget | None = None, kind: str = "landmark"
+        self,
+        position: LatLon | None = None,
+        parent: QWidget | None = None,
+        kind: str = "landmark",
+        click_sigma_m: float | None = None,
     ) -> None:
         super().__init__(parent)
         self.kind = kind
@@ -73,6 +77,13 @@ class LandmarkDialog(QDialog):
             "metres for a point picked on sharp imagery, more for a camera position guessed "
             "from the footage. Bearings turned on it carry it."
         )
+        self._clicked = (self.position_edit.text(), click_sigma_m)
+        if click_sigma_m is not None:  # from the map's zoom where it was clicked
+            self.sigma_spin.setValue(click_sigma_m)
+            self.sigma_spin.setToolTip(
+                f"{self.sigma_spin.toolTip()} Set from the click: two screen pixels of ground "
+                "at the map's zoom. Zoom in and click again for a closer position."
+            )
         self.notes_edit = QLineEdit()
         self.notes_edit.setPlaceholderText("where the position comes from")
         self.buttons = QDialogButtonBox(
@@ -90,9 +101,18 @@ class LandmarkDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.name_edit.textChanged.connect(self._update)
         self.position_edit.textChanged.connect(self._update)
+        self.position_edit.textChanged.connect(self._on_position_typed)
         self.position: LatLon | None = None
         self.error = ""
         self._update()
+
+    def _on_position_typed(self) -> None:
+        """A typed or pasted position is not the click: its uncertainty is not the click's."""
+        text, sigma = self._clicked
+        if sigma is not None and self.position_edit.text() != text:
+            if self.sigma_spin.value() == sigma:
+                self.sigma_spin.setValue(-1.0)
+            self._clicked = (text, None)
 
     def _update(self) -> None:
         try:
@@ -132,9 +152,11 @@ def ask_new_landmark(
     service: GeodataService,
     position: LatLon | None = None,
     kind: str = "landmark",
+    click_sigma_m: float | None = None,
 ) -> LandmarkDialog:
-    """Open the dialog (at ``position`` when the map was clicked); OK adds it (undoable)."""
-    dialog = LandmarkDialog(position, parent, kind)
+    """Open the dialog (at ``position`` when the map was clicked, with the click's
+    uncertainty); OK adds it (undoable)."""
+    dialog = LandmarkDialog(position, parent, kind, click_sigma_m)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def accepted() -> None:

@@ -6,7 +6,8 @@
  * GW.setLayer(id, featureCollection); GW.showLayer(id, visible); GW.fitBounds([[south, west],
  * [north, east]]); GW.setTool('pan'|'landmark'|'camera'|'target'|'hypothesis'|'measure');
  * GW.showMeasure(text). Clicks and drags go back to Python through the QWebChannel object
- * "bridge" as ids and coordinates: pointPicked(tool, lat, lon), featureMoved(id, lat, lon),
+ * "bridge" as ids and coordinates: pointPicked(tool, lat, lon, metres per screen pixel there),
+ * featureMoved(id, lat, lon),
  * featureClicked(id), measureRequested(lat1, lon1, lat2, lon2), layerToggled(id, visible),
  * copyText(text), mgrs(lat, lon) -> text, pageReady().
  * User text (names, notes) only ever reaches the DOM through textContent: never innerHTML.
@@ -297,10 +298,16 @@
     map.fire('click', { latlng: L.latLng(lat, lon) });
   };
 
+  function metresPerPixel(ll) {
+    // The ground one screen pixel spans at this point and zoom: how exact a click can be.
+    var p = map.latLngToContainerPoint(ll);
+    return map.distance(map.containerPointToLatLng(p), map.containerPointToLatLng(p.add([1, 0])));
+  }
+
   function onMapClick(e) {
     var ll = e.latlng.wrap();
     if (tool === 'landmark' || tool === 'camera' || tool === 'target' || tool === 'hypothesis') {
-      call('pointPicked', tool, ll.lat, ll.lng);
+      call('pointPicked', tool, ll.lat, ll.lng, metresPerPixel(ll));
     } else if (tool === 'measure') {
       measurePts.push(ll);
       if (measurePts.length === 2) {
