@@ -8,9 +8,11 @@ count keeps two copies of a clip at different frame rates on the same sample tim
 too flat to hash reliably (a black frame, a blank sky: their low frequencies are all near the
 median, and a re-encode flips them) are left out of the samples.
 
-Memory stays bounded by the video's length, not its bytes: the cut detector keeps a 48 x 27
-thumbnail per frame, and each sample keeps a JPEG of a few kilobytes (the keyframes are chosen
-among them once the shots are known).
+Memory: the cut detector works in windows of frames (``analysis.video.cuts_stream``), so
+its share is bounded; what grows with the video's length is each sample's hash and JPEG of a
+few kilobytes (the keyframes are chosen among them once the shots are known): about 15 MB an
+hour of real footage (25 MB measured for 18 minutes of a busy test pattern), and 8 bytes
+a frame for the timestamps.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ import numpy as np
 
 from analysis.archive.phash import DCT_SIDE, frame_hash, to_gray
 from analysis.jobs import CancelToken, ProgressFn
-from analysis.video.cuts import CutResult, detect_cuts_in_features
-from analysis.video.cuts_features import FeatureAccumulator
+from analysis.video.cuts import CutResult
+from analysis.video.cuts_stream import StreamingCutDetector
 from analysis.video.frames import iter_frames
 
 DECODE_WIDTH_PX = 256
@@ -101,7 +103,7 @@ def fingerprint_video(
         The MediaError subclasses of ``iter_frames`` (unsupported, corrupt, truncated to
         nothing), and JobCancelled.
     """
-    features = FeatureAccumulator()
+    shots = StreamingCutDetector()
     candidates: list[_Candidate] = []
     first_pts: float | None = None
     time_s = -FALLBACK_FRAME_S
@@ -117,7 +119,7 @@ def fingerprint_video(
     )
     for frame in frames:
         count += 1
-        features.add(frame.image, float("nan") if frame.pts_s is None else frame.pts_s)
+        shots.add(frame.image, float("nan") if frame.pts_s is None else frame.pts_s)
         if frame.pts_s is not None and first_pts is None:
             first_pts = frame.pts_s
         if frame.pts_s is not None and first_pts is not None:
@@ -127,7 +129,7 @@ def fingerprint_video(
         if time_s + 1e-6 >= next_sample_s:
             candidates.append(_candidate(frame.index, time_s, frame.image))
             next_sample_s = (np.floor(time_s / SAMPLE_INTERVAL_S + 1e-6) + 1) * SAMPLE_INTERVAL_S
-    cuts = detect_cuts_in_features(features.result())
+    cuts = shots.result()
     starts = np.asarray([s.first_frame for s in cuts.segments], dtype=np.int64)
 
     def segment_of(index: int) -> int:

@@ -66,6 +66,7 @@ DISSOLVE_MIN_DIFF = 0.06  # mean |A - B| on thumbnails, 0..1
 DISSOLVE_MAX_RESIDUAL = 0.25  # residual / |A - B|
 DISSOLVE_MIN_STRUCTURE = 0.35  # structure distance between A and B (unless one is flat)
 DISSOLVE_MAX_MID_CONTRAST = 0.9  # std of the middle frame vs. the mean std of A and B
+GRADUAL_CHUNK = 2048  # dissolve centres tested at once (bounds the memory of the test)
 
 
 @dataclass(frozen=True)
@@ -224,10 +225,27 @@ def _mix_residual(frames: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.
     return alphas, float(res.max()) / max(float(np.abs(b - a).mean()), 1e-6)
 
 
-def _plausible_centres(th: np.ndarray, h: int, hard: np.ndarray) -> np.ndarray:
-    """Centres c where the cheap necessary conditions hold, tested for all c at once:
-    A = th[c-h] and B = th[c+h] differ; they differ in structure unless one is flat (else it
-    is a gain change); the middle lost contrast unless one is flat; no hard cut inside."""
+def _plausible_centres(thumbs: np.ndarray, h: int, hard: np.ndarray) -> np.ndarray:
+    """Centres c where the cheap necessary conditions hold (``_centres_in``), tested
+    ``GRADUAL_CHUNK`` centres at a time: the test of every centre at once holds several
+    float copies of the whole video's thumbnails (about 15 KB a frame)."""
+    n = len(thumbs)
+    found = []
+    for lo in range(h, n - h, GRADUAL_CHUNK):
+        hi = min(n - h, lo + GRADUAL_CHUNK)  # centres lo .. hi-1: frames lo-h .. hi+h-1
+        found.append(lo + _centres_in(thumbs[lo - h : hi + h].astype(np.float32), h))
+    centres = np.concatenate(found) if found else np.zeros(0, np.int64)
+    if len(hard):
+        first = np.searchsorted(hard, centres - h, side="right")
+        inside = (first < len(hard)) & (hard[np.minimum(first, len(hard) - 1)] <= centres + h)
+        centres = centres[~inside]
+    return centres
+
+
+def _centres_in(th: np.ndarray, h: int) -> np.ndarray:
+    """Offsets c - h of the centres c of ``th`` where the conditions hold, tested for all at
+    once: A = th[c-h] and B = th[c+h] differ; they differ in structure unless one is flat
+    (else it is a gain change); the middle lost contrast unless one is flat."""
     n = len(th)
     a, b = th[: n - 2 * h], th[2 * h :]
     diff = np.abs(b - a).mean(axis=(1, 2)) / 255.0
@@ -239,15 +257,10 @@ def _plausible_centres(th: np.ndarray, h: int, hard: np.ndarray) -> np.ndarray:
         std[: n - 2 * h] + std[2 * h :]
     )
     ok = (diff >= DISSOLVE_MIN_DIFF) & (flat | ((struct >= DISSOLVE_MIN_STRUCTURE) & contrast_ok))
-    centres = h + np.nonzero(ok)[0]
-    if len(hard):
-        first = np.searchsorted(hard, centres - h, side="right")
-        inside = (first < len(hard)) & (hard[np.minimum(first, len(hard) - 1)] <= centres + h)
-        centres = centres[~inside]
-    return centres
+    return np.nonzero(ok)[0]
 
 
-def _gradual_at(th: np.ndarray, c: int, h: int) -> float | None:
+def _gradual_at(th: _AsFloat, c: int, h: int) -> float | None:
     """Evidence (0..1) that frames c-h..c+h are a mix of A = th[c-h] and B = th[c+h]
     (for centres that passed ``_plausible_centres``)."""
     a, b = th[c - h], th[c + h]
@@ -261,15 +274,29 @@ def _gradual_at(th: np.ndarray, c: int, h: int) -> float | None:
     return min(1.0, diff / 0.2) * (1.0 - resid / DISSOLVE_MAX_RESIDUAL)
 
 
+class _AsFloat:
+    """The uint8 thumbnails read as float32 where they are indexed: the whole stack in
+    float32 would be 5 KB a frame, for a video of any length."""
+
+    def __init__(self, thumbs: np.ndarray) -> None:
+        self.thumbs = thumbs
+
+    def __len__(self) -> int:
+        return len(self.thumbs)
+
+    def __getitem__(self, key) -> np.ndarray:
+        return self.thumbs[key].astype(np.float32)
+
+
 def find_gradual(feats: CutFeatures, hard_frames: list[int]) -> list[Cut]:
     """Fades and dissolves (see the module docstring), not overlapping hard cuts."""
-    th = feats.thumbs.astype(np.float32)
+    th = _AsFloat(feats.thumbs)
     hits: dict[int, tuple[float, int]] = {}
     hard = np.asarray(sorted(hard_frames), dtype=np.int64)
     for h in DISSOLVE_HALF_WIDTHS:
         if len(th) <= 2 * h:
             continue
-        for c in _plausible_centres(th, h, hard).tolist():
+        for c in _plausible_centres(feats.thumbs, h, hard).tolist():
             ev = _gradual_at(th, c, h)
             if ev is not None and ev > hits.get(c, (0.0, 0))[0]:
                 hits[c] = (ev, h)
@@ -277,7 +304,7 @@ def find_gradual(feats: CutFeatures, hard_frames: list[int]) -> list[Cut]:
 
 
 def _group_gradual(
-    feats: CutFeatures, th: np.ndarray, hits: dict[int, tuple[float, int]]
+    feats: CutFeatures, th: _AsFloat, hits: dict[int, tuple[float, int]]
 ) -> list[Cut]:
     out: list[Cut] = []
     centres = sorted(hits)
@@ -295,7 +322,7 @@ def _group_gradual(
     return out
 
 
-def _transition(feats: CutFeatures, th: np.ndarray, lo: int, hi: int, score: float) -> Cut:
+def _transition(feats: CutFeatures, th: _AsFloat, lo: int, hi: int, score: float) -> Cut:
     a, b = th[lo], th[hi]
     alphas, _ = _mix_residual(th[lo : hi + 1], a, b)
     moving = np.nonzero((alphas > 0.02) & (alphas < 0.98))[0]

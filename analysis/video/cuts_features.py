@@ -106,8 +106,8 @@ class FeatureAccumulator:
         gray8 = cv2.cvtColor(flat_rgb, cv2.COLOR_RGB2GRAY).reshape(n, h, w)
         hists = _hists(cv2.cvtColor(flat_rgb, cv2.COLOR_RGB2HSV).reshape(n, h, w, 3))
         g = gray8.astype(np.float32)
-        self.thumbs.extend(
-            cv2.resize(x, THUMB_SIZE_PX, interpolation=cv2.INTER_AREA) for x in gray8
+        self.thumbs.append(  # one array a chunk: 1.3 KB a frame, not an object each
+            np.stack([cv2.resize(x, THUMB_SIZE_PX, interpolation=cv2.INTER_AREA) for x in gray8])
         )
         if self._prev is not None and self._prev[0].shape == g.shape[1:]:
             prev_g = np.concatenate([self._prev[0][None], g[:-1]])
@@ -142,10 +142,11 @@ class FeatureAccumulator:
 
         n = len(self.pts)
         thumbs = (
-            np.stack(self.thumbs)
+            np.concatenate(self.thumbs)
             if n
             else np.zeros((0, THUMB_SIZE_PX[1], THUMB_SIZE_PX[0]), np.uint8)
         )
+        self.thumbs = [thumbs]  # the chunks are let go as they are joined
         return CutFeatures(
             pts_s=np.asarray(self.pts, dtype=np.float64),
             luma_mean=cat("mean"),
@@ -156,6 +157,21 @@ class FeatureAccumulator:
             thumbs=thumbs,
             shift_dist=cat("shift"),
         )
+
+    def keep_last(self, count: int) -> CutFeatures:
+        """The features so far (as ``result``); then all but the last ``count`` frames are
+        forgotten. The kept frames' features stay as they were, and the next frame is
+        compared with the last one, as before."""
+        feats = self.result()
+        start = max(0, len(feats) - count)
+        self.pts = self.pts[start:]
+        self.thumbs = [feats.thumbs[start:].copy()]
+        self.parts = [{
+            "mean": feats.luma_mean[start:].copy(), "std": feats.luma_std[start:].copy(),
+            "hd": feats.hist_dist[start:].copy(), "pd": feats.pixel_dist[start:].copy(),
+            "sd": feats.struct_dist[start:].copy(), "shift": feats.shift_dist[start:].copy(),
+        }]  # fmt: skip
+        return feats
 
 
 def shifted_structure_distance(before: np.ndarray, after: np.ndarray) -> float:

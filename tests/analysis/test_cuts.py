@@ -180,3 +180,23 @@ def test_cut_detection_can_be_cancelled(tmp_path):
     token.cancel()
     with pytest.raises(JobCancelled):
         detect_cuts(path, cancel=token)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_dissolves_are_tested_in_chunks_with_the_same_answer(monkeypatch, chunk):
+    """The dissolve test runs a chunk of centres at a time (a long video's thumbnails would
+    otherwise be copied whole, several times, in float): any chunk gives what one does."""
+    import analysis.video.cuts as cuts
+
+    frames, truth = edited_sequence()
+    feats = features_from_images(frames)
+    monkeypatch.setattr(cuts, "GRADUAL_CHUNK", 10**9)
+    whole = detect_cuts_in_features(feats)
+    centres = {h: cuts._plausible_centres(feats.thumbs, h, np.zeros(0, np.int64)).tolist()
+               for h in cuts.DISSOLVE_HALF_WIDTHS}  # fmt: skip
+    monkeypatch.setattr(cuts, "GRADUAL_CHUNK", chunk)
+    assert detect_cuts_in_features(feats) == whole
+    for h, expected in centres.items():
+        assert cuts._plausible_centres(feats.thumbs, h, np.zeros(0, np.int64)).tolist() == expected
+    assert any(centres.values())  # the dissolve and the fades are candidates: not vacuous
+    _check(whole.cuts, truth)
