@@ -28,7 +28,7 @@ def caption(row: dict) -> str:
     if row.get("height_px"):
         parts.append(f"{row['height_px']}p")
     if row.get("cut_count"):
-        parts.append(f"{row['cut_count']} cuts")
+        parts.append(f"{row['cut_count']} cut{'s' if row['cut_count'] != 1 else ''}")
     return f"{display_name(row)}\n" + " · ".join(p for p in parts if p)
 
 

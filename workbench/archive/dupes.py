@@ -20,6 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from analysis.archive.fingerprint import SAMPLE_INTERVAL_S
 from analysis.archive.footprint import Footprint, footprint
 from analysis.archive.groups import (
     DEFAULT_RADIUS,
@@ -107,6 +108,8 @@ def find_dupes(
     durations = {v.key: float(np.ptp(v.times_s)) for v in videos}
     for v in videos:
         facts[v.key]["footage_s"] = durations[v.key] + SAMPLE_PAD_S
+        first = float(np.min(v.times_s))
+        facts[v.key]["footage_span_s"] = (first, first + durations[v.key] + SAMPLE_PAD_S)
     result = DupeReport(videos=len(videos))
     grouped = group_keys([v.key for v in videos], links, durations)
     where = {k: n for n, g in enumerate(grouped) for k in g}
@@ -227,18 +230,37 @@ def differences(
         out.append("mirrored left-right")
     if abs(speed - 1.0) > 0.03:
         out.append(f"speed x{speed:.2f}")
-    o_span = link.a_span_s if forward else link.b_span_s
-    shared = shared_s(link)  # the shorter measure: slow footage smears one of the spans
-    o_len, m_len = _footage_s(orig), _footage_s(member)
-    if m_len > shared + LENGTH_TOLERANCE_S:
-        out.append(f"joined with {m_len - shared:.1f} s of other footage")
-    if shared < o_len - LENGTH_TOLERANCE_S:
-        out.append(f"trimmed: keeps {o_span[0]:.1f}-{o_span[1]:.1f} s of the original's "
-                   f"{o_len:.1f} s")  # fmt: skip
+    out.extend(_time_change(orig, member, link, forward))
     out.extend(_picture_change(orig, member, link, catalog))
     codec = f"{orig.get('codec')} -> {member.get('codec')}"
     out.append("re-encoded" + (f" ({codec})" if orig.get("codec") != member.get("codec") else ""))
     return tuple(out)
+
+
+def _time_change(orig: dict, member: dict, link: SharedFootage, forward: bool) -> list[str]:
+    """Joined footage and trims. Matched samples alone undercount what is shared where the
+    hashes are weak (a cloudy sky, a cropped copy of it), and the rest would read as "other
+    footage". So a claim needs both: footage left unmatched, and the copy's hashed stretch
+    reaching past the original's (joined) or stopping inside it (trimmed) on the time line
+    that the matched samples fit (``t_copy = speed * t_original + offset``)."""
+    if forward:
+        speed, offset = link.speed, link.offset_s
+    else:  # the link maps the copy onto the original: turn it round
+        speed, offset = 1 / link.speed, -link.offset_s / link.speed
+    shared = shared_s(link)  # the shorter measure: slow footage smears one of the spans
+    o_len, m_len = _footage_s(orig), _footage_s(member)
+    o_lo, o_hi = orig.get("footage_span_s") or (0.0, o_len)
+    m_lo, m_hi = member.get("footage_span_s") or (0.0, m_len)
+    before = max(0.0, (speed * o_lo + offset) - m_lo)  # copy seconds before the original's
+    after = max(0.0, m_hi - (speed * o_hi + offset))  # ... and after its end
+    kept = (max(o_lo, (m_lo - offset) / speed), min(o_hi, (m_hi - offset) / speed))
+    out = []
+    if m_len > shared + LENGTH_TOLERANCE_S and before + after >= SAMPLE_INTERVAL_S:
+        out.append(f"joined with {before + after:.1f} s of other footage")
+    if shared < o_len - LENGTH_TOLERANCE_S and kept[1] - kept[0] < o_len - LENGTH_TOLERANCE_S:
+        out.append(f"trimmed: keeps {kept[0]:.1f}-{kept[1]:.1f} s of the original's "
+                   f"{o_len:.1f} s")  # fmt: skip
+    return out
 
 
 def _picture_change(orig: dict, member: dict, link: SharedFootage, catalog: Catalog) -> list[str]:

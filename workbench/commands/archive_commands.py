@@ -91,7 +91,11 @@ def run_dupes_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.as_json())
         return 0
-    print(f"{report.videos} videos, {len(report.groups)} groups of near-duplicates")
+    videos, groups = report.videos, len(report.groups)
+    print(
+        f"{videos} video{'s' if videos != 1 else ''}, {groups} group{'s' if groups != 1 else ''}"
+        " of near-duplicates"
+    )
     for n, group in enumerate(report.groups, 1):
         print(f"group {n}: likely original {group.original[:12]} ({group.original_reason})")
         for m in group.members:

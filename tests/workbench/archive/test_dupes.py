@@ -77,3 +77,41 @@ def test_the_compilation_links_to_the_clip_it_borrowed_from(report):
     assert ("street", "walkers") in borrowed or ("walkers", "street") in borrowed
     for s in found.also_contains:  # only compilations hold another group's footage
         assert "concatenated" in (source[s.a][1], source[s.b][1])
+
+
+def _link(a_span, b_span, offset, speed=1.0):
+    from analysis.archive.groups import SharedFootage
+
+    n = int((a_span[1] - a_span[0]) / 0.5) + 1
+    return SharedFootage("orig", "copy", False, speed, offset, n, a_span, b_span, 3.0)
+
+
+def _facts(span):
+    return {"footage_s": span[1] - span[0], "footage_span_s": span, "duration_s": span[1]}
+
+
+@pytest.mark.parametrize(
+    ("copy_span", "a_span", "b_span", "offset", "claims"),
+    [
+        # a cropped copy of a cloudy sky: only 6 of its 10 s matched, on the original's line
+        ((0.0, 10.0), (0.5, 6.5), (0.5, 6.5), 0.0, []),
+        # 4 s of another clip, then the original's first 6 s
+        ((0.0, 10.0), (0.0, 6.0), (4.0, 10.0), 4.0,
+         ["joined with 4.0 s of other footage",
+          "trimmed: keeps 0.0-6.0 s of the original's 10.0 s"]),
+        # the original's 1.5-7.5 s
+        ((0.0, 6.0), (1.5, 7.5), (0.0, 6.0), -1.5,
+         ["trimmed: keeps 1.5-7.5 s of the original's 10.0 s"]),
+    ],
+)  # fmt: skip
+def test_joins_and_trims_need_the_time_line_as_well_as_unmatched_footage(
+    copy_span, a_span, b_span, offset, claims
+):
+    from workbench.archive.dupes import _time_change
+
+    link = _link(a_span, b_span, offset)
+    assert _time_change(_facts((0.0, 10.0)), _facts(copy_span), link, True) == claims
+    # stated from the copy's side, the same link turned round gives the same words
+    turned = type(link)("copy", "orig", False, 1.0, -offset, link.matched_samples, b_span,
+                        a_span, 3.0)  # fmt: skip
+    assert _time_change(_facts((0.0, 10.0)), _facts(copy_span), turned, False) == claims
