@@ -12,6 +12,8 @@ import pytest
 from tests.synth.video import SynthSpec, textured, write_video
 from tests.synth.video_variants import read_frames
 from tests.synth.video_variants import write_video as write_frames
+from workbench.archive.catalog import Catalog
+from workbench.archive.engine import run_triage
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "media"
 
@@ -38,3 +40,23 @@ def archive_folder(tmp_path_factory) -> Path:
     (root / "empty.mp4").write_bytes(b"")
     (root / ".hidden.mp4").write_bytes(np.zeros(10, np.uint8).tobytes())  # skipped: hidden
     return root
+
+
+CONTENT = {
+    "files": "SELECT * EXCLUDE (software) FROM files ORDER BY sha256",
+    "hashes": "SELECT * FROM hashes ORDER BY sha256, sample",
+    "paths": "SELECT path, sha256, size_bytes, mtime_ns, status, error FROM paths ORDER BY path",
+}
+
+
+def content(catalog: Path) -> dict[str, list[dict]]:
+    cat = Catalog(catalog)
+    return {name: cat.query(sql) for name, sql in CONTENT.items()}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(archive_folder, tmp_path_factory) -> Path:
+    catalog = tmp_path_factory.mktemp("whole") / "catalog"
+    summary = run_triage([archive_folder], catalog, workers=1)
+    assert (summary.triaged, summary.seen, summary.errors) == (5, 1, 3)
+    return catalog

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.synth.video import SynthSpec, textured, write_video
+from tests.workbench.archive.conftest import content
 from workbench.archive import shards
 from workbench.archive.catalog import Catalog
 from workbench.archive.engine import (
@@ -21,25 +22,6 @@ from workbench.archive.engine import (
     run_triage,
     start_local_client,
 )
-
-CONTENT = {
-    "files": "SELECT * EXCLUDE (software) FROM files ORDER BY sha256",
-    "hashes": "SELECT * FROM hashes ORDER BY sha256, sample",
-    "paths": "SELECT path, sha256, size_bytes, mtime_ns, status, error FROM paths ORDER BY path",
-}
-
-
-def content(catalog: Path) -> dict[str, list[dict]]:
-    cat = Catalog(catalog)
-    return {name: cat.query(sql) for name, sql in CONTENT.items()}
-
-
-@pytest.fixture(scope="module")
-def uninterrupted(archive_folder, tmp_path_factory) -> Path:
-    catalog = tmp_path_factory.mktemp("whole") / "catalog"
-    summary = run_triage([archive_folder], catalog, workers=1)
-    assert (summary.triaged, summary.seen, summary.errors) == (5, 1, 3)
-    return catalog
 
 
 def test_a_worker_killed_mid_run_leaves_a_complete_catalog(archive_folder, uninterrupted,
