@@ -251,8 +251,11 @@ def _time_change(orig: dict, member: dict, link: SharedFootage, forward: bool) -
     o_len, m_len = _footage_s(orig), _footage_s(member)
     o_lo, o_hi = orig.get("footage_span_s") or (0.0, o_len)
     m_lo, m_hi = member.get("footage_span_s") or (0.0, m_len)
-    before = max(0.0, (speed * o_lo + offset) - m_lo)  # copy seconds before the original's
-    after = max(0.0, m_hi - (speed * o_hi + offset))  # ... and after its end
+    # Other footage lies outside the original's frames, not just outside its hashed stretch
+    # (a logo over its dark first second makes the copy's frames there hashable).
+    o_end = max(o_hi, float(orig.get("duration_s") or 0.0))
+    before = max(0.0, (speed * min(o_lo, 0.0) + offset) - m_lo)  # copy seconds before it
+    after = max(0.0, m_hi - (speed * o_end + offset))  # ... and after its last frame
     kept = (max(o_lo, (m_lo - offset) / speed), min(o_hi, (m_hi - offset) / speed))
     out = []
     if m_len > shared + LENGTH_TOLERANCE_S and before + after >= SAMPLE_INTERVAL_S:

@@ -115,3 +115,13 @@ def test_joins_and_trims_need_the_time_line_as_well_as_unmatched_footage(
     turned = type(link)("copy", "orig", False, 1.0, -offset, link.matched_samples, b_span,
                         a_span, 3.0)  # fmt: skip
     assert _time_change(_facts((0.0, 10.0)), _facts(copy_span), turned, False) == claims
+
+
+def test_a_logo_over_a_dark_opening_is_not_other_footage():
+    """The original's first second is too dark to hash; the logo copy's is not: the copy's
+    hashed stretch starts a second earlier, but over frames the original has."""
+    from workbench.archive.dupes import _time_change
+
+    orig = {"footage_s": 9.0, "footage_span_s": (1.0, 10.0), "duration_s": 10.0}
+    link = _link((1.0, 7.0), (1.0, 7.0), 0.0)  # weak hashes: 6 s matched
+    assert _time_change(orig, _facts((0.0, 10.0)), link, True) == []
