@@ -462,6 +462,31 @@ def groups_of(grouped: list[list[str]], keys: list[str]) -> dict[str, int]:
     return out
 
 
+# What each variant kind should be said to be (beyond "re-encoded"); the claims' first words.
+EXPECTED_CLAIMS = {
+    "cropped": {"cropped"}, "letterboxed": {"letterboxed"}, "mirrored": {"mirrored"},
+    "logo": {"overlay"}, "trimmed": {"trimmed"}, "concatenated": {"joined", "trimmed"},
+}  # fmt: skip
+CLAIM_WORDS = ("joined", "trimmed", "cropped", "letterboxed", "mirrored", "overlay", "speed")
+
+
+def print_claims(report, by_sha: dict[str, str], kinds: dict[str, str]) -> None:
+    """How each copy was described, against what was done to it: per claim, how many copies
+    of the kinds that should carry it do (true) and how many others carry it (false)."""
+    said: dict[str, set[str]] = {}
+    for group in report.groups:
+        for m in group.members:
+            said[by_sha[m.sha256]] = {w for w in CLAIM_WORDS for d in m.differences
+                                      if d.startswith(w)}  # fmt: skip
+    parts = []
+    for word in CLAIM_WORDS:
+        due = [k for k in said if word in EXPECTED_CLAIMS.get(kinds[k], set())]
+        true = sum(word in said[k] for k in due)
+        false = sum(word in said[k] for k in said if k not in due)
+        parts.append(f"{word} {true}/{len(due)} true, {false} false")
+    print("  differences (grouped copies): " + "; ".join(parts))
+
+
 def part_dupes(work: Path, truth_by_path: dict[Path, tuple[str, str]], keep: bool) -> None:
     files = sorted(truth_by_path)
     print(
@@ -497,6 +522,7 @@ def part_dupes(work: Path, truth_by_path: dict[Path, tuple[str, str]], keep: boo
         f"false grouping {100 * false:.2f}%  ({len(report.groups)} groups; {dupes_s:.1f} s "
         f"incl. the differences)"
     )
+    print_claims(report, by_sha, kinds)
 
     arrays = cat.hash_arrays()
     facts = {r["sha256"]: r for r in cat.files()}
