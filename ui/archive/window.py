@@ -37,6 +37,7 @@ from ui.archive.thumbs import ThumbnailCache
 from ui.jobs import JobRunner
 from workbench.archive.catalog import Catalog, Filters
 from workbench.archive.dupes import DupeReport, find_dupes
+from workbench.archive.shards import CatalogError, check_format
 
 CaseSource = Callable[[], object]  # the open case (a workbench Case) or None
 
@@ -169,9 +170,10 @@ class ArchiveWindow(QMainWindow):
 
     def open_catalog(self, folder: Path) -> None:
         """Show ``folder``'s catalog, and look for its near-duplicate groups."""
-        if not (Path(folder) / "catalog.json").exists():
-            self.show_error("Open catalog", f"{folder} is not an archive catalog (no "
-                            "catalog.json). Triage a folder into it first.")  # fmt: skip
+        try:
+            check_format(Path(folder))  # a small JSON file: read here, once, for one message
+        except CatalogError as exc:
+            self.show_error("Open catalog", str(exc))
             return
         self.catalog_dir = Path(folder)
         self.thumbs.clear()

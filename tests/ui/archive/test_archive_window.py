@@ -141,3 +141,25 @@ def test_details_show_a_keyframe_per_shot_and_the_upload_record(qtbot, window, t
     assert window.select_sha(_sha(tiny, tiny.original))
     text = window.details.text.toPlainText()
     assert "Upload record" in text and "https://youtu.be/abc" in text
+
+
+@pytest.mark.parametrize(
+    ("description", "said"),
+    [(None, "is not an archive catalog (no catalog.json)"),
+     ('{"format": 1}', "is a catalog of format 1"),
+     ("{format", "not a catalog's description")],
+)  # fmt: skip
+def test_a_folder_that_cannot_be_read_as_a_catalog_is_said_once(qtbot, tmp_path, description,
+                                                                said):  # fmt: skip
+    folder = tmp_path / "old"
+    folder.mkdir()
+    if description is not None:
+        (folder / "catalog.json").write_text(description)
+    w = ArchiveWindow(lambda: None)
+    qtbot.addWidget(w)
+    messages = []
+    w.failed.connect(lambda title, text: messages.append((title, text)))
+    w.open_catalog(folder)
+    qtbot.wait(300)  # no job was started that could say it again
+    assert len(messages) == 1 and said in messages[0][1] and str(folder) in messages[0][1]
+    assert w.catalog_dir is None
