@@ -1,8 +1,9 @@
 """Clip a box of an OSM extract: the nodes inside and the ways whose nodes all lie inside.
 
-tests/data/osm/vaduz.osm.pbf was made with (osmium 4.3.2):
+tests/data/osm/vaduz.osm.pbf was made with (osmium 4.3.2), from Geofabrik's Liechtenstein
+extract (liechtenstein.osm.pbf, kept with the development data, not in this repository):
 
-    python tests/data/osm/make_vaduz_clip.py ../shared/data/osm/liechtenstein.osm.pbf \\
+    python tests/data/osm/make_vaduz_clip.py liechtenstein.osm.pbf \\
         tests/data/osm/vaduz.osm.pbf 47.132,9.512,47.146,9.530
 """
 
