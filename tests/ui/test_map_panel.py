@@ -394,3 +394,19 @@ def test_standalone_export_renders_offline_without_errors(qtbot, panel, case, tm
     assert "audit head" in js(qtbot, panel, "document.querySelector('.gw-provenance').textContent")
     assert errors(panel) == []
     assert not any(r.blocked for r in panel.guard.seen())
+
+
+def test_a_layer_pushed_while_the_page_loads_waits_for_the_page(qtbot, panel, case):
+    """A panel with a layer of its own (the sun's) may push it before the page has loaded:
+    nothing is sent to a page without GW (that was an "is not defined" error), and the layer
+    sent again on ``page_loaded`` is drawn."""
+    sun = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [36.55, 35.62]},
+        "properties": {"id": "sun:1", "name": "shadow line"}}]}  # fmt: skip
+    panel.page_loaded.connect(lambda _ok: panel.push_layer("sun", sun))  # as the sun panel
+    with qtbot.waitSignal(panel.page_loaded, timeout=TIMEOUT):
+        panel.set_case(case)
+        panel.push_layer("sun", sun)  # the page is still loading
+        assert not panel.pusher.busy and "sun" not in panel.layers.pushed
+    qtbot.waitUntil(lambda: js(qtbot, panel, "GW.featureCount('sun')") == 1, timeout=TIMEOUT)
+    assert errors(panel) == []

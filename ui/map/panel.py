@@ -197,7 +197,7 @@ class MapPanel(QWidget):
             return
         self.ensure_view()
         self._page_wanted = False
-        self.loaded = self._page_ready = False
+        self.loaded = self._page_ready = self._loading = False
         self._initial = None
         self.pusher.clear()
         fetch = self.fetch
@@ -277,10 +277,7 @@ class MapPanel(QWidget):
     def run_js(self, code: str, callback: Callable[[Any], None] | None = None) -> None:
         if self.view is None:
             return
-        if callback is None:
-            self.page.runJavaScript(code)
-        else:
-            self.page.runJavaScript(code, 0, callback)
+        self.page.runJavaScript(*((code,) if callback is None else (code, 0, callback)))
 
     # -- layers -------------------------------------------------------------------------
     def _on_changes_changed(self, change: Change) -> None:
@@ -331,7 +328,10 @@ class MapPanel(QWidget):
         self.push_chunks(layer_id, layer_chunks(collection))
 
     def push_chunks(self, layer_id: str, chunks: tuple[str, ...]) -> None:
-        """Replace one layer on the page with its features in chunks (``layer_chunks``)."""
+        """Replace one layer on the page with its features in chunks (``layer_chunks``); none
+        while a page loads (no GW yet): a panel's own layer is sent again on ``page_loaded``."""
+        if not (self.loaded or self._loading):
+            return
         self.layers.pushed[layer_id] = chunks
         self.pusher.push(layer_id, chunks)
 
