@@ -5,6 +5,10 @@ from __future__ import annotations
 import gc
 import threading
 
+import shiboken6
+from PySide6.QtWidgets import QApplication
+
+import ui.gui_gc as gui_gc
 from ui.gui_gc import collect_on_gui_thread
 from ui.jobs import JobRunner
 
@@ -57,3 +61,32 @@ def test_off_the_gui_thread_nothing_changes(qtbot):
     worker.start()
     worker.join()
     assert got == [None]
+
+
+def test_full_collections_are_spaced_out_by_their_cost(qtbot, monkeypatch):
+    """A full collection at most once in MIN_FULL_INTERVAL_S, and at most 1% of the time:
+    one that took 0.5 s waits 50 s for the next; meanwhile the younger generations go on."""
+    now = [100.0]
+    collected: list[int] = []
+
+    def fake_collect(generation: int) -> int:
+        collected.append(generation)
+        if generation == 2:
+            now[0] += 0.5  # a large heap's full collection
+        return 0
+
+    monkeypatch.setattr(gui_gc.gc, "collect", fake_collect)
+    collector = gui_gc.GuiThreadCollector(QApplication.instance(), clock=lambda: now[0])
+    collector.timer.stop()  # driven by hand here
+    collector.thresholds = (-1, -1, -1)  # every generation is always due
+    try:
+        steps = []
+        for t in (100.0, 109.0, 110.0, 130.0, 159.9, 160.5):
+            now[0] = max(now[0], t)
+            steps.append(collector.collect_due())
+        assert steps == [1, 1, 2, 1, 1, 2]  # 10 s at first; then 50 s after a 0.5 s one
+        assert collected == steps
+    finally:
+        monkeypatch.undo()
+        shiboken6.delete(collector)
+        gc.enable()
