@@ -31,8 +31,13 @@ MAP_CLICK_SCREEN_PX = 3.0
 def map_click_sigma_m(zoom: float, lat_deg: float) -> float:
     """The one-sigma of a point clicked on a web-mercator map at ``zoom``: a few screen
     pixels of ground (156543.03 m x cos(lat) / 2^zoom a pixel), never below 1 m."""
-    ground = 156543.03 * math.cos(math.radians(lat_deg)) / 2.0**zoom
-    return max(1.0, MAP_CLICK_SCREEN_PX * ground)
+    return pixel_click_sigma_m(156543.03 * math.cos(math.radians(lat_deg)) / 2.0**zoom)
+
+
+def pixel_click_sigma_m(metres_per_px: float) -> float:
+    """The one-sigma of a click on a map whose screen pixel spans ``metres_per_px`` of
+    ground there: ``MAP_CLICK_SCREEN_PX`` pixels of it, never below 1 m."""
+    return max(1.0, MAP_CLICK_SCREEN_PX * metres_per_px)
 
 
 def check_sigma(sigma_m: float | None) -> None:

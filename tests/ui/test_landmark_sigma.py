@@ -63,5 +63,18 @@ def test_a_landmark_clicked_on_a_zoomed_out_map_is_less_certain(qtbot, map_panel
         dialog.reject()  # deleted on close: the next click's dialog is the only one
         qtbot.waitUntil(lambda: not map_panel.findChildren(LandmarkDialog), timeout=TIMEOUT)
     near, far = sigmas
-    assert 0.5 < near < 3.0  # about 1 m of ground a pixel at zoom 17 (35.6 N)
+    assert near == pytest.approx(2.9, abs=0.1)  # 3 pixels of 0.97 m at zoom 17 (35.6 N)
     assert far == pytest.approx(near * 16, rel=0.05)  # four zoom levels out: 16 times
+
+
+def test_a_camera_clicked_close_keeps_its_kind_s_default(qtbot, map_panel, case):
+    """A camera placed by eye is the analyst's estimate: a click at zoom 18 (under 2 m) does
+    not make it more certain than a camera's default; only a coarser click is stated."""
+    open_map(qtbot, map_panel, case)
+    for zoom in (18, 12):
+        with qtbot.waitSignal(map_panel.edit_saved, timeout=TIMEOUT):
+            map_panel.run_js(f"GW.setView(35.6201, 36.5203, {zoom}); GW.setTool('camera'); "
+                             "GW.fireClick(35.6201, 36.5203);")  # fmt: skip
+    close, far = sorted(geodata_records.list_landmarks(case.read(), "camera"), key=lambda c: c.id)
+    assert close.position_sigma_m is None and close.sigma_or_default_m() == 5.0
+    assert far.position_sigma_m == pytest.approx(3 * 31.07, rel=0.02)  # 31.07 m a pixel

@@ -26,18 +26,9 @@ from ui.map.hypotheses import ask_edit_hypothesis, ask_new_hypothesis
 from ui.map.landmark_dialog import ask_new_landmark
 from ui.map.layers import MapLayers, hypothesis_id, landmark_id
 from workbench import hypotheses
-
-# A click lands within about two screen pixels of the point the analyst means (one sigma):
-# a map zoomed out for the click gives the point the larger uncertainty it deserves.
-CLICK_SIGMA_PX = 2.0
+from workbench.geodata_records import DEFAULT_POSITION_SIGMA_M, pixel_click_sigma_m
 
 ErrorFn = Callable[[str, BaseException | str], None]
-
-
-def click_sigma_m(metres_per_px: float) -> float:
-    """A map click's one-sigma position error: ``CLICK_SIGMA_PX`` screen pixels of ground at
-    the zoom it was made at, to 0.1 m (at least 0.1 m)."""
-    return max(0.1, round(CLICK_SIGMA_PX * metres_per_px, 1))
 
 
 class MapEdits(QObject):
@@ -103,12 +94,17 @@ class MapEdits(QObject):
         if tool == "hypothesis":
             ask_new_hypothesis(self._panel, self.service, lat, lon)
             return
-        sigma_m = click_sigma_m(metres_per_px)
+        # A click is as exact as a few screen pixels of ground at the map's zoom
+        # (geodata_records.pixel_click_sigma_m). A landmark picked on the imagery takes it
+        # (the dialog shows it); a camera or a target placed by eye is the analyst's estimate,
+        # so it keeps its kind's default unless the click itself was coarser.
+        click_m = pixel_click_sigma_m(metres_per_px)
         if tool == "landmark":
-            ask_new_landmark(self._panel, self.service, LatLon(lat, lon), click_sigma_m=sigma_m)
+            ask_new_landmark(self._panel, self.service, LatLon(lat, lon), click_sigma_m=click_m)
             return
         name = f"{tool.capitalize()} {self.layers.landmark_count() + 1}"
-        self.service.add_point(tool, name, lat, lon, position_sigma_m=sigma_m)
+        coarse = click_m > DEFAULT_POSITION_SIGMA_M.get(tool, 5.0)
+        self.service.add_point(tool, name, lat, lon, position_sigma_m=click_m if coarse else None)
 
     def _on_bridge_feature_moved(self, feature_id: str, lat: float, lon: float) -> None:
         claim_id, point_id = hypothesis_id(feature_id), landmark_id(feature_id)

@@ -77,13 +77,15 @@ class LandmarkDialog(QDialog):
             "metres for a point picked on sharp imagery, more for a camera position guessed "
             "from the footage. Bearings turned on it carry it."
         )
-        self._clicked = (self.position_edit.text(), click_sigma_m)
         if click_sigma_m is not None:  # from the map's zoom where it was clicked
             self.sigma_spin.setValue(click_sigma_m)
             self.sigma_spin.setToolTip(
-                f"{self.sigma_spin.toolTip()} Set from the click: two screen pixels of ground "
-                "at the map's zoom. Zoom in and click again for a closer position."
+                f"{self.sigma_spin.toolTip()} Set from the click: a few screen pixels of "
+                "ground at the map's zoom, at least 1 m. Zoom in and click again for a closer "
+                "position."
             )
+        shown = None if click_sigma_m is None else self.sigma_spin.value()  # as rounded
+        self._clicked = (self.position_edit.text(), shown)
         self.notes_edit = QLineEdit()
         self.notes_edit.setPlaceholderText("where the position comes from")
         self.buttons = QDialogButtonBox(
