@@ -21,14 +21,15 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import WorkbenchError
 from analysis.jobs import CancelToken, JobCancelled, ProgressFn, report
 from workbench.archive import shards
-from workbench.archive.task import record_unfinished, triage_file
+from workbench.archive.submit import TriageTasks
+from workbench.archive.task import record_unfinished
 
 SKIP_SUFFIXES = (".info.json", ".tmp", ".part")
 
@@ -191,13 +192,9 @@ def run_triage(
         client.run(_one_thread_each)
         # one decoding thread per worker: the workers are the parallelism (one per core by
         # default), and FFmpeg's own threads would make them compete for the cores
-        futures = _submit(client, todo, catalog, 1)
-        for future in _completed(futures, cancel):
-            if cancel is not None and cancel.cancelled:
-                client.cancel(list(futures))
-                raise JobCancelled("triage cancelled; what was done is in the catalog")
-            _count(summary, _outcome(future, futures[future], catalog))
-            report(progress, summary.done / max(1, len(todo)), _eta(summary, len(todo), started))
+        tasks = TriageTasks(client, catalog, decode_threads=1)
+        tasks.submit_all(todo)
+        _gather(tasks, catalog, summary, cancel, progress, len(todo), started)
     finally:
         if own:
             client.close()
@@ -215,64 +212,51 @@ def _one_thread_each() -> None:
     cv2.setNumThreads(1)
 
 
-def _completed(futures: Iterable, cancel: CancelToken | None) -> Iterator:
-    """The futures as they finish, looking at Cancel every half second while long tasks run:
-    once cancelled, it yields None and stops (the caller then cancels the rest)."""
+def _gather(
+    tasks: TriageTasks,
+    catalog: Path,
+    summary: TriageSummary,
+    cancel: CancelToken | None,
+    progress: ProgressFn | None,
+    total: int,
+    started: float,
+) -> None:
+    """Count the outcomes as the tasks finish, looking at Cancel every half second while long
+    tasks run. A task that failed has the rest of its chain submitted again (``submit``)."""
     from distributed import wait
 
-    pending = set(futures)
+    pending = set(tasks.path_of)
     while pending:
         try:
             done, pending = wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
         except TimeoutError:
             done = set()
         if cancel is not None and cancel.cancelled:
-            yield None
-            return
-        yield from done
+            tasks.cancel_all()
+            raise JobCancelled("triage cancelled; what was done is in the catalog")
+        for future in sorted(done, key=tasks.order):  # a chain's failure before its rest
+            path = tasks.path_of.pop(future, None)
+            if path is None:
+                continue  # failed with the task it waited for: submitted again
+            outcome, failed = _outcome(future, path, catalog)
+            if failed:
+                new, replaced = tasks.unchain_after(future)
+                pending = (set(pending) - set(replaced)) | set(new)
+            _count(summary, outcome)
+            report(progress, summary.done / max(1, total), _eta(summary, total, started))
 
 
-def _submit(client, todo: list[str], catalog: Path, decode_threads: int) -> dict:
-    """One task per path. Files of equal size may be copies: each waits for the one before
-    it, so a copy finds its content in the catalog ("seen") instead of decoding it again.
-
-    Larger files go first (a task's priority is its file's size): the longest tasks start
-    early and the run ends on short ones, so no worker is left waiting for the last long
-    file (the longest-first rule for dividing jobs among machines).
-
-    Returns each future with its path, in submission order."""
-    by_size: dict[int, list[str]] = {}
-    for path in todo:
-        by_size.setdefault(_size(path), []).append(path)
-    futures = {}
-    for size, paths in sorted(by_size.items(), reverse=True):
-        before = None
-        for path in paths:
-            before = client.submit(
-                triage_file, path, catalog=str(catalog), after=before,
-                decode_threads=decode_threads, pure=False, priority=size,
-            )  # fmt: skip
-            futures[before] = path
-    return futures
-
-
-def _outcome(future, path: str, catalog: Path) -> dict:
-    """The task's outcome; a task that raised instead (its worker died on the file at every
-    try, Dask's KilledWorker, or the catalog could not be written) becomes an error row."""
+def _outcome(future, path: str, catalog: Path) -> tuple[dict, bool]:
+    """The task's outcome, and whether the task failed: one that raised instead of returning
+    (its worker died on the file at every try, Dask's KilledWorker, or the catalog could not
+    be written) becomes an error row."""
     try:
-        return future.result()
+        return future.result(), False
     except Exception as exc:  # noqa: BLE001 - one file's failure must not end the run
-        error = f"the task did not finish: {type(exc).__name__}: {exc}"
+        error = shards.path_text(f"the task did not finish: {type(exc).__name__}: {exc}")
         record_unfinished(str(catalog), path, error)
-        return {"path": path, "status": "error", "error": error, "frames": 0, "seconds": {}}
-
-
-def _size(path: str) -> int:
-    """The file's size; -1 when it is gone (its task records that it is gone)."""
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return -1
+        outcome = {"path": path, "status": "error", "error": error, "frames": 0, "seconds": {}}
+        return outcome, True
 
 
 def _count(summary: TriageSummary, outcome: dict) -> None:

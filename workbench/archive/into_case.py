@@ -143,8 +143,9 @@ def _import_one(case: Case, catalog: Catalog, sha: str, cancel: CancelToken | No
     got = import_file(case, path, note=note, cancel=cancel)  # the note only for new evidence
     if got.sha256 != sha:
         raise ArchiveFileChangedError(
-            f"{path}: changed while it was imported (evidence {got.id} has sha256 "
-            f"{got.sha256[:12]}, the catalog {sha[:12]}); check the file and triage it again"
+            f"{shards.path_text(str(path))}: changed while it was imported (evidence "
+            f"{got.id} has sha256 {got.sha256[:12]}, the catalog {sha[:12]}); check the file "
+            "and triage it again"
         )
     record = source_record(get_source(case.read(), got.id), row, where)
     update_source(case, got.id, record).result()

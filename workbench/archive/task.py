@@ -46,7 +46,9 @@ class TaskOutcome:
     seconds: dict[str, float] = field(default_factory=dict)  # the cost split by step
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The outcome, its error as text any output can hold (a name that is not UTF-8 is
+        in it with \\xNN escapes, as in the catalog)."""
+        return {**asdict(self), "error": shards.path_text(self.error)}
 
 
 def _software() -> str:
@@ -230,7 +232,7 @@ def _record_path(
         [{"path": shards.path_text(path), "path_bytes": os.fsencode(path), "sha256": sha256,
           "size_bytes": stat.st_size if stat else None,
           "mtime_ns": stat.st_mtime_ns if stat else None,
-          "status": "error" if error else "ok", "error": error,
+          "status": "error" if error else "ok", "error": shards.path_text(error),
           "row_version": shards.ROW_VERSION}],
         shards.PATHS,
     )  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -128,3 +129,40 @@ def test_a_task_that_cannot_finish_is_an_error_and_the_run_goes_on(tmp_path):
     [(path, error)] = summary.failed
     assert path == blocked and error.startswith("the task did not finish")
     assert len(Catalog(catalog).files()) == 3  # its content was written before its row
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file name of raw bytes")
+def test_a_broken_file_with_a_name_that_is_not_utf8_keeps_its_error(tmp_path, capsys):
+    """Its error names it, so the error holds the name's bytes too: the row keeps the real
+    error (escaped like the path), with the size and time that let --resume skip it."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    data = _clip(tmp_path / "whole.mp4").read_bytes()
+    broken = folder / os.fsdecode(b"\xd0\xe0broken.mp4")
+    broken.write_bytes(data[: len(data) // 3])
+    catalog = tmp_path / "catalog"
+    code = main(["triage", str(folder), "--catalog", str(catalog), "--workers", "1"])
+    out = capsys.readouterr().out
+    assert code == 1 and "\\xd0\\xe0broken.mp4" in out and "Error" in out
+    [row] = Catalog(catalog).errors()
+    assert "\\xd0\\xe0broken.mp4" in row["error"] and "did not finish" not in row["error"]
+    again = run_triage([folder], catalog, workers=1, resume=True)
+    assert (again.skipped, again.done) == (1, 0)
+
+
+def test_a_failed_task_does_not_fail_the_copies_that_waited_for_it(tmp_path):
+    """Files of equal size wait for each other (a copy then finds its content); when the
+    first one's task fails, Dask fails those waiting for it unrun. They are submitted again
+    without it, so each copy is still triaged."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    clip = _clip(folder / "a.mp4")
+    for name in ("b.mp4", "c.mp4"):
+        shutil.copyfile(clip, folder / name)  # the same bytes, the same size: one chain
+    catalog = shards.open_catalog(tmp_path / "catalog")
+    (shards.paths_shard(catalog, str(clip))).mkdir(parents=True)  # a.mp4's row cannot be written
+    summary = run_triage([folder], catalog, workers=1)
+    assert [p for p, _ in summary.failed] == [str(clip)]
+    assert summary.errors == 1 and summary.triaged + summary.seen == 2
+    rows = {r["path"]: r for r in Catalog(catalog).query("SELECT path, status FROM paths")}
+    assert {rows[str(folder / n)]["status"] for n in ("b.mp4", "c.mp4")} == {"ok"}
