@@ -63,21 +63,23 @@ class StreamingCutDetector:
         n = len(feats)
         first = self._final_until - self._offset  # cuts before it were decided earlier
         last = n if final else n - self._context  # cuts from it on wait for more context
+        from_before = len(self._cuts)  # cuts decided by the windows before this one
         for cut in detect_cuts_in_features(feats).cuts:
             if first <= cut.frame < last:
-                self._accept(cut)
+                self._accept(cut, from_before)
         self._final_until = self._offset + last
         if not final:
             self._offset += n - keep
             self._held = keep
 
-    def _accept(self, cut: Cut) -> None:
+    def _accept(self, cut: Cut, from_before: int) -> None:
         shifted = replace(
             cut,
             frame=cut.frame + self._offset,
             start_frame=cut.start_frame + self._offset,
             end_frame=cut.end_frame + self._offset,
         )
-        if self._cuts and shifted.start_frame <= self._cuts[-1].end_frame:
-            return  # the same transition, seen again across a window's edge
+        earlier = self._cuts[from_before - 1] if from_before else None
+        if len(self._cuts) == from_before and earlier and shifted.start_frame <= earlier.end_frame:
+            return  # the previous window's last transition, seen again across the edge
         self._cuts.append(shifted)

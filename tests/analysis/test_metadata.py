@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import struct
+import subprocess
+import sys
 import time
 import zlib
 from dataclasses import dataclass
@@ -448,21 +450,27 @@ def test_truncated_faststart_says_where_it_stopped(tmp_path):
         check_media(cut, "video")
 
 
+PEAK_CHECK_THREADS = """
+import json, os, sys
+from analysis.media.metadata import check_media
+def peak(threads):
+    before, counts = len(os.listdir("/proc/self/task")), []
+    check_media(sys.argv[1], "video", decode_threads=threads,
+                progress=lambda _f, _m: counts.append(len(os.listdir("/proc/self/task"))))
+    return max(counts) - before
+print(json.dumps({t: peak(t) for t in (1, 0)}))
+"""
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads under /proc")
 def test_check_with_one_decoding_thread_starts_no_threads(media_data):
-    """The archive's workers check with one thread each (a worker is one core)."""
-
-    def os_threads() -> int:
-        return len(list(Path("/proc/self/task").iterdir()))
-
-    def peak_new_threads(threads: int) -> int:
-        before, counts = os_threads(), []
-        check_media(path, "video", decode_threads=threads,
-                    progress=lambda _f, _msg: counts.append(os_threads()))  # fmt: skip
-        return max(counts) - before
-
+    """The archive's workers check with one thread each (a worker is one core); the threads
+    are counted in a fresh process, where no other test's thread can come or go."""
     path = media_data / "video/testvideo.mp4"
-    peaks = {threads: peak_new_threads(threads) for threads in (1, 0)}
+    done = subprocess.run([sys.executable, "-c", PEAK_CHECK_THREADS, str(path)],
+                          capture_output=True, text=True, check=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    peaks = {int(k): v for k, v in json.loads(done.stdout).items()}
     assert peaks[1] == 0
     if (os.cpu_count() or 1) > 1:  # the control: FFmpeg's own choice starts decoding threads
         assert peaks[0] > 0

@@ -35,7 +35,7 @@ def _window(qtbot):
     dock.setWidget(holder)
     w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
     fired: list[str] = []
-    for keys in ("Right", "Ctrl+Right"):
+    for keys in ("Right", "Ctrl+Right", "Space"):
         action = QAction(keys, w)
         action.setShortcut(QKeySequence(keys))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -61,6 +61,9 @@ def test_a_focused_slider_keeps_the_arrows_a_button_does_not(qtbot):
     assert slider.value() == 51 and fired == []
     qtbot.keyClick(slider, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
     assert fired == ["Ctrl+Right"]  # a command key is still the window's
+    qtbot.keyClick(slider, Qt.Key.Key_Space)
+    assert fired == ["Ctrl+Right", "Space"]  # a slider has no use for Space: play / pause
+    fired.remove("Space")
     _focus(qtbot, button)
     qtbot.keyClick(button, Qt.Key.Key_Right)
     assert fired == ["Ctrl+Right", "Right"] and slider.value() == 51

@@ -32,10 +32,11 @@ def is_navigation_key(key: int, modifiers: Qt.KeyboardModifier) -> bool:
     return key in NAVIGATION_KEYS and not modifiers & COMMAND_MODIFIERS
 
 
-def keeps_navigation_keys(widget: QWidget) -> bool:
-    """Whether ``widget`` (or, for a web page, the view around it) moves with the arrows."""
+def keeps_navigation_keys(widget: QWidget, key: int = _K.Key_Left) -> bool:
+    """Whether ``widget`` (or, for a web page, the view around it) moves with ``key``: a
+    slider with the arrows, Home and End (Space still plays the video), a web view with all."""
     if isinstance(widget, KEEPER_TYPES):
-        return True
+        return key != _K.Key_Space
     w: QWidget | None = widget
     while w is not None:
         if any(w.inherits(name) for name in KEEPER_CLASS_NAMES):
@@ -53,7 +54,7 @@ class DockKeepsNavigationKeys(QObject):
         if not is_navigation_key(event.key(), event.modifiers()):
             return False
         focus = QApplication.focusWidget()
-        if focus is not None and keeps_navigation_keys(focus):
+        if focus is not None and keeps_navigation_keys(focus, event.key()):
             event.accept()  # the key goes to the focused widget, not to the shortcut
             return True
         return False

@@ -130,7 +130,9 @@ class Workspaces(QObject):
         size = self.window.size()
         if state is None or not self.window.restoreState(state, LAYOUT_VERSION):
             self.arrange_default()
-        if self.window.size() != size and not self.window.isMaximized():
+        if self.window.size() != size and not (
+            self.window.isMaximized() or self.window.isFullScreen()
+        ):
             # Restoring the docks' saved sizes can widen the window past the screen (seen:
             # 1366 -> 1420 px); a workspace changes what is shown, never the window's size.
             self.window.resize(size)

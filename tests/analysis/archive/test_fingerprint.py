@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -15,6 +19,7 @@ from analysis.video.frames import iter_frames
 from tests.synth.video import SynthSpec, textured, write_video
 
 FPS = 20
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _two_shots(i: int) -> np.ndarray:
@@ -64,28 +69,36 @@ def test_a_file_that_is_not_a_video_names_itself(tmp_path):
         fingerprint_video(junk)
 
 
-def _os_threads() -> int:
-    return len(os.listdir("/proc/self/task"))
+PEAK_THREADS = """
+import json, os, sys
+from analysis.video.frames import iter_frames
+peaks = {}
+for threads in (1, 0):
+    before, peak = len(os.listdir("/proc/self/task")), 0
+    for frame in iter_frames(sys.argv[1], width_px=256, fast=True, threads=threads):
+        peak = max(peak, len(os.listdir("/proc/self/task")) - before)
+    peaks[threads] = peak
+print(json.dumps(peaks))
+"""
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads under /proc")
 def test_one_decoding_thread_keeps_the_pass_on_the_calling_thread(tmp_path):
     """An archive worker is one core: with threads=1 neither FFmpeg's decoder nor its scaler
     starts threads of its own (they would compete with the other workers), and the pictures
-    are the same as with FFmpeg's own threading."""
+    are the same as with FFmpeg's own threading. The threads are counted in a fresh process,
+    where no other test's thread can come or go."""
     spec = SynthSpec(frames=12, fps=FPS, width_px=640, height_px=360)
     path = write_video(tmp_path / "wide.mp4", spec, lambda i: textured(i, 640, 360, seed=3),
                        barcode=False)  # fmt: skip
-    peaks, pictures = {}, {}
-    for threads in (1, 0):
-        before, peak, images = _os_threads(), 0, []
-        for frame in iter_frames(path, width_px=256, fast=True, threads=threads):
-            peak = max(peak, _os_threads() - before)
-            images.append(frame.image)
-        peaks[threads], pictures[threads] = peak, images
+    done = subprocess.run([sys.executable, "-c", PEAK_THREADS, str(path)], capture_output=True,
+                          text=True, check=True, timeout=120, cwd=REPO)  # fmt: skip
+    peaks = {int(k): v for k, v in json.loads(done.stdout).items()}
     assert peaks[1] == 0
     if (os.cpu_count() or 1) > 1:  # the control: FFmpeg's own choice does start threads here
         assert peaks[0] > 0
+    pictures = {t: [f.image for f in iter_frames(path, width_px=256, fast=True, threads=t)]
+                for t in (1, 0)}  # fmt: skip
     assert len(pictures[1]) == 12
     assert all(np.array_equal(a, b) for a, b in zip(pictures[1], pictures[0], strict=True))
 
