@@ -22,6 +22,7 @@ class BasemapButton(QToolButton):
 
     basemap_chosen = Signal(object)  # BasemapConfig
     choice_refused = Signal(str)
+    fetch_requested = Signal()  # the analyst asked for this view's tiles (ui.map.tile_fetch)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +37,9 @@ class BasemapButton(QToolButton):
         self.remote_action = menu.addAction(REMOTE_LABEL)
         self.remote_action.setCheckable(True)
         self.remote_action.toggled.connect(self._on_remote_action_toggled)
+        self.fetch_action = menu.addAction(
+            "Fetch this view's tiles for offline use…", self.fetch_requested.emit
+        )
         self.setMenu(menu)
         self.set_config(self.config)
 
@@ -45,6 +49,7 @@ class BasemapButton(QToolButton):
         self.remote_action.setChecked(config.remote_enabled)
         self.remote_action.blockSignals(False)
         self.remote_action.setEnabled(config.kind == "xyz")
+        self.fetch_action.setEnabled(config.kind == "xyz" and config.remote_enabled)
         label = {"none": "grid", "xyz": "XYZ cache", "mbtiles": "MBTiles", "folder": "folder"}
         online = " + downloads" if config.kind == "xyz" and config.remote_enabled else ""
         self.setText(f"Basemap: {label[config.kind]}{online}")

@@ -41,6 +41,7 @@ from ui.map.imagery import attach_imagery
 from ui.map.layers import LayerState, MapLayers, gc_paused, layer_chunks, prepare
 from ui.map.page import MapPage
 from ui.map.push import LayerPusher
+from ui.map.tile_fetch import TileFetch
 from ui.map.tile_scheme import SCHEME, RequestGuard, TileSchemeHandler
 from ui.narrow import FlowLayout
 from workbench import geodata_records
@@ -116,12 +117,10 @@ class MapPanel(QWidget):
     # -- construction -------------------------------------------------------------------
     def _build_widgets(self) -> None:
         self.fit_button = QPushButton("Fit all")
-        self.rename_button = self.edits.rename_button
-        self.delete_button = self.edits.delete_button
+        self.rename_button, self.delete_button = self.edits.rename_button, self.edits.delete_button
         self.basemap_button = BasemapButton()
-        self.status = self.edits.status
+        self.status, self.add_button = self.edits.status, self.edits.add_button
         bar = FlowLayout()  # wraps in a narrow dock rather than scroll sideways
-        self.add_button = self.edits.add_button
         for w in (self.fit_button, self.add_button, self.rename_button, self.delete_button,
                   self.basemap_button, self.status):  # fmt: skip
             bar.addWidget(w)
@@ -129,6 +128,7 @@ class MapPanel(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addLayout(bar)
         self.imagery = attach_imagery(self)  # overlays with opacity and swipe
+        self.tile_fetch = TileFetch(self)  # the view's tiles into the cache, for offline use
         self.fit_button.clicked.connect(lambda: self.run_js("GW.fitAll();"))
         self.basemap_button.basemap_chosen.connect(self.set_basemap)
         self.basemap_button.choice_refused.connect(lambda m: self.show_error("Basemap", m))

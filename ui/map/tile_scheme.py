@@ -66,6 +66,10 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
     def set_source(self, source: TileSource | None) -> None:
         self._source = source
 
+    @property
+    def source(self) -> TileSource | None:
+        return self._source
+
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt override)
         tile = parse_tile_url(job.requestUrl())
         source = self._source

@@ -248,6 +248,11 @@
 
   GW.userMoved = function () { return userMoved; };
   GW.zoom = function () { return map.getZoom(); };
+  GW.viewBox = function () {
+    // What the map shows: [south, west, north, east, zoom] (a tile fetch asks for it).
+    var b = map.getBounds();
+    return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast(), map.getZoom()];
+  };
   GW.closePopup = function () { map.closePopup(); return true; };
 
   GW.setView = function (lat, lon, zoom) {
