@@ -63,12 +63,13 @@ class TileFetch(QObject):
                                   f"{MAX_TILES}. Zoom in, or fetch a smaller area.")  # fmt: skip
             return
         host = urlsplit(source.url_template).hostname or source.url_template
-        minutes = count * DEFAULT_INTERVAL_S / 60
+        seconds = count * DEFAULT_INTERVAL_S
+        takes = f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
         box = QMessageBox(
             QMessageBox.Icon.Question, "Fetch tiles",
             f"Ask {host} for the {count} tiles of this view at zoom {z}? The provider learns "
             f"which area you are looking at. At most two tiles a second: up to "
-            f"{minutes:.1f} min. Tiles already in the case's cache are not asked for again.",
+            f"{takes}. Tiles already in the case's cache are not asked for again.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self.panel,
         )  # fmt: skip
         box.setTextFormat(Qt.TextFormat.PlainText)
