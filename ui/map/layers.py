@@ -8,11 +8,7 @@ compares strings (10,000 hypotheses: 0.5 s of ``json.dumps`` off the GUI thread)
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,33 +67,6 @@ def prepare(layers: dict[str, dict[str, Any]]) -> LayerState:
                 else:
                     state.hypothesis_positions[claim_id] = (lat, lon)
     return state
-
-
-_gc_lock = threading.Lock()
-_gc_state = {"pauses": 0, "was_enabled": True}
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building layers in a worker.
-
-    Building 10,000 features allocates ~10^6 objects, which triggers full collections; each
-    holds the GIL for 80-120 ms and so stalls the GUI thread although the work is in a worker
-    (measured: ``tests/ui/test_map_large.py``). The layers hold no cycles: reference counting
-    frees them. Nested and concurrent pauses are counted; the last one re-enables it.
-    """
-    with _gc_lock:
-        if _gc_state["pauses"] == 0:
-            _gc_state["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _gc_state["pauses"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_state["pauses"] -= 1
-            if _gc_state["pauses"] == 0 and _gc_state["was_enabled"]:
-                gc.enable()
 
 
 class MapLayers:
